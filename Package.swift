@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module map (the data flow, see docs/architecture.md):
+//   FloatIPCore       pure: config, decision engine, wire codec, hysteresis, seams (no I/O, no clock reads)
+//   FloatIPSimulator  many nodes of the core on a simulated network and clock, with invariant checks
+//   floatip           the thin command-line executable (one subcommand per file)
+// Later issues add FloatIPLinux (netlink, ARP/NA, ICMP), FloatIPChecks, FloatIPMovers,
+// FloatIPCoordination and FloatIPAgent, each behind the seams declared in FloatIPCore/Seams.
+let package = Package(
+    name: "floatip",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "floatip", targets: ["floatip"]),
+        .library(name: "FloatIPCore", targets: ["FloatIPCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "FloatIPCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"]),
+        .executableTarget(
+            name: "floatip",
+            dependencies: [
+                "FloatIPCore",
+                "FloatIPSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
+        .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore"]),
+        .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore"]),
+    ]
+)

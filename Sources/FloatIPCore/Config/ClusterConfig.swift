@@ -1,0 +1,203 @@
+/// One node's configuration: the whole YAML file, validated.
+///
+/// Every field documented in docs/config.md. Values are already checked: a `ClusterConfig`
+/// that exists is one the agent can run with.
+public struct ClusterConfig: Sendable, Equatable {
+    /// The cluster's name; peers must agree on it (it is part of every datagram).
+    public var cluster: String
+    /// This node.
+    public var node: NodeConfig
+    /// The other nodes of the cluster.
+    public var peers: [PeerConfig]
+    /// Path of the file holding the shared secret (never the secret itself).
+    public var secretFile: String
+    public var timers: Timers
+    public var groups: [GroupConfig]
+    public var checks: [CheckConfig]
+    public var api: APIConfig
+
+    public init(
+        cluster: String, node: NodeConfig, peers: [PeerConfig], secretFile: String, timers: Timers,
+        groups: [GroupConfig], checks: [CheckConfig], api: APIConfig
+    ) {
+        self.cluster = cluster
+        self.node = node
+        self.peers = peers
+        self.secretFile = secretFile
+        self.timers = timers
+        self.groups = groups
+        self.checks = checks
+        self.api = api
+    }
+}
+
+/// The UDP port the peer protocol uses unless the config says otherwise.
+public let defaultPeerPort: UInt16 = 7453
+
+/// This node: its name and its own (static, non-floating) address.
+public struct NodeConfig: Sendable, Equatable {
+    public var name: String
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(name: String, address: IPAddress, port: UInt16 = defaultPeerPort) {
+        self.name = name
+        self.address = address
+        self.port = port
+    }
+}
+
+/// Another node of the cluster, reached over its own address.
+public struct PeerConfig: Sendable, Equatable {
+    public var name: String
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(name: String, address: IPAddress, port: UInt16 = defaultPeerPort) {
+        self.name = name
+        self.address = address
+        self.port = port
+    }
+}
+
+/// How often nodes speak and how long silence lasts before a peer counts as dead.
+public struct Timers: Sendable, Equatable {
+    /// Time between two heartbeats. Default 20 ms.
+    public var interval: Duration
+    /// A peer silent for this many intervals is dead. Default 15 (300 ms at the default interval).
+    public var deadAfter: Int
+    /// A recovered preferred node waits this long, healthy, before taking its groups back. Default 10 s.
+    public var preemptDelay: Duration
+    /// After start, listen this long before any claim. Default: one dead interval.
+    public var startupListen: Duration
+    /// A holder that hands a group over waits at most this long for the new holder's claim. Default 5 s.
+    public var handoverTimeout: Duration
+
+    public init(
+        interval: Duration = .milliseconds(20), deadAfter: Int = 15, preemptDelay: Duration = .seconds(10),
+        startupListen: Duration? = nil, handoverTimeout: Duration = .seconds(5)
+    ) {
+        self.interval = interval
+        self.deadAfter = deadAfter
+        self.preemptDelay = preemptDelay
+        self.startupListen = startupListen ?? interval * deadAfter
+        self.handoverTimeout = handoverTimeout
+    }
+
+    /// `interval × dead_after`: how long a peer may be silent before it counts as dead.
+    public var deadInterval: Duration { interval * deadAfter }
+}
+
+/// A set of floating addresses that move together.
+public struct GroupConfig: Sendable, Equatable {
+    public var name: String
+    /// The floating addresses, each with the prefix length it is configured with (default /32 or /128).
+    public var addresses: [IPPrefix]
+    /// The interface the addresses go on (for the `local` mover).
+    public var interface: String?
+    public var mover: MoverConfig
+    /// This node's priority for the group, 1–254 (higher wins).
+    public var priority: Int
+    /// Whether a recovered better-ranked node takes the group back after `preempt_delay`. Default true.
+    public var preempt: Bool
+    /// Names of the checks that affect this group; nil means every check.
+    public var checks: [String]?
+
+    public init(
+        name: String, addresses: [IPPrefix], interface: String?, mover: MoverConfig = MoverConfig(kind: .local),
+        priority: Int, preempt: Bool = true, checks: [String]? = nil
+    ) {
+        self.name = name
+        self.addresses = addresses
+        self.interface = interface
+        self.mover = mover
+        self.priority = priority
+        self.preempt = preempt
+        self.checks = checks
+    }
+}
+
+/// How a group's addresses move.
+public enum MoverKind: String, Sendable, Equatable, CaseIterable {
+    case local
+    case digitalocean
+    case hetzner
+    case hetznerRobot = "hetzner-robot"
+    case aws
+    case vultr
+    case linode
+    case openstack
+    case upcloud
+    case lunanode
+    case dns
+    case cloudflare
+    case route53
+    case script
+}
+
+/// The mover of a group: its kind and the kind's own settings, kept as written so that each
+/// mover validates its own options.
+public struct MoverConfig: Sendable, Equatable {
+    public var kind: MoverKind
+    public var options: [String: String]
+
+    public init(kind: MoverKind, options: [String: String] = [:]) {
+        self.kind = kind
+        self.options = options
+    }
+}
+
+/// What kind of health check a check is.
+public enum CheckKind: String, Sendable, Equatable, CaseIterable {
+    case ping, tcp, http, command, process, systemd, file, log, interface
+}
+
+/// What a failing check does to the node.
+public enum CheckEffect: Sendable, Equatable {
+    /// Failing puts the node in `fault` for the groups that use the check.
+    case required
+    /// Failing adds this (possibly negative) number to the node's priority.
+    case weight(Int)
+}
+
+/// One health check.
+public struct CheckConfig: Sendable, Equatable {
+    public var name: String
+    public var kind: CheckKind
+    public var target: String
+    public var interval: Duration
+    public var timeout: Duration
+    /// Passing results in a row that turn a failing check passing. Default 2.
+    public var rise: Int
+    /// Failing results in a row that turn a passing check failing. Default 2.
+    public var fall: Int
+    public var effect: CheckEffect
+
+    public init(
+        name: String, kind: CheckKind, target: String, interval: Duration = .seconds(1),
+        timeout: Duration = .milliseconds(500), rise: Int = 2, fall: Int = 2, effect: CheckEffect = .required
+    ) {
+        self.name = name
+        self.kind = kind
+        self.target = target
+        self.interval = interval
+        self.timeout = timeout
+        self.rise = rise
+        self.fall = fall
+        self.effect = effect
+    }
+}
+
+/// The operator's HTTP API.
+public struct APIConfig: Sendable, Equatable {
+    public var listenAddress: IPAddress
+    public var listenPort: UInt16
+    /// File holding the bearer token that mutating requests need; nil: mutating requests are refused.
+    public var tokenFile: String?
+
+    public init(listenAddress: IPAddress = .ipv4(127, 0, 0, 1), listenPort: UInt16 = 7454, tokenFile: String? = nil) {
+        self.listenAddress = listenAddress
+        self.listenPort = listenPort
+        self.tokenFile = tokenFile
+    }
+}

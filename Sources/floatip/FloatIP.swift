@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `floatip` command: one subcommand per file.
+@main
+struct FloatIP: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "floatip",
+        abstract: "Keep a service reachable at one floating address while servers fail and go into maintenance.",
+        discussion: """
+            Exit codes: 0 success; 1 the command ran and found problems (an invalid config, an \
+            invariant violation); 64 bad usage.
+            """,
+        version: floatipVersion,
+        subcommands: [CheckConfigCommand.self]
+    )
+}
+
+/// The version printed by `floatip --version`.
+let floatipVersion = "0.1.0"
