@@ -1,0 +1,39 @@
+/// One check's current state, as the check runner's hysteresis sees it.
+public struct CheckState: Sendable, Equatable {
+    public var config: CheckConfig
+    public var state: Hysteresis.State
+    /// The last result's detail (`HTTP 503 from …`).
+    public var detail: String
+
+    public init(config: CheckConfig, state: Hysteresis.State, detail: String = "") {
+        self.config = config
+        self.state = state
+        self.detail = detail
+    }
+}
+
+/// Folds the checks that apply to a group into the node's condition for that group.
+public enum HealthSummary {
+    /// A required check that fails (or has not reported) makes the node unhealthy; a failing
+    /// weighted check adds its weight to the group's priority.
+    public static func condition(for group: GroupConfig, checks: [CheckState], maintenance: Bool) -> LocalCondition {
+        let relevant = checks.filter { group.checks?.contains($0.config.name) ?? true }
+        var priority = group.priority
+        var problems: [String] = []
+        for check in relevant {
+            switch (check.config.effect, check.state) {
+            case (.required, .failing):
+                problems.append("required check \(check.config.name) failing" + (check.detail.isEmpty ? "" : ": \(check.detail)"))
+            case (.required, .unknown):
+                problems.append("required check \(check.config.name) has not reported yet")
+            case (.weight(let weight), .failing):
+                priority += weight
+            default:
+                break
+            }
+        }
+        return LocalCondition(
+            healthy: problems.isEmpty, faultReason: problems.isEmpty ? nil : problems.joined(separator: "; "),
+            priority: min(max(priority, 0), 255), maintenance: maintenance)
+    }
+}
