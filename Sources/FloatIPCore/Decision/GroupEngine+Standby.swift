@@ -33,7 +33,11 @@ extension GroupEngine {
             return
         }
         // Rule 2: no holder (silent, fault, maintenance): the best-ranked eligible node claims.
-        if let better = bestEligible(alive), better.rank > me {
+        // Just after start, healthy peers still listening count too, so nodes that start together
+        // elect one holder instead of all claiming at the end of their listen.
+        let justStarted = now - (eligibleSince ?? now) < timers.startupListen
+        let listening = justStarted ? alive.filter { $0.advert.role == .starting && $0.advert.healthy && !$0.advert.maintenance } : []
+        if let better = (listening + [bestEligible(alive)].compactMap { $0 }).max(by: { $0.rank < $1.rank }), better.rank > me {
             role = .standby
             reason = "no holder; \(better.name) ranks higher and takes it"
             return

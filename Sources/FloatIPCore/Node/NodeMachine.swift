@@ -1,0 +1,267 @@
+/// Everything one node decides, as a pure value: the decision engines of its groups, what its
+/// peers last said, anti-replay state and the heartbeat schedule.
+///
+/// The agent and the simulator are shells around it: they feed it datagrams, mover answers,
+/// health and operator commands with the current `Instant`, perform what it returns, and wake it
+/// at `nextWakeup`. Nothing here reads a clock or touches a socket.
+public struct NodeMachine: Sendable {
+    public let config: ClusterConfig
+    public let bootID: UInt64
+    let codec: HeartbeatCodec
+    var sequence: UInt64 = 0
+    /// One engine per group, in config order.
+    public internal(set) var engines: [GroupEngine]
+    var conditions: [String: LocalCondition]
+    public internal(set) var peers: [String: PeerRecord]
+    public internal(set) var counters = NodeCounters()
+    /// Node-wide maintenance, and maintenance of single groups.
+    public internal(set) var maintenance = false
+    public internal(set) var maintenanceGroups: Set<String> = []
+    var nextHeartbeatAt: Instant
+    var lastAdverts: [GroupAdvert] = []
+
+    /// A new node, starting now: every group in `starting`, first heartbeat due at once.
+    public init(config: ClusterConfig, secret: [UInt8], bootID: UInt64, now: Instant) {
+        self.config = config
+        self.bootID = bootID
+        self.codec = HeartbeatCodec(secret: secret, cluster: config.cluster)
+        self.engines = config.groups.map {
+            GroupEngine(group: $0.name, node: config.node.name, preempt: $0.preempt, timers: config.timers, startedAt: now)
+        }
+        self.conditions = Dictionary(uniqueKeysWithValues: config.groups.map { ($0.name, LocalCondition(priority: $0.priority)) })
+        self.peers = Dictionary(uniqueKeysWithValues: config.peers.map { ($0.name, PeerRecord()) })
+        self.nextHeartbeatAt = now
+    }
+
+    /// This node's name.
+    public var name: String { config.node.name }
+
+    // MARK: Inputs
+
+    /// Evaluates every group; sends a heartbeat when one is due or when anything it says changed.
+    public mutating func tick(now: Instant) -> NodeOutput {
+        var output = NodeOutput()
+        for index in engines.indices {
+            let group = engines[index].group
+            let before = (role: engines[index].role, reason: engines[index].reason)
+            let decision = engines[index].step(local: condition(group), peers: peerViews(group), now: now)
+            record(group: group, before: before, decision: decision, now: now, into: &output)
+        }
+        heartbeatIfDue(now: now, into: &output)
+        return output
+    }
+
+    /// Takes one datagram from the network. Bad ones are dropped and counted by reason and
+    /// change nothing; good ones update the peer's view and re-evaluate.
+    public mutating func receive(_ datagram: some Collection<UInt8>, now: Instant) -> NodeOutput {
+        let heartbeat: Heartbeat
+        do {
+            heartbeat = try codec.decode(datagram)
+        } catch {
+            counters.reject(error.reason)
+            return NodeOutput()
+        }
+        guard heartbeat.sender != name, peers[heartbeat.sender] != nil else {
+            counters.reject(heartbeat.sender == name ? "own_name" : "unknown_peer")
+            return NodeOutput()
+        }
+        let grace = max(Duration.seconds(60), config.timers.deadInterval * 10)
+        let verdict = peers[heartbeat.sender, default: PeerRecord()].replay.accept(
+            bootID: heartbeat.bootID, sequence: heartbeat.sequence, now: now, staleBootGrace: grace)
+        if let rejection = verdict.rejection {
+            counters.reject(rejection.reason)
+            return NodeOutput()
+        }
+        if let last = peers[heartbeat.sender]?.heartbeat, last.bootID == heartbeat.bootID,
+            last.sequence > heartbeat.sequence
+        {
+            // Authentic but overtaken by a newer datagram: applying it would roll the peer's state back.
+            counters.reject("reordered")
+            return NodeOutput()
+        }
+        counters.received += 1
+        peers[heartbeat.sender]?.heartbeat = heartbeat
+        peers[heartbeat.sender]?.heardAt = now
+        peers[heartbeat.sender]?.timerMismatch = heartbeat.interval != config.timers.interval
+        return tick(now: now)
+    }
+
+    /// Sets this node's measured condition for a group (from `HealthSummary`).
+    public mutating func setCondition(_ condition: LocalCondition, group: String) {
+        conditions[group] = condition
+    }
+
+    /// Operator maintenance, for the whole node (`group == nil`) or one group. Takes effect at the next tick.
+    public mutating func setMaintenance(_ on: Bool, group: String? = nil) {
+        if let group {
+            if on { maintenanceGroups.insert(group) } else { maintenanceGroups.remove(group) }
+        } else {
+            maintenance = on
+        }
+    }
+
+    /// The mover's answer to a claim: done, or failed with a message.
+    public mutating func claimFinished(group: String, epoch: UInt64, error: String?, now: Instant) -> NodeOutput {
+        guard let index = engines.firstIndex(where: { $0.group == group }) else { return NodeOutput() }
+        var output = NodeOutput()
+        if let error {
+            let before = (role: engines[index].role, reason: engines[index].reason)
+            let retry = max(Duration.seconds(1), config.timers.deadInterval)
+            let decision = engines[index].claimFailed(epoch: epoch, message: error, now: now, retryAfter: retry)
+            record(group: group, before: before, decision: decision, now: now, into: &output)
+        } else {
+            engines[index].claimSucceeded(epoch: epoch)
+        }
+        heartbeatIfDue(now: now, into: &output)
+        return output
+    }
+
+    /// Starts an operator's switchover of `group` (make-before-break); returns the target.
+    public mutating func switchover(group: String, to target: String?, now: Instant) throws(SwitchoverFailure)
+        -> (target: String, output: NodeOutput)
+    {
+        guard let index = engines.firstIndex(where: { $0.group == group }) else { throw .unknownGroup(group) }
+        let chosen: String
+        do {
+            chosen = try engines[index].startSwitchover(to: target, peers: peerViews(group), now: now)
+        } catch {
+            throw .refused(error)
+        }
+        return (chosen, tick(now: now))
+    }
+
+    /// When the shell must call `tick` next if nothing arrives before: the next heartbeat or
+    /// the next instant a decision can change by time alone.
+    public func nextWakeup(now: Instant) -> Instant {
+        var wake = nextHeartbeatAt
+        for engine in engines {
+            if let deadline = engine.nextDeadline(peers: peerViews(engine.group), now: now) { wake = min(wake, deadline) }
+        }
+        return wake
+    }
+
+    // MARK: Views
+
+    /// This node's condition for a group, with operator maintenance applied.
+    public func condition(_ group: String) -> LocalCondition {
+        var condition = conditions[group] ?? LocalCondition(priority: 0)
+        condition.maintenance = condition.maintenance || maintenance || maintenanceGroups.contains(group)
+        return condition
+    }
+
+    /// What each peer last said about a group, with arrival times.
+    public func peerViews(_ group: String) -> [PeerView] {
+        peers.compactMap { name, record in
+            guard let heardAt = record.heardAt, let advert = record.heartbeat?.groups.first(where: { $0.group == group })
+            else { return nil }
+            return PeerView(name: name, heardAt: heardAt, advert: advert)
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// The engine of a group, if the node is in it.
+    public func engine(_ group: String) -> GroupEngine? { engines.first { $0.group == group } }
+
+    // MARK: Internals
+
+    private mutating func record(
+        group: String, before: (role: Role, reason: String), decision: GroupDecision, now: Instant,
+        into output: inout NodeOutput
+    ) {
+        for intent in decision.intents { output.actions.append(GroupAction(group: group, intent: intent)) }
+        if decision.role != before.role || decision.reason != before.reason {
+            if decision.role != before.role { counters.transitions += 1 }
+            output.transitions.append(
+                Transition(group: group, from: before.role, to: decision.role, reason: decision.reason, at: now))
+        }
+    }
+
+    private mutating func heartbeatIfDue(now: Instant, into output: inout NodeOutput) {
+        let adverts = engines.map { $0.advert(local: condition($0.group)) }
+        let due = now >= nextHeartbeatAt
+        guard due || adverts != lastAdverts else { return }
+        if due {
+            // Absolute deadlines: the schedule does not drift; if the shell fell behind, skip ahead.
+            nextHeartbeatAt = nextHeartbeatAt + config.timers.interval
+            if nextHeartbeatAt <= now { nextHeartbeatAt = now + config.timers.interval }
+        }
+        sequence += 1
+        lastAdverts = adverts
+        let heartbeat = Heartbeat(
+            cluster: config.cluster, sender: name, bootID: bootID, sequence: sequence,
+            interval: config.timers.interval, groups: adverts)
+        do {
+            output.datagram = try codec.encode(heartbeat)
+            output.heartbeat = heartbeat
+            counters.sent += 1
+        } catch {
+            // Config validation keeps names and group counts within the format; count it if not.
+            counters.encodeFailures += 1
+        }
+    }
+}
+
+/// What this node knows of one peer.
+public struct PeerRecord: Sendable {
+    /// The last accepted heartbeat.
+    public var heartbeat: Heartbeat?
+    public var heardAt: Instant?
+    /// The peer's heartbeat interval differs from ours: shown in status, failover still works.
+    public var timerMismatch = false
+    var replay = ReplayWindow()
+
+    public init() {}
+}
+
+/// What a node asks its shell to do after one input.
+public struct NodeOutput: Sendable {
+    /// A heartbeat to send to every peer, if one is due: the encoded datagram and what it says.
+    public var datagram: [UInt8]?
+    public var heartbeat: Heartbeat?
+    /// Intents for the movers and the notifier, in order.
+    public var actions: [GroupAction] = []
+    /// Role or reason changes, for logs, the event log and the simulator's timeline.
+    public var transitions: [Transition] = []
+
+    public init() {}
+}
+
+/// One intent for one group.
+public struct GroupAction: Sendable, Equatable {
+    public var group: String
+    public var intent: Intent
+}
+
+/// A change of a group's role or reason on this node.
+public struct Transition: Sendable, Equatable {
+    public var group: String
+    public var from: Role
+    public var to: Role
+    public var reason: String
+    public var at: Instant
+}
+
+/// Counts of what the node sent, received and rejected (the agent exports them as metrics).
+public struct NodeCounters: Sendable, Equatable {
+    public var sent = 0
+    public var received = 0
+    /// Datagrams dropped, by reason (`bad_auth`, `replay`, `truncated`, `unknown_peer`, …).
+    public var rejected: [String: Int] = [:]
+    public var transitions = 0
+    /// Heartbeats that could not be encoded (a name or size outside the format; config validation prevents it).
+    public var encodeFailures = 0
+
+    mutating func reject(_ reason: String) { rejected[reason, default: 0] += 1 }
+}
+
+/// Why a switchover request was not started.
+public enum SwitchoverFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownGroup(String)
+    case refused(GroupEngine.SwitchoverError)
+
+    public var description: String {
+        switch self {
+        case .unknownGroup(let group): "no group named \(group) on this node"
+        case .refused(let error): error.description
+        }
+    }
+}

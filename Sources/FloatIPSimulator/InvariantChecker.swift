@@ -1,0 +1,102 @@
+import FloatIPCore
+
+/// The invariants every simulated run must keep, checked after every event against the world's
+/// truth (which server has the addresses), not against what the nodes believe:
+///
+/// - (a) Two holders of one group are allowed only during a make-before-break handover or until
+///   the two have heard each other: once each has received a heartbeat from the other saying it
+///   holds the group (sent during this double hold), one must release within one interval.
+/// - (b) While no partition is active and some node could hold a group (up, past its start-up
+///   listen, healthy, not in maintenance), a group is never unheld for longer than
+///   `interval × dead_after + interval` after the later of: the hole opening, the last fault, and
+///   that node becoming able to hold.
+/// - (c) No node claims during its start-up listen.
+struct InvariantChecker {
+    let timers: Timers
+    var lastDisturbance = Instant.zero
+    var holeStart: [Instant?]
+    /// (receiver, sender, group) → when, during the double hold that began at `doubleStart`,
+    /// the receiver first heard the sender hold the group.
+    var heardHolding: [HeardKey: (doubleStart: Instant, at: Instant)] = [:]
+    var pending: String?
+    let groupIndex: [String: Int]
+
+    struct HeardKey: Hashable {
+        var receiver: Int
+        var sender: Int
+        var group: Int
+    }
+
+    init(timers: Timers, groups: Int) {
+        self.timers = timers
+        holeStart = Array(repeating: nil, count: groups)
+        groupIndex = Dictionary(uniqueKeysWithValues: (0..<groups).map { ("g\($0 + 1)", $0) })
+    }
+
+    mutating func disturbed(at now: Instant) { lastDisturbance = now }
+
+    mutating func claimed(node: SimNode, group: Int, now: Instant) {
+        if now < node.bootedAt + timers.startupListen, pending == nil {
+            pending = "(c) \(node.name) claimed g\(group + 1) during its start-up listen"
+        }
+    }
+
+    mutating func delivered(_ heartbeat: Heartbeat, from sender: Int, to receiver: Int, sentAt: Instant, nodes: [SimNode], now: Instant) {
+        for advert in heartbeat.groups where advert.role == .holder && advert.active {
+            guard let g = groupIndex[advert.group], nodes[receiver].holds[g], nodes[sender].holds[g],
+                nodes[sender].holdStart[g] <= sentAt
+            else { continue }
+            let doubleStart = max(nodes[receiver].holdStart[g], nodes[sender].holdStart[g])
+            guard sentAt >= doubleStart else { continue }
+            let key = HeardKey(receiver: receiver, sender: sender, group: g)
+            if heardHolding[key]?.doubleStart != doubleStart { heardHolding[key] = (doubleStart, now) }
+        }
+    }
+
+    mutating func check(nodes: [SimNode], partitioned: Bool, now: Instant) -> String? {
+        if let pending { return pending }
+        for g in holeStart.indices {
+            let holders = nodes.filter { $0.isUp && $0.holds[g] }
+            if let violation = checkDoubleHold(holders, group: g, now: now) { return violation }
+            if !holders.isEmpty {
+                holeStart[g] = nil
+                continue
+            }
+            let hole = holeStart[g] ?? now
+            holeStart[g] = hole
+            guard !partitioned else { continue }
+            let able = nodes.filter { $0.canHold(g, now: now, listen: timers.startupListen) }
+            guard let earliest = able.map({ $0.eligibleFrom(g, listen: timers.startupListen) }).min() else { continue }
+            let reference = max(hole, lastDisturbance, earliest)
+            let bound = timers.deadInterval + timers.interval
+            if now - reference > bound {
+                return "(b) g\(g + 1) unheld for \((now - reference).shortDescription) since the last fault "
+                    + "(bound \(bound.shortDescription)) although \(able.map(\.name).joined(separator: ", ")) could hold it"
+            }
+        }
+        return nil
+    }
+
+    private func checkDoubleHold(_ holders: [SimNode], group g: Int, now: Instant) -> String? {
+        guard holders.count > 1 else { return nil }
+        for (i, a) in holders.enumerated() {
+            for b in holders[(i + 1)...] {
+                let groupName = a.config.groups[g].name
+                if a.machine?.engine(groupName)?.handover != nil || b.machine?.engine(groupName)?.handover != nil {
+                    continue  // make-before-break window
+                }
+                let doubleStart = max(a.holdStart[g], b.holdStart[g])
+                guard let ab = heardHolding[HeardKey(receiver: a.index, sender: b.index, group: g)],
+                    let ba = heardHolding[HeardKey(receiver: b.index, sender: a.index, group: g)],
+                    ab.doubleStart == doubleStart, ba.doubleStart == doubleStart
+                else { continue }
+                let heard = max(ab.at, ba.at)
+                if now - heard > timers.interval {
+                    return "(a) two holders of \(groupName): \(a.name) and \(b.name) heard each other hold it "
+                        + "(by \(heard)) and neither released within one interval"
+                }
+            }
+        }
+        return nil
+    }
+}

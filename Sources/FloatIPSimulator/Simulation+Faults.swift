@@ -1,0 +1,83 @@
+import FloatIPCore
+
+extension Simulation {
+    /// Applies one planned fault (or its recovery) to the world and the affected node.
+    mutating func apply(_ fault: SimulationPlan.Fault) {
+        stats.faults += 1
+        timeline.append(TimelineEntry(at: now, node: nil, kind: .fault, text: fault.description))
+        switch fault {
+        case .loss(let p):
+            // Loss alone cannot leave a group unheld, so it is not a disturbance for invariant (b).
+            loss = p
+            return
+        case .crash(let node):
+            // Host death: the agent stops and the server with its addresses is gone.
+            nodes[node].machine = nil
+            nodes[node].wakeGeneration += 1
+            nodes[node].holds = nodes[node].holds.map { _ in false }
+            nodes[node].pendingClaim = nodes[node].pendingClaim.map { _ in nil }
+        case .restart(let node):
+            bootNode(node)
+        case .partition(let side):
+            partition = Set(side)
+        case .heal:
+            partition = nil
+        case .checkFails(let node, let group):
+            nodes[node].healthy[group] = false
+            refreshCondition(node, group)
+        case .checkRecovers(let node, let group):
+            nodes[node].healthy[group] = true
+            refreshCondition(node, group)
+        case .priorityDrop(let node, let group, let by):
+            nodes[node].priorityDrop[group] = by
+            refreshCondition(node, group)
+        case .priorityRestore(let node, let group):
+            nodes[node].priorityDrop[group] = 0
+            refreshCondition(node, group)
+        case .maintenance(let node, let on):
+            nodes[node].maintenance = on
+            updateMachine(node) { machine in machine.setMaintenance(on) }
+        case .switchover(let group, let target):
+            switchover(group: group, target: target)
+        case .failNextClaim(let node):
+            nodes[node].failNextClaim = true
+            return
+        }
+        checker.disturbed(at: now)
+    }
+
+    private mutating func refreshCondition(_ node: Int, _ group: Int) {
+        let condition = nodes[node].condition(group)
+        let name = nodes[node].config.groups[group].name
+        updateMachine(node) { machine in machine.setCondition(condition, group: name) }
+    }
+
+    /// Changes a running node's inputs and lets it react at once, as the agent does.
+    private mutating func updateMachine(_ node: Int, _ change: (inout NodeMachine) -> Void) {
+        guard var machine = nodes[node].machine else { return }
+        change(&machine)
+        nodes[node].machine = machine
+        performTick(node)
+    }
+
+    /// The operator asks the node that holds the group to hand it over.
+    private mutating func switchover(group: Int, target: Int?) {
+        let groupName = plan.groupNames[group]
+        guard let holder = nodes.firstIndex(where: { $0.isUp && $0.holds[group] }), var machine = nodes[holder].machine
+        else {
+            timeline.append(TimelineEntry(at: now, node: nil, kind: .fault, text: "switchover refused: nobody holds \(groupName)"))
+            return
+        }
+        let targetName = target.map { nodes[$0].name }
+        do {
+            let (chosen, output) = try machine.switchover(group: groupName, to: targetName, now: now)
+            nodes[holder].machine = machine
+            timeline.append(
+                TimelineEntry(at: now, node: nodes[holder].name, kind: .fault, text: "\(groupName): switchover to \(chosen) started"))
+            carry(output, from: holder)
+        } catch {
+            timeline.append(
+                TimelineEntry(at: now, node: nodes[holder].name, kind: .fault, text: "\(groupName): switchover refused: \(error)"))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import FloatIPCore
+
+/// One simulated server: its agent (absent while crashed) and the world around it.
+struct SimNode {
+    let index: Int
+    let config: ClusterConfig
+    var machine: NodeMachine?
+    var boots = 0
+    var bootedAt = Instant.zero
+    var wakeGeneration = 0
+    /// Health of the service, per group (what the checks would see).
+    var healthy: [Bool]
+    var priorityDrop: [Int]
+    var maintenance = false
+    /// Whether the group's addresses are on this server now (the truth clients see).
+    var holds: [Bool]
+    var holdStart: [Instant]
+    /// The epoch of a claim the mover is still carrying out, per group.
+    var pendingClaim: [UInt64?]
+    var failNextClaim = false
+    /// The mover failed; the node may not claim before this instant.
+    var moverFaultUntil: [Instant]
+
+    init(index: Int, config: ClusterConfig) {
+        self.index = index
+        self.config = config
+        let groups = config.groups.count
+        healthy = Array(repeating: true, count: groups)
+        priorityDrop = Array(repeating: 0, count: groups)
+        holds = Array(repeating: false, count: groups)
+        holdStart = Array(repeating: .zero, count: groups)
+        pendingClaim = Array(repeating: nil, count: groups)
+        moverFaultUntil = Array(repeating: .zero, count: groups)
+    }
+
+    var name: String { config.node.name }
+    var isUp: Bool { machine != nil }
+
+    /// The condition the checks would report for group `g`.
+    func condition(_ g: Int) -> LocalCondition {
+        LocalCondition(
+            healthy: healthy[g], faultReason: healthy[g] ? nil : "required check service failing (simulated)",
+            priority: max(0, config.groups[g].priority - priorityDrop[g]))
+    }
+
+    /// Could hold group `g` now: up, past its start-up listen, healthy, not in maintenance, mover working.
+    func canHold(_ g: Int, now: Instant, listen: Duration) -> Bool {
+        isUp && healthy[g] && !maintenance && now >= eligibleFrom(g, listen: listen)
+    }
+
+    func eligibleFrom(_ g: Int, listen: Duration) -> Instant { max(bootedAt + listen, moverFaultUntil[g]) }
+}

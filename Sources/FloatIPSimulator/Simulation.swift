@@ -1,0 +1,206 @@
+import FloatIPCore
+
+/// Many nodes of the real core (`NodeMachine`: engine, codec with HMAC, replay window) on a
+/// simulated network and clock, driven by a seeded plan of faults. After every event it checks
+/// the invariants (`InvariantChecker`); the first violation stops the run.
+public struct Simulation {
+    public let plan: SimulationPlan
+    var queue = EventQueue<Event>()
+    var now = Instant.zero
+    var rng: SplitMix64
+    var nodes: [SimNode]
+    var partition: Set<Int>? = nil
+    var loss: Double
+    var checker: InvariantChecker
+    public internal(set) var timeline: [TimelineEntry] = []
+    public internal(set) var stats = SimulationStats()
+    let secret: [UInt8]
+
+    enum Event {
+        case wake(node: Int, generation: Int)
+        case deliver(to: Int, from: Int, datagram: [UInt8], heartbeat: Heartbeat, sentAt: Instant)
+        case claimDone(node: Int, boot: Int, group: Int, epoch: UInt64, error: String?)
+        case fault(SimulationPlan.Fault)
+        case end
+    }
+
+    public init(plan: SimulationPlan) {
+        self.plan = plan
+        rng = SplitMix64(seed: plan.seed ^ 0x5EED_F1EA_7000_0001)
+        nodes = plan.configs.enumerated().map { SimNode(index: $0.offset, config: $0.element) }
+        loss = plan.loss
+        checker = InvariantChecker(timers: plan.timers, groups: plan.groupNames.count)
+        secret = Array("simulated cluster secret \(plan.seed)".utf8)
+    }
+
+    /// Runs the plan to its end or to the first violation.
+    public mutating func run() -> SimulationResult {
+        for index in nodes.indices { bootNode(index) }
+        for (at, fault) in plan.faults { queue.schedule(.fault(fault), at: at) }
+        queue.schedule(.end, at: .zero + plan.duration)
+        while let (at, event) = queue.pop() {
+            now = at
+            stats.events += 1
+            if case .end = event { break }
+            handle(event)
+            if let violation = checker.check(nodes: nodes, partitioned: partition != nil, now: now) {
+                timeline.append(TimelineEntry(at: now, node: nil, kind: .violation, text: violation))
+                return SimulationResult(seed: plan.seed, violation: violation, stats: stats, timeline: timeline)
+            }
+        }
+        return SimulationResult(seed: plan.seed, violation: nil, stats: stats, timeline: timeline)
+    }
+
+    private mutating func handle(_ event: Event) {
+        switch event {
+        case .wake(let index, let generation):
+            guard nodes[index].wakeGeneration == generation, nodes[index].machine != nil else { return }
+            perform(index) { $0.tick(now: $1) }
+        case .deliver(let to, let from, let datagram, let heartbeat, let sentAt):
+            guard nodes[to].isUp else { return }
+            checker.delivered(heartbeat, from: from, to: to, sentAt: sentAt, nodes: nodes, now: now)
+            stats.delivered += 1
+            perform(to) { $0.receive(datagram, now: $1) }
+        case .claimDone(let index, let boot, let group, let epoch, let error):
+            claimDone(index, boot: boot, group: group, epoch: epoch, error: error)
+        case .fault(let fault):
+            apply(fault)
+        case .end:
+            break
+        }
+    }
+
+    // MARK: Nodes
+
+    mutating func bootNode(_ index: Int) {
+        nodes[index].boots += 1
+        nodes[index].bootedAt = now
+        let bootID = UInt64(1_800_000_000_000 + now.nanoseconds / 1_000_000) + UInt64(nodes[index].boots)
+        var machine = NodeMachine(config: nodes[index].config, secret: secret, bootID: bootID, now: now)
+        for (g, group) in nodes[index].config.groups.enumerated() {
+            machine.setCondition(nodes[index].condition(g), group: group.name)
+        }
+        machine.setMaintenance(nodes[index].maintenance)
+        nodes[index].machine = machine
+        perform(index) { $0.tick(now: $1) }
+    }
+
+    /// Runs one input on a node's machine and carries out what it returns.
+    private mutating func perform(_ index: Int, _ input: (inout NodeMachine, Instant) -> NodeOutput) {
+        guard var machine = nodes[index].machine else { return }
+        let output = input(&machine, now)
+        nodes[index].machine = machine
+        carryOut(output, from: index)
+        scheduleWake(index)
+    }
+
+    /// Ticks a node now (after one of its inputs changed).
+    mutating func performTick(_ index: Int) { perform(index) { $0.tick(now: $1) } }
+
+    /// Carries out an output obtained outside `perform`, then reschedules the node.
+    mutating func carry(_ output: NodeOutput, from index: Int) {
+        carryOut(output, from: index)
+        scheduleWake(index)
+    }
+
+    private mutating func scheduleWake(_ index: Int) {
+        guard let machine = nodes[index].machine else { return }
+        nodes[index].wakeGeneration += 1
+        let wake = max(machine.nextWakeup(now: now), now + .microseconds(1))
+        queue.schedule(.wake(node: index, generation: nodes[index].wakeGeneration), at: wake)
+    }
+
+    private mutating func carryOut(_ output: NodeOutput, from index: Int) {
+        let name = nodes[index].name
+        for transition in output.transitions {
+            let text =
+                transition.from == transition.to
+                ? "\(transition.group): \(transition.to): \(transition.reason)"
+                : "\(transition.group): \(transition.from) → \(transition.to): \(transition.reason)"
+            timeline.append(
+                TimelineEntry(at: now, node: name, kind: transition.from == transition.to ? .reason : .role, text: text))
+        }
+        if let datagram = output.datagram, let heartbeat = output.heartbeat { send(datagram, heartbeat, from: index) }
+        for action in output.actions {
+            guard let g = nodes[index].config.groups.firstIndex(where: { $0.name == action.group }) else { continue }
+            switch action.intent {
+            case .claim(let epoch):
+                checker.claimed(node: nodes[index], group: g, now: now)
+                stats.claims += 1
+                nodes[index].pendingClaim[g] = epoch
+                let error = nodes[index].failNextClaim ? "simulated mover error" : nil
+                nodes[index].failNextClaim = false
+                let latency = Duration.nanoseconds(Int64.random(in: plan.moverLatency, using: &rng))
+                queue.schedule(
+                    .claimDone(node: index, boot: nodes[index].boots, group: g, epoch: epoch, error: error),
+                    at: now + latency)
+            case .release:
+                nodes[index].pendingClaim[g] = nil
+                if nodes[index].holds[g] {
+                    nodes[index].holds[g] = false
+                    timeline.append(TimelineEntry(at: now, node: name, kind: .mover, text: "\(action.group): addresses removed"))
+                }
+            case .announce, .notify:
+                break
+            }
+        }
+    }
+
+    private mutating func claimDone(_ index: Int, boot: Int, group g: Int, epoch: UInt64, error: String?) {
+        guard nodes[index].isUp, nodes[index].boots == boot, nodes[index].pendingClaim[g] == epoch else { return }
+        nodes[index].pendingClaim[g] = nil
+        let groupName = nodes[index].config.groups[g].name
+        if error != nil {
+            checker.disturbed(at: now)
+            let retry = max(Duration.seconds(1), plan.timers.deadInterval)
+            nodes[index].moverFaultUntil[g] = now + retry
+            timeline.append(TimelineEntry(at: now, node: nodes[index].name, kind: .mover, text: "\(groupName): claim failed"))
+        } else {
+            nodes[index].holds[g] = true
+            nodes[index].holdStart[g] = now
+            timeline.append(
+                TimelineEntry(at: now, node: nodes[index].name, kind: .mover, text: "\(groupName): addresses in place (term \(epoch))"))
+        }
+        perform(index) { $0.claimFinished(group: groupName, epoch: epoch, error: error, now: $1) }
+    }
+
+    // MARK: Network
+
+    private mutating func send(_ datagram: [UInt8], _ heartbeat: Heartbeat, from index: Int) {
+        stats.sent += 1
+        for peer in nodes.indices where peer != index {
+            if let side = partition, side.contains(index) != side.contains(peer) { continue }
+            let copies = rng.chance(plan.duplicateChance) ? 2 : 1
+            for _ in 0..<copies {
+                if rng.chance(loss) {
+                    stats.lost += 1
+                    continue
+                }
+                let delay = plan.baseDelay + rng.duration(.zero, plan.jitter)
+                queue.schedule(
+                    .deliver(to: peer, from: index, datagram: datagram, heartbeat: heartbeat, sentAt: now), at: now + delay)
+            }
+        }
+    }
+}
+
+/// Counts from one run.
+public struct SimulationStats: Sendable {
+    public var events = 0
+    public var sent = 0
+    public var delivered = 0
+    public var lost = 0
+    public var claims = 0
+    public var faults = 0
+}
+
+/// How a run ended.
+public struct SimulationResult: Sendable {
+    public var seed: UInt64
+    /// The first invariant violation, or nil if the run kept every invariant.
+    public var violation: String?
+    public var stats: SimulationStats
+    public var timeline: [TimelineEntry]
+
+    public var passed: Bool { violation == nil }
+}

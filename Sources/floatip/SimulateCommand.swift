@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import FloatIPCore
+import FloatIPSimulator
+
+/// `floatip simulate`: many agents on a simulated network and clock, with seeded faults.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the failover logic on a simulated cluster with random faults, checking its invariants.",
+        discussion: """
+            Each seed draws a cluster (2–5 nodes unless --nodes), timers, network loss, delay, \
+            duplicates and reordering, and a schedule of faults: partitions that heal, crashes and \
+            restarts, check flaps, priority changes, maintenance, switchovers and mover failures. \
+            The real decision engine, wire codec (with HMAC) and replay window run for every node. \
+            After every event the simulator checks that (a) no group has two holders outside a \
+            make-before-break handover and one interval after they hear each other, (b) some node \
+            holds every group within interval × dead_after + interval of a fault whenever one can, \
+            and (c) no node claims during its start-up listen.
+
+            With one seed it prints the timeline of roles and reasons. With --seeds it runs many \
+            and prints the first failing seed's timeline; replay it with --seed.
+
+            Examples:
+              floatip simulate                      # seed 1, timeline
+              floatip simulate --seed 42 --nodes 3
+              floatip simulate --seeds 20000        # exit 1 on any violation
+            """
+    )
+
+    @Option(help: "The seed to run (or the first of --seeds).") var seed: UInt64 = 1
+    @Option(help: "How many consecutive seeds to run.") var seeds: Int = 1
+    @Option(help: "Nodes per cluster (2–5); default: drawn from each seed.") var nodes: Int?
+    @Option(help: "Simulated time per seed, e.g. 20s, 1m.", transform: parseDuration) var duration: Duration = .seconds(20)
+    @Option(help: "Seeds run in parallel (default: the number of CPUs).") var jobs: Int = SimulateCommand.cpuCount
+    @Flag(help: "With one seed: print only the summary, not the timeline.") var quiet = false
+
+    func validate() throws {
+        if let nodes, !(2...5).contains(nodes) { throw ValidationError("--nodes must be between 2 and 5") }
+        if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if duration <= .zero || duration > .seconds(3600) { throw ValidationError("--duration must be between 1 ms and 1 h") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        if seeds == 1 {
+            let result = Self.simulate(seed: seed, nodes: nodes, duration: duration)
+            let plan = SimulationPlan(seed: seed, nodes: nodes, duration: duration)
+            plan.summary.forEach { print($0) }
+            if !quiet {
+                print("")
+                result.timeline.forEach { print($0) }
+                print("")
+            }
+            report(result)
+            if !result.passed { throw ExitCode.failure }
+            return
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = await runMany()
+        let elapsed = clock.now - started
+        if let failure = outcome.failure {
+            let plan = SimulationPlan(seed: failure.seed, nodes: nodes, duration: duration)
+            plan.summary.forEach { print($0) }
+            print("")
+            failure.timeline.suffix(80).forEach { print($0) }
+            print("")
+            report(failure)
+            print("replay: floatip simulate --seed \(failure.seed)\(nodes.map { " --nodes \($0)" } ?? "") --duration \(duration.shortDescription.replacingSpaces)")
+            throw ExitCode.failure
+        }
+        print(
+            "\(outcome.count) seeds (\(seed)…\(seed + UInt64(outcome.count) - 1)) passed: "
+                + "\(outcome.events) events, \(outcome.claims) claims, \(outcome.faults) faults; "
+                + "0 invariant violations in \(elapsed.shortDescription)")
+    }
+
+    private func report(_ result: SimulationResult) {
+        let s = result.stats
+        if let violation = result.violation {
+            print("seed \(result.seed): INVARIANT VIOLATED: \(violation)")
+        } else {
+            print(
+                "seed \(result.seed): passed: \(s.events) events, \(s.sent) heartbeats sent, \(s.delivered) delivered, "
+                    + "\(s.lost) lost, \(s.claims) claims, \(s.faults) faults")
+        }
+    }
+
+    private struct Outcome: Sendable {
+        var count = 0
+        var events = 0
+        var claims = 0
+        var faults = 0
+        var failure: SimulationResult?
+    }
+
+    /// Runs the seeds on `jobs` workers; stops early at the first failure (the lowest failing seed
+    /// among those run is reported, so the output is the same on every machine when all fail alike).
+    private func runMany() async -> Outcome {
+        let first = seed
+        let total = seeds
+        let nodes = nodes
+        let duration = duration
+        let workers = min(jobs, total)
+        return await withTaskGroup(of: Outcome.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var outcome = Outcome()
+                    var index = worker
+                    while index < total {
+                        let result = Self.simulate(seed: first + UInt64(index), nodes: nodes, duration: duration)
+                        outcome.count += 1
+                        outcome.events += result.stats.events
+                        outcome.claims += result.stats.claims
+                        outcome.faults += result.stats.faults
+                        if !result.passed {
+                            outcome.failure = result
+                            break
+                        }
+                        index += workers
+                    }
+                    return outcome
+                }
+            }
+            var total = Outcome()
+            for await part in group {
+                total.count += part.count
+                total.events += part.events
+                total.claims += part.claims
+                total.faults += part.faults
+                if let failure = part.failure, failure.seed < (total.failure?.seed ?? .max) { total.failure = failure }
+            }
+            return total
+        }
+    }
+
+    static func simulate(seed: UInt64, nodes: Int?, duration: Duration) -> SimulationResult {
+        var simulation = Simulation(plan: SimulationPlan(seed: seed, nodes: nodes, duration: duration))
+        return simulation.run()
+    }
+
+    static var cpuCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+}
+
+private extension String {
+    var replacingSpaces: String { split(separator: " ").joined() }
+}
