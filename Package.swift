@@ -7,6 +7,10 @@ import PackageDescription
 //   floatip           the thin command-line executable (one subcommand per file)
 // Later issues add FloatIPLinux (netlink, ARP/NA, ICMP), FloatIPChecks, FloatIPMovers,
 // FloatIPCoordination and FloatIPAgent, each behind the seams declared in FloatIPCore/Seams.
+
+// The core and the simulator are compute-bound (the test suite runs thousands of simulated
+// clusters): they are optimised in debug builds too. Everything else keeps the debug defaults.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 let package = Package(
     name: "floatip",
     platforms: [.macOS(.v15)],
@@ -25,9 +29,10 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimised
         ),
-        .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"]),
+        .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
         .executableTarget(
             name: "floatip",
             dependencies: [
