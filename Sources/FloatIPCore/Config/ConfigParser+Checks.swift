@@ -43,7 +43,8 @@ extension ConfigReader {
         let effectiveInterval = interval ?? defaults.interval
         let effectiveTimeout = timeout ?? defaults.timeout
         var timingOK = true
-        if (interval != nil || timeout != nil), effectiveTimeout >= effectiveInterval {
+        let timingRead = (interval != nil || !entries.has("interval")) && (timeout != nil || !entries.has("timeout"))
+        if timingRead, effectiveTimeout >= effectiveInterval {
             report(entries.path("timeout"), line: entries.line(of: timeout != nil ? "timeout" : "interval"),
                    "timeout \(DurationText.format(effectiveTimeout)) must be shorter than the check's interval "
                        + "\(DurationText.format(effectiveInterval))")

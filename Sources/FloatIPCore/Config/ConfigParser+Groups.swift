@@ -3,10 +3,10 @@ import Yams
 extension ConfigReader {
     static let groupKeys = ["name", "addresses", "interface", "mover", "priority", "preempt", "checks"]
 
-    /// `groups: [...]`: at least one; names unique, every address in one group only, and every
+    /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown); names unique, every address in one group only, and every
     /// check a group names defined under `checks:`.
     mutating func groupConfigs(
-        _ top: Fields, checks: [Located<CheckConfig>]?, node: Located<NodeConfig>?, peers: [Located<PeerConfig>]?
+        _ top: Fields, checks: [String]?, node: Located<NodeConfig>?, peers: [Located<PeerConfig>]?
     ) -> [GroupConfig]? {
         guard let list = value(top, "groups", required: true),
             let items = items(list, path: "groups", of: "groups ({ name, addresses, interface, mover, priority })")
@@ -46,7 +46,7 @@ extension ConfigReader {
     /// One group. Its addresses are added to `addresses`, where an address already there is a duplicate.
     /// The returned `line` is the line of the group's name.
     private mutating func groupConfig(
-        _ item: Node, path: String, checks: [Located<CheckConfig>]?, addresses: inout [Located<IPAddress>]
+        _ item: Node, path: String, checks: [String]?, addresses: inout [Located<IPAddress>]
     ) -> Located<GroupConfig>? {
         guard let entries = fields(item, path: path, allowed: ConfigReader.groupKeys) else { return nil }
         let name = name(entries, "name", required: true)
@@ -167,7 +167,7 @@ extension ConfigReader {
     private var allowedMovers: String { MoverKind.allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// `checks: [nginx]`: names of checks defined under the top-level `checks:`; nil when absent.
-    private mutating func groupChecks(_ entries: Fields, checks: [Located<CheckConfig>]?) -> [String]? {
+    private mutating func groupChecks(_ entries: Fields, checks: [String]?) -> [String]? {
         let path = entries.path("checks")
         guard let list = value(entries, "checks", required: false),
             let items = items(list, path: path, of: "check names")
@@ -180,8 +180,7 @@ extension ConfigReader {
                 report(itemPath, at: item, "check `\(name)` is named twice")
                 continue
             }
-            if let checks, !checks.contains(where: { $0.value.name == name }) {
-                let known = checks.map(\.value.name)
+            if let known = checks, !known.contains(name) {
                 let defined = known.isEmpty ? "no checks are defined" : "defined: " + known.joined(separator: ", ")
                 report(itemPath, at: item, "unknown check `\(name)`" + didYouMean(name, among: known)
                     + "; a group names checks defined under the top-level `checks:` (\(defined))")

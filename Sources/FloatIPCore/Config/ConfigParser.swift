@@ -79,7 +79,7 @@ extension ConfigReader {
         let secretFile = absolutePath(top, "secret_file", required: true)
         let timers = timersConfig(top)
         let checks = checkConfigs(top)
-        let groups = groupConfigs(top, checks: checks, node: node, peers: peers)
+        let groups = groupConfigs(top, checks: definedCheckNames(top), node: node, peers: peers)
         let api = apiConfig(top)
         guard let clusterName, let node, let peers, let secretFile, let timers, let checks, let groups, let api else {
             return nil
@@ -87,6 +87,14 @@ extension ConfigReader {
         return ClusterConfig(
             cluster: clusterName, node: node.value, peers: peers.map(\.value), secretFile: secretFile,
             timers: timers, groups: groups, checks: checks.map(\.value), api: api)
+    }
+
+    /// The names under `checks:`, read without reporting (`checkConfigs` reports), so that groups can
+    /// be checked against them even when some check has problems. Nil when `checks:` is no list.
+    func definedCheckNames(_ top: Fields) -> [String]? {
+        guard let list = top.entries["checks"], !list.isNull else { return [] }
+        guard case .sequence(let items) = list else { return nil }
+        return items.compactMap { $0.mapping?["name"]?.scalar?.string }
     }
 
     /// `node: { name, address, port }`.
