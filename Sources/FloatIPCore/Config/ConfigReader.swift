@@ -214,9 +214,14 @@ enum ConfigNames {
     }
 }
 
-/// `" (did you mean `interval`?)"` when `word` is a small edit away from one of `candidates`, else empty.
+/// `" (did you mean `interval`?)"` when `word` is a small edit away from one of `candidates`, or the
+/// start of one (`token` → `token_file`), else empty.
 func didYouMean(_ word: String, among candidates: [String]) -> String {
-    let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+    let lower = word.lowercased()
+    if lower.count >= 3, let extended = candidates.first(where: { $0.lowercased().hasPrefix(lower) }) {
+        return " (did you mean `\(extended)`?)"
+    }
+    let scored = candidates.map { ($0, editDistance(lower, $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= (best.0.count < 4 ? 1 : max(2, min(3, best.0.count / 3))) else { return "" }
     return " (did you mean `\(best.0)`?)"
 }
