@@ -7,25 +7,13 @@ extension ConfigReader {
     mutating func checkConfigs(_ top: Fields) -> [Located<CheckConfig>]? {
         guard let list = value(top, "checks", required: false) else { return [] }
         guard let items = items(list, path: "checks", of: "checks ({ name, kind, target, ... })") else { return nil }
-        var checks: [Located<CheckConfig>] = []
-        var complete = true
-        for (index, item) in items.enumerated() {
-            let path = "checks[\(index)]"
-            guard let check = checkConfig(item, path: path) else {
-                complete = false
-                continue
-            }
-            if let earlier = checks.first(where: { $0.value.name == check.value.name }) {
-                report("\(path).name", line: check.line,
-                       "duplicate check name `\(check.value.name)` (also \(earlier.path).name); check names must be unique")
-            }
-            checks.append(check)
+        return uniquelyNamed(items, list: "checks", what: "check", name: \.name) { reader, item, path in
+            reader.checkConfig(item, path: path)
         }
-        return complete ? checks : nil
     }
 
     /// One check; `line` of the result is the line of its name.
-    private mutating func checkConfig(_ item: Node, path: String) -> Located<CheckConfig>? {
+    mutating func checkConfig(_ item: Node, path: String) -> Located<CheckConfig>? {
         guard let entries = fields(item, path: path, allowed: ConfigReader.checkKeys) else { return nil }
         let name = name(entries, "name", required: true)
         let kind = checkKind(entries)

@@ -3,8 +3,8 @@ import Yams
 extension ConfigReader {
     static let groupKeys = ["name", "addresses", "interface", "mover", "priority", "preempt", "checks"]
 
-    /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown); names unique, every address in one group only, and every
-    /// check a group names defined under `checks:`.
+    /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown).
+    /// Names unique, every address in one group only, every check a group names defined.
     mutating func groupConfigs(
         _ top: Fields, checks: [String]?, node: Located<NodeConfig>?, peers: [Located<PeerConfig>]?
     ) -> [GroupConfig]? {
@@ -15,20 +15,9 @@ extension ConfigReader {
             report("groups", at: list, "needs at least one group")
             return nil
         }
-        var groups: [Located<GroupConfig>] = []
         var addresses: [Located<IPAddress>] = []
-        var complete = true
-        for (index, item) in items.enumerated() {
-            let path = "groups[\(index)]"
-            guard let group = groupConfig(item, path: path, checks: checks, addresses: &addresses) else {
-                complete = false
-                continue
-            }
-            if let earlier = groups.first(where: { $0.value.name == group.value.name }) {
-                report("\(path).name", line: group.line,
-                       "duplicate group name `\(group.value.name)` (also \(earlier.path).name); group names must be unique")
-            }
-            groups.append(group)
+        let groups = uniquelyNamed(items, list: "groups", what: "group", name: \.name) { reader, item, path in
+            reader.groupConfig(item, path: path, checks: checks, addresses: &addresses)
         }
         for address in addresses {
             if let node = node?.value, address.value == node.address {
@@ -37,15 +26,16 @@ extension ConfigReader {
             }
             if let peer = peers?.first(where: { $0.value.address == address.value }) {
                 report(address.path, line: address.line, "\(address.value) is the own address of peer "
-                    + "`\(peer.value.name)` (\(peer.path).address); a floating address must be one that no node has as its own")
+                    + "`\(peer.value.name)` (\(peer.path).address); a floating address must be one that no node "
+                    + "has as its own")
             }
         }
-        return complete ? groups.map(\.value) : nil
+        return groups?.map(\.value)
     }
 
     /// One group. Its addresses are added to `addresses`, where an address already there is a duplicate.
     /// The returned `line` is the line of the group's name.
-    private mutating func groupConfig(
+    mutating func groupConfig(
         _ item: Node, path: String, checks: [String]?, addresses: inout [Located<IPAddress>]
     ) -> Located<GroupConfig>? {
         guard let entries = fields(item, path: path, allowed: ConfigReader.groupKeys) else { return nil }

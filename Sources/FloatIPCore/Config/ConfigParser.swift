@@ -213,6 +213,32 @@ extension ConfigReader {
     }
 }
 
+extension ConfigReader {
+    /// Reads each item of a list with `read` (given the item's path, `list[i]`) and reports names used twice.
+    /// `read` returns the item with the line of its name. Nil when any item could not be read.
+    mutating func uniquelyNamed<Value>(
+        _ items: [Node], list: String, what: String, name: (Value) -> String,
+        read: (inout ConfigReader, Node, String) -> Located<Value>?
+    ) -> [Located<Value>]? {
+        var values: [Located<Value>] = []
+        var complete = true
+        for (index, item) in items.enumerated() {
+            let path = "\(list)[\(index)]"
+            guard let value = read(&self, item, path) else {
+                complete = false
+                continue
+            }
+            let itemName = name(value.value)
+            if let earlier = values.first(where: { name($0.value) == itemName }) {
+                report("\(path).name", line: value.line,
+                       "duplicate \(what) name `\(itemName)` (also \(earlier.path).name); \(what) names must be unique")
+            }
+            values.append(value)
+        }
+        return complete ? values : nil
+    }
+}
+
 extension Fields {
     /// The line of a key's value, else of the key, else of the mapping.
     func line(of key: String) -> Int? { entries[key]?.mark?.line ?? keyLines[key] ?? line }

@@ -222,7 +222,9 @@ func didYouMean(_ word: String, among candidates: [String]) -> String {
         return " (did you mean `\(extended)`?)"
     }
     let scored = candidates.map { ($0, editDistance(lower, $0.lowercased())) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= (best.0.count < 4 ? 1 : max(2, min(3, best.0.count / 3))) else { return "" }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return "" }
+    let tolerance = best.0.count < 4 ? 1 : max(2, min(3, best.0.count / 3))
+    guard best.1 <= tolerance else { return "" }
     return " (did you mean `\(best.0)`?)"
 }
 
