@@ -1,8 +1,113 @@
 import ArgumentParser
+import FloatIPCore
+import Foundation
 
-/// `floatip check-config FILE` (to be completed by the config work).
+/// `floatip check-config FILE`: validates a config file the way the agent would load it, like `keepalived -t`.
 struct CheckConfigCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Validate a config file.")
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a config file and the secret and token files it names.",
+        discussion: """
+            Reads FILE, checks every field (see docs/config.md), and checks that secret_file (and \
+            api.token_file, if given) exists, is readable and holds at least 16 bytes. A secret or token \
+            file that group or others can read draws a warning, not an error.
+
+            On success prints one summary line and exits 0. Otherwise prints every problem, one per \
+            line as FILE:LINE: field: message, to standard error and exits 1.
+
+            Example:
+              $ floatip check-config /etc/floatip/web1.yaml
+              /etc/floatip/web1.yaml: OK: cluster web, node web1, 1 peer, 1 group (2 addresses), 2 checks; \
+            failover within 330 ms
+              $ floatip check-config broken.yaml
+              broken.yaml:7: timers.interval: `20` has no unit; units are required: write e.g. `20ms` or `20s` ...
+            """
+    )
+
     @Argument(help: "The YAML config file.") var file: String
-    func run() throws { throw ExitCode.failure }
+
+    func run() throws {
+        let yaml: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            guard let text = String(data: data, encoding: .utf8) else {
+                printError("\(file): the file is not UTF-8 text")
+                throw ExitCode(1)
+            }
+            yaml = text
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("\(file): cannot read the config file: \(readFailure(file))")
+            throw ExitCode(1)
+        }
+
+        switch ConfigParser.parse(yaml: yaml, file: file) {
+        case .failure(let errors):
+            for problem in errors.problems { printError(problem.description) }
+            throw ExitCode(1)
+        case .success(let config):
+            var problems: [ConfigProblem] = []
+            var warnings: [String] = []
+            checkKeyFile(config.secretFile, field: "secret_file", problems: &problems, warnings: &warnings)
+            if let tokenFile = config.api.tokenFile {
+                checkKeyFile(tokenFile, field: "api.token_file", problems: &problems, warnings: &warnings)
+            }
+            for warning in warnings { printError(warning) }
+            guard problems.isEmpty else {
+                for problem in problems { printError(problem.description) }
+                throw ExitCode(1)
+            }
+            print("\(file): OK: \(config.summary)")
+        }
+    }
+
+    /// A file holding a shared secret or a token: it must be readable and hold at least 16 bytes
+    /// after trimming white space; readable by group or others is a warning.
+    private func checkKeyFile(
+        _ path: String, field: String, problems: inout [ConfigProblem], warnings: inout [String]
+    ) {
+        func problem(_ message: String) {
+            problems.append(ConfigProblem(file: file, line: nil, path: field, message: message))
+        }
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            problem("\(path) does not exist; create it with at least 16 random bytes, e.g. "
+                + "`head -c 32 /dev/urandom | base64 > \(path) && chmod 600 \(path)`")
+            return
+        }
+        guard !isDirectory.boolValue else {
+            problem("\(path) is a directory; it must be a file holding the key")
+            return
+        }
+        guard manager.isReadableFile(atPath: path), let data = manager.contents(atPath: path) else {
+            problem("\(path) is not readable by this user; the agent must be able to read it")
+            return
+        }
+        let trimmed = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.utf8.count < 16 {
+            problem("\(path) holds \(trimmed.utf8.count) bytes after trimming white space; at least 16 are required")
+        }
+        if let mode = (try? manager.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber,
+            mode.intValue & 0o077 != 0
+        {
+            let octal = String(mode.intValue & 0o777, radix: 8)
+            warnings.append("\(file): \(field): warning: \(path) is readable by group or others (mode 0\(octal)); "
+                + "run `chmod 600 \(path)`")
+        }
+    }
+
+    /// Why a file could not be read, in words.
+    private func readFailure(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        return "permission denied"
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -1,1 +1,141 @@
+import Foundation
 import Testing
+
+/// Runs the built `floatip` binary, as an operator would.
+@Suite(.serialized) struct CLITests {
+    /// The `floatip` executable next to this test bundle (the products directory), or in .build/debug.
+    static func floatipBinary() throws -> URL {
+        var candidates: [URL] = []
+        for start in [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])] {
+            var directory = start
+            for _ in 0..<4 {
+                directory = directory.deletingLastPathComponent()
+                candidates.append(directory.appendingPathComponent("floatip"))
+            }
+        }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/.build/debug/floatip"))
+        let found = candidates.first { url in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                && FileManager.default.isExecutableFile(atPath: url.path)
+        }
+        return try #require(found, "floatip binary not found among \(candidates.map(\.path))")
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], in directory: URL) throws -> Run {
+        let process = Process()
+        process.executableURL = try floatipBinary()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh directory with a secret file (mode 0600) and a config naming it.
+    static func workspace(secret: String = "0123456789abcdef0123456789abcdef\n", mode: Int = 0o600) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let secretURL = directory.appendingPathComponent("secret")
+        try Data(secret.utf8).write(to: secretURL)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: secretURL.path)
+        let config = """
+            cluster: web
+            node: { name: web1, address: 198.18.0.1 }
+            peers:
+              - { name: web2, address: 198.18.0.2 }
+            secret_file: \(secretURL.path)
+            groups:
+              - name: web
+                addresses: [198.18.0.100/32, 2001:2::100]
+                interface: eth0
+                priority: 200
+            checks:
+              - { name: nginx, kind: http, target: "http://127.0.0.1/health" }
+              - { name: load, kind: command, target: /usr/local/bin/check-load, weight: -50 }
+
+            """
+        try Data(config.utf8).write(to: directory.appendingPathComponent("web.yaml"))
+        return directory
+    }
+
+    @Test func validConfigExitsZeroWithSummary() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "web.yaml: OK: cluster web, node web1, 1 peer, 1 group (2 addresses), 2 checks; "
+            + "failover within 330 ms\n")
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test func invalidConfigExitsOneWithEveryProblem() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("web.yaml")
+        var text = try String(contentsOf: url, encoding: .utf8)
+        text = text.replacingOccurrences(of: "priority: 200", with: "priority: 300")
+        text = text.replacingOccurrences(of: "cluster: web", with: "cluster: web\ntimers: { interval: 20 }")
+        try Data(text.utf8).write(to: url)
+        let run = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(run.status == 1)
+        #expect(run.stdout.isEmpty)
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(run.stderr)")
+        #expect(lines.first?.hasPrefix("web.yaml:2: timers.interval: `20` has no unit") == true)
+        #expect(lines.last == "web.yaml:11: groups[0].priority: 300 is out of range; allowed: a priority from 1 to 254")
+    }
+
+    @Test func shortSecretIsAnError() throws {
+        let directory = try Self.workspace(secret: "  short \n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("web.yaml: secret_file: "))
+        #expect(run.stderr.contains("holds 5 bytes after trimming white space; at least 16 are required"))
+    }
+
+    @Test func missingSecretIsAnError() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("secret"))
+        let run = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("web.yaml: secret_file: ") && run.stderr.contains("does not exist"))
+    }
+
+    @Test func openSecretIsOnlyAWarning() throws {
+        let directory = try Self.workspace(mode: 0o644)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("OK"))
+        #expect(run.stderr.contains("web.yaml: secret_file: warning: ") && run.stderr.contains("mode 0644"))
+    }
+
+    @Test func missingConfigFileExitsOne() throws {
+        let run = try Self.run(["check-config", "/nonexistent/floatip.yaml"], in: FileManager.default.temporaryDirectory)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("/nonexistent/floatip.yaml: cannot read the config file: no such file"))
+    }
+
+    @Test func helpShowsAnExample() throws {
+        let run = try Self.run(["check-config", "--help"], in: FileManager.default.temporaryDirectory)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Example:"))
+        #expect(run.stdout.contains("FILE:LINE"))
+    }
+}

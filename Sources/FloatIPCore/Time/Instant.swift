@@ -42,16 +42,16 @@ extension Duration {
     public var shortDescription: String {
         let ns = nanoseconds
         let magnitude = ns.magnitude
-        if magnitude >= 10_000_000_000 { return "\(formatted(Double(ns) / 1e9)) s" }
-        if magnitude >= 1_000_000_000 { return "\(formatted(Double(ns) / 1e9)) s" }
-        if magnitude >= 1_000_000 { return "\(formatted(Double(ns) / 1e6)) ms" }
-        if magnitude >= 1_000 { return "\(formatted(Double(ns) / 1e3)) µs" }
+        if magnitude >= 10_000_000_000 { return "\(oneDecimal(Double(ns) / 1e9)) s" }
+        if magnitude >= 1_000_000_000 { return "\(oneDecimal(Double(ns) / 1e9)) s" }
+        if magnitude >= 1_000_000 { return "\(oneDecimal(Double(ns) / 1e6)) ms" }
+        if magnitude >= 1_000 { return "\(oneDecimal(Double(ns) / 1e3)) µs" }
         return "\(ns) ns"
     }
 }
 
 /// Up to one decimal, without a trailing `.0`.
-private func formatted(_ value: Double) -> String {
+private func oneDecimal(_ value: Double) -> String {
     let rounded = (value * 10).rounded() / 10
     if rounded == rounded.rounded() { return String(Int64(rounded)) }
     return String(rounded)

@@ -1,0 +1,15 @@
+extension ClusterConfig {
+    /// One line for `floatip check-config`: `cluster web, node web1, 1 peer, 1 group (2 addresses),
+    /// 2 checks; failover within 330 ms`.
+    public var summary: String {
+        let addressCount = groups.reduce(0) { $0 + $1.addresses.count }
+        return "cluster \(cluster), node \(node.name), \(counted(peers.count, "peer")), "
+            + "\(counted(groups.count, "group")) (\(counted(addressCount, "address", plural: "addresses"))), "
+            + "\(counted(checks.count, "check")); failover within \(timers.failoverBound.shortDescription)"
+    }
+}
+
+/// `1 peer`, `2 peers`.
+private func counted(_ count: Int, _ singular: String, plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? singular : plural ?? singular + "s")"
+}

@@ -1,0 +1,183 @@
+import Yams
+
+extension ConfigReader {
+    static let groupKeys = ["name", "addresses", "interface", "mover", "priority", "preempt", "checks"]
+
+    /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown).
+    /// Names unique, every address in one group only, every check a group names defined.
+    mutating func groupConfigs(
+        _ top: Fields, checks: [String]?, node: Located<NodeConfig>?, peers: [Located<PeerConfig>]?
+    ) -> [GroupConfig]? {
+        guard let list = value(top, "groups", required: true),
+            let items = items(list, path: "groups", of: "groups ({ name, addresses, interface, mover, priority })")
+        else { return nil }
+        if items.isEmpty {
+            report("groups", at: list, "needs at least one group")
+            return nil
+        }
+        var addresses: [Located<IPAddress>] = []
+        let groups = uniquelyNamed(items, list: "groups", what: "group", name: \.name) { reader, item, path in
+            reader.groupConfig(item, path: path, checks: checks, addresses: &addresses)
+        }
+        for address in addresses {
+            if let node = node?.value, address.value == node.address {
+                report(address.path, line: address.line, "\(address.value) is this node's own address (node.address); "
+                    + "a floating address must be one that no node has as its own")
+            }
+            if let peer = peers?.first(where: { $0.value.address == address.value }) {
+                report(address.path, line: address.line, "\(address.value) is the own address of peer "
+                    + "`\(peer.value.name)` (\(peer.path).address); a floating address must be one that no node "
+                    + "has as its own")
+            }
+        }
+        return groups?.map(\.value)
+    }
+
+    /// One group. Its addresses are added to `addresses`, where an address already there is a duplicate.
+    /// The returned `line` is the line of the group's name.
+    mutating func groupConfig(
+        _ item: Node, path: String, checks: [String]?, addresses: inout [Located<IPAddress>]
+    ) -> Located<GroupConfig>? {
+        guard let entries = fields(item, path: path, allowed: ConfigReader.groupKeys) else { return nil }
+        let name = name(entries, "name", required: true)
+        let prefixes = groupAddresses(entries, addresses: &addresses)
+        let interface = interfaceName(entries)
+        let mover = moverConfig(entries)
+        let priority = int(entries, "priority", required: true, in: 1...254, what: "a priority from 1 to 254")
+        let preempt = bool(entries, "preempt")
+        let checkNames = groupChecks(entries, checks: checks)
+        if mover?.kind == .local, entries.has("interface") == false {
+            report(entries.path("interface"), line: entries.line(of: "mover"),
+                   "missing required field `interface`: the `local` mover puts the addresses on an interface "
+                       + "(e.g. `interface: eth0`)")
+            return nil
+        }
+        guard let name, let prefixes, entries.has("interface") == (interface != nil), let mover, let priority,
+            entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil)
+        else { return nil }
+        let group = GroupConfig(
+            name: name, addresses: prefixes, interface: interface, mover: mover, priority: priority,
+            preempt: preempt ?? true, checks: checkNames)
+        return Located(value: group, path: path, line: entries.line(of: "name"))
+    }
+
+    /// `addresses: [198.18.0.100/32, 2001:2::100]`: at least one, none already used.
+    private mutating func groupAddresses(_ entries: Fields, addresses: inout [Located<IPAddress>]) -> [IPPrefix]? {
+        guard let list = value(entries, "addresses", required: true),
+            let items = items(list, path: entries.path("addresses"), of: "addresses (`198.18.0.100/32`, `2001:2::100`)")
+        else { return nil }
+        if items.isEmpty {
+            report(entries.path("addresses"), at: list, "needs at least one address")
+            return nil
+        }
+        var prefixes: [IPPrefix] = []
+        for (index, item) in items.enumerated() {
+            let path = "\(entries.path("addresses"))[\(index)]"
+            guard let text = string(item, path: path) else { continue }
+            switch IPPrefix.parse(text) {
+            case .failure(let error):
+                report(path, at: item, error.description)
+            case .success(let prefix):
+                if let earlier = addresses.first(where: { $0.value == prefix.address }) {
+                    report(path, at: item, "\(prefix.address) is also \(earlier.path); an address belongs to one "
+                        + "group only and appears once")
+                }
+                addresses.append(Located(value: prefix.address, path: path, line: item.mark?.line))
+                prefixes.append(prefix)
+            }
+        }
+        return prefixes.count == items.count ? prefixes : nil
+    }
+
+    /// `interface: eth0`: a Linux interface name (1–15 characters, no `/`, `:` or white space).
+    private mutating func interfaceName(_ entries: Fields) -> String? {
+        guard let node = value(entries, "interface", required: false),
+            let text = string(node, path: entries.path("interface"))
+        else { return nil }
+        let valid = (1...15).contains(text.utf8.count) && text != "." && text != ".."
+            && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: ":") }
+        guard valid else {
+            report(entries.path("interface"), at: node, "`\(text)` is not an interface name; Linux names are 1 to 15 "
+                + "printable characters without `/`, `:` or spaces (e.g. `eth0`, `ens3`, `bond0.100`)")
+            return nil
+        }
+        return text
+    }
+
+    /// `mover: local`, or `mover: { kind: aws, ...options }`. Default `local`.
+    private mutating func moverConfig(_ entries: Fields) -> MoverConfig? {
+        let path = entries.path("mover")
+        guard let node = value(entries, "mover", required: false) else { return MoverConfig(kind: .local) }
+        let kindNode: Node
+        var options: [String: String] = [:]
+        var complete = true
+        switch node {
+        case .scalar:
+            kindNode = node
+        case .mapping(let mapping):
+            guard let kind = mapping["kind"] else {
+                report("\(path).kind", at: node, "missing required field `kind` (one of \(allowedMovers))")
+                return nil
+            }
+            kindNode = kind
+            for (key, value) in mapping where key.scalar?.string != "kind" {
+                guard let keyText = key.scalar?.string, case .scalar(let scalar) = value else {
+                    report("\(path).\(key.scalar?.string ?? "?")", at: value, "mover options are names with text "
+                        + "values; found \(value.kindDescription)")
+                    complete = false
+                    continue
+                }
+                options[keyText] = scalar.string
+            }
+        default:
+            report(path, at: node, "must be a mover kind (e.g. `local`) or a mapping with `kind`; "
+                + "found \(node.kindDescription)")
+            return nil
+        }
+        guard let kindText = string(kindNode, path: node.mapping == nil ? path : "\(path).kind") else { return nil }
+        let kindPath = node.mapping == nil ? path : "\(path).kind"
+        guard let kind = MoverKind(rawValue: kindText) else {
+            report(kindPath, at: kindNode, "unknown mover `\(kindText)`"
+                + didYouMean(kindText, among: MoverKind.allCases.map(\.rawValue)) + "; allowed: \(allowedMovers)")
+            return nil
+        }
+        guard kind == .local else {
+            report(kindPath, at: kindNode, "mover '\(kind.rawValue)' is recognised but not implemented in this "
+                + "version; use `local`")
+            return nil
+        }
+        if kind == .local, !options.isEmpty {
+            report(path, at: node, "the `local` mover takes no options (found "
+                + options.keys.sorted().joined(separator: ", ") + "); set the interface with the group's `interface`")
+            return nil
+        }
+        return complete ? MoverConfig(kind: kind, options: options) : nil
+    }
+
+    private var allowedMovers: String { MoverKind.allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// `checks: [nginx]`: names of checks defined under the top-level `checks:`; nil when absent.
+    private mutating func groupChecks(_ entries: Fields, checks: [String]?) -> [String]? {
+        let path = entries.path("checks")
+        guard let list = value(entries, "checks", required: false),
+            let items = items(list, path: path, of: "check names")
+        else { return nil }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let name = string(item, path: itemPath) else { continue }
+            if names.contains(name) {
+                report(itemPath, at: item, "check `\(name)` is named twice")
+                continue
+            }
+            if let known = checks, !known.contains(name) {
+                let defined = known.isEmpty ? "no checks are defined" : "defined: " + known.joined(separator: ", ")
+                report(itemPath, at: item, "unknown check `\(name)`" + didYouMean(name, among: known)
+                    + "; a group names checks defined under the top-level `checks:` (\(defined))")
+                continue
+            }
+            names.append(name)
+        }
+        return names.count == items.count ? names : nil
+    }
+}
