@@ -56,8 +56,9 @@ struct InvariantChecker {
     mutating func check(nodes: [SimNode], partitioned: Bool, now: Instant) -> String? {
         if let pending { return pending }
         for g in holeStart.indices {
-            let holders = nodes.filter { $0.isUp && $0.holds[g] }
-            if let violation = checkDoubleHold(holders, group: g, now: now) { return violation }
+            var holders: [Int] = []
+            for index in nodes.indices where nodes[index].isUp && nodes[index].holds[g] { holders.append(index) }
+            if let violation = checkDoubleHold(holders, nodes: nodes, group: g, now: now) { return violation }
             if !holders.isEmpty {
                 holeStart[g] = nil
                 continue
@@ -65,22 +66,29 @@ struct InvariantChecker {
             let hole = holeStart[g] ?? now
             holeStart[g] = hole
             guard !partitioned else { continue }
-            let able = nodes.filter { $0.canHold(g, now: now, listen: timers.startupListen) }
-            guard let earliest = able.map({ $0.eligibleFrom(g, listen: timers.startupListen) }).min() else { continue }
+            var earliest: Instant? = nil
+            for index in nodes.indices where nodes[index].canHold(g, now: now, listen: timers.startupListen) {
+                let from = nodes[index].eligibleFrom(g, listen: timers.startupListen)
+                earliest = min(earliest ?? from, from)
+            }
+            guard let earliest else { continue }
             let reference = max(hole, lastDisturbance, earliest)
             let bound = timers.deadInterval + timers.interval
             if now - reference > bound {
+                let able = nodes.filter { $0.canHold(g, now: now, listen: timers.startupListen) }.map(\.name)
                 return "(b) g\(g + 1) unheld for \((now - reference).shortDescription) since the last fault "
-                    + "(bound \(bound.shortDescription)) although \(able.map(\.name).joined(separator: ", ")) could hold it"
+                    + "(bound \(bound.shortDescription)) although \(able.joined(separator: ", ")) could hold it"
             }
         }
         return nil
     }
 
-    private func checkDoubleHold(_ holders: [SimNode], group g: Int, now: Instant) -> String? {
+    private func checkDoubleHold(_ holders: [Int], nodes: [SimNode], group g: Int, now: Instant) -> String? {
         guard holders.count > 1 else { return nil }
-        for (i, a) in holders.enumerated() {
-            for b in holders[(i + 1)...] {
+        for (i, first) in holders.enumerated() {
+            for second in holders[(i + 1)...] {
+                let a = nodes[first]
+                let b = nodes[second]
                 let groupName = a.config.groups[g].name
                 if a.machine?.engine(groupName)?.handover != nil || b.machine?.engine(groupName)?.handover != nil {
                     continue  // make-before-break window

@@ -72,27 +72,52 @@ public struct SimulationPlan: Sendable {
         let priorities = (0..<groupCount).map { _ in
             (0..<count).map { _ in rng.chance(0.2) ? 100 : Int.random(in: 1...254, using: &rng) }
         }
-        configs = (0..<count).map { index in
-            let name = "n\(index + 1)"
-            return ClusterConfig(
-                cluster: "sim", node: NodeConfig(name: name, address: .ipv4(198, 18, 0, UInt8(index + 1))),
-                peers: (0..<count).filter { $0 != index }.map {
-                    PeerConfig(name: "n\($0 + 1)", address: .ipv4(198, 18, 0, UInt8($0 + 1)))
-                },
-                secretFile: "/dev/null", timers: timers,
-                groups: (0..<groupCount).map { group in
-                    GroupConfig(
-                        name: "g\(group + 1)", addresses: [IPPrefix(address: .ipv4(198, 18, 1, UInt8(group + 1)), length: 32)],
-                        interface: "sim0", priority: priorities[group][index], preempt: preempt[group])
-                },
-                checks: [], api: APIConfig())
-        }
+        configs = Self.clusterConfigs(timers: timers, priorities: priorities, preempt: preempt)
         loss = [0, 0, 0.05, 0.2, 0.5].randomElement(using: &rng) ?? 0
         baseDelay = rng.duration(.microseconds(50), .milliseconds(3))
         jitter = rng.duration(.zero, .milliseconds(5))
         duplicateChance = [0, 0.02, 0.1].randomElement(using: &rng) ?? 0
         moverLatency = 500_000...5_000_000
         faults = Self.drawFaults(nodes: count, groups: groupCount, duration: duration, rng: &rng)
+    }
+
+    /// A hand-written scenario: the given cluster, a quiet network with `loss`, and exactly `faults`.
+    /// `priorities[group][node]`.
+    public init(
+        scenario seed: UInt64, timers: Timers, priorities: [[Int]], preempt: Bool = true, loss: Double = 0,
+        duration: Duration, faults: [(at: Instant, fault: Fault)]
+    ) {
+        self.seed = seed
+        self.duration = duration
+        nodeNames = (1...priorities[0].count).map { "n\($0)" }
+        configs = Self.clusterConfigs(
+            timers: timers, priorities: priorities, preempt: Array(repeating: preempt, count: priorities.count))
+        self.loss = loss
+        baseDelay = .microseconds(100)
+        jitter = .microseconds(100)
+        duplicateChance = 0
+        moverLatency = 1_000_000...2_000_000
+        self.faults = faults
+    }
+
+    /// One config per node: nodes n1…nN on 198.18.0.x, groups g1…gM on 198.18.1.x.
+    static func clusterConfigs(timers: Timers, priorities: [[Int]], preempt: [Bool]) -> [ClusterConfig] {
+        let count = priorities[0].count
+        return (0..<count).map { index in
+            ClusterConfig(
+                cluster: "sim", node: NodeConfig(name: "n\(index + 1)", address: .ipv4(198, 18, 0, UInt8(index + 1))),
+                peers: (0..<count).filter { $0 != index }.map {
+                    PeerConfig(name: "n\($0 + 1)", address: .ipv4(198, 18, 0, UInt8($0 + 1)))
+                },
+                secretFile: "/dev/null", timers: timers,
+                groups: priorities.indices.map { group in
+                    GroupConfig(
+                        name: "g\(group + 1)",
+                        addresses: [IPPrefix(address: .ipv4(198, 18, 1, UInt8(group + 1)), length: 32)],
+                        interface: "sim0", priority: priorities[group][index], preempt: preempt[group])
+                },
+                checks: [], api: APIConfig())
+        }
     }
 
     /// Faults one after another with random gaps; a fault that would overlap one of its kind on

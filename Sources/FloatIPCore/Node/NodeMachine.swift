@@ -19,6 +19,8 @@ public struct NodeMachine: Sendable {
     public internal(set) var maintenanceGroups: Set<String> = []
     var nextHeartbeatAt: Instant
     var lastAdverts: [GroupAdvert] = []
+    /// What peers last said, per group (parallel to `engines`); rebuilt when a datagram is accepted.
+    var views: [[PeerView]]
 
     /// A new node, starting now: every group in `starting`, first heartbeat due at once.
     public init(config: ClusterConfig, secret: [UInt8], bootID: UInt64, now: Instant) {
@@ -31,6 +33,7 @@ public struct NodeMachine: Sendable {
         self.conditions = Dictionary(uniqueKeysWithValues: config.groups.map { ($0.name, LocalCondition(priority: $0.priority)) })
         self.peers = Dictionary(uniqueKeysWithValues: config.peers.map { ($0.name, PeerRecord()) })
         self.nextHeartbeatAt = now
+        self.views = Array(repeating: [], count: config.groups.count)
     }
 
     /// This node's name.
@@ -44,7 +47,7 @@ public struct NodeMachine: Sendable {
         for index in engines.indices {
             let group = engines[index].group
             let before = (role: engines[index].role, reason: engines[index].reason)
-            let decision = engines[index].step(local: condition(group), peers: peerViews(group), now: now)
+            let decision = engines[index].step(local: condition(group), peers: views[index], now: now)
             record(group: group, before: before, decision: decision, now: now, into: &output)
         }
         heartbeatIfDue(now: now, into: &output)
@@ -83,6 +86,7 @@ public struct NodeMachine: Sendable {
         peers[heartbeat.sender]?.heartbeat = heartbeat
         peers[heartbeat.sender]?.heardAt = now
         peers[heartbeat.sender]?.timerMismatch = heartbeat.interval != config.timers.interval
+        refreshViews()
         return tick(now: now)
     }
 
@@ -123,7 +127,7 @@ public struct NodeMachine: Sendable {
         guard let index = engines.firstIndex(where: { $0.group == group }) else { throw .unknownGroup(group) }
         let chosen: String
         do {
-            chosen = try engines[index].startSwitchover(to: target, peers: peerViews(group), now: now)
+            chosen = try engines[index].startSwitchover(to: target, peers: views[index], now: now)
         } catch {
             throw .refused(error)
         }
@@ -134,8 +138,8 @@ public struct NodeMachine: Sendable {
     /// the next instant a decision can change by time alone.
     public func nextWakeup(now: Instant) -> Instant {
         var wake = nextHeartbeatAt
-        for engine in engines {
-            if let deadline = engine.nextDeadline(peers: peerViews(engine.group), now: now) { wake = min(wake, deadline) }
+        for (index, engine) in engines.enumerated() {
+            if let deadline = engine.nextDeadline(peers: views[index], now: now) { wake = min(wake, deadline) }
         }
         return wake
     }
@@ -149,13 +153,20 @@ public struct NodeMachine: Sendable {
         return condition
     }
 
-    /// What each peer last said about a group, with arrival times.
+    /// What each peer last said about a group, with arrival times, in config order.
     public func peerViews(_ group: String) -> [PeerView] {
-        peers.compactMap { name, record in
-            guard let heardAt = record.heardAt, let advert = record.heartbeat?.groups.first(where: { $0.group == group })
-            else { return nil }
-            return PeerView(name: name, heardAt: heardAt, advert: advert)
-        }.sorted { $0.name < $1.name }
+        engines.firstIndex { $0.group == group }.map { views[$0] } ?? []
+    }
+
+    private mutating func refreshViews() {
+        for (index, engine) in engines.enumerated() {
+            views[index] = config.peers.compactMap { peer in
+                guard let record = peers[peer.name], let heardAt = record.heardAt,
+                    let advert = record.heartbeat?.groups.first(where: { $0.group == engine.group })
+                else { return nil }
+                return PeerView(name: peer.name, heardAt: heardAt, advert: advert)
+            }
+        }
     }
 
     /// The engine of a group, if the node is in it.

@@ -26,8 +26,7 @@ extension HeartbeatCodec {
         guard declared == size else { throw .lengthMismatch(declared: declared, actual: size) }
 
         let bodyEnd = size - Self.macSize
-        guard HMAC<SHA256>.isValidAuthenticationCode(bytes[bodyEnd...], authenticating: bytes[..<bodyEnd], using: key)
-        else { throw .badAuthentication }
+        guard constantTimeEqual(mac(of: bytes[..<bodyEnd]), bytes[bodyEnd...]) else { throw .badAuthentication }
 
         var reader = WireReader(bytes, to: bodyEnd)
         return try parseBody(&reader)
@@ -85,4 +84,13 @@ extension HeartbeatCodec {
             sticky: flags.contains(.sticky), handover: handover, term: term
         )
     }
+}
+
+/// Compares two byte strings in time that depends only on their length, so a forger learns
+/// nothing from how fast a wrong MAC is rejected.
+func constantTimeEqual(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for (x, y) in zip(a, b) { difference |= x ^ y }
+    return difference == 0
 }

@@ -38,6 +38,9 @@ public struct HeartbeatCodec: Sendable {
     /// The cluster this codec speaks for; datagrams naming another cluster are rejected.
     public let cluster: String
     let key: SymmetricKey
+    /// HMAC state with the key already absorbed; copied per datagram (value semantics), which
+    /// saves the key setup on every heartbeat.
+    let keyedMAC: HMAC<SHA256>
 
     /// A codec for `cluster` with the cluster's shared `secret`. The HMAC key is derived once, here:
     /// HKDF-SHA256(secret, salt: "floatip-v1", info: cluster name) → 32 bytes. Binding the cluster
@@ -48,6 +51,14 @@ public struct HeartbeatCodec: Sendable {
             inputKeyMaterial: SymmetricKey(data: secret), salt: Self.keySalt, info: Array(cluster.utf8),
             outputByteCount: 32
         )
+        self.keyedMAC = HMAC<SHA256>(key: key)
+    }
+
+    /// HMAC-SHA256 of `body` under this codec's key.
+    func mac(of body: ArraySlice<UInt8>) -> [UInt8] {
+        var hmac = keyedMAC
+        hmac.update(data: body)
+        return Array(hmac.finalize())
     }
 
     /// The size in bytes of `heartbeat`'s datagram, MAC included, whether or not it is encodable.
@@ -105,7 +116,7 @@ public struct HeartbeatCodec: Sendable {
 
     /// `body` followed by its HMAC-SHA256 under this codec's key.
     func sign(_ body: [UInt8]) -> [UInt8] {
-        body + HMAC<SHA256>.authenticationCode(for: body, using: key)
+        body + mac(of: body[...])
     }
 
     private func validate(_ heartbeat: Heartbeat) throws(WireError) {
