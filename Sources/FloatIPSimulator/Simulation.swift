@@ -15,6 +15,8 @@ public struct Simulation {
     public internal(set) var timeline: [TimelineEntry] = []
     public internal(set) var stats = SimulationStats()
     let secret: [UInt8]
+    var unheldSince: [Instant?]
+    var everHeld: [Bool]
 
     enum Event {
         case wake(node: Int, generation: Int)
@@ -31,6 +33,8 @@ public struct Simulation {
         loss = plan.loss
         checker = InvariantChecker(timers: plan.timers, groups: plan.groupNames.count)
         secret = Array("simulated cluster secret \(plan.seed)".utf8)
+        unheldSince = Array(repeating: nil, count: plan.groupNames.count)
+        everHeld = Array(repeating: false, count: plan.groupNames.count)
     }
 
     /// Runs the plan to its end or to the first violation.
@@ -43,6 +47,7 @@ public struct Simulation {
             stats.events += 1
             if case .end = event { break }
             handle(event)
+            measureCoverage()
             if let violation = checker.check(nodes: nodes, partitioned: partition != nil, now: now) {
                 timeline.append(TimelineEntry(at: now, node: nil, kind: .violation, text: violation))
                 return SimulationResult(seed: plan.seed, violation: violation, stats: stats, timeline: timeline)
@@ -67,6 +72,28 @@ public struct Simulation {
             apply(fault)
         case .end:
             break
+        }
+    }
+
+    /// The nodes whose servers have the group's addresses now.
+    public func holders(of group: String) -> [String] {
+        guard let g = plan.groupNames.firstIndex(of: group) else { return [] }
+        return nodes.filter { $0.isUp && $0.holds[g] }.map(\.name)
+    }
+
+    /// Adds up the time each group spent with no holder after its first claim.
+    private mutating func measureCoverage() {
+        for g in unheldSince.indices {
+            let held = nodes.contains { $0.isUp && $0.holds[g] }
+            if held {
+                everHeld[g] = true
+                if let since = unheldSince[g] {
+                    stats.unheld = stats.unheld + (now - since)
+                    unheldSince[g] = nil
+                }
+            } else if everHeld[g] && unheldSince[g] == nil {
+                unheldSince[g] = now
+            }
         }
     }
 
@@ -192,6 +219,8 @@ public struct SimulationStats: Sendable {
     public var lost = 0
     public var claims = 0
     public var faults = 0
+    /// Time groups spent with no holder after their first claim, added over groups.
+    public var unheld = Duration.zero
 }
 
 /// How a run ended.

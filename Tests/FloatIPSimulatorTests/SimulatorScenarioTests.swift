@@ -1,0 +1,96 @@
+import FloatIPCore
+import Testing
+
+@testable import FloatIPSimulator
+
+/// Hand-written scenarios on the simulator: the timer defaults and the rules, measured in
+/// simulated time (deterministic, so these are logic checks, not timing tests).
+@Suite struct SimulatorScenarioTests {
+    func at(_ seconds: Double) -> Instant { .zero + .milliseconds(Int64(seconds * 1000)) }
+
+    /// When `node` got the group's addresses (the mover finished), after `after`.
+    func claimTime(_ result: SimulationResult, node: String, after: Instant) -> Instant? {
+        result.timeline.first { $0.at > after && $0.node == node && $0.kind == .mover && $0.text.contains("addresses in place") }?.at
+    }
+
+    @Test func defaultTimersFailOverWithin400ms() throws {
+        let crash = at(5)
+        let plan = SimulationPlan(
+            scenario: 1, timers: Timers(), priorities: [[200, 100]], duration: .seconds(8),
+            faults: [(crash, .crash(node: 0))])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed, "\(result.violation ?? "")")
+        let taken = try #require(claimTime(result, node: "n2", after: crash))
+        let outage = taken - crash
+        #expect(outage >= Timers().deadInterval - Timers().interval)
+        #expect(outage < .milliseconds(400), "failover took \(outage.shortDescription)")
+        #expect(simulation.holders(of: "g1") == ["n2"])
+    }
+
+    @Test func noFalseFailoverUnder20PercentLossForAnHour() {
+        let plan = SimulationPlan(
+            scenario: 2, timers: Timers(), priorities: [[200, 100]], loss: 0.2, duration: .seconds(3600), faults: [])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed)
+        #expect(result.stats.lost > 50_000, "the network must really lose datagrams")
+        let roleChanges = result.timeline.filter { $0.kind == .role }
+        // One start-up transition per node, nothing after.
+        #expect(roleChanges.count == 2, "\(roleChanges.map(\.description))")
+        #expect(result.stats.claims == 1)
+    }
+
+    @Test func failbackAfterPreemptDelayWithoutAGap() throws {
+        let timers = Timers(preemptDelay: .seconds(2))
+        let plan = SimulationPlan(
+            scenario: 3, timers: timers, priorities: [[200, 100]], duration: .seconds(10),
+            faults: [(at(2), .crash(node: 0)), (at(3), .restart(node: 0))])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed, "\(result.violation ?? "")")
+        let back = try #require(claimTime(result, node: "n1", after: at(3)))
+        let earliest = at(3) + timers.startupListen + timers.preemptDelay
+        #expect(back >= earliest && back < earliest + .milliseconds(50))
+        #expect(simulation.holders(of: "g1") == ["n1"])
+        // The only gap is the crash's; the failback itself is make-before-break.
+        #expect(result.stats.unheld < timers.deadInterval + .milliseconds(10))
+    }
+
+    @Test func preemptOffKeepsTheStandbyAsHolder() {
+        let plan = SimulationPlan(
+            scenario: 4, timers: Timers(preemptDelay: .seconds(1)), priorities: [[200, 100]], preempt: false,
+            duration: .seconds(10), faults: [(at(2), .crash(node: 0)), (at(3), .restart(node: 0))])
+        var simulation = Simulation(plan: plan)
+        #expect(simulation.run().passed)
+        #expect(simulation.holders(of: "g1") == ["n2"])
+    }
+
+    @Test(arguments: [
+        SimulationPlan.Fault.maintenance(node: 0, on: true), .switchover(group: 0, target: nil),
+        .switchover(group: 0, target: 2),
+    ])
+    func plannedMovesLeaveNoGap(_ move: SimulationPlan.Fault) {
+        let plan = SimulationPlan(
+            scenario: 5, timers: Timers(), priorities: [[200, 100, 50]], loss: 0.05, duration: .seconds(6),
+            faults: [(at(3), move)])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed, "\(result.violation ?? "")")
+        #expect(result.stats.unheld == .zero)
+        #expect(simulation.holders(of: "g1") != ["n1"])
+        #expect(simulation.holders(of: "g1").count == 1)
+    }
+
+    @Test func healedPartitionEndsWithOneHolder() {
+        let plan = SimulationPlan(
+            scenario: 6, timers: Timers(), priorities: [[200, 150, 100]], duration: .seconds(6),
+            faults: [(at(2), .partition(side: [0])), (at(4), .heal)])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed, "\(result.violation ?? "")")
+        // During the partition both sides held; after the heal only the best-ranked does.
+        #expect(result.timeline.contains { $0.node == "n2" && $0.text.contains("addresses in place") })
+        #expect(simulation.holders(of: "g1") == ["n1"])
+    }
+}
