@@ -5,7 +5,8 @@ import FloatIPCore
 ///
 /// - (a) Two holders of one group are allowed only during a make-before-break handover or until
 ///   the two have heard each other: once each has received a heartbeat from the other saying it
-///   holds the group (sent during this double hold), one must release within one interval.
+///   holds the group and is not handing it over (sent during this double hold), one must release
+///   within one interval.
 /// - (b) While no partition is active and some node could hold a group (up, past its start-up
 ///   listen, healthy, not in maintenance), a group is never unheld for longer than
 ///   `interval × dead_after + interval` after the later of: the hole opening, the last fault, and
@@ -42,7 +43,8 @@ struct InvariantChecker {
     }
 
     mutating func delivered(_ heartbeat: Heartbeat, from sender: Int, to receiver: Int, sentAt: Instant, nodes: [SimNode], now: Instant) {
-        for advert in heartbeat.groups where advert.role == .holder && advert.active {
+        // Only a claim that is not being handed over obliges the other holder to resolve the conflict.
+        for advert in heartbeat.groups where advert.role == .holder && advert.active && advert.handover == nil {
             guard let g = groupIndex[advert.group], nodes[receiver].holds[g], nodes[sender].holds[g],
                 nodes[sender].holdStart[g] <= sentAt
             else { continue }

@@ -67,7 +67,7 @@ struct SimulateCommand: AsyncParsableCommand {
             failure.timeline.suffix(80).forEach { print($0) }
             print("")
             report(failure)
-            print("replay: floatip simulate --seed \(failure.seed)\(nodes.map { " --nodes \($0)" } ?? "") --duration \(duration.shortDescription.replacingSpaces)")
+            print("replay: floatip simulate --seed \(failure.seed)\(nodes.map { " --nodes \($0)" } ?? "") --duration \(DurationText.format(duration))")
             throw ExitCode.failure
         }
         print(
@@ -141,8 +141,4 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     static var cpuCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
-}
-
-private extension String {
-    var replacingSpaces: String { split(separator: " ").joined() }
 }

@@ -341,3 +341,30 @@ extension String {
         return lines.joined(separator: "\n")
     }
 }
+
+@Suite struct ConfigHeartbeatSizeTests {
+    /// `count` groups with 60-byte names: each costs up to 12 + 60 + 1 + 4 bytes in a heartbeat.
+    func config(groups count: Int) -> String {
+        let groups = (0..<count).map { index in
+            let name = "g\(index)" + String(repeating: "x", count: 58 - String(index).count)
+            return "  - { name: \(name), addresses: [198.18.1.\(index + 1)], interface: eth0, priority: 100 }"
+        }
+        return """
+            cluster: web
+            node: { name: web1, address: 198.18.0.1 }
+            peers: [{ name: web2, address: 198.18.0.2 }]
+            secret_file: /etc/floatip/secret
+            groups:
+            \(groups.joined(separator: "\n"))
+            """
+    }
+
+    @Test func heartbeatMustFitOneDatagram() {
+        #expect(problems(config(groups: 10)).isEmpty)
+        let found = problems(config(groups: 20))
+        #expect(found.count == 1)
+        #expect(found.first?.path == "groups")
+        #expect(found.first?.line == 6)  // where the list of groups starts
+        #expect(found.first?.message.contains("over the limit of 1400") == true)
+    }
+}

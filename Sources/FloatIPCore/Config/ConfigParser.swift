@@ -84,6 +84,17 @@ extension ConfigReader {
         guard let clusterName, let node, let peers, let secretFile, let timers, let checks, let groups, let api else {
             return nil
         }
+        // Every heartbeat must fit one datagram, even with every group in a handover.
+        let longestName = ([node.value.name] + peers.map(\.value.name)).map(\.utf8.count).max() ?? 0
+        let size = HeartbeatCodec.worstCaseSize(
+            cluster: clusterName, sender: node.value.name, groups: groups.map(\.name), longestNodeName: longestName)
+        guard size <= HeartbeatCodec.maxDatagramSize else {
+            report(
+                "groups", line: top.entries["groups"]?.mark?.line,
+                "\(groups.count) groups make a heartbeat of up to \(size) bytes, over the limit of "
+                    + "\(HeartbeatCodec.maxDatagramSize) (one Ethernet frame): use fewer groups or shorter names")
+            return nil
+        }
         return ClusterConfig(
             cluster: clusterName, node: node.value, peers: peers.map(\.value), secretFile: secretFile,
             timers: timers, groups: groups, checks: checks.map(\.value), api: api)
