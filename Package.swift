@@ -4,8 +4,9 @@ import PackageDescription
 // Module map (the data flow, see docs/architecture.md):
 //   FloatIPCore       pure: config, decision engine, wire codec, hysteresis, seams (no I/O, no clock reads)
 //   FloatIPSimulator  many nodes of the core on a simulated network and clock, with invariant checks
+//   FloatIPLinux      rtnetlink, ARP/NA announcements, ICMP echo, the local mover (CFloatIPLinux: headers only)
 //   floatip           the thin command-line executable (one subcommand per file)
-// Later issues add FloatIPLinux (netlink, ARP/NA, ICMP), FloatIPChecks, FloatIPMovers,
+// Later issues add FloatIPChecks, FloatIPMovers,
 // FloatIPCoordination and FloatIPAgent, each behind the seams declared in FloatIPCore/Seams.
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
@@ -33,6 +34,8 @@ let package = Package(
             swiftSettings: optimised
         ),
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
+        .target(name: "CFloatIPLinux"),
+        .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux"]),
         .executableTarget(
             name: "floatip",
             dependencies: [
@@ -44,5 +47,6 @@ let package = Package(
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore"]),
         .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore"]),
+        .testTarget(name: "FloatIPLinuxTests", dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux"]),
     ]
 )

@@ -24,6 +24,7 @@ import Testing
         let taken = try #require(claimTime(result, node: "n2", after: crash))
         let outage = taken - crash
         #expect(outage >= Timers().deadInterval - Timers().interval)
+        print("measured failover at default timers: \(outage.shortDescription)")
         #expect(outage < .milliseconds(400), "failover took \(outage.shortDescription)")
         #expect(simulation.holders(of: "g1") == ["n2"])
     }

@@ -1,0 +1,33 @@
+// Only what Swift's Glibc module cannot give us: the netlink, packet and ICMP headers, and
+// setns(2). Everything else is Swift. _GNU_SOURCE is deliberately not defined: it changes
+// struct layouts (fd_set) that Foundation's modules also see, and the two would clash; the few
+// GNU declarations we need are declared here instead.
+#ifndef CFLOATIP_LINUX_H
+#define CFLOATIP_LINUX_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <netinet/if_ether.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
+#include <netpacket/packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+
+/// setns(2) (glibc declares it only under _GNU_SOURCE).
+extern int setns(int fd, int nstype);
+static inline int cfloatip_setns(int fd, int nstype) { return setns(fd, nstype); }
+
+/// CLONE_NEWNET for setns(2) (linux/sched.h; stable ABI).
+static const int cfloatip_CLONE_NEWNET = 0x40000000;
+
+#endif
