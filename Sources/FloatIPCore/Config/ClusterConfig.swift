@@ -102,10 +102,15 @@ public struct GroupConfig: Sendable, Equatable {
     public var preempt: Bool
     /// Names of the checks that affect this group; nil means every check.
     public var checks: [String]?
+    /// Kernel lifetime of the addresses the `local` mover configures. Default 3 s.
+    public var addressLifetime: AddressLifetime
+    /// How the `local` mover announces a claim.
+    public var announce: AnnounceConfig
 
     public init(
         name: String, addresses: [IPPrefix], interface: String?, mover: MoverConfig = MoverConfig(kind: .local),
-        priority: Int, preempt: Bool = true, checks: [String]? = nil
+        priority: Int, preempt: Bool = true, checks: [String]? = nil, addressLifetime: AddressLifetime = .standard,
+        announce: AnnounceConfig = AnnounceConfig()
     ) {
         self.name = name
         self.addresses = addresses
@@ -114,6 +119,8 @@ public struct GroupConfig: Sendable, Equatable {
         self.priority = priority
         self.preempt = preempt
         self.checks = checks
+        self.addressLifetime = addressLifetime
+        self.announce = announce
     }
 }
 

@@ -1,7 +1,9 @@
 import Yams
 
 extension ConfigReader {
-    static let groupKeys = ["name", "addresses", "interface", "mover", "priority", "preempt", "checks"]
+    static let groupKeys = [
+        "name", "addresses", "interface", "mover", "priority", "preempt", "checks", "address_lifetime", "announce",
+    ]
 
     /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown).
     /// Names unique, every address in one group only, every check a group names defined.
@@ -46,6 +48,8 @@ extension ConfigReader {
         let priority = int(entries, "priority", required: true, in: 1...254, what: "a priority from 1 to 254")
         let preempt = bool(entries, "preempt")
         let checkNames = groupChecks(entries, checks: checks)
+        let lifetime = addressLifetime(entries)
+        let announce = announceConfig(entries)
         if mover?.kind == .local, entries.has("interface") == false {
             report(entries.path("interface"), line: entries.line(of: "mover"),
                    "missing required field `interface`: the `local` mover puts the addresses on an interface "
@@ -53,11 +57,12 @@ extension ConfigReader {
             return nil
         }
         guard let name, let prefixes, entries.has("interface") == (interface != nil), let mover, let priority,
-            entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil)
+            entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil),
+            let lifetime, let announce
         else { return nil }
         let group = GroupConfig(
             name: name, addresses: prefixes, interface: interface, mover: mover, priority: priority,
-            preempt: preempt ?? true, checks: checkNames)
+            preempt: preempt ?? true, checks: checkNames, addressLifetime: lifetime, announce: announce)
         return Located(value: group, path: path, line: entries.line(of: "name"))
     }
 
