@@ -62,6 +62,27 @@ struct NetlinkWatcherTests {
         #expect(events.all.first.map { if case .resynced = $0 { true } else { false } } == true, "the snapshot comes first")
     }
 
+    /// The consumer falls more than `bufferLimit` events behind: the stream drops nothing silently,
+    /// the watcher follows the buffered events with a snapshot.
+    @Test func slowConsumerGetsAResync() async throws {
+        let fixture = try VethFixture()
+        let watcher = try NetlinkWatcher(namespace: fixture.a, receiveBufferSize: nil, bufferLimit: 4)
+        defer { watcher.stop() }
+        let stream = watcher.events()
+        let all = (0..<50).map { "198.18.2.\($0)/32" }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(fixture.network.prefix).batch")
+        try all.map { "addr add \($0) dev v0" }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try fixture.network.ip(fixture.a, "-batch", file.path)
+        try await Task.sleep(for: .milliseconds(300))
+
+        let events = EventCollector(stream)
+        let resynced = await events.first { if case .resynced = $0 { true } else { false } }
+        guard case .resynced(let addresses, _) = try #require(resynced, "\(events.all.prefix(8))") else { return }
+        #expect(Set(all.map(prefix)).isSubset(of: Set(addresses.map(\.prefix))))
+        #expect(events.all.prefix(4).allSatisfy { if case .addressAdded = $0 { true } else { false } })
+    }
+
     @Test func stopEndsTheStreamPromptly() async throws {
         let fixture = try VethFixture()
         let watcher = try NetlinkWatcher(namespace: fixture.a)
