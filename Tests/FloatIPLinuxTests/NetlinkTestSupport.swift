@@ -29,6 +29,15 @@ extension TestNetwork {
         }
     }
 
+    /// Runs many `ip` commands in one process (`ip -n NS -batch FILE`), quickly enough to outrun
+    /// a watcher; the temporary file is removed afterwards.
+    func batch(_ namespace: String, _ commands: [String]) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(namespace).batch")
+        try commands.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try ip(namespace, "-batch", file.path)
+    }
+
     /// The entry for `address` on `interface`, or nil.
     func addressEntry(_ namespace: String, _ interface: String, _ address: String) throws -> IPAddrEntry? {
         try addressEntries(namespace, interface).first { $0.local == address }

@@ -47,10 +47,7 @@ struct NetlinkWatcherTests {
         // 1,000 adds, then the first 500 deleted: 1,500 events, 500 addresses remain.
         let all = (0..<1000).map { "198.18.\(10 + $0 / 250).\($0 % 250)/32" }
         let commands = all.map { "addr add \($0) dev v0" } + all.prefix(500).map { "addr del \($0) dev v0" }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(fixture.network.prefix).batch")
-        try commands.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try fixture.network.ip(fixture.a, "-batch", file.path)
+        try fixture.network.batch(fixture.a, commands)
 
         let events = EventCollector(watcher.events())
         let resynced = await events.first { if case .resynced = $0 { true } else { false } }
@@ -70,10 +67,7 @@ struct NetlinkWatcherTests {
         defer { watcher.stop() }
         let stream = watcher.events()
         let all = (0..<50).map { "198.18.2.\($0)/32" }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(fixture.network.prefix).batch")
-        try all.map { "addr add \($0) dev v0" }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        try fixture.network.ip(fixture.a, "-batch", file.path)
+        try fixture.network.batch(fixture.a, all.map { "addr add \($0) dev v0" })
         try await Task.sleep(for: .milliseconds(300))
 
         let events = EventCollector(stream)
