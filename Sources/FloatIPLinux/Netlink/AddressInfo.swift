@@ -4,7 +4,7 @@ import Glibc
 
 /// How long the kernel keeps an address: forever, or until its valid lifetime runs out
 /// (IFA_CACHEINFO). A holder renews a finite lifetime with `addAddress(…, replace: true)`.
-public enum AddressLifetime: Sendable, Hashable {
+public enum KernelLifetime: Sendable, Hashable {
     case forever
     /// Seconds until the kernel deletes the address (`valid`) and until it stops using it as a
     /// source for new connections (`preferred`, at most `valid`).

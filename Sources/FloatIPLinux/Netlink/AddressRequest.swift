@@ -12,7 +12,7 @@ enum AddressRequest {
     /// IFA_FLAGS with IFA_F_NODAD for IPv6 when `noDAD`. Without `replace`, NLM_F_CREATE|NLM_F_EXCL
     /// (an existing address is EEXIST); with it, NLM_F_CREATE|NLM_F_REPLACE (add, or renew the lifetime).
     static func add(
-        _ prefix: IPPrefix, interfaceIndex: Int32, label: String?, lifetime: AddressLifetime, noDAD: Bool,
+        _ prefix: IPPrefix, interfaceIndex: Int32, label: String?, lifetime: KernelLifetime, noDAD: Bool,
         replace: Bool, sequence: UInt32
     ) -> [UInt8] {
         let flags = RT.request | RT.ack | RT.create | (replace ? RT.replace : RT.exclusive)

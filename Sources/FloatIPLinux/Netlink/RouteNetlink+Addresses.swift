@@ -16,7 +16,7 @@ extension RouteNetlink {
     ///
     /// The kernel sends no gratuitous ARP or unsolicited NA for a new address: announce it.
     public func addAddress(
-        _ prefix: IPPrefix, interfaceIndex: Int32, label: String? = nil, lifetime: AddressLifetime = .forever,
+        _ prefix: IPPrefix, interfaceIndex: Int32, label: String? = nil, lifetime: KernelLifetime = .forever,
         noDAD: Bool = true, replace: Bool = false
     ) throws(NetlinkError) {
         let verb = replace ? "replace" : "add"
@@ -58,7 +58,7 @@ extension RouteNetlink {
 
     /// A request we refuse before sending it: its errno and the reason.
     static func validate(
-        _ prefix: IPPrefix, label: String?, lifetime: AddressLifetime
+        _ prefix: IPPrefix, label: String?, lifetime: KernelLifetime
     ) -> (errno: Int32, reason: String)? {
         if !(0...prefix.address.maxPrefixLength).contains(prefix.length) {
             return (EINVAL, "prefix length \(prefix.length) is out of range for the family")
