@@ -26,6 +26,9 @@ public final class Pinger: Sendable {
         case raw
     }
 
+    /// Timeouts are clamped to 0…1 h.
+    public static let longestTimeout: Duration = .seconds(3_600)
+
     /// The kind of socket chosen at init.
     public let mode: Mode
     private let receiver: PingReceiver
@@ -69,7 +72,7 @@ public final class Pinger: Sendable {
 
     deinit { receiver.stop() }
 
-    /// Sends one echo request to `address` and waits up to `timeout` for the reply.
+    /// Sends one echo request to `address` and waits up to `timeout` (at most `longestTimeout`) for the reply.
     /// Returns the round-trip time (from just before sending to the reply's arrival, ContinuousClock),
     /// or nil when no reply came in time, or at once when the kernel reports the host unreachable
     /// (EHOSTUNREACH, EHOSTDOWN). Throws `PingError` for other send failures (no route: ENETUNREACH),
@@ -87,7 +90,7 @@ public final class Pinger: Sendable {
         let request = ICMPEcho.request(
             ipv6: key.ipv6, identifier: receiver.matcher.identifier ?? 0, sequence: key.sequence,
             payload: receiver.matcher.payload)
-        let deadline = clock.now + max(timeout, .zero)
+        let deadline = clock.now + min(max(timeout, .zero), Self.longestTimeout)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 receiver.start(key, deadline: deadline, continuation: continuation) {
