@@ -50,17 +50,8 @@ public final class GratuitousARP: Sendable {
         destination.sll_ifindex = interface.index
         destination.sll_halen = 6
         withUnsafeMutableBytes(of: &destination.sll_addr) { bytes in
-            for offset in 0..<6 { bytes[offset] = frame[offset] }
+            for (offset, byte) in frame.prefix(6).enumerated() { bytes[offset] = byte }  // Ethernet destination
         }
-        let fd = self.fd
-        try syscall("sendto") {
-            frame.withUnsafeBytes { bytes in
-                withUnsafePointer(to: &destination) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                        Glibc.sendto(fd, bytes.baseAddress, bytes.count, 0, address, socklen_t(MemoryLayout<sockaddr_ll>.size))
-                    }
-                }
-            }
-        }
+        try sendDatagram(fd, frame, to: &destination)
     }
 }

@@ -42,13 +42,7 @@ public final class UnsolicitedNA: Sendable {
         try syscall("setsockopt IPV6_UNICAST_HOPS") {
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &hops, size)
         }
-        var filter = icmp6_filter()
-        withUnsafeMutableBytes(of: &filter) { bytes in
-            for offset in bytes.indices { bytes[offset] = 0xFF }  // a set bit blocks that type
-        }
-        try syscall("setsockopt ICMP6_FILTER") {
-            setsockopt(fd, Int32(IPPROTO_ICMPV6), ICMP6_FILTER, &filter, socklen_t(MemoryLayout<icmp6_filter>.size))
-        }
+        try setICMPv6Filter(fd, passing: [])
     }
 
     /// Sends one unsolicited NA for the IPv6 `address` on `interface`.
@@ -63,18 +57,8 @@ public final class UnsolicitedNA: Sendable {
             bytes.copyBytes(from: [0xFF, 0x02] + Array(repeating: 0, count: 13) + [0x01])  // ff02::1
         }
         destination.sin6_scope_id = UInt32(bitPattern: interface.index)
-        let fd = self.fd
         do {
-            try syscall("sendto") {
-                message.withUnsafeBytes { bytes in
-                    withUnsafePointer(to: &destination) { pointer in
-                        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target in
-                            Glibc.sendto(
-                                fd, bytes.baseAddress, bytes.count, 0, target, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                        }
-                    }
-                }
-            }
+            try sendDatagram(fd, message, to: &destination)
         } catch {
             throw .failed(what: "unsolicited NA for \(address) on \(interface.name)", error)
         }

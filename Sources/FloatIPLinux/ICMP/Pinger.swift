@@ -128,26 +128,13 @@ public final class Pinger: Sendable {
             var destination = sockaddr_in()
             destination.sin_family = sa_family_t(AF_INET)
             destination.sin_addr.s_addr = value.bigEndian
-            try sendto(fd, request, &destination)
+            try sendDatagram(fd, request, to: &destination, flags: Int32(MSG_DONTWAIT))
         case .v6:
             var destination = sockaddr_in6()
             destination.sin6_family = sa_family_t(AF_INET6)
             let bytes = address.bytes
             withUnsafeMutableBytes(of: &destination.sin6_addr) { $0.copyBytes(from: bytes) }
-            try sendto(fd, request, &destination)
-        }
-    }
-
-    private static func sendto<Address>(_ fd: Int32, _ message: [UInt8], _ address: inout Address) throws(SystemError) {
-        let length = socklen_t(MemoryLayout<Address>.size)
-        try syscall("sendto") {
-            message.withUnsafeBytes { bytes in
-                withUnsafePointer(to: &address) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target in
-                        Glibc.sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), target, length)
-                    }
-                }
-            }
+            try sendDatagram(fd, request, to: &destination, flags: Int32(MSG_DONTWAIT))
         }
     }
 
@@ -167,14 +154,7 @@ public final class Pinger: Sendable {
         guard mode == .raw else { return fd }
         do {
             if ipv6 {
-                var filter = icmp6_filter()
-                withUnsafeMutableBytes(of: &filter) { bytes in
-                    for offset in bytes.indices { bytes[offset] = 0xFF }  // a set bit blocks a type
-                }
-                filter.icmp6_filt.4 &= ~(UInt32(1) << (UInt32(ICMPEcho.replyV6) & 31))  // type 129: word 4, bit 1
-                try syscall("setsockopt ICMP6_FILTER") {
-                    setsockopt(fd, Int32(IPPROTO_ICMPV6), ICMP6_FILTER, &filter, socklen_t(MemoryLayout<icmp6_filter>.size))
-                }
+                try setICMPv6Filter(fd, passing: [ICMPEcho.replyV6])
             } else {
                 var blocked: UInt32 = ~(UInt32(1) << UInt32(ICMPEcho.replyV4))  // linux/icmp.h ICMP_FILTER
                 try syscall("setsockopt ICMP_FILTER") {
