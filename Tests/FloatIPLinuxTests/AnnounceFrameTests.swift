@@ -96,7 +96,9 @@ private let mac: [UInt8] = [0x02, 0x00, 0x5E, 0x10, 0x00, 0x01]
                 == "sending gratuitous ARP needs CAP_NET_RAW: run as root")
         let failure = AnnounceError.failed(
             what: "gratuitous ARP request for 198.18.0.100 on eth0", SystemError(call: "sendto", errno: 100))
-        #expect(failure.description == "gratuitous ARP request for 198.18.0.100 on eth0: sendto: Network is down (errno 100)")
+        #expect(
+            failure.description
+                == "gratuitous ARP request for 198.18.0.100 on eth0: sendto: Network is down (errno 100)")
         let vip6 = try #require(IPAddress("2001:2::100"))
         #expect(
             AnnounceError.ipv6Unavailable(interface: "eth0", address: vip6).description

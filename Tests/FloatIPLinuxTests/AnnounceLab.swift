@@ -21,7 +21,8 @@ final class AnnounceLab {
         for (offset, label) in labels.enumerated() {
             let number = offset + 1
             let host = try network.namespace(label)
-            try network.exec(host, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
+            try network.exec(
+                host, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
             try network.link(host, "eth0", switchNamespace, "p-\(label)")
             try network.ip(switchNamespace, "link", "set", "p-\(label)", "master", "br0")
             try network.ip(host, "addr", "add", "198.18.0.\(number)/24", "dev", "eth0")
@@ -54,7 +55,8 @@ final class AnnounceLab {
     /// The MAC host `label` has for `address`, or nil without an entry (`ip -j neigh show`).
     func neighbourMAC(_ address: String, on label: String) throws -> String? {
         let text = try network.ip(self[label], "-j", "neigh", "show", address, "dev", "eth0")
-        guard let entries = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else { return nil }
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        guard let entries = json as? [[String: Any]] else { return nil }
         return entries.first { $0["dst"] as? String == address }?["lladdr"] as? String
     }
 

@@ -88,7 +88,8 @@ private let payload: [UInt8] = [0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02, 0x03, 0x04]
         #expect(ICMPEcho.reply(in: hex("41 00 00 00 00 00 00 00"), ipv6: false, withIPHeader: true) == nil)  // IHL 4
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
-            let bytes = (0..<Int.random(in: 0...80, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let count = Int.random(in: 0...80, using: &generator)
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
             _ = ICMPEcho.reply(in: bytes, ipv6: false, withIPHeader: true)
             _ = ICMPEcho.reply(in: bytes, ipv6: true, withIPHeader: false)
         }
