@@ -1,0 +1,32 @@
+import CFloatIPLinux
+import Glibc
+
+/// sendto(2) of `message` to a socket address struct (`sockaddr_in`, `sockaddr_in6`, `sockaddr_ll`).
+func sendDatagram<Address>(
+    _ fd: Int32, _ message: [UInt8], to address: inout Address, flags: Int32 = 0
+) throws(SystemError) {
+    let length = socklen_t(MemoryLayout<Address>.size)
+    try syscall("sendto") {
+        message.withUnsafeBytes { bytes in
+            withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target in
+                    Glibc.sendto(fd, bytes.baseAddress, bytes.count, flags, target, length)
+                }
+            }
+        }
+    }
+}
+
+/// Sets an ICMPv6 filter on a raw ICMPv6 socket that passes only the `passing` types (none: blocks all).
+func setICMPv6Filter(_ fd: Int32, passing types: [UInt8]) throws(SystemError) {
+    var filter = icmp6_filter()
+    withUnsafeMutableBytes(of: &filter) { bytes in
+        for offset in bytes.indices { bytes[offset] = 0xFF }  // a set bit blocks a type
+        bytes.withMemoryRebound(to: UInt32.self) { words in
+            for type in types { words[Int(type >> 5)] &= ~(UInt32(1) << UInt32(type & 31)) }
+        }
+    }
+    try syscall("setsockopt ICMP6_FILTER") {
+        setsockopt(fd, Int32(IPPROTO_ICMPV6), ICMP6_FILTER, &filter, socklen_t(MemoryLayout<icmp6_filter>.size))
+    }
+}
