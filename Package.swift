@@ -41,12 +41,17 @@ let package = Package(
             dependencies: [
                 "FloatIPCore",
                 "FloatIPSimulator",
+                "FloatIPLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore"]),
-        .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore"]),
-        .testTarget(name: "FloatIPLinuxTests", dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux"]),
+        // Namespaces, veths and commands for the tests that need real interfaces.
+        .target(name: "FloatIPTestSupport", path: "Tests/Support"),
+        .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(
+            name: "FloatIPLinuxTests",
+            dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux", "FloatIPTestSupport"]),
     ]
 )

@@ -27,39 +27,19 @@ struct CheckConfigCommand: ParsableCommand {
     @Argument(help: "The YAML config file.") var file: String
 
     func run() throws {
-        let yaml: String
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            guard let text = String(data: data, encoding: .utf8) else {
-                printError("\(file): the file is not UTF-8 text")
-                throw ExitCode(1)
-            }
-            yaml = text
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            printError("\(file): cannot read the config file: \(readFailure(file))")
+        let config = try loadConfig(file)
+        var problems: [ConfigProblem] = []
+        var warnings: [String] = []
+        checkKeyFile(config.secretFile, field: "secret_file", problems: &problems, warnings: &warnings)
+        if let tokenFile = config.api.tokenFile {
+            checkKeyFile(tokenFile, field: "api.token_file", problems: &problems, warnings: &warnings)
+        }
+        for warning in warnings { printError(warning) }
+        guard problems.isEmpty else {
+            for problem in problems { printError(problem.description) }
             throw ExitCode(1)
         }
-
-        switch ConfigParser.parse(yaml: yaml, file: file) {
-        case .failure(let errors):
-            for problem in errors.problems { printError(problem.description) }
-            throw ExitCode(1)
-        case .success(let config):
-            var problems: [ConfigProblem] = []
-            var warnings: [String] = []
-            checkKeyFile(config.secretFile, field: "secret_file", problems: &problems, warnings: &warnings)
-            if let tokenFile = config.api.tokenFile {
-                checkKeyFile(tokenFile, field: "api.token_file", problems: &problems, warnings: &warnings)
-            }
-            for warning in warnings { printError(warning) }
-            guard problems.isEmpty else {
-                for problem in problems { printError(problem.description) }
-                throw ExitCode(1)
-            }
-            print("\(file): OK: \(config.summary)")
-        }
+        print("\(file): OK: \(config.summary)")
     }
 
     /// A file holding a shared secret or a token: it must be readable and hold at least 16 bytes
@@ -97,17 +77,4 @@ struct CheckConfigCommand: ParsableCommand {
                 + "run `chmod 600 \(path)`")
         }
     }
-
-    /// Why a file could not be read, in words.
-    private func readFailure(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
-        if isDirectory.boolValue { return "it is a directory" }
-        return "permission denied"
-    }
-}
-
-/// Writes a line to standard error.
-func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

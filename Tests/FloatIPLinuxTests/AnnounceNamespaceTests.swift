@@ -7,7 +7,7 @@ import Testing
 /// Gratuitous ARP and unsolicited NA against real neighbours: hosts a, b and c on one bridge, each in
 /// its own namespace. The neighbour c never sends anything; its entry changes only because of what
 /// a (or b) announces.
-@Suite(.serialized, .enabled(if: NamespaceSupport.available, NamespaceSupport.reason))
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct AnnounceNamespaceTests {
     private let vip4 = IPAddress(AnnounceLab.vip4)!
     private let vip6 = IPAddress(AnnounceLab.vip6)!

@@ -3,7 +3,7 @@ import Testing
 
 @testable import FloatIPLinux
 
-@Suite(.serialized, .enabled(if: NamespaceSupport.available, NamespaceSupport.reason))
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct NamespaceSmokeTests {
     @Test func socketIsMadeInsideTheNamedNamespace() throws {
         let network = TestNetwork()

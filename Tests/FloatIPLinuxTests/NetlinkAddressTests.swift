@@ -5,7 +5,7 @@ import Testing
 
 @testable import FloatIPLinux
 
-@Suite(.serialized, .enabled(if: NamespaceSupport.available, NamespaceSupport.reason))
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct NetlinkAddressTests {
     @Test func addListDeleteIPv4() throws {
         let fixture = try VethFixture()

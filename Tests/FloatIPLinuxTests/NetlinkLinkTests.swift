@@ -2,7 +2,7 @@ import Testing
 
 @testable import FloatIPLinux
 
-@Suite(.serialized, .enabled(if: NamespaceSupport.available, NamespaceSupport.reason))
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct NetlinkLinkTests {
     @Test func linksReportStateMACAndKind() throws {
         let fixture = try VethFixture()

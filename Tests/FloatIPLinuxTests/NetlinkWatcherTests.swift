@@ -4,7 +4,7 @@ import Testing
 
 @testable import FloatIPLinux
 
-@Suite(.serialized, .enabled(if: NamespaceSupport.available, NamespaceSupport.reason))
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct NetlinkWatcherTests {
     @Test func addressChangesByHandArrive() async throws {
         let fixture = try VethFixture()

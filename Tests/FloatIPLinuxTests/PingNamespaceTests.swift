@@ -6,7 +6,7 @@ import Testing
 
 /// ICMP echo from inside a namespace to hosts on the same bridge: a (198.18.0.1, the pinger),
 /// b (.2) and c (.3); nothing answers at .77.
-@Suite(.serialized, .enabled(if: NamespaceSupport.available, NamespaceSupport.reason))
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct PingNamespaceTests {
     private let b4 = IPAddress("198.18.0.2")!
     private let c4 = IPAddress("198.18.0.3")!

@@ -52,10 +52,10 @@ extension ConfigReader {
     }
 
     /// `arp: request | reply | both`. Default `request`.
-    private mutating func arpForm(_ fields: Fields) -> ArpForm? {
+    private mutating func arpForm(_ fields: Fields) -> ARPForm? {
         guard let node = value(fields, "arp", required: false) else { return .request }
         guard let text = string(node, path: fields.path("arp")) else { return nil }
-        guard let form = ArpForm(rawValue: text) else {
+        guard let form = ARPForm(rawValue: text) else {
             report(fields.path("arp"), at: node, "unknown ARP form `\(text)`; allowed: request (ARP request, target MAC "
                 + "zero), reply (ARP reply, target MAC = own MAC), both")
             return nil

@@ -19,7 +19,7 @@ public enum AddressLifetime: Sendable, Equatable, CustomStringConvertible {
 
 /// Which gratuitous ARP form to send: neighbours override a recent entry only for these two
 /// (request with target MAC zero; reply with target MAC = own MAC). Some switches want one, some the other.
-public enum ArpForm: String, Sendable, Equatable, CaseIterable {
+public enum ARPForm: String, Sendable, Equatable, CaseIterable {
     case request
     case reply
     case both
@@ -35,11 +35,11 @@ public struct AnnounceConfig: Sendable, Equatable {
     public var repeatAfter: Duration?
     /// Announce again this often while holding (for MAC tables that age out). Default off.
     public var refresh: Duration?
-    public var arp: ArpForm
+    public var arp: ARPForm
 
     public init(
         count: Int = 3, spacing: Duration = .milliseconds(50), repeatAfter: Duration? = .seconds(2),
-        refresh: Duration? = nil, arp: ArpForm = .request
+        refresh: Duration? = nil, arp: ARPForm = .request
     ) {
         self.count = count
         self.spacing = spacing

@@ -1,26 +1,18 @@
+import FloatIPCore
+
 /// The ARP operation a gratuitous ARP frame carries.
 public enum ARPOperation: UInt16, Sendable, CaseIterable {
     case request = 1
     case reply = 2
 }
 
-/// Which gratuitous ARP frames an announcement sends for an IPv4 address.
+/// Which frames each form sends (the form itself, `ARPForm`, is a config setting in the core).
 ///
 /// Both forms are *true* gratuitous ARPs (sender IP = target IP, and for the reply also target
 /// MAC = sender MAC), which a Linux neighbour accepts even within its `locktime` (1 s) after its
-/// last update; a reply with target MAC = broadcast would be ignored there.
-///
-/// The default is `.request`: it is RFC 5227's "ARP Announcement" and what the kernel itself sends
-/// (arp_notify). `.reply` exists for devices that only learn from replies; `.both` sends one of each,
-/// twice the frames, for networks with such devices whose behaviour is unknown.
-public enum ARPForm: String, Sendable, CaseIterable {
-    /// ARP request: target MAC zero, Ethernet destination broadcast.
-    case request
-    /// ARP reply: target MAC = own MAC, Ethernet destination broadcast.
-    case reply
-    /// One request and one reply per address and round.
-    case both
-
+/// last update; a reply with target MAC = broadcast would be ignored there. The default is
+/// `.request`: RFC 5227's "ARP Announcement" and what the kernel itself sends (arp_notify).
+extension ARPForm {
     /// The operations to send, in order.
     public var operations: [ARPOperation] {
         switch self {

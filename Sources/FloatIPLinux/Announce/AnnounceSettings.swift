@@ -1,3 +1,4 @@
+import FloatIPCore
 /// How a floating address is announced after it moves here.
 ///
 /// A *burst* is `count` rounds `spacing` apart; each round sends one gratuitous ARP (IPv4, in the

@@ -1,15 +1,18 @@
 import Foundation
-import Testing
+
+// Shared by the test targets that need real interfaces (a library target, so both the Linux-layer
+// tests and the command-line tests use the same namespace handling).
 
 /// Whether tests that need root and network namespaces can run on this machine.
-enum NamespaceSupport {
-    static let available: Bool = getuid() == 0 && (try? command(["ip", "netns", "list"])) != nil
-    static let reason: Comment = "needs root and network namespaces (run as root with iproute2 installed)"
+public enum NamespaceSupport {
+    public static let available: Bool = getuid() == 0 && (try? command(["ip", "netns", "list"])) != nil
+    /// Why such a test is skipped (use as `.enabled(if: NamespaceSupport.available, .namespaces)`).
+    public static let reason = "needs root and network namespaces (run as root with iproute2 installed)"
 }
 
 /// Runs a program and returns its standard output; throws with its standard error if it fails.
 @discardableResult
-func command(_ arguments: [String]) throws -> String {
+public func command(_ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
@@ -29,21 +32,27 @@ func command(_ arguments: [String]) throws -> String {
     return String(decoding: output, as: UTF8.self)
 }
 
-struct CommandError: Error, CustomStringConvertible {
-    var arguments: [String]
-    var status: Int32
-    var stderr: String
-    var description: String { "\(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+public struct CommandError: Error, CustomStringConvertible {
+    public var arguments: [String]
+    public var status: Int32
+    public var stderr: String
+    public var description: String { "\(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+
+    public init(arguments: [String], status: Int32, stderr: String) {
+        self.arguments = arguments
+        self.status = status
+        self.stderr = stderr
+    }
 }
 
 /// Network namespaces a test creates, with unique names per run, removed (with everything in
 /// them: veths, bridges, addresses) when the value is released, also when the test fails.
 /// Addresses used in tests come from 198.18.0.0/15 and 2001:2::/48 only; namespaces have no route out.
-final class TestNetwork {
-    let prefix: String
-    private(set) var namespaces: [String] = []
+public final class TestNetwork {
+    public let prefix: String
+    public private(set) var namespaces: [String] = []
 
-    init() {
+    public init() {
         prefix = "fip\(getpid() % 100_000)x\(UInt32.random(in: 0...0xFFFFF))"
     }
 
@@ -52,7 +61,7 @@ final class TestNetwork {
     }
 
     /// A new namespace `PREFIX-label` with loopback up.
-    func namespace(_ label: String) throws -> String {
+    public func namespace(_ label: String) throws -> String {
         let name = "\(prefix)-\(label)"
         try command(["ip", "netns", "add", name])
         namespaces.append(name)
@@ -62,31 +71,31 @@ final class TestNetwork {
 
     /// `ip -n NAMESPACE …`.
     @discardableResult
-    func ip(_ namespace: String, _ arguments: String...) throws -> String {
+    public func ip(_ namespace: String, _ arguments: String...) throws -> String {
         try command(["ip", "-n", namespace] + arguments)
     }
 
     /// Runs a program inside a namespace (`ip netns exec`).
     @discardableResult
-    func exec(_ namespace: String, _ arguments: String...) throws -> String {
+    public func exec(_ namespace: String, _ arguments: String...) throws -> String {
         try command(["ip", "netns", "exec", namespace] + arguments)
     }
 
     /// A veth pair between two namespaces, both ends up (interface names of at most 15 bytes).
-    func link(_ a: String, _ aName: String, _ b: String, _ bName: String) throws {
+    public func link(_ a: String, _ aName: String, _ b: String, _ bName: String) throws {
         try ip(a, "link", "add", aName, "type", "veth", "peer", "name", bName, "netns", b)
         try ip(a, "link", "set", aName, "up")
         try ip(b, "link", "set", bName, "up")
     }
 
     /// A bridge (the lab's switch) in `namespace`, up.
-    func bridge(_ namespace: String, _ name: String) throws {
+    public func bridge(_ namespace: String, _ name: String) throws {
         try ip(namespace, "link", "add", name, "type", "bridge")
         try ip(namespace, "link", "set", name, "up")
     }
 
     /// The MAC address of an interface, lower case (`aa:bb:…`).
-    func mac(_ namespace: String, _ interface: String) throws -> String {
+    public func mac(_ namespace: String, _ interface: String) throws -> String {
         let text = try ip(namespace, "-o", "link", "show", interface)
         guard let range = text.range(of: "link/ether ") else { throw CommandError(arguments: ["mac"], status: 1, stderr: text) }
         return String(text[range.upperBound...].prefix(17))

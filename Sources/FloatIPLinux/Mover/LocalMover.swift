@@ -1,0 +1,215 @@
+import FloatIPCore
+import Glibc
+
+/// `mover: local`: puts a group's addresses on an interface of this server and announces them
+/// (gratuitous ARP, unsolicited NA), and keeps them there while it holds: `maintain()` renews
+/// their kernel lifetime (so a crashed agent's addresses expire by themselves) and restores any
+/// that disappear (an operator's `ip addr del`, a link flap).
+///
+/// Every operation is idempotent. A claim that fails part-way removes what it added, so nothing
+/// is left half-configured.
+public actor LocalMover: Mover {
+    public nonisolated let namespace: String?
+    let netlink: RouteNetlink
+    /// Reports what the mover did on its own (restores, renewal failures), for the agent's log.
+    let report: @Sendable (String) -> Void
+    var held: [String: HeldGroup] = [:]
+    var announcers: [String: Announcer] = [:]
+
+    struct HeldGroup {
+        var group: GroupConfig
+        var interfaceIndex: Int32
+        /// Repeat and refresh announcements, cancelled on release.
+        var followUps: Task<Void, Never>?
+    }
+
+    /// A mover for the namespace `namespace` (the current one if nil).
+    public init(namespace: String? = nil, report: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.namespace = namespace
+        self.report = report
+        netlink = try RouteNetlink(namespace: namespace)
+    }
+
+    // MARK: Mover
+
+    public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
+        let index = try interfaceIndex(group)
+        let present = Set(try netlink.addresses(interfaceIndex: index).map(\.prefix))
+        var added: [IPPrefix] = []
+        for prefix in group.addresses {
+            do {
+                try netlink.addAddress(prefix, interfaceIndex: index, lifetime: kernelLifetime(group), replace: true)
+                if !present.contains(prefix) { added.append(prefix) }
+            } catch {
+                for prefix in added { try? netlink.deleteAddress(prefix, interfaceIndex: index) }
+                throw LocalMoverError(group: group, address: prefix, action: "add", error)
+            }
+        }
+        held[group.name]?.followUps?.cancel()
+        held[group.name] = HeldGroup(group: group, interfaceIndex: index, followUps: nil)
+        guard group.announce.count > 0 else { return }
+        let announcer = try announcer(for: group)
+        try await announcer.burst(group.addresses.map(\.address))
+        held[group.name]?.followUps = followUps(group, announcer)
+    }
+
+    public func release(_ group: GroupConfig, epoch: UInt64) async throws {
+        held.removeValue(forKey: group.name)?.followUps?.cancel()
+        guard let interface = group.interface, let link = try netlink.link(named: interface) else { return }
+        var firstError: Error?
+        for prefix in group.addresses {
+            do {
+                try netlink.deleteAddress(prefix, interfaceIndex: link.index)
+            } catch {
+                // Not there: releasing what is absent succeeds quietly.
+                if error.errno != EADDRNOTAVAIL, firstError == nil {
+                    firstError = LocalMoverError(group: group, address: prefix, action: "remove", error)
+                }
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    public func announce(_ group: GroupConfig) async throws {
+        guard group.announce.count > 0 else { return }
+        try await announcer(for: group).burst(group.addresses.map(\.address))
+    }
+
+    public func holder(of group: GroupConfig) async throws -> MoverHolder {
+        guard let interface = group.interface, let link = try netlink.link(named: interface) else { return .none }
+        let present = Set(try netlink.addresses(interfaceIndex: link.index).map(\.prefix))
+        return group.addresses.allSatisfy(present.contains) ? .this : .none
+    }
+
+    // MARK: Keeping what is held
+
+    /// Renews the lifetime of every held address and puts back any that is missing. The agent calls
+    /// it every `renewalInterval`; `watch()` calls it at once when an address disappears.
+    public func maintain() {
+        for (name, entry) in held {
+            let present = Set((try? netlink.addresses(interfaceIndex: entry.interfaceIndex).map(\.prefix)) ?? [])
+            for prefix in entry.group.addresses {
+                do {
+                    try netlink.addAddress(
+                        prefix, interfaceIndex: entry.interfaceIndex, lifetime: kernelLifetime(entry.group), replace: true)
+                    if !present.contains(prefix) {
+                        report("restored \(prefix) on \(entry.group.interface ?? "?") for group \(name): it was removed while this node holds the group")
+                    }
+                } catch {
+                    report("group \(name): could not renew \(prefix): \(error)")
+                }
+            }
+        }
+    }
+
+    /// How often `maintain()` must run so that held addresses never expire: a third of the
+    /// shortest lifetime of a held group, at least 1 s; nil when nothing held expires.
+    public func renewalInterval() -> Duration? {
+        let lifetimes = held.values.compactMap { entry -> Int? in
+            if case .seconds(let seconds) = entry.group.addressLifetime { return seconds }
+            return nil
+        }
+        guard let shortest = lifetimes.min() else { return nil }
+        return max(.seconds(1), .seconds(shortest) / 3)
+    }
+
+    /// Keeps held addresses in place until the calling task is cancelled: renews on schedule and
+    /// restores at once when the kernel reports an address of a held group removed.
+    public func run(idleCheck: Duration = .seconds(1)) async {
+        let watcher = try? NetlinkWatcher(namespace: namespace)
+        defer { watcher?.stop() }
+        await withTaskGroup(of: Void.self) { tasks in
+            if let watcher {
+                tasks.addTask { [self] in
+                    for await event in watcher.events() {
+                        if await self.concerns(event) { await self.maintain() }
+                    }
+                }
+            }
+            tasks.addTask { [self] in
+                let clock = ContinuousClock()
+                var next = clock.now
+                while !Task.isCancelled {
+                    next = next + (await self.renewalInterval() ?? idleCheck)
+                    if next < clock.now { next = clock.now }
+                    do { try await clock.sleep(until: next, tolerance: .zero) } catch { break }
+                    await self.maintain()
+                }
+            }
+            await tasks.next()
+            tasks.cancelAll()
+            watcher?.stop()
+        }
+    }
+
+    /// Whether a netlink event touches a held group (an address of it removed, a resync, a link change).
+    func concerns(_ event: NetlinkEvent) -> Bool {
+        switch event {
+        case .addressRemoved(let info):
+            return held.values.contains { $0.interfaceIndex == info.interfaceIndex && $0.group.addresses.contains(info.prefix) }
+        case .resynced, .linkChanged:
+            return !held.isEmpty
+        case .addressAdded, .linkRemoved:
+            return false
+        }
+    }
+
+    // MARK: Helpers
+
+    func interfaceIndex(_ group: GroupConfig) throws -> Int32 {
+        guard let interface = group.interface else { throw LocalMoverError.noInterface(group: group.name) }
+        guard let link = try netlink.link(named: interface) else {
+            throw LocalMoverError.missingInterface(interface, group: group.name)
+        }
+        return link.index
+    }
+
+    func kernelLifetime(_ group: GroupConfig) -> KernelLifetime {
+        switch group.addressLifetime {
+        case .forever: return .forever
+        case .seconds(let seconds): return .seconds(valid: UInt32(seconds), preferred: UInt32(seconds))
+        }
+    }
+
+    func announcer(for group: GroupConfig) throws -> Announcer {
+        if let existing = announcers[group.name] { return existing }
+        let interface = group.interface ?? ""
+        let settings = AnnounceSettings(
+            count: group.announce.count, spacing: group.announce.spacing, arpForm: group.announce.arp,
+            repeatAfter: group.announce.repeatAfter, refreshEvery: group.announce.refresh)
+        let announcer = try Announcer(interface: interface, settings: settings, namespace: namespace)
+        announcers[group.name] = announcer
+        return announcer
+    }
+
+    /// The repeat burst after `repeat_after`, then a burst every `refresh`, until cancelled.
+    func followUps(_ group: GroupConfig, _ announcer: Announcer) -> Task<Void, Never>? {
+        let repeatAfter = group.announce.repeatAfter
+        let refresh = group.announce.refresh
+        guard repeatAfter != nil || refresh != nil else { return nil }
+        let addresses = group.addresses.map(\.address)
+        let report = self.report
+        let name = group.name
+        return Task {
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                if let repeatAfter {
+                    try await clock.sleep(until: start + repeatAfter, tolerance: .zero)
+                    try await announcer.burst(addresses)
+                }
+                guard let refresh else { return }
+                var next = clock.now + refresh
+                while !Task.isCancelled {
+                    try await clock.sleep(until: next, tolerance: .zero)
+                    try await announcer.burst(addresses)
+                    next = next + refresh
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                report("group \(name): announcement failed: \(error)")
+            }
+        }
+    }
+}

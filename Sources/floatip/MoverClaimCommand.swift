@@ -1,0 +1,65 @@
+import ArgumentParser
+import FloatIPCore
+import FloatIPLinux
+import Foundation
+
+/// `floatip mover claim`: put a group's addresses here and announce them; with `--hold`, keep
+/// them (renewing their lifetime, restoring them if removed) until SIGINT or SIGTERM.
+struct MoverClaimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claim",
+        abstract: "Put the group's addresses on this server and announce them.",
+        discussion: """
+            Without --hold the addresses keep their kernel lifetime (address_lifetime, 3 s by \
+            default) and then expire: that is the point of self-expiring addresses. With --hold the \
+            command renews them, restores any that are removed, and releases them on SIGINT or \
+            SIGTERM; if it is killed (SIGKILL) the kernel removes them when their lifetime ends.
+
+            Example: floatip mover claim -c /etc/floatip/web1.yaml -g web --hold
+            """
+    )
+
+    @OptionGroup var options: MoverOptions
+    @Flag(help: "Keep holding until SIGINT or SIGTERM, then release.") var hold = false
+
+    func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // a held claim runs for long: each line as it happens
+        let selection = try options.load()
+        let group = selection.group
+        let mover = try makeMover()
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            try await mover.claim(group, epoch: 1)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        let took = clock.now - started
+        let addresses = group.addresses.map(\.description).joined(separator: ", ")
+        print("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
+        guard hold else { return }
+        print("holding until SIGINT or SIGTERM; lifetime \(group.addressLifetime)")
+        let keeper = Task { await mover.run() }
+        let signal = await TerminationSignal.wait()
+        keeper.cancel()
+        _ = await keeper.value
+        do {
+            try await mover.release(group, epoch: 1)
+            print("\(signal): released \(group.name)")
+        } catch {
+            printError("\(signal): release failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The local mover, reporting what it does on its own to standard error.
+func makeMover() throws -> LocalMover {
+    do {
+        return try LocalMover { printError($0) }
+    } catch {
+        printError("cannot open the kernel's routing socket: \(error)")
+        throw ExitCode(1)
+    }
+}
