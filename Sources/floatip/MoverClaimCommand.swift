@@ -23,7 +23,6 @@ struct MoverClaimCommand: AsyncParsableCommand {
     @Flag(help: "Keep holding until SIGINT or SIGTERM, then release.") var hold = false
 
     func run() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // a held claim runs for long: each line as it happens
         let selection = try options.load()
         let group = selection.group
         let mover = try makeMover()
@@ -37,16 +36,16 @@ struct MoverClaimCommand: AsyncParsableCommand {
         }
         let took = clock.now - started
         let addresses = group.addresses.map(\.description).joined(separator: ", ")
-        print("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
+        say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
         guard hold else { return }
-        print("holding until SIGINT or SIGTERM; lifetime \(group.addressLifetime)")
+        say("holding until SIGINT or SIGTERM; lifetime \(group.addressLifetime)")
         let keeper = Task { await mover.run() }
         let signal = await TerminationSignal.wait()
         keeper.cancel()
         _ = await keeper.value
         do {
             try await mover.release(group, epoch: 1)
-            print("\(signal): released \(group.name)")
+            say("\(signal): released \(group.name)")
         } catch {
             printError("\(signal): release failed: \(error)")
             throw ExitCode(1)
@@ -62,4 +61,10 @@ func makeMover() throws -> LocalMover {
         printError("cannot open the kernel's routing socket: \(error)")
         throw ExitCode(1)
     }
+}
+
+/// Prints a line and flushes at once (a held claim runs for long; its output may go to a pipe).
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
