@@ -111,3 +111,25 @@ struct LocalMoverTests {
         #expect(gone)
     }
 }
+
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
+struct LocalMoverAnnounceTests {
+    @Test func theRepeatBurstCorrectsANeighbourThatMissedTheFirst() async throws {
+        let lab = try AnnounceLab(hosts: ["a", "c"])
+        let mac = try lab.mac("a")
+        try lab.setNeighbour(AnnounceLab.vip4, on: "c")
+        let group = GroupConfig(
+            name: "web", addresses: [IPPrefix(address: IPAddress(AnnounceLab.vip4)!, length: 32)], interface: "eth0",
+            priority: 100, announce: AnnounceConfig(count: 1, spacing: .milliseconds(10), repeatAfter: .milliseconds(600)))
+        let mover = try LocalMover(namespace: lab["a"])
+        try await mover.claim(group, epoch: 1)
+        #expect(try await lab.waitForNeighbour(AnnounceLab.vip4, on: "c", toBe: mac) == mac)
+        // c's entry goes wrong again (as if c missed the first burst); the repeat puts it right.
+        try await Task.sleep(for: .milliseconds(100))
+        try lab.setNeighbour(AnnounceLab.vip4, on: "c")
+        #expect(try lab.neighbourMAC(AnnounceLab.vip4, on: "c") == AnnounceLab.staleMAC)
+        #expect(try await lab.waitForNeighbour(AnnounceLab.vip4, on: "c", toBe: mac, limit: .seconds(2)) == mac)
+        // After a release nothing more is announced.
+        try await mover.release(group, epoch: 1)
+    }
+}

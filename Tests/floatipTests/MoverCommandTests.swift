@@ -83,3 +83,40 @@ struct MoverCommandTests {
         #expect(text.contains("SIGTERM: released web"), "\(text)")
     }
 }
+
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
+struct MoverPermissionTests {
+    @Test func withoutNetAdminTheErrorSaysWhatToDo() throws {
+        let network = TestNetwork()
+        let host = try network.namespace("a")
+        try network.link(host, "eth0", try network.namespace("b"), "eth0")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-cap-\(network.prefix)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("web1.yaml")
+        try """
+            cluster: web
+            node: { name: web1, address: 198.18.0.1 }
+            secret_file: /etc/floatip/secret
+            groups:
+              - { name: web, addresses: [198.18.0.100/32], interface: eth0, priority: 100 }
+            """.write(to: file, atomically: true, encoding: .utf8)
+        // Drop CAP_NET_ADMIN and CAP_NET_RAW for the child, as for an unprivileged user.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "ip", "netns", "exec", host, "setpriv", "--inh-caps=-all", "--bounding-set=-net_admin,-net_raw",
+            try CLITests.floatipBinary().path, "mover", "claim", "-c", file.path, "-g", "web",
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text.contains("group web: cannot add 198.18.0.100/32 on eth0"), "\(text)")
+        #expect(text.contains("needs CAP_NET_ADMIN: run floatip as root"), "\(text)")
+        #expect(try !network.ip(host, "addr", "show", "dev", "eth0").contains("198.18.0.100"))
+    }
+}
