@@ -179,10 +179,13 @@ public struct CheckConfig: Sendable, Equatable {
     /// Failing results in a row that turn a passing check failing. Default 2.
     public var fall: Int
     public var effect: CheckEffect
+    /// The kind's own settings; `CheckOptions.defaults(for: kind)` when the config sets none.
+    public var options: CheckOptions
 
     public init(
         name: String, kind: CheckKind, target: String, interval: Duration = .seconds(1),
-        timeout: Duration = .milliseconds(500), rise: Int = 2, fall: Int = 2, effect: CheckEffect = .required
+        timeout: Duration = .milliseconds(500), rise: Int = 2, fall: Int = 2, effect: CheckEffect = .required,
+        options: CheckOptions? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -192,6 +195,7 @@ public struct CheckConfig: Sendable, Equatable {
         self.rise = rise
         self.fall = fall
         self.effect = effect
+        self.options = options ?? .defaults(for: kind)
     }
 }
 
