@@ -23,6 +23,7 @@ struct MoverClaimCommand: AsyncParsableCommand {
     @Flag(help: "Keep holding until SIGINT or SIGTERM, then release.") var hold = false
 
     func run() async throws {
+        let signals = hold ? TerminationSignal.install() : nil
         let selection = try options.load()
         let group = selection.group
         let mover = try makeMover()
@@ -37,10 +38,10 @@ struct MoverClaimCommand: AsyncParsableCommand {
         let took = clock.now - started
         let addresses = group.addresses.map(\.description).joined(separator: ", ")
         say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
-        guard hold else { return }
+        guard let signals else { return }
         say("holding until SIGINT or SIGTERM; lifetime \(group.addressLifetime)")
         let keeper = Task { await mover.run() }
-        let signal = await TerminationSignal.wait()
+        let signal = await signals.wait()
         keeper.cancel()
         _ = await keeper.value
         do {

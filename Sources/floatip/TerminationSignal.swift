@@ -1,36 +1,45 @@
 import Dispatch
 import Glibc
 
-/// Waits for SIGINT or SIGTERM (and then restores their default action).
-enum TerminationSignal {
-    /// Returns the name of the first of SIGINT or SIGTERM to arrive.
-    static func wait() async -> String {
+/// SIGINT and SIGTERM as an event: `install()` takes them over at once (so a signal that arrives
+/// while the command is still starting is not lost, nor fatal), `wait()` returns the first.
+final class TerminationSignal: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "floatip.signals")
+    private var sources: [DispatchSourceSignal] = []
+    /// Touched only on `queue`.
+    private var received: String?
+    private var waiter: CheckedContinuation<String, Never>?
+
+    /// Starts catching SIGINT and SIGTERM.
+    static func install() -> TerminationSignal {
+        let signals = TerminationSignal()
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: signals.queue)
+            source.setEventHandler { signals.deliver(name) }
+            signals.sources.append(source)
+            source.resume()
+        }
+        return signals
+    }
+
+    /// The name of the first signal caught (returns at once if one already was).
+    func wait() async -> String {
         await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "floatip.signals")
-            var sources: [DispatchSourceSignal] = []
-            let once = Once()
-            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler {
-                    guard once.first() else { return }
-                    sources.forEach { $0.cancel() }
-                    signal(SIGINT, SIG_DFL)
-                    signal(SIGTERM, SIG_DFL)
-                    continuation.resume(returning: name)
+            queue.async {
+                if let received = self.received {
+                    continuation.resume(returning: received)
+                } else {
+                    self.waiter = continuation
                 }
-                sources.append(source)
-                source.resume()
             }
         }
     }
-}
 
-/// True the first time only (touched on one serial queue).
-private final class Once: @unchecked Sendable {
-    private var done = false
-    func first() -> Bool {
-        defer { done = true }
-        return !done
+    private func deliver(_ name: String) {
+        guard received == nil else { return }
+        received = name
+        waiter?.resume(returning: name)
+        waiter = nil
     }
 }
