@@ -5,6 +5,7 @@ import PackageDescription
 //   FloatIPCore       pure: config, decision engine, wire codec, hysteresis, seams (no I/O, no clock reads)
 //   FloatIPSimulator  many nodes of the core on a simulated network and clock, with invariant checks
 //   FloatIPLinux      rtnetlink, ARP/NA announcements, ICMP echo, the local mover (CFloatIPLinux: headers only)
+//   FloatIPAgent      the running node: NodeMachine with clock, transport, movers and checks plugged in
 //   floatip           the thin command-line executable (one subcommand per file)
 // Later issues add FloatIPChecks, FloatIPMovers,
 // FloatIPCoordination and FloatIPAgent, each behind the seams declared in FloatIPCore/Seams.
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
         .target(name: "CFloatIPLinux"),
         .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux"]),
+        .target(name: "FloatIPAgent", dependencies: ["FloatIPCore"]),
         .executableTarget(
             name: "floatip",
             dependencies: [
@@ -47,6 +49,7 @@ let package = Package(
         ),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore"]),
+        .testTarget(name: "FloatIPAgentTests", dependencies: ["FloatIPAgent", "FloatIPCore"]),
         // Namespaces, veths and commands for the tests that need real interfaces.
         .target(name: "FloatIPTestSupport", path: "Tests/Support"),
         .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPTestSupport"]),

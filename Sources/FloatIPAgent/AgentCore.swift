@@ -1,0 +1,178 @@
+import FloatIPCore
+
+/// The running node: the pure `NodeMachine` with the world plugged into its seams.
+///
+/// Every input (a datagram, a timer, a mover's answer, a health change, an operator command) is
+/// one actor call that feeds the machine with the clock's `now` and carries out what it returns:
+/// heartbeats to every peer, mover operations (queued per group, off the actor), events.
+/// The actor serialises the inputs, so the machine sees one at a time.
+public actor AgentCore {
+    public let config: ClusterConfig
+    let clock: any AgentClock
+    let transport: any PacketTransport
+    let movers: [String: any Mover]
+    let onEvent: @Sendable (AgentEvent) -> Void
+    var machine: NodeMachine
+    var queues: [String: MoverQueue] = [:]
+    var timer: Task<Void, Never>?
+    var timerDeadline: Instant?
+    var receiver: Task<Void, Never>?
+    var running = false
+
+    /// An agent for `config`; `movers` maps each group's name to its mover.
+    public init(
+        config: ClusterConfig, secret: [UInt8], clock: any AgentClock, transport: any PacketTransport,
+        movers: [String: any Mover], onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
+    ) {
+        self.config = config
+        self.clock = clock
+        self.transport = transport
+        self.movers = movers
+        self.onEvent = onEvent
+        machine = NodeMachine(config: config, secret: secret, bootID: clock.wallMilliseconds(), now: clock.now())
+        for group in config.groups { queues[group.name] = MoverQueue() }
+    }
+
+    /// Starts listening and ticking; returns at once (the work runs in the agent's own tasks).
+    public func start() async {
+        guard !running else { return }
+        running = true
+        let incoming = transport.incoming()
+        receiver = Task { [weak self] in
+            for await (datagram, _) in incoming {
+                guard let self else { return }
+                await self.receive(datagram)
+            }
+        }
+        await tick()
+    }
+
+    /// Stops listening and ticking, and lets queued mover operations finish. Held addresses are
+    /// not released here (a clean stop hands groups over first; see `AgentService`).
+    public func stop() async {
+        running = false
+        receiver?.cancel()
+        timer?.cancel()
+        timer = nil
+        for queue in queues.values { await queue.finish() }
+    }
+
+    // MARK: Inputs
+
+    /// The timer fired (or start): evaluate and send what is due.
+    func tick() async {
+        guard running else { return }
+        let output = machine.tick(now: clock.now())
+        await perform(output)
+    }
+
+    /// A datagram from the network.
+    func receive(_ datagram: [UInt8]) async {
+        guard running else { return }
+        let output = machine.receive(datagram, now: clock.now())
+        await perform(output)
+    }
+
+    /// A mover finished a claim.
+    func claimFinished(group: String, epoch: UInt64, error: String?) async {
+        guard running else { return }
+        let output = machine.claimFinished(group: group, epoch: epoch, error: error, now: clock.now())
+        await perform(output)
+    }
+
+    /// This node's health for a group changed (from the checks).
+    public func setCondition(_ condition: LocalCondition, group: String) async {
+        machine.setCondition(condition, group: group)
+        await tick()
+    }
+
+    /// Operator maintenance for the whole node (`group` nil) or one group.
+    public func setMaintenance(_ on: Bool, group: String? = nil) async {
+        machine.setMaintenance(on, group: group)
+        await tick()
+    }
+
+    /// Starts an operator's switchover of `group` (make-before-break); returns the target.
+    public func switchover(group: String, to target: String?) async throws(SwitchoverFailure) -> String {
+        let (chosen, output) = try machine.switchover(group: group, to: target, now: clock.now())
+        await perform(output)
+        return chosen
+    }
+
+    // MARK: Views
+
+    /// The role and reason of every group, in config order.
+    public func roles() -> [(group: String, role: Role, reason: String)] {
+        machine.engines.map { ($0.group, $0.role, $0.reason) }
+    }
+
+    /// Datagrams sent, received and rejected by reason.
+    public func counters() -> NodeCounters { machine.counters }
+
+    // MARK: Carrying out
+
+    private func perform(_ output: NodeOutput) async {
+        for transition in output.transitions { onEvent(.transition(transition)) }
+        if let datagram = output.datagram {
+            for peer in config.peers { await transport.send(datagram, to: peer.name) }
+        }
+        for action in output.actions { dispatch(action) }
+        rescheduleTimer()
+    }
+
+    private func dispatch(_ action: GroupAction) {
+        guard let group = config.groups.first(where: { $0.name == action.group }),
+            let mover = movers[action.group], let queue = queues[action.group]
+        else { return }
+        let clock = self.clock
+        let onEvent = self.onEvent
+        switch action.intent {
+        case .claim(let epoch):
+            queue.enqueue { [weak self] in
+                let started = clock.now()
+                var failure: String?
+                do { try await mover.claim(group, epoch: epoch) } catch { failure = "\(error)" }
+                onEvent(.mover(group: group.name, operation: "claim", epoch: epoch, took: clock.now() - started, error: failure))
+                await self?.claimFinished(group: group.name, epoch: epoch, error: failure)
+            }
+        case .release(let epoch):
+            queue.enqueue {
+                let started = clock.now()
+                var failure: String?
+                do { try await mover.release(group, epoch: epoch) } catch { failure = "\(error)" }
+                onEvent(.mover(group: group.name, operation: "release", epoch: epoch, took: clock.now() - started, error: failure))
+            }
+        case .announce:
+            queue.enqueue {
+                let started = clock.now()
+                var failure: String?
+                do { try await mover.announce(group) } catch { failure = "\(error)" }
+                onEvent(.mover(group: group.name, operation: "announce", epoch: 0, took: clock.now() - started, error: failure))
+            }
+        case .notify:
+            break  // transitions are reported above; hooks come with the agent's notifier
+        }
+    }
+
+    /// Sleeps until the machine's next deadline (absolute), then ticks; restarted whenever the
+    /// deadline moves.
+    private func rescheduleTimer() {
+        guard running else { return }
+        let deadline = machine.nextWakeup(now: clock.now())
+        guard deadline != timerDeadline || timer == nil else { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        let clock = self.clock
+        timer = Task { [weak self] in
+            do { try await clock.sleep(until: deadline) } catch { return }
+            await self?.timerFired(deadline)
+        }
+    }
+
+    private func timerFired(_ deadline: Instant) async {
+        guard deadline == timerDeadline else { return }
+        timer = nil
+        timerDeadline = nil
+        await tick()
+    }
+}
