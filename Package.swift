@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .target(
@@ -37,13 +38,22 @@ let package = Package(
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
         .target(name: "CFloatIPLinux"),
         .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux"]),
-        .target(name: "FloatIPAgent", dependencies: ["FloatIPCore"]),
+        .target(
+            name: "FloatIPAgent",
+            dependencies: [
+                "FloatIPCore",
+                "FloatIPLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "floatip",
             dependencies: [
                 "FloatIPCore",
                 "FloatIPSimulator",
                 "FloatIPLinux",
+                "FloatIPAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -48,8 +48,10 @@ public actor LocalMover: Mover {
         held[group.name]?.followUps?.cancel()
         held[group.name] = HeldGroup(group: group, interfaceIndex: index, followUps: nil)
         guard group.announce.count > 0 else { return }
+        // The claim is done once the addresses are in place and announced once: peers waiting to
+        // release (make-before-break) may go at once. The rest of the burst follows in the background.
         let announcer = try announcer(for: group)
-        try await announcer.burst(group.addresses.map(\.address))
+        try announcer.announceOnce(group.addresses.map(\.address))
         held[group.name]?.followUps = followUps(group, announcer)
     }
 
@@ -182,11 +184,11 @@ public actor LocalMover: Mover {
         return announcer
     }
 
-    /// The repeat burst after `repeat_after`, then a burst every `refresh`, until cancelled.
+    /// The rest of the claim's burst, the repeat burst after `repeat_after`, then a burst every
+    /// `refresh`, until cancelled (on release or a new claim).
     func followUps(_ group: GroupConfig, _ announcer: Announcer) -> Task<Void, Never>? {
-        let repeatAfter = group.announce.repeatAfter
-        let refresh = group.announce.refresh
-        guard repeatAfter != nil || refresh != nil else { return nil }
+        let settings = group.announce
+        guard settings.count > 1 || settings.repeatAfter != nil || settings.refresh != nil else { return nil }
         let addresses = group.addresses.map(\.address)
         let report = self.report
         let name = group.name
@@ -194,11 +196,15 @@ public actor LocalMover: Mover {
             let clock = ContinuousClock()
             let start = clock.now
             do {
-                if let repeatAfter {
+                for round in 1..<max(1, settings.count) {
+                    try await clock.sleep(until: start + settings.spacing * round, tolerance: .zero)
+                    try announcer.announceOnce(addresses)
+                }
+                if let repeatAfter = settings.repeatAfter {
                     try await clock.sleep(until: start + repeatAfter, tolerance: .zero)
                     try await announcer.burst(addresses)
                 }
-                guard let refresh else { return }
+                guard let refresh = settings.refresh else { return }
                 var next = clock.now + refresh
                 while !Task.isCancelled {
                     try await clock.sleep(until: next, tolerance: .zero)

@@ -1,0 +1,69 @@
+import ArgumentParser
+import FloatIPAgent
+import FloatIPCore
+import FloatIPLinux
+
+/// `floatip agent --config FILE`: the daemon.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the agent: talk to the peers, decide, and move the floating addresses.",
+        discussion: """
+            Runs until SIGINT or SIGTERM. A clean stop hands every held group to the next-ranked \
+            healthy peer first (make-before-break, at most handover_timeout) and then releases. \
+            Killed (SIGKILL, OOM), it cannot release: the addresses expire from the interface by \
+            themselves after address_lifetime.
+
+            Needs root (CAP_NET_ADMIN, CAP_NET_RAW) for the local mover. Logs one line per event to \
+            standard error.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The node's YAML config file.") var config: String
+    @Option(help: "Log lines as text or json.") var logFormat: AgentLog.Format = .text
+
+    func run() async throws {
+        let signals = TerminationSignal.install()
+        let cluster = try loadConfig(config)
+        let secret = try readSecret(cluster.secretFile)
+        let log = AgentLog(node: cluster.node.name, format: logFormat)
+        let mover: LocalMover
+        do {
+            mover = try LocalMover { log.note($0) }
+        } catch {
+            printError("cannot open the kernel's routing socket: \(error)")
+            throw ExitCode(1)
+        }
+        let transport: UDPTransport
+        do {
+            transport = try await UDPTransport.bind(address: cluster.node.address, port: cluster.node.port, peers: cluster.peers)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        let movers = Dictionary(uniqueKeysWithValues: cluster.groups.map { ($0.name, mover as any Mover) })
+        let agent = AgentCore(
+            config: cluster, secret: secret, clock: SystemClock(), transport: transport, movers: movers,
+            onEvent: { log.event($0) })
+        log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s); "
+            + "listening on \(cluster.node.address) port \(cluster.node.port)")
+        await agent.start()
+        let keeper = Task { await mover.run() }
+
+        let signal = await signals.wait()
+        log.note("\(signal): handing over held groups before stopping")
+        await agent.setMaintenance(true)
+        let clock = ContinuousClock()
+        let deadline = clock.now + cluster.timers.handoverTimeout + .seconds(1)
+        while clock.now < deadline, await agent.roles().contains(where: { $0.role == .holder }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        await agent.stop()
+        keeper.cancel()
+        for group in cluster.groups { try? await mover.release(group, epoch: 0) }
+        await transport.close()
+        log.note("stopped")
+    }
+}
+
+extension AgentLog.Format: ExpressibleByArgument {}
