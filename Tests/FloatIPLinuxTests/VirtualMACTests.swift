@@ -128,6 +128,24 @@ struct VirtualMACTests {
         #expect(try lab.linkExists("a", "fipvm7"), "left alone")
     }
 
+    @Test func theHolderChecksTheMacvlanAndMaintainRestoresIt() async throws {
+        let lab = try AnnounceLab(hosts: ["a"])
+        let mover = try LocalMover(namespace: lab["a"])
+        try await mover.claim(group(), epoch: 1)
+        try lab.network.ip(lab["a"], "link", "del", "fipvm7")
+        #expect(try await mover.holder(of: group()) == .none, "no macvlan, no holder")
+        await mover.maintain()
+        #expect(try lab.network.mac(lab["a"], "fipvm7") == Self.virtualMAC)
+        #expect(try lab.network.addressEntry(lab["a"], "fipvm7", AnnounceLab.vip4) != nil)
+        #expect(try await mover.holder(of: group()) == .this)
+        // A macvlan with the right name and MAC on the wrong parent is not the group's.
+        try await mover.release(group(), epoch: 1)
+        try lab.network.ip(lab["a"], "link", "add", "dummyp", "type", "veth", "peer", "name", "dummyq")
+        try lab.network.ip(
+            lab["a"], "link", "add", "fipvm7", "link", "dummyp", "address", Self.virtualMAC, "type", "macvlan")
+        #expect(try await mover.holder(of: group()) == .none)
+    }
+
     @Test func aDeletedMacvlanIsRestoredWhileHeld() async throws {
         let lab = try AnnounceLab(hosts: ["a"])
         let mover = try LocalMover(namespace: lab["a"])
@@ -135,13 +153,15 @@ struct VirtualMACTests {
         let keeper = Task { await mover.run() }
         defer { keeper.cancel() }
         try await Task.sleep(for: .milliseconds(200))  // the watcher is subscribed
+        let clock = ContinuousClock()
+        let removed = clock.now
         try lab.network.ip(lab["a"], "link", "del", "fipvm7")
-        #expect(try await mover.holder(of: group()) == .none)
-        let back = try await eventually(timeout: .seconds(2), every: .milliseconds(10)) {
+        let back = try await eventually(timeout: .seconds(2), every: .milliseconds(5)) {
             try lab.network.addressEntry(lab["a"], "fipvm7", AnnounceLab.vip4) != nil
                 && lab.network.addressEntry(lab["a"], "fipvm7", AnnounceLab.vip6) != nil
         }
         #expect(back)
+        print("virtual-MAC macvlan restored \((clock.now - removed).shortDescription) after it was deleted")
         #expect(try lab.network.mac(lab["a"], "fipvm7") == Self.virtualMAC)
         #expect(try await mover.holder(of: group()) == .this)
         keeper.cancel()
