@@ -82,16 +82,7 @@ extension LocalMover {
         guard link.kind == "macvlan" else {
             throw LocalMoverError.virtualMACNameTaken(name, kind: link.kind, group: group.name)
         }
-        var firstError: Error?
-        for prefix in group.addresses {
-            do {
-                try netlink.deleteAddress(prefix, interfaceIndex: link.index)
-            } catch {
-                if error.errno != EADDRNOTAVAIL, firstError == nil {
-                    firstError = LocalMoverError(group: group, interface: name, address: prefix, action: "remove", error)
-                }
-            }
-        }
+        var firstError: Error? = removeAddresses(group, from: link)
         do {
             try netlink.deleteLink(index: link.index)
         } catch {

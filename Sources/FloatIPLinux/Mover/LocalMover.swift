@@ -71,18 +71,7 @@ public actor LocalMover: Mover {
             return
         }
         guard let interface = group.interface, let link = try netlink.link(named: interface) else { return }
-        var firstError: Error?
-        for prefix in group.addresses {
-            do {
-                try netlink.deleteAddress(prefix, interfaceIndex: link.index)
-            } catch {
-                // Not there: releasing what is absent succeeds quietly.
-                if error.errno != EADDRNOTAVAIL, firstError == nil {
-                    firstError = LocalMoverError(group: group, address: prefix, action: "remove", error)
-                }
-            }
-        }
-        if let firstError { throw firstError }
+        if let error = removeAddresses(group, from: link) { throw error }
     }
 
     public func announce(_ group: GroupConfig) async throws {
@@ -193,6 +182,22 @@ public actor LocalMover: Mover {
             throw LocalMoverError.missingInterface(interface, group: group.name)
         }
         return link
+    }
+
+    /// Deletes every address of the group from `link`; one that is not there (EADDRNOTAVAIL) is
+    /// fine: releasing what is absent succeeds quietly. Returns the first other error.
+    func removeAddresses(_ group: GroupConfig, from link: LinkInfo) -> LocalMoverError? {
+        var firstError: LocalMoverError?
+        for prefix in group.addresses {
+            do {
+                try netlink.deleteAddress(prefix, interfaceIndex: link.index)
+            } catch {
+                if error.errno != EADDRNOTAVAIL, firstError == nil {
+                    firstError = LocalMoverError(group: group, interface: link.name, address: prefix, action: "remove", error)
+                }
+            }
+        }
+        return firstError
     }
 
     /// Where the group's addresses go: its macvlan with `virtual_mac` (made ready, `created` when
