@@ -9,7 +9,7 @@ struct NetlinkCodecTests {
         let bytes = AddressRequest.add(
             prefix("198.18.0.10/32"), interfaceIndex: 3, label: "eth0:vip", lifetime: .seconds(valid: 30, preferred: 20),
             noDAD: true, replace: false, sequence: 7)
-        let expected = hex(
+        let expected = annotatedHex(
             """
             4c000000 1400 0506 07000000 00000000  nlmsghdr: len 76, RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE, seq 7, pid 0
             02 20 00 00 03000000                  ifaddrmsg: AF_INET, /32, flags 0, scope universe, index 3
@@ -25,7 +25,7 @@ struct NetlinkCodecTests {
         let bytes = AddressRequest.add(
             prefix("2001:2::10/128"), interfaceIndex: 5, label: nil, lifetime: .forever, noDAD: true, replace: true,
             sequence: 0x0102_0304)
-        let expected = hex(
+        let expected = annotatedHex(
             """
             34000000 1400 0505 04030201 00000000  nlmsghdr: len 52, RTM_NEWADDR, REQUEST|ACK|REPLACE|CREATE, seq
             0a 80 00 00 05000000                  ifaddrmsg: AF_INET6, /128, flags 0, scope universe, index 5
@@ -37,7 +37,7 @@ struct NetlinkCodecTests {
 
     @Test func deleteGolden() {
         let bytes = AddressRequest.delete(prefix("198.18.0.10/32"), interfaceIndex: 3, sequence: 9)
-        let expected = hex(
+        let expected = annotatedHex(
             """
             28000000 1500 0500 09000000 00000000  nlmsghdr: len 40, RTM_DELADDR, REQUEST|ACK, seq 9
             02 20 00 00 03000000                  ifaddrmsg
@@ -49,7 +49,7 @@ struct NetlinkCodecTests {
 
     @Test func errorWithExtendedAckDecodes() throws {
         let text = Array("ipv4: Address already assigned".utf8) + [0]
-        var datagram = hex(
+        var datagram = annotatedHex(
             """
             00000000 0200 0003 07000000 2a000000  nlmsghdr: len (set below), NLMSG_ERROR, CAPPED|ACK_TLVS, seq 7
             efffffff                              error -17 (EEXIST)
@@ -65,7 +65,7 @@ struct NetlinkCodecTests {
 
     @Test func addressPayloadDecodes() throws {
         // What RTM_NEWADDR from the kernel looks like: ifaddrmsg, IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_FLAGS, IFA_CACHEINFO.
-        let payload = hex(
+        let payload = annotatedHex(
             """
             02 20 80 00 03000000
             0800 0100 c612000a
@@ -108,19 +108,10 @@ struct NetlinkCodecTests {
 
     @Test func shortLengthIsATypedError() {
         #expect(throws: NetlinkDecodeError(what: "message length 8", offset: 0)) {
-            try NetlinkMessage.split(hex("08000000 0300 0000 00000000 00000000"))
+            try NetlinkMessage.split(annotatedHex("08000000 0300 0000 00000000 00000000"))
         }
         #expect(throws: NetlinkDecodeError(what: "message length 255", offset: 0)) {
-            try NetlinkMessage.split(hex("ff000000 0300 0000 00000000 00000000"))
+            try NetlinkMessage.split(annotatedHex("ff000000 0300 0000 00000000 00000000"))
         }
-    }
-
-    /// Bytes from hex text: each line's hex words up to two spaces before a comment.
-    private func hex(_ text: String) -> [UInt8] {
-        let digits = text.split(separator: "\n").flatMap { line -> [Character] in
-            let code = line.components(separatedBy: "  ").first { !$0.isEmpty } ?? ""
-            return code.filter(\.isHexDigit).map { $0 }
-        }
-        return stride(from: 0, to: digits.count - 1, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
     }
 }

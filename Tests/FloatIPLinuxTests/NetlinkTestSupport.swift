@@ -108,3 +108,13 @@ final class EventCollector: Sendable {
         return all.first(where: match)
     }
 }
+
+/// Bytes from annotated hex text (golden netlink requests): each line's hex words up to the first
+/// two spaces, then a comment.
+func annotatedHex(_ text: String) -> [UInt8] {
+    let digits = text.split(separator: "\n").flatMap { line -> [Character] in
+        let code = line.components(separatedBy: "  ").first { !$0.isEmpty } ?? ""
+        return code.filter(\.isHexDigit).map { $0 }
+    }
+    return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(digits[$0...$0 + 1]), radix: 16) }
+}

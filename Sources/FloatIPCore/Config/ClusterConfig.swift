@@ -106,11 +106,15 @@ public struct GroupConfig: Sendable, Equatable {
     public var addressLifetime: AddressLifetime
     /// How the `local` mover announces a claim.
     public var announce: AnnounceConfig
+    /// `virtual_mac: ID` (1–255): the `local` mover puts the addresses (IPv4 and IPv6) on a macvlan
+    /// interface with the VRRP-style MAC 00:00:5e:00:01:ID, so clients' neighbour entries stay
+    /// valid across a failover. nil (the default): the addresses go on `interface` itself.
+    public var virtualMAC: UInt8?
 
     public init(
         name: String, addresses: [IPPrefix], interface: String?, mover: MoverConfig = MoverConfig(kind: .local),
         priority: Int, preempt: Bool = true, checks: [String]? = nil, addressLifetime: AddressLifetime = .standard,
-        announce: AnnounceConfig = AnnounceConfig()
+        announce: AnnounceConfig = AnnounceConfig(), virtualMAC: UInt8? = nil
     ) {
         self.name = name
         self.addresses = addresses
@@ -121,6 +125,7 @@ public struct GroupConfig: Sendable, Equatable {
         self.checks = checks
         self.addressLifetime = addressLifetime
         self.announce = announce
+        self.virtualMAC = virtualMAC
     }
 }
 

@@ -3,6 +3,7 @@ import Yams
 extension ConfigReader {
     static let groupKeys = [
         "name", "addresses", "interface", "mover", "priority", "preempt", "checks", "address_lifetime", "announce",
+        "virtual_mac",
     ]
 
     /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown).
@@ -18,8 +19,9 @@ extension ConfigReader {
             return nil
         }
         var addresses: [Located<IPAddress>] = []
+        var virtualMACs: [Located<UInt8>] = []
         let groups = uniquelyNamed(items, list: "groups", what: "group", name: \.name) { reader, item, path in
-            reader.groupConfig(item, path: path, checks: checks, addresses: &addresses)
+            reader.groupConfig(item, path: path, checks: checks, addresses: &addresses, virtualMACs: &virtualMACs)
         }
         for address in addresses {
             if let node = node?.value, address.value == node.address {
@@ -35,10 +37,11 @@ extension ConfigReader {
         return groups?.map(\.value)
     }
 
-    /// One group. Its addresses are added to `addresses`, where an address already there is a duplicate.
-    /// The returned `line` is the line of the group's name.
+    /// One group. Its addresses are added to `addresses`, where an address already there is a duplicate;
+    /// its `virtual_mac` likewise to `virtualMACs`. The returned `line` is the line of the group's name.
     mutating func groupConfig(
-        _ item: Node, path: String, checks: [String]?, addresses: inout [Located<IPAddress>]
+        _ item: Node, path: String, checks: [String]?, addresses: inout [Located<IPAddress>],
+        virtualMACs: inout [Located<UInt8>]
     ) -> Located<GroupConfig>? {
         guard let entries = fields(item, path: path, allowed: ConfigReader.groupKeys) else { return nil }
         let name = name(entries, "name", required: true)
@@ -50,6 +53,7 @@ extension ConfigReader {
         let checkNames = groupChecks(entries, checks: checks)
         let lifetime = addressLifetime(entries)
         let announce = announceConfig(entries)
+        let virtualMAC = virtualMACID(entries, virtualMACs: &virtualMACs)
         if mover?.kind == .local, entries.has("interface") == false {
             report(entries.path("interface"), line: entries.line(of: "mover"),
                    "missing required field `interface`: the `local` mover puts the addresses on an interface "
@@ -58,11 +62,12 @@ extension ConfigReader {
         }
         guard let name, let prefixes, entries.has("interface") == (interface != nil), let mover, let priority,
             entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil),
-            let lifetime, let announce
+            let lifetime, let announce, let virtualMAC
         else { return nil }
         let group = GroupConfig(
             name: name, addresses: prefixes, interface: interface, mover: mover, priority: priority,
-            preempt: preempt ?? true, checks: checkNames, addressLifetime: lifetime, announce: announce)
+            preempt: preempt ?? true, checks: checkNames, addressLifetime: lifetime, announce: announce,
+            virtualMAC: virtualMAC.value)
         return Located(value: group, path: path, line: entries.line(of: "name"))
     }
 

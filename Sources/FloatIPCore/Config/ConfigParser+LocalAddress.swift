@@ -43,6 +43,25 @@ extension ConfigReader {
             refresh: refresh.value, arp: arp)
     }
 
+    /// `virtual_mac: ID`, a VRRP virtual router ID from 1 to 255 (MAC 00:00:5e:00:01:ID), unique in the
+    /// file: two groups with one MAC would answer for each other's addresses. The outer optional is
+    /// nil on a problem, `value` nil when absent. The ID is added to `virtualMACs`.
+    mutating func virtualMACID(_ entries: Fields, virtualMACs: inout [Located<UInt8>]) -> Box<UInt8?>? {
+        guard entries.has("virtual_mac") else { return Box(value: nil) }
+        let what = "a VRRP virtual router ID from 1 to 255; the MAC is 00:00:5e:00:01:ID"
+        guard let number = int(entries, "virtual_mac", required: false, in: 1...255, what: what) else { return nil }
+        let id = UInt8(number)
+        let path = entries.path("virtual_mac")
+        let line = entries.keyLines["virtual_mac"] ?? entries.line
+        if let earlier = virtualMACs.first(where: { $0.value == id }) {
+            report(path, line: line, "virtual MAC ID \(id) is also \(earlier.path)"
+                + (earlier.line.map { " (line \($0))" } ?? "") + "; each group needs its own ID (one MAC, one group)")
+            return nil
+        }
+        virtualMACs.append(Located(value: id, path: path, line: line))
+        return Box(value: id)
+    }
+
     /// A duration or `off`; the outer optional is nil on a problem, `value` nil for `off` or absent.
     private mutating func optionalDuration(_ fields: Fields, _ key: String, minimum: Duration) -> Box<Duration?>? {
         guard let node = value(fields, key, required: false) else { return Box(value: nil) }

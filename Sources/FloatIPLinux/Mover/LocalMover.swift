@@ -6,8 +6,11 @@ import Glibc
 /// their kernel lifetime (so a crashed agent's addresses expire by themselves) and restores any
 /// that disappear (an operator's `ip addr del`, a link flap).
 ///
-/// Every operation is idempotent. A claim that fails part-way removes what it added, so nothing
-/// is left half-configured.
+/// With `virtual_mac` the addresses go on the group's macvlan (`VirtualMAC`) instead of
+/// `interface`: claim creates it, release deletes it (see LocalMover+VirtualMAC.swift).
+///
+/// Every operation is idempotent. A claim that fails part-way removes what it added (a macvlan it
+/// created included), so nothing is left half-configured.
 public actor LocalMover: Mover {
     public nonisolated let namespace: String?
     let netlink: RouteNetlink
@@ -18,7 +21,9 @@ public actor LocalMover: Mover {
 
     struct HeldGroup {
         var group: GroupConfig
+        /// The interface the addresses are on: `interface`, or the group's macvlan.
         var interfaceIndex: Int32
+        var interfaceName: String
         /// Repeat and refresh announcements, cancelled on release.
         var followUps: Task<Void, Never>?
     }
@@ -33,20 +38,26 @@ public actor LocalMover: Mover {
     // MARK: Mover
 
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
-        let index = try interfaceIndex(group)
-        let present = Set(try netlink.addresses(interfaceIndex: index).map(\.prefix))
+        let target = try placement(group)
+        let index = target.index
         var added: [IPPrefix] = []
-        for prefix in group.addresses {
-            do {
-                try netlink.addAddress(prefix, interfaceIndex: index, lifetime: kernelLifetime(group), replace: true)
-                if !present.contains(prefix) { added.append(prefix) }
-            } catch {
-                for prefix in added { try? netlink.deleteAddress(prefix, interfaceIndex: index) }
-                throw LocalMoverError(group: group, address: prefix, action: "add", error)
+        do {
+            let present = Set(try netlink.addresses(interfaceIndex: index).map(\.prefix))
+            for prefix in group.addresses {
+                do {
+                    try netlink.addAddress(prefix, interfaceIndex: index, lifetime: kernelLifetime(group), replace: true)
+                    if !present.contains(prefix) { added.append(prefix) }
+                } catch {
+                    throw LocalMoverError(group: group, interface: target.name, address: prefix, action: "add", error)
+                }
             }
+        } catch {
+            for prefix in added { try? netlink.deleteAddress(prefix, interfaceIndex: index) }
+            if target.created { try? netlink.deleteLink(index: index) }
+            throw error
         }
         held[group.name]?.followUps?.cancel()
-        held[group.name] = HeldGroup(group: group, interfaceIndex: index, followUps: nil)
+        held[group.name] = HeldGroup(group: group, interfaceIndex: index, interfaceName: target.name, followUps: nil)
         guard group.announce.count > 0 else { return }
         // The claim is done once the addresses are in place and announced once: peers waiting to
         // release (make-before-break) may go at once. The rest of the burst follows in the background.
@@ -57,19 +68,12 @@ public actor LocalMover: Mover {
 
     public func release(_ group: GroupConfig, epoch: UInt64) async throws {
         held.removeValue(forKey: group.name)?.followUps?.cancel()
-        guard let interface = group.interface, let link = try netlink.link(named: interface) else { return }
-        var firstError: Error?
-        for prefix in group.addresses {
-            do {
-                try netlink.deleteAddress(prefix, interfaceIndex: link.index)
-            } catch {
-                // Not there: releasing what is absent succeeds quietly.
-                if error.errno != EADDRNOTAVAIL, firstError == nil {
-                    firstError = LocalMoverError(group: group, address: prefix, action: "remove", error)
-                }
-            }
+        if let id = group.virtualMAC {
+            try releaseVirtualMAC(group, VirtualMAC(id: id))
+            return
         }
-        if let firstError { throw firstError }
+        guard let interface = group.interface, let link = try netlink.link(named: interface) else { return }
+        if let error = removeAddresses(group, from: link) { throw error }
     }
 
     public func announce(_ group: GroupConfig) async throws {
@@ -79,6 +83,14 @@ public actor LocalMover: Mover {
 
     public func holder(of group: GroupConfig) async throws -> MoverHolder {
         guard let interface = group.interface, let link = try netlink.link(named: interface) else { return .none }
+        if let id = group.virtualMAC {
+            let virtual = VirtualMAC(id: id)
+            guard let macvlan = try netlink.link(named: virtual.interfaceName),
+                isCurrent(macvlan, virtual, parent: link), macvlan.isUp
+            else { return .none }
+            let present = Set(try netlink.addresses(interfaceIndex: macvlan.index).map(\.prefix))
+            return group.addresses.allSatisfy(present.contains) ? .this : .none
+        }
         let present = Set(try netlink.addresses(interfaceIndex: link.index).map(\.prefix))
         return group.addresses.allSatisfy(present.contains) ? .this : .none
     }
@@ -88,14 +100,19 @@ public actor LocalMover: Mover {
     /// Renews the lifetime of every held address and puts back any that is missing. The agent calls
     /// it every `renewalInterval`; `watch()` calls it at once when an address disappears.
     public func maintain() {
-        for (name, entry) in held {
+        for (name, var entry) in held {
+            if let id = entry.group.virtualMAC {
+                guard let index = maintainVirtualMAC(entry, VirtualMAC(id: id)) else { continue }
+                entry.interfaceIndex = index
+                held[name]?.interfaceIndex = index
+            }
             let present = Set((try? netlink.addresses(interfaceIndex: entry.interfaceIndex).map(\.prefix)) ?? [])
             for prefix in entry.group.addresses {
                 do {
                     try netlink.addAddress(
                         prefix, interfaceIndex: entry.interfaceIndex, lifetime: kernelLifetime(entry.group), replace: true)
                     if !present.contains(prefix) {
-                        report("restored \(prefix) on \(entry.group.interface ?? "?") for group \(name): it was removed while this node holds the group")
+                        report("restored \(prefix) on \(entry.interfaceName) for group \(name): it was removed while this node holds the group")
                     }
                 } catch {
                     report("group \(name): could not renew \(prefix): \(error)")
@@ -151,19 +168,55 @@ public actor LocalMover: Mover {
             return held.values.contains { $0.interfaceIndex == info.interfaceIndex && $0.group.addresses.contains(info.prefix) }
         case .resynced, .linkChanged:
             return !held.isEmpty
-        case .addressAdded, .linkRemoved:
+        case .linkRemoved(let index):
+            return held.values.contains { $0.interfaceIndex == index }
+        case .addressAdded:
             return false
         }
     }
 
     // MARK: Helpers
 
-    func interfaceIndex(_ group: GroupConfig) throws -> Int32 {
+    /// The group's `interface`; throws when the group has none or it does not exist.
+    func parentLink(_ group: GroupConfig) throws -> LinkInfo {
         guard let interface = group.interface else { throw LocalMoverError.noInterface(group: group.name) }
         guard let link = try netlink.link(named: interface) else {
             throw LocalMoverError.missingInterface(interface, group: group.name)
         }
-        return link.index
+        return link
+    }
+
+    /// Deletes every address of the group from `link`; one that is not there (EADDRNOTAVAIL) is
+    /// fine: releasing what is absent succeeds quietly. Returns the first other error.
+    func removeAddresses(_ group: GroupConfig, from link: LinkInfo) -> LocalMoverError? {
+        var firstError: LocalMoverError?
+        for prefix in group.addresses {
+            do {
+                try netlink.deleteAddress(prefix, interfaceIndex: link.index)
+            } catch {
+                if error.errno != EADDRNOTAVAIL, firstError == nil {
+                    firstError = LocalMoverError(group: group, interface: link.name, address: prefix, action: "remove", error)
+                }
+            }
+        }
+        return firstError
+    }
+
+    /// Where the group's addresses go: its macvlan with `virtual_mac` (made ready, `created` when
+    /// this call made it), else `interface`.
+    func placement(_ group: GroupConfig) throws -> (index: Int32, name: String, created: Bool) {
+        let parent = try parentLink(group)
+        guard let id = group.virtualMAC else { return (parent.index, parent.name, false) }
+        let virtual = VirtualMAC(id: id)
+        let (index, created) = try prepareMacvlan(group, virtual, parent: parent)
+        return (index, virtual.interfaceName, created)
+    }
+
+    /// The interface a group's addresses are announced from: its macvlan with `virtual_mac`, so the
+    /// announcements carry the virtual MAC and the switch learns it on this port.
+    func announceInterface(_ group: GroupConfig) -> String {
+        if let id = group.virtualMAC { return VirtualMAC(id: id).interfaceName }
+        return group.interface ?? ""
     }
 
     func kernelLifetime(_ group: GroupConfig) -> KernelLifetime {
@@ -174,8 +227,8 @@ public actor LocalMover: Mover {
     }
 
     func announcer(for group: GroupConfig) throws -> Announcer {
-        if let existing = announcers[group.name] { return existing }
-        let interface = group.interface ?? ""
+        let interface = announceInterface(group)
+        if let existing = announcers[group.name], existing.interface == interface { return existing }
         let settings = AnnounceSettings(
             count: group.announce.count, spacing: group.announce.spacing, arpForm: group.announce.arp,
             repeatAfter: group.announce.repeatAfter, refreshEvery: group.announce.refresh)

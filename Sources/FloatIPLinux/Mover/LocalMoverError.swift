@@ -8,11 +8,17 @@ public enum LocalMoverError: Error, CustomStringConvertible {
     case noInterface(group: String)
     /// The group's interface does not exist on this server.
     case missingInterface(String, group: String)
+    /// An interface named like the group's macvlan (`fipvm<ID>`) exists and is not a macvlan.
+    case virtualMACNameTaken(String, kind: String?, group: String)
+    /// The kernel refused to create, configure or delete the group's macvlan (`virtual_mac`).
+    case virtualMAC(group: String, interface: String, action: String, error: Error)
     /// The kernel refused to add or remove an address.
     case kernel(group: String, interface: String, address: IPPrefix, action: String, error: Error)
 
-    init(group: GroupConfig, address: IPPrefix, action: String, _ error: Error) {
-        self = .kernel(group: group.name, interface: group.interface ?? "?", address: address, action: action, error: error)
+    init(group: GroupConfig, interface: String? = nil, address: IPPrefix, action: String, _ error: Error) {
+        self = .kernel(
+            group: group.name, interface: interface ?? group.interface ?? "?", address: address, action: action,
+            error: error)
     }
 
     public var description: String {
@@ -22,6 +28,16 @@ public enum LocalMoverError: Error, CustomStringConvertible {
         case .missingInterface(let interface, let group):
             return "interface \(interface) of group \(group) does not exist on this server: check `interface` in "
                 + "the config (`ip link` lists the interfaces)"
+        case .virtualMACNameTaken(let name, let kind, let group):
+            return "group \(group): interface \(name) exists and is not a macvlan (kind \(kind ?? "none")): "
+                + "remove or rename it, or give the group another `virtual_mac`"
+        case .virtualMAC(let group, let interface, let action, let error):
+            var text = "group \(group): cannot \(action) for virtual_mac on \(interface): \(error)"
+            if let netlink = error as? NetlinkError {
+                if netlink.errno == EPERM { text += "; changing links needs CAP_NET_ADMIN: run floatip as root" }
+                if netlink.errno == EOPNOTSUPP { text += "; the kernel needs macvlan support (modprobe macvlan)" }
+            }
+            return text
         case .kernel(let group, let interface, let address, let action, let error):
             var text = "group \(group): cannot \(action) \(address) on \(interface): \(error)"
             if let netlink = error as? NetlinkError, netlink.errno == EPERM {

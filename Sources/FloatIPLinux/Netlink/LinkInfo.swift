@@ -14,6 +14,11 @@ public struct LinkInfo: Sendable, Hashable, CustomStringConvertible {
     public var operState: UInt8?
     /// The driver kind from IFLA_LINKINFO (`veth`, `bridge`, …); nil for physical links and loopback.
     public var kind: String?
+    /// The link this one sits on (IFLA_LINK: a macvlan's or veth's parent or peer); nil if none.
+    public var parentIndex: Int32?
+    /// The interface's IPv4 settings as the kernel reports them (IFLA_INET_CONF: element N-1 is
+    /// IPV4_DEVCONF_N); empty when the link has no IPv4 state.
+    var ipv4Settings: [UInt32] = []
 
     public init(
         index: Int32, name: String, mac: [UInt8] = [], mtu: UInt32 = 1500, flags: UInt32 = 0,
@@ -37,6 +42,13 @@ public struct LinkInfo: Sendable, Hashable, CustomStringConvertible {
         guard flags & RT.interfaceRunning != 0 else { return false }
         guard let operState, operState != 0 else { return true }
         return operState == RT.operStateUp
+    }
+
+    /// The interface's own value of an IPv4 setting (the kernel uses the larger of it and `all`'s
+    /// for `arp_ignore` and `arp_announce`); nil if not reported.
+    public func value(of setting: IPv4DeviceSetting) -> UInt32? {
+        let position = Int(setting.rawValue) - 1
+        return ipv4Settings.indices.contains(position) ? ipv4Settings[position] : nil
     }
 
     /// The MAC as `aa:bb:cc:dd:ee:ff` (lower case), as `ip link` prints it.
@@ -68,6 +80,16 @@ public struct LinkInfo: Sendable, Hashable, CustomStringConvertible {
         self.flags = flags
         self.operState = attributes.uint8(RT.linkOperState)
         self.kind = attributes[RT.linkInfo].flatMap { NetlinkAttributes($0).string(RT.linkInfoKind) }
+        self.parentIndex = attributes.uint32(RT.linkParent).map { Int32(bitPattern: $0) }
+        self.ipv4Settings = Self.ipv4Settings(attributes[RT.linkFamilySpecific])
+    }
+
+    /// The u32 array of IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF; a trailing partial value is dropped.
+    private static func ipv4Settings(_ familySpecific: ArraySlice<UInt8>?) -> [UInt32] {
+        guard let familySpecific, let inet = NetlinkAttributes(familySpecific)[UInt16(AF_INET)],
+            let conf = NetlinkAttributes(inet)[RT.inetConf]
+        else { return [] }
+        return stride(from: 0, to: conf.count - 3, by: 4).compactMap { conf.load(UInt32.self, at: $0) }
     }
 
     /// The interface index of an RTM_DELLINK payload (the name may be all there is besides).

@@ -50,6 +50,19 @@ enum RT {
     static let linkOperState = UInt16(IFLA_OPERSTATE)
     static let linkInfo = UInt16(IFLA_LINKINFO)
     static let linkInfoKind = UInt16(IFLA_INFO_KIND)
+    static let linkInfoData = UInt16(IFLA_INFO_DATA)
+    /// IFLA_LINK: the index of the link a stacked link (macvlan, vlan) sits on.
+    static let linkParent = UInt16(IFLA_LINK)
+    /// IFLA_AF_SPEC: per-family settings, nested by address family.
+    static let linkFamilySpecific = UInt16(IFLA_AF_SPEC)
+    /// IFLA_INET_CONF inside IFLA_AF_SPEC/AF_INET: the device's IPv4 settings (ipv4_devconf), an
+    /// array of u32 where attribute type N is setting N (IPV4_DEVCONF_*).
+    static let inetConf = UInt16(IFLA_INET_CONF)
+    /// IFLA_INET6_ADDR_GEN_MODE inside IFLA_AF_SPEC/AF_INET6 (u8), and its value "none".
+    static let inet6AddressGenerationMode = UInt16(IFLA_INET6_ADDR_GEN_MODE)
+    static let addressGenerationNone = UInt8(IN6_ADDR_GEN_MODE_NONE.rawValue)
+    /// IFLA_MACVLAN_MODE inside IFLA_INFO_DATA (u32, MACVLAN_MODE_*).
+    static let macvlanMode = UInt16(IFLA_MACVLAN_MODE)
     /// IF_OPER_UP (linux/if.h, which clashes with glibc's net/if.h, so written out: RFC 2863 ifOperStatus).
     static let operStateUp: UInt8 = 6
 

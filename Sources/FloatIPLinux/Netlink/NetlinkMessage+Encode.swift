@@ -27,6 +27,22 @@ struct NetlinkMessageBuilder {
         pad()
     }
 
+    /// A nested attribute: its header, then whatever `body` appends, with the length patched to
+    /// cover it (rtattr nesting as iproute2 sends it, without NLA_F_NESTED).
+    mutating func appendNested(_ type: UInt16, _ body: (inout NetlinkMessageBuilder) -> Void) {
+        let start = bytes.count
+        appendInteger(UInt16(0))  // rta_len, patched below
+        appendInteger(type)
+        body(&self)
+        let length = UInt16(truncatingIfNeeded: bytes.count - start)
+        withUnsafeBytes(of: length) { bytes[start] = $0[0]; bytes[start + 1] = $0[1] }
+    }
+
+    /// A u8 attribute.
+    mutating func appendAttribute(_ type: UInt16, uint8 value: UInt8) {
+        appendAttribute(type, [value])
+    }
+
     /// A u32 attribute in host byte order.
     mutating func appendAttribute(_ type: UInt16, uint32 value: UInt32) {
         appendAttribute(type, withUnsafeBytes(of: value) { Array($0) })
