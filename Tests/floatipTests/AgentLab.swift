@@ -1,0 +1,110 @@
+import FloatIPCore
+import Foundation
+import Glibc
+
+/// Two servers on a switch, each running the real `floatip agent` in its namespace, for
+/// end-to-end tests. Everything (agents, namespaces, files) is removed on deinit.
+final class AgentLab {
+    let network = TestNetwork()
+    let directory: URL
+    private(set) var hosts: [String] = []
+    private(set) var agents: [String: Process] = [:]
+    private(set) var logs: [String: URL] = [:]
+    static let vip = "198.18.0.100"
+
+    /// `count` nodes web1…webN at 198.18.0.1…N on bridge br0; web1 has the highest priority.
+    init(nodes count: Int = 2, lifetime: String = "3s") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let secret = directory.appendingPathComponent("secret")
+        try Data("lab secret 0123456789abcdef\n".utf8).write(to: secret)
+        let switchNamespace = try network.namespace("sw")
+        try network.bridge(switchNamespace, "br0")
+        for number in 1...count {
+            let host = try network.namespace("web\(number)")
+            try network.link(host, "eth0", switchNamespace, "p\(number)")
+            try network.ip(switchNamespace, "link", "set", "p\(number)", "master", "br0")
+            try network.ip(host, "addr", "add", "198.18.0.\(number)/24", "dev", "eth0")
+            hosts.append(host)
+            let peers = (1...count).filter { $0 != number }
+                .map { "  - { name: web\($0), address: 198.18.0.\($0) }" }.joined(separator: "\n")
+            let config = """
+                cluster: lab
+                node: { name: web\(number), address: 198.18.0.\(number) }
+                peers:
+                \(peers)
+                secret_file: \(secret.path)
+                timers: { preempt_delay: 1s }
+                groups:
+                  - name: web
+                    addresses: [\(Self.vip)/32]
+                    interface: eth0
+                    priority: \(250 - number * 10)
+                    address_lifetime: \(lifetime)
+                """
+            try config.write(to: directory.appendingPathComponent("web\(number).yaml"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    deinit {
+        for process in agents.values where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for process in agents.values { process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func namespace(_ node: Int) -> String { hosts[node - 1] }
+
+    /// Starts `floatip agent` for node `node` (1-based) in its namespace.
+    func start(_ node: Int) throws {
+        let name = "web\(node)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "ip", "netns", "exec", namespace(node), try CLITests.floatipBinary().path, "agent", "-c",
+            directory.appendingPathComponent("\(name).yaml").path,
+        ]
+        let log = directory.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardError = handle
+        process.standardOutput = handle
+        try process.run()
+        agents[name] = process
+        logs[name] = log
+    }
+
+    /// Sends `signal` to node `node`'s agent (`ip netns exec` execs in place: the PID is the agent's).
+    func signal(_ node: Int, _ signal: Int32) {
+        guard let process = agents["web\(node)"] else { return }
+        kill(process.processIdentifier, signal)
+    }
+
+    func waitForExit(_ node: Int) -> Int32 {
+        guard let process = agents["web\(node)"] else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Whether node `node` has the floating address on eth0 now.
+    func holds(_ node: Int) throws -> Bool {
+        try network.ip(namespace(node), "-4", "addr", "show", "dev", "eth0").contains("\(Self.vip)/32")
+    }
+
+    /// The nodes that have the floating address now.
+    func holders() throws -> [Int] { try (1...hosts.count).filter { try holds($0) } }
+
+    /// Polls (every 5 ms, bounded) until `condition`; returns how long it took, or nil.
+    func wait(_ limit: Duration, _ condition: () throws -> Bool) async throws -> Duration? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while clock.now - start < limit {
+            if try condition() { return clock.now - start }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return try condition() ? clock.now - start : nil
+    }
+
+    func log(_ node: Int) -> String {
+        logs["web\(node)"].flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
+    }
+}
