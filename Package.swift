@@ -58,7 +58,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
-        .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore"]),
+        .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(name: "FloatIPAgentTests", dependencies: ["FloatIPAgent", "FloatIPCore"]),
         // Namespaces, veths and commands for the tests that need real interfaces.
         .target(name: "FloatIPTestSupport", path: "Tests/Support"),

@@ -30,7 +30,7 @@ struct AgentEndToEndTests {
         try lab.start(2)
         #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil)
         lab.signal(1, SIGTERM)
-        #expect(lab.waitForExit(1) == 0)
+        #expect(try await lab.waitForExit(1) == 0)
         #expect(try lab.holders() == [2], "handed over before it exited")
         #expect(lab.log(1).contains("handed over to web2"), "\(lab.log(1))")
         // web1 comes back: failback after preempt_delay (1 s), make-before-break.

@@ -79,10 +79,14 @@ final class AgentLab {
         kill(process.processIdentifier, signal)
     }
 
-    func waitForExit(_ node: Int) -> Int32 {
+    /// Waits for node `node`'s agent to exit (off the cooperative pool) and returns its status.
+    func waitForExit(_ node: Int) async throws -> Int32 {
         guard let process = agents["web\(node)"] else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
+        let box = UncheckedBox(process)
+        return try await offPool {
+            box.value.waitUntilExit()
+            return box.value.terminationStatus
+        }
     }
 
     /// Whether node `node` has the floating address on eth0 now.
@@ -107,4 +111,10 @@ final class AgentLab {
     func log(_ node: Int) -> String {
         logs["web\(node)"].flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
     }
+}
+
+/// Carries a non-Sendable reference to the waiting thread (the process is only waited on there).
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

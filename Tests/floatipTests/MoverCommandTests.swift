@@ -76,7 +76,8 @@ struct MoverCommandTests {
         let claim = try HeldClaim(lifetime: "forever")
         #expect(try await claim.wait(.seconds(5)) { try claim.holds() })
         kill(claim.process.processIdentifier, SIGTERM)
-        claim.process.waitUntilExit()
+        let process = UncheckedBox(claim.process)
+        try await offPool { process.value.waitUntilExit() }
         #expect(claim.process.terminationStatus == 0)
         #expect(try !claim.holds())
         let text = String(decoding: claim.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
