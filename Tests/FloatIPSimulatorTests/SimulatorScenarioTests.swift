@@ -33,7 +33,7 @@ import Testing
     @Test func noFalseFailoverUnder20PercentLossForAnHour() async throws {
         let plan = SimulationPlan(
             scenario: 2, timers: Timers(), priorities: [[200, 100]], loss: 0.2, duration: .seconds(3600), faults: [])
-        let result = try await offPool {
+        let result = try await onComputeQueue {
             var simulation = Simulation(plan: plan)
             return simulation.run()
         }

@@ -12,8 +12,8 @@ import Testing
 
     @Test("2,000 seeds across 2–5 nodes keep every invariant", arguments: 0..<chunks)
     func seedsKeepInvariants(chunk: Int) async throws {
-        // Minutes of computation: on a thread of its own, so the pool stays free for real-time tests.
-        let outcome = try await offPool { Self.runChunk(chunk) }
+        // A minute of computation in all: one chunk at a time on the compute queue, off the pool.
+        let outcome = try await onComputeQueue { Self.runChunk(chunk) }
         if let failure = outcome.failure { Issue.record(Comment(rawValue: failure)) }
         #expect(outcome.nodeCounts == [2, 3, 4, 5])
     }

@@ -14,3 +14,15 @@ public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) asy
         thread.start()
     }
 }
+
+/// One serial queue for heavy computation in tests: at most one core busy with it, so the other
+/// core and the cooperative pool stay free for tests with real-time timers. (Dispatch's threads
+/// are not the cooperative pool's.)
+private let computeQueue = DispatchQueue(label: "floatip.tests.compute")
+
+/// Runs CPU-heavy test work (simulations) on the shared serial compute queue.
+public func onComputeQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        computeQueue.async { continuation.resume(with: Result { try body() }) }
+    }
+}
