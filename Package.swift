@@ -5,8 +5,9 @@ import PackageDescription
 //   FloatIPCore       pure: config, decision engine, wire codec, hysteresis, seams (no I/O, no clock reads)
 //   FloatIPSimulator  many nodes of the core on a simulated network and clock, with invariant checks
 //   FloatIPLinux      rtnetlink, ARP/NA announcements, ICMP echo, the local mover (CFloatIPLinux: headers only)
+//   FloatIPChecks     health checks of every kind, and the scheduler that runs them
 //   floatip           the thin command-line executable (one subcommand per file)
-// Later issues add FloatIPChecks, FloatIPMovers,
+// Later issues add FloatIPMovers,
 // FloatIPCoordination and FloatIPAgent, each behind the seams declared in FloatIPCore/Seams.
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -36,12 +39,23 @@ let package = Package(
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
         .target(name: "CFloatIPLinux"),
         .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux"]),
+        .target(
+            name: "FloatIPChecks",
+            dependencies: [
+                "FloatIPCore",
+                "FloatIPLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "floatip",
             dependencies: [
                 "FloatIPCore",
                 "FloatIPSimulator",
                 "FloatIPLinux",
+                "FloatIPChecks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +64,13 @@ let package = Package(
         // Namespaces, veths and commands for the tests that need real interfaces.
         .target(name: "FloatIPTestSupport", path: "Tests/Support"),
         .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(
+            name: "FloatIPChecksTests",
+            dependencies: [
+                "FloatIPChecks", "FloatIPCore", "FloatIPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "FloatIPLinuxTests",
             dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux", "FloatIPTestSupport"]),
