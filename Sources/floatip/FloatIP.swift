@@ -11,7 +11,7 @@ struct FloatIP: AsyncParsableCommand {
             invariant violation); 64 bad usage.
             """,
         version: floatipVersion,
-        subcommands: [SimulateCommand.self, CheckConfigCommand.self, MoverCommand.self]
+        subcommands: [SimulateCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self]
     )
 }
 
