@@ -29,8 +29,10 @@ public final class CheckScheduler: Sendable {
 
     /// `probes` in config order; `grace` is how long past its timeout a run may take before it is abandoned.
     public init(probes: [any CheckProbe], bufferLimit: Int = 1024, grace: Duration = GuardedRun.defaultGrace) {
-        (events, continuation) = AsyncStream.makeStream(of: CheckEvent.self, bufferingPolicy: .bufferingNewest(
-            max(1, bufferLimit)))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: CheckEvent.self, bufferingPolicy: .bufferingNewest(max(1, bufferLimit)))
+        events = stream
+        self.continuation = continuation
         self.probes = probes
         self.grace = grace
         board = Mutex(probes.map { CheckState(config: $0.check, state: .unknown) })
@@ -68,7 +70,9 @@ public final class CheckScheduler: Sendable {
                     passed: false, detail: "hung: the run before has not answered after "
                         + (probe.check.timeout + grace).shortDescription, duration: .zero)
             } else {
-                (result, abandoned) = await GuardedRun.run(probe, grace: grace)
+                let run = await GuardedRun.run(probe, grace: grace)
+                result = run.result
+                abandoned = run.abandoned
             }
             if Task.isCancelled { break }
             record(result, index: index, hysteresis: &hysteresis)
@@ -86,7 +90,7 @@ public final class CheckScheduler: Sendable {
         after previous: ContinuousClock.Instant, interval: Duration, now: ContinuousClock.Instant
     ) -> ContinuousClock.Instant {
         let next = previous + interval
-        guard next < now, interval > .zero else { return next }
+        guard interval > .zero, now > next else { return next }
         let behind = Int((now - next) / interval) + 1
         return next + interval * behind
     }

@@ -9,8 +9,8 @@ public enum GuardedRun {
     /// How long past its timeout a run may take before it is abandoned.
     public static let defaultGrace: Duration = .seconds(1)
 
-    /// The probe's result, or a failure `hung: no answer after …`. `pending`, when given, is set to
-    /// a flag that turns true when an abandoned run finally ends (nil when the run was not abandoned).
+    /// The probe's result, or a failure `hung: no answer after …` with the run that was abandoned
+    /// (nil when it was not, or has ended meanwhile), which says when it finally returns.
     public static func run(
         _ probe: any CheckProbe, grace: Duration = defaultGrace
     ) async -> (result: CheckResult, abandoned: AbandonedRun?) {

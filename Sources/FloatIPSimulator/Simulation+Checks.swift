@@ -1,16 +1,19 @@
 import FloatIPCore
 
 extension Simulation {
-    /// Starts (or replaces) the simulated result stream of a node's check for a group; its first
-    /// result comes at once.
+    /// Starts the simulated result stream of a node's check for a group, or gives a running one a
+    /// new pattern (the check keeps its state and streak: it is the same check behaving differently).
+    /// The first result comes at once.
     mutating func startCheckStream(node: Int, group: Int, pattern: [Bool], every: Duration) {
-        let generation = (nodes[node].checkStreams[group]?.generation ?? 0) + 1
+        let previous = nodes[node].checkStreams[group]
+        let generation = (previous?.generation ?? 0) + 1
         guard !pattern.isEmpty, every > .zero else {
             nodes[node].checkStreams[group] = nil
             return
         }
         nodes[node].checkStreams[group] = SimCheckStream(
-            pattern: pattern, every: every, hysteresis: Hysteresis(rise: plan.checkRise, fall: plan.checkFall),
+            pattern: pattern, every: every,
+            hysteresis: previous?.hysteresis ?? Hysteresis(rise: plan.checkRise, fall: plan.checkFall),
             generation: generation)
         checkResult(node: node, group: group, generation: generation, step: 0)
     }

@@ -39,7 +39,8 @@ public struct SimulationPlan: Sendable {
         /// From now on the node's check for the group reports `pattern` (pass = true), one result
         /// `every` interval, the pattern repeated to the end of the run; the results go through a
         /// `Hysteresis` with the plan's `checkRise`/`checkFall`, whose state is the node's health for
-        /// the group. A later `.checkResults` for the same node and group replaces the stream.
+        /// the group. A later `.checkResults` for the same node and group replaces the pattern; the
+        /// check keeps its hysteresis state.
         case checkResults(node: Int, group: Int, pattern: [Bool], every: Duration)
 
         public var description: String {

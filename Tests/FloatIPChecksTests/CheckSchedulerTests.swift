@@ -134,7 +134,10 @@ final class EventLog: Sendable {
         let scheduler = CheckScheduler(probes: [probe])
         let log = EventLog(scheduler.events)
         let running = Task { await scheduler.run() }
-        while probe.runs.count < script.count + 2 { try await Task.sleep(for: .milliseconds(10)) }
+        let limit = ContinuousClock.now + .seconds(5)
+        while probe.runs.count < script.count + 2, ContinuousClock.now < limit {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         running.cancel()
         await running.value
         #expect(await log.finished(within: .seconds(1)))

@@ -28,7 +28,7 @@ import Testing
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         FileManager.default.createFile(atPath: scratch.file("plain"), contents: Data())
-        let result = await try probe(check(.file, scratch.file("plain") + "/inside")).run()
+        let result = try await probe(check(.file, scratch.file("plain") + "/inside")).run()
         #expect(!result.passed && result.detail.hasSuffix("/plain/inside does not exist"))
     }
 }

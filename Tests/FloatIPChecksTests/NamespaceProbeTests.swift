@@ -93,7 +93,7 @@ struct InterfaceProbeTests {
 
     @Test func anInterfaceThatDoesNotExistFails() async throws {
         let pair = try VethPair()
-        let result = await try probe(check(.interface, "nothere0"), namespace: pair.a).run()
+        let result = try await probe(check(.interface, "nothere0"), namespace: pair.a).run()
         #expect(!result.passed && result.detail == "no interface named nothere0")
     }
 }

@@ -8,14 +8,14 @@ import Testing
 
     @Test(.enabled(if: !systemdRuns, "this machine runs systemd"))
     func withoutSystemdTheFailureSaysSo() async throws {
-        let result = await try probe(check(.systemd, "nginx.service")).run()
+        let result = try await probe(check(.systemd, "nginx.service")).run()
         #expect(!result.passed)
         #expect(result.detail == "systemd is not running here (no /run/systemd/system)")
     }
 
     @Test(.enabled(if: systemdRuns, "systemd is not running here"))
     func anUnknownUnitIsInactive() async throws {
-        let result = await try probe(check(.systemd, "floatip-no-such-unit.service")).run()
+        let result = try await probe(check(.systemd, "floatip-no-such-unit.service")).run()
         #expect(!result.passed)
         #expect(result.detail.hasPrefix("floatip-no-such-unit.service is inactive"), "\(result.detail)")
     }

@@ -112,10 +112,11 @@ import Testing
         #expect(simulation.holders(of: "g1") == ["n1"])
     }
 
-    /// Flapping, then a sustained failure: the third failure in a row (fall = 3) turns the check
-    /// failing and the holder steps aside at that very result; the standby takes over.
+    /// Flapping, then a sustained failure (from 5.05 s, between two results of the flapping phase):
+    /// the third failure in a row (fall = 3) turns the check failing and the holder steps aside at
+    /// that very result; the standby takes over.
     @Test func sustainedCheckFailureChangesTheRoleAtTheFallCount() throws {
-        let failing = at(5)
+        let failing = Instant.zero + .milliseconds(5_050)
         let every = Duration.milliseconds(100)
         let plan = SimulationPlan(
             scenario: 8, timers: Timers(), priorities: [[200, 100]], checkRise: 3, checkFall: 3,
@@ -128,7 +129,7 @@ import Testing
         let result = simulation.run()
         #expect(result.passed, "\(result.violation ?? "")")
         let flip = try #require(result.timeline.first { $0.text.contains("check passing → failing") })
-        #expect(flip.at == failing + every * 2, "results at 5.0, 5.1 and 5.2 s: the third flips")
+        #expect(flip.at == failing + every * 2, "failures at 5.05, 5.15 and 5.25 s: the third flips")
         let fault = try #require(result.timeline.first { $0.kind == .role && $0.node == "n1" && $0.at > at(3) })
         #expect(fault.at == flip.at, "\(fault.description)")
         #expect(fault.text.contains("fault"), "\(fault.description)")

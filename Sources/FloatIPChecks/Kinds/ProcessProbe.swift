@@ -20,11 +20,11 @@ struct ProcessProbe: CheckProbe {
         let outcome = await BlockingCall.run(timeout: check.timeout) { () -> (Bool, String) in
             target.hasPrefix("/") ? ProcessTable.checkPidfile(target) : ProcessTable.checkName(target)
         }
-        guard let (passed, detail) = outcome else {
+        guard let outcome else {
             return .since(start, passed: false, "timeout: reading /proc took longer than "
                 + check.timeout.shortDescription)
         }
-        return .since(start, passed: passed, detail)
+        return .since(start, passed: outcome.0, outcome.1)
     }
 }
 

@@ -38,16 +38,18 @@ struct SystemdProbe: CheckProbe {
         }
         let pid = process.processIdentifier
         let remaining = check.timeout - (ContinuousClock.now - start)
+        let reading = output.fileHandleForReading
         let ended = await BlockingCall.run(timeout: max(remaining, .zero)) { () -> (Int32, String) in
-            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let data = reading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data.prefix(512), as: UTF8.self))
         }
-        guard let (status, text) = ended else {
+        guard let ended else {
             kill(pid, SIGKILL)
             return .since(start, passed: false, "timeout: systemctl is-active \(unit) did not answer within "
                 + check.timeout.shortDescription + " (killed)")
         }
+        let (status, text) = ended
         let state = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "no output"
         if status == 0 { return .since(start, passed: true, "\(unit) is \(state)") }
         return .since(start, passed: false, "\(unit) is \(state) (systemctl is-active exit \(status))")

@@ -16,7 +16,7 @@ extension CheckKind {
     }
 
     /// Every kind's option keys, each once.
-    static let allOptionKeys: [String] = CheckKind.allCases.flatMap(\.optionKeys).reduce(into: []) { keys, key in
+    static let allOptionKeys: [String] = CheckKind.allCases.flatMap(\.optionKeys).reduce(into: [String]()) { keys, key in
         if !keys.contains(key) { keys.append(key) }
     }
 }
