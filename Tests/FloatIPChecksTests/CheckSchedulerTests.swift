@@ -70,9 +70,7 @@ final class EventLog: Sendable {
     private let ended = Mutex(false)
 
     init(_ stream: AsyncStream<CheckEvent>) {
-        let events = self.events
-        let ended = self.ended
-        Task {
+        Task { [self] in
             for await event in stream { events.withLock { $0.append((.now, event)) } }
             ended.withLock { $0 = true }
         }

@@ -16,7 +16,7 @@ import Testing
         result = await absent.run()
         #expect(result.passed && result.detail == "\(path) is absent")
 
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         result = await exists.run()
         #expect(result.passed && result.detail == "\(path) exists")
         result = await absent.run()
@@ -27,7 +27,7 @@ import Testing
     @Test func aPathThroughAFileIsAbsent() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        FileManager.default.createFile(atPath: scratch.file("plain"), contents: Data())
+        _ = FileManager.default.createFile(atPath: scratch.file("plain"), contents: Data())
         let result = try await probe(check(.file, scratch.file("plain") + "/inside")).run()
         #expect(!result.passed && result.detail.hasSuffix("/plain/inside does not exist"))
     }

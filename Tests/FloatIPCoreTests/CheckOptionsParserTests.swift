@@ -26,11 +26,16 @@ struct CheckOptionCase: CustomTestStringConvertible, Sendable {
     var line: Int
     var fragment: String
 
-    init(_ checks: String, _ path: String, _ line: Int = 7, _ fragment: String) {
+    init(_ checks: String, _ path: String, _ line: Int, _ fragment: String) {
         self.checks = checks
         self.path = path
         self.line = line
         self.fragment = fragment
+    }
+
+    /// The problem is on line 7, the check's first.
+    init(_ checks: String, _ path: String, _ fragment: String) {
+        self.init(checks, path, 7, fragment)
     }
 
     var testDescription: String { "\(path): \(fragment)" }
