@@ -57,7 +57,7 @@ import Testing
         defer { scratch.remove() }
         // sh starts a short-lived child with exec, then sleeps without reaping it: `exec` keeps the
         // zombie's parent alive. The pid of the (soon dead) child goes to the pidfile.
-        let pidfile = scratch.file("zombie.pid")
+        let pidfile = scratch.file("child.pid")
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         shell.arguments = ["-c", "/bin/true & echo $! > \(pidfile); exec /bin/sleep 30"]
@@ -68,10 +68,11 @@ import Testing
         }
         let byPidfile = try probe(check(.process, pidfile))
         var result = await byPidfile.run()
-        for _ in 0..<40 where !result.detail.contains("zombie") {
+        for _ in 0..<40 where !result.detail.hasSuffix("(a zombie)") {
             try await Task.sleep(for: .milliseconds(50))
             result = await byPidfile.run()
         }
         #expect(!result.passed && result.detail.hasSuffix("has exited (a zombie)"), "\(result.detail)")
+        print("zombie: \(result.detail)")
     }
 }
