@@ -10,9 +10,7 @@ final class VethPair {
     let b: String
 
     init() throws {
-        a = try network.namespace("a")
-        b = try network.namespace("b")
-        try network.link(a, "v0", b, "v1")
+        (a, b) = try network.vethPair()
         try network.ip(a, "addr", "add", "198.18.0.1/24", "dev", "v0")
         try network.ip(b, "addr", "add", "198.18.0.2/24", "dev", "v1")
     }
