@@ -5,14 +5,16 @@ import PackageDescription
 //   FloatIPCore       pure: config, decision engine, wire codec, hysteresis, seams (no I/O, no clock reads)
 //   FloatIPSimulator  many nodes of the core on a simulated network and clock, with invariant checks
 //   FloatIPLinux      rtnetlink, ARP/NA announcements, ICMP echo, the local mover (CFloatIPLinux: headers only)
+//   FloatIPChecks     health checks of every kind, and the scheduler that runs them
 //   FloatIPAgent      the running node: NodeMachine with clock, transport, movers and checks plugged in
 //   floatip           the thin command-line executable (one subcommand per file)
-// Later issues add FloatIPChecks, FloatIPMovers,
-// FloatIPCoordination and FloatIPAgent, each behind the seams declared in FloatIPCore/Seams.
+// Later issues add FloatIPMovers (cloud, DNS) and FloatIPCoordination (etcd), each behind the seams
+// declared in FloatIPCore/Seams.
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
 // clusters): they are optimised in debug builds too. Everything else keeps the debug defaults.
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "floatip",
     platforms: [.macOS(.v15)],
@@ -25,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -38,6 +41,16 @@ let package = Package(
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
         .target(name: "CFloatIPLinux"),
         .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux"]),
+        .target(
+            name: "FloatIPChecks",
+            dependencies: [
+                "FloatIPCore",
+                "FloatIPLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .target(
             name: "FloatIPAgent",
             dependencies: [
@@ -53,16 +66,24 @@ let package = Package(
                 "FloatIPCore",
                 "FloatIPSimulator",
                 "FloatIPLinux",
+                "FloatIPChecks",
                 "FloatIPAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Namespaces, veths, commands and off-pool helpers for the tests.
+        .target(name: "FloatIPTestSupport", path: "Tests/Support"),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(name: "FloatIPAgentTests", dependencies: ["FloatIPAgent", "FloatIPCore"]),
-        // Namespaces, veths and commands for the tests that need real interfaces.
-        .target(name: "FloatIPTestSupport", path: "Tests/Support"),
         .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(
+            name: "FloatIPChecksTests",
+            dependencies: [
+                "FloatIPChecks", "FloatIPCore", "FloatIPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "FloatIPLinuxTests",
             dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux", "FloatIPTestSupport"]),

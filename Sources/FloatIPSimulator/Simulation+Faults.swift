@@ -42,11 +42,14 @@ extension Simulation {
         case .failNextClaim(let node):
             nodes[node].failNextClaim = true
             return
+        case .checkResults(let node, let group, let pattern, let every):
+            startCheckStream(node: node, group: group, pattern: pattern, every: every)
+            return
         }
         checker.disturbed(at: now)
     }
 
-    private mutating func refreshCondition(_ node: Int, _ group: Int) {
+    mutating func refreshCondition(_ node: Int, _ group: Int) {
         let condition = nodes[node].condition(group)
         let name = nodes[node].config.groups[group].name
         updateMachine(node) { machine in machine.setCondition(condition, group: name) }

@@ -20,6 +20,9 @@ struct SimNode {
     var failNextClaim = false
     /// The mover failed; the node may not claim before this instant.
     var moverFaultUntil: [Instant]
+    /// Simulated check result streams (`.checkResults`), per group: the hysteresis their results go
+    /// through, and a generation that retires the events of a replaced stream.
+    var checkStreams: [SimCheckStream?]
 
     init(index: Int, config: ClusterConfig) {
         self.index = index
@@ -31,6 +34,7 @@ struct SimNode {
         holdStart = Array(repeating: .zero, count: groups)
         pendingClaim = Array(repeating: nil, count: groups)
         moverFaultUntil = Array(repeating: .zero, count: groups)
+        checkStreams = Array(repeating: nil, count: groups)
     }
 
     var name: String { config.node.name }
@@ -49,4 +53,12 @@ struct SimNode {
     }
 
     func eligibleFrom(_ g: Int, listen: Duration) -> Instant { max(bootedAt + listen, moverFaultUntil[g]) }
+}
+
+/// One simulated check's results: a repeating pattern, one result per `every`, through the real `Hysteresis`.
+struct SimCheckStream {
+    var pattern: [Bool]
+    var every: Duration
+    var hysteresis: Hysteresis
+    var generation: Int
 }

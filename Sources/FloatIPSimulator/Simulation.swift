@@ -23,6 +23,7 @@ public struct Simulation {
         case deliver(to: Int, from: Int, datagram: [UInt8], heartbeat: Heartbeat, sentAt: Instant)
         case claimDone(node: Int, boot: Int, group: Int, epoch: UInt64, error: String?)
         case fault(SimulationPlan.Fault)
+        case checkResult(node: Int, group: Int, generation: Int, step: Int)
         case end
     }
 
@@ -70,6 +71,8 @@ public struct Simulation {
             claimDone(index, boot: boot, group: group, epoch: epoch, error: error)
         case .fault(let fault):
             apply(fault)
+        case .checkResult(let node, let group, let generation, let step):
+            checkResult(node: node, group: group, generation: generation, step: step)
         case .end:
             break
         }

@@ -15,6 +15,9 @@ public struct SimulationPlan: Sendable {
     /// How long a claim takes in the simulated mover (a release is immediate).
     public var moverLatency: ClosedRange<Int64>
     public var faults: [(at: Instant, fault: Fault)]
+    /// Rise and fall of the simulated health checks that `.checkResults` feeds (through the real `Hysteresis`).
+    public var checkRise = 2
+    public var checkFall = 2
 
     public var timers: Timers { configs[0].timers }
     public var groupNames: [String] { configs[0].groups.map(\.name) }
@@ -33,6 +36,12 @@ public struct SimulationPlan: Sendable {
         case maintenance(node: Int, on: Bool)
         case switchover(group: Int, target: Int?)
         case failNextClaim(node: Int)
+        /// From now on the node's check for the group reports `pattern` (pass = true), one result
+        /// `every` interval, the pattern repeated to the end of the run; the results go through a
+        /// `Hysteresis` with the plan's `checkRise`/`checkFall`, whose state is the node's health for
+        /// the group. A later `.checkResults` for the same node and group replaces the pattern; the
+        /// check keeps its hysteresis state.
+        case checkResults(node: Int, group: Int, pattern: [Bool], every: Duration)
 
         public var description: String {
             switch self {
@@ -49,6 +58,9 @@ public struct SimulationPlan: Sendable {
             case .switchover(let group, let target):
                 "operator: switchover g\(group + 1)" + (target.map { " to n\($0 + 1)" } ?? "")
             case .failNextClaim(let node): "next claim on n\(node + 1) will fail"
+            case .checkResults(let node, let group, let pattern, let every):
+                "check on n\(node + 1) for g\(group + 1) reports "
+                    + pattern.map { $0 ? "pass" : "fail" }.joined(separator: ",") + " every \(every.shortDescription)"
             }
         }
     }
@@ -85,8 +97,10 @@ public struct SimulationPlan: Sendable {
     /// `priorities[group][node]`.
     public init(
         scenario seed: UInt64, timers: Timers, priorities: [[Int]], preempt: Bool = true, loss: Double = 0,
-        duration: Duration, faults: [(at: Instant, fault: Fault)]
+        checkRise: Int = 2, checkFall: Int = 2, duration: Duration, faults: [(at: Instant, fault: Fault)]
     ) {
+        self.checkRise = checkRise
+        self.checkFall = checkFall
         self.seed = seed
         self.duration = duration
         nodeNames = (1...priorities[0].count).map { "n\($0)" }

@@ -8,8 +8,9 @@ struct CheckConfigCommand: ParsableCommand {
         commandName: "check-config",
         abstract: "Validate a config file and the secret and token files it names.",
         discussion: """
-            Reads FILE, checks every field (see docs/config.md), and checks that secret_file (and \
-            api.token_file, if given) exists, is readable and holds at least 16 bytes. A secret or token \
+            Reads FILE, checks every field (see docs/config.md), checks that secret_file (and \
+            api.token_file, if given) exists, is readable and holds at least 16 bytes, and that the \
+            program of every command check (without `shell: true`) exists and is executable. A secret or token \
             file that group or others can read draws a warning, not an error.
 
             On success prints one summary line and exits 0. Otherwise prints every problem, one per \
@@ -27,8 +28,17 @@ struct CheckConfigCommand: ParsableCommand {
     @Argument(help: "The YAML config file.") var file: String
 
     func run() throws {
-        let config = try loadConfig(file)
+        let yaml = try readConfigText(file)
+        let config = try parseConfig(yaml, file: file)
         var problems: [ConfigProblem] = []
+        let lines = ConfigParser.fieldLines(yaml: yaml)
+        for (index, check) in config.checks.enumerated() {
+            guard case .command(let options) = check.options, !options.shell,
+                let message = Self.programProblem(check.target)
+            else { continue }
+            let path = "checks[\(index)].target"
+            problems.append(ConfigProblem(file: file, line: lines[path], path: path, message: message))
+        }
         var warnings: [String] = []
         checkKeyFile(config.secretFile, field: "secret_file", problems: &problems, warnings: &warnings)
         if let tokenFile = config.api.tokenFile {
@@ -40,6 +50,19 @@ struct CheckConfigCommand: ParsableCommand {
             throw ExitCode(1)
         }
         print("\(file): OK: \(config.summary)")
+    }
+
+    /// Why a command check's program cannot run, or nil when it can.
+    static func programProblem(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return "\(path) does not exist; a command check needs a program it can run"
+        }
+        if isDirectory.boolValue { return "\(path) is a directory, not a program" }
+        guard access(path, X_OK) == 0 else {
+            return "\(path) is not executable by this user; run `chmod +x \(path)` (or fix its owner)"
+        }
+        return nil
     }
 
     /// A file holding a shared secret or a token: it must be readable and hold at least 16 bytes

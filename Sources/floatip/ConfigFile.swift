@@ -5,6 +5,11 @@ import Foundation
 /// Reads and validates a config file. Prints every problem to standard error as
 /// `FILE:LINE: field: message` and exits 1 if there is any.
 func loadConfig(_ file: String) throws -> ClusterConfig {
+    try parseConfig(readConfigText(file), file: file)
+}
+
+/// The config file's text, or exit 1 with the reason.
+func readConfigText(_ file: String) throws -> String {
     let yaml: String
     do {
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -19,6 +24,11 @@ func loadConfig(_ file: String) throws -> ClusterConfig {
         printError("\(file): cannot read the config file: \(readFailure(file))")
         throw ExitCode(1)
     }
+    return yaml
+}
+
+/// The validated config in `yaml`, or exit 1 after printing every problem.
+func parseConfig(_ yaml: String, file: String) throws -> ClusterConfig {
     switch ConfigParser.parse(yaml: yaml, file: file) {
     case .failure(let errors):
         for problem in errors.problems { printError(problem.description) }

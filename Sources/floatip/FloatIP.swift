@@ -11,7 +11,9 @@ struct FloatIP: AsyncParsableCommand {
             invariant violation); 64 bad usage.
             """,
         version: floatipVersion,
-        subcommands: [SimulateCommand.self, AgentCommand.self, CheckConfigCommand.self, MoverCommand.self]
+        subcommands: [
+            SimulateCommand.self, AgentCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self,
+        ]
     )
 }
 

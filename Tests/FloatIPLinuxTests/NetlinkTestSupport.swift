@@ -53,9 +53,7 @@ struct VethFixture {
     let index: Int32
 
     init() throws {
-        a = try network.namespace("a")
-        b = try network.namespace("b")
-        try network.link(a, "v0", b, "v1")
+        (a, b) = try network.vethPair()
         netlink = try RouteNetlink(namespace: a)
         guard let link = try netlink.link(named: "v0") else { throw CommandError(arguments: ["v0"], status: 1, stderr: "no v0") }
         index = link.index

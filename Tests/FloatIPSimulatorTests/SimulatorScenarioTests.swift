@@ -97,4 +97,46 @@ import Testing
         #expect(result.timeline.contains { $0.node == "n2" && $0.text.contains("addresses in place") })
         #expect(simulation.holders(of: "g1") == ["n1"])
     }
+
+    /// A check that alternates pass and fail every interval, with rise = fall = 3, never moves the
+    /// group: the hysteresis never sees three results in a row that disagree with its state.
+    @Test func flappingCheckNeverChangesTheRole() {
+        let plan = SimulationPlan(
+            scenario: 7, timers: Timers(), priorities: [[200, 100]], checkRise: 3, checkFall: 3,
+            duration: .seconds(20),
+            faults: [(at(2), .checkResults(node: 0, group: 0, pattern: [true, false], every: .milliseconds(100)))])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed, "\(result.violation ?? "")")
+        let roleChanges = result.timeline.filter { $0.kind == .role }
+        #expect(roleChanges.count == 2, "only each node's start-up: \(roleChanges.map(\.description))")
+        #expect(!result.timeline.contains { $0.text.contains("check passing → failing") })
+        #expect(result.stats.claims == 1)
+        #expect(simulation.holders(of: "g1") == ["n1"])
+    }
+
+    /// Flapping, then a sustained failure (from 5.05 s, between two results of the flapping phase):
+    /// the third failure in a row (fall = 3) turns the check failing and the holder steps aside at
+    /// that very result; the standby takes over.
+    @Test func sustainedCheckFailureChangesTheRoleAtTheFallCount() throws {
+        let failing = Instant.zero + .milliseconds(5_050)
+        let every = Duration.milliseconds(100)
+        let plan = SimulationPlan(
+            scenario: 8, timers: Timers(), priorities: [[200, 100]], checkRise: 3, checkFall: 3,
+            duration: .seconds(8),
+            faults: [
+                (at(2), .checkResults(node: 0, group: 0, pattern: [true, false], every: every)),
+                (failing, .checkResults(node: 0, group: 0, pattern: [false], every: every)),
+            ])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed, "\(result.violation ?? "")")
+        let flip = try #require(result.timeline.first { $0.text.contains("check passing → failing") })
+        #expect(flip.at == failing + every * 2, "failures at 5.05, 5.15 and 5.25 s: the third flips")
+        let fault = try #require(result.timeline.first { $0.kind == .role && $0.node == "n1" && $0.at > at(3) })
+        #expect(fault.at == flip.at, "\(fault.description)")
+        #expect(fault.text.contains("fault"), "\(fault.description)")
+        #expect(try #require(claimTime(result, node: "n2", after: flip.at)) - flip.at < .milliseconds(100))
+        #expect(simulation.holders(of: "g1") == ["n2"])
+    }
 }

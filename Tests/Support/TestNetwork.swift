@@ -88,6 +88,13 @@ public final class TestNetwork {
         try ip(b, "link", "set", bName, "up")
     }
 
+    /// Two new namespaces `PREFIX-a` and `PREFIX-b` joined by a veth pair (`v0` in a, `v1` in b), both ends up.
+    public func vethPair() throws -> (a: String, b: String) {
+        let pair = (a: try namespace("a"), b: try namespace("b"))
+        try link(pair.a, "v0", pair.b, "v1")
+        return pair
+    }
+
     /// A bridge (the lab's switch) in `namespace`, up.
     public func bridge(_ namespace: String, _ name: String) throws {
         try ip(namespace, "link", "add", name, "type", "bridge")

@@ -65,7 +65,7 @@ import Testing
                 priority: 200
             checks:
               - { name: nginx, kind: http, target: "http://127.0.0.1/health" }
-              - { name: load, kind: command, target: /usr/local/bin/check-load, weight: -50 }
+              - { name: load, kind: command, target: /bin/true, weight: -50 }
 
             """
         try Data(config.utf8).write(to: directory.appendingPathComponent("web.yaml"))

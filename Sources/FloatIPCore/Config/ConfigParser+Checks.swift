@@ -14,7 +14,14 @@ extension ConfigReader {
 
     /// One check; `line` of the result is the line of its name.
     mutating func checkConfig(_ item: Node, path: String) -> Located<CheckConfig>? {
-        guard let entries = fields(item, path: path, allowed: ConfigReader.checkKeys) else { return nil }
+        // Every kind's option keys are accepted here and judged once the kind is known; unknown keys are
+        // reported with the written kind's own options as the alternatives.
+        let writtenKind = item.mapping?["kind"]?.scalar.flatMap { CheckKind(rawValue: $0.string) }
+        guard
+            let entries = fields(
+                item, path: path, allowed: ConfigReader.checkKeys + CheckKind.allOptionKeys,
+                listed: ConfigReader.checkKeys + (writtenKind?.optionKeys ?? CheckKind.allOptionKeys))
+        else { return nil }
         let name = name(entries, "name", required: true)
         let kind = checkKind(entries)
         let target = string(entries, "target", required: true)
@@ -25,11 +32,17 @@ extension ConfigReader {
         let required = bool(entries, "required")
         let weight = int(entries, "weight", required: false, in: -253...253, what: "from -253 to 253, not 0")
         let effect = checkEffect(entries, required: required, weight: weight)
-        if let kind, let target { checkTarget(entries, kind: kind, target: target) }
-
         let defaults = CheckConfig(name: "", kind: .command, target: "")
         let effectiveInterval = interval ?? defaults.interval
         let effectiveTimeout = timeout ?? defaults.timeout
+        var options: CheckOptions?
+        if let kind, checkOptionKeysBelong(entries, kind: kind) {
+            options = checkOptions(entries, kind: kind, target: target, timeout: effectiveTimeout)
+        }
+        if let kind, let target {
+            let shell = if case .command(let command) = options { command.shell } else { false }
+            checkTarget(entries, kind: kind, target: target, shell: shell)
+        }
         var timingOK = true
         let timingRead = (interval != nil || !entries.has("interval")) && (timeout != nil || !entries.has("timeout"))
         if timingRead, effectiveTimeout >= effectiveInterval {
@@ -39,12 +52,12 @@ extension ConfigReader {
             timingOK = false
         }
         let read = ["interval": interval != nil, "timeout": timeout != nil, "rise": rise != nil, "fall": fall != nil]
-        guard let name, let kind, let target, let effect, timingOK,
+        guard let name, let kind, let target, let effect, let options, timingOK,
             read.allSatisfy({ key, ok in ok || !entries.has(key) })
         else { return nil }
         let check = CheckConfig(
             name: name, kind: kind, target: target, interval: effectiveInterval, timeout: effectiveTimeout,
-            rise: rise ?? defaults.rise, fall: fall ?? defaults.fall, effect: effect)
+            rise: rise ?? defaults.rise, fall: fall ?? defaults.fall, effect: effect, options: options)
         return Located(value: check, path: path, line: entries.line(of: "name"))
     }
 
@@ -82,35 +95,6 @@ extension ConfigReader {
             return nil
         case (_, nil):
             return .required
-        }
-    }
-
-    /// The target's form for the kinds whose target has one (http, tcp, ping); others are taken as written.
-    private mutating func checkTarget(_ entries: Fields, kind: CheckKind, target: String) {
-        let line = entries.line(of: "target")
-        let path = entries.path("target")
-        switch kind {
-        case .http:
-            if !(target.hasPrefix("http://") || target.hasPrefix("https://")) || target.contains(" ") {
-                report(path, line: line, "`\(target)` is not an http check target; write a URL such as "
-                    + "`http://127.0.0.1/health`")
-            }
-        case .tcp:
-            if hostPort(target) == nil {
-                report(path, line: line, "`\(target)` is not a tcp check target; write an address and port such as "
-                    + "`127.0.0.1:80` or `[::1]:80`")
-            }
-        case .ping:
-            if IPAddress(target) == nil {
-                report(path, line: line, "`\(target)` is not a ping check target; write an IP address such as "
-                    + "`198.18.0.254`")
-            }
-        case .command:
-            if !target.hasPrefix("/") {
-                report(path, line: line, "`\(target)` must be an absolute path to a program (starting with `/`)")
-            }
-        default:
-            break
         }
     }
 }

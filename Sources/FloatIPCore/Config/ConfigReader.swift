@@ -21,10 +21,13 @@ struct ConfigReader {
     }
 
     /// The entries of a mapping, by key. Reports a value that is not a mapping, keys that are not
-    /// strings, and keys not in `allowed` (with a did-you-mean hint). Nil when `node` is no mapping.
-    mutating func fields(_ node: Node, path: String, allowed: [String]) -> Fields? {
+    /// strings, and keys not in `allowed` (with a did-you-mean hint among `listed`, which defaults to
+    /// `allowed`: a key may be accepted here and judged later, as check options are by kind).
+    /// Nil when `node` is no mapping.
+    mutating func fields(_ node: Node, path: String, allowed: [String], listed: [String]? = nil) -> Fields? {
+        let listed = listed ?? allowed
         guard case .mapping(let mapping) = node else {
-            report(path, at: node, "must be a mapping of \(allowed.map { "`\($0)`" }.joined(separator: ", ")); "
+            report(path, at: node, "must be a mapping of \(listed.map { "`\($0)`" }.joined(separator: ", ")); "
                 + "found \(node.kindDescription)")
             return nil
         }
@@ -37,8 +40,8 @@ struct ConfigReader {
             }
             let name = scalar.string
             if !allowed.contains(name) {
-                report(Fields.join(path, name), at: key, "unknown key" + didYouMean(name, among: allowed)
-                    + "; allowed here: " + allowed.joined(separator: ", "))
+                report(Fields.join(path, name), at: key, "unknown key" + didYouMean(name, among: listed)
+                    + "; allowed here: " + listed.joined(separator: ", "))
                 continue
             }
             entries[name] = value

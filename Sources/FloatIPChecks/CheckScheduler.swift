@@ -1,0 +1,112 @@
+import FloatIPCore
+import Synchronization
+
+/// Runs every check concurrently, each on its own schedule, and publishes results and state changes
+/// through one stream.
+///
+/// - **Schedule.** Each check runs at once, then on absolute deadlines `start + k × interval`
+///   (`ContinuousClock.sleep(until:)`, so there is no drift); a run that overruns its slot skips the
+///   deadlines already past rather than running late ones in a burst.
+/// - **Isolation.** Checks never wait for each other. A probe that overruns its timeout by more than
+///   `grace` is abandoned and reported as `hung: no answer after …`; while it still has not returned,
+///   later runs of that check are not started but reported failing the same way, so a hung probe
+///   costs at most one task.
+/// - **State.** Each result goes through the check's `Hysteresis` (rise/fall); `states()` is the
+///   current `[CheckState]` for `HealthSummary`.
+/// - **Stream.** `events` carries a `.result` per run and a `.changed` per state change (with the
+///   output of the result that caused it). It buffers at most `bufferLimit` events, dropping the
+///   oldest when its reader falls behind (`states()` stays exact), and finishes when `run()` returns.
+///
+/// `run()` returns when its task is cancelled; it may be called once.
+public final class CheckScheduler: Sendable {
+    /// The events, for one reader.
+    public let events: AsyncStream<CheckEvent>
+    private let continuation: AsyncStream<CheckEvent>.Continuation
+    private let probes: [any CheckProbe]
+    private let grace: Duration
+    private let board: Mutex<[CheckState]>
+    private let started = Mutex(false)
+
+    /// `probes` in config order; `grace` is how long past its timeout a run may take before it is abandoned.
+    public init(probes: [any CheckProbe], bufferLimit: Int = 1024, grace: Duration = GuardedRun.defaultGrace) {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: CheckEvent.self, bufferingPolicy: .bufferingNewest(max(1, bufferLimit)))
+        events = stream
+        self.continuation = continuation
+        self.probes = probes
+        self.grace = grace
+        board = Mutex(probes.map { CheckState(config: $0.check, state: .unknown) })
+    }
+
+    /// Every check's current state, in the order of the probes.
+    public func states() -> [CheckState] { board.withLock { $0 } }
+
+    /// Runs the checks until the task is cancelled, then finishes `events`. A second call returns at once.
+    public func run() async {
+        let first = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        defer { continuation.finish() }
+        await withDiscardingTaskGroup { group in
+            for (index, probe) in probes.enumerated() {
+                group.addTask { await self.schedule(probe, index: index) }
+            }
+        }
+    }
+
+    /// One check's loop: run, record, sleep until the next deadline; ends when cancelled.
+    private func schedule(_ probe: any CheckProbe, index: Int) async {
+        let clock = ContinuousClock()
+        let interval = probe.check.interval
+        var hysteresis = Hysteresis(rise: probe.check.rise, fall: probe.check.fall)
+        var abandoned: AbandonedRun?
+        var deadline = clock.now
+        while !Task.isCancelled {
+            let result: CheckResult
+            if let hung = abandoned, !hung.hasEnded {
+                result = CheckResult(
+                    passed: false, detail: "hung: the run before has not answered after "
+                        + (probe.check.timeout + grace).shortDescription, duration: .zero)
+            } else {
+                let run = await GuardedRun.run(probe, grace: grace)
+                result = run.result
+                abandoned = run.abandoned
+            }
+            if Task.isCancelled { break }
+            record(result, index: index, hysteresis: &hysteresis)
+            deadline = Self.nextDeadline(after: deadline, interval: interval, now: clock.now)
+            do {
+                try await clock.sleep(until: deadline)
+            } catch {
+                break
+            }
+        }
+    }
+
+    /// The first deadline on the grid `previous + k × interval` (k ≥ 1) that is not yet past.
+    static func nextDeadline(
+        after previous: ContinuousClock.Instant, interval: Duration, now: ContinuousClock.Instant
+    ) -> ContinuousClock.Instant {
+        let next = previous + interval
+        guard interval > .zero, now > next else { return next }
+        let behind = Int((now - next) / interval) + 1
+        return next + interval * behind
+    }
+
+    private func record(_ result: CheckResult, index: Int, hysteresis: inout Hysteresis) {
+        let before = hysteresis.state
+        let changed = hysteresis.record(passed: result.passed)
+        let after = hysteresis.state
+        let name = probes[index].check.name
+        board.withLock { states in
+            states[index].state = after
+            states[index].detail = result.detail
+        }
+        continuation.yield(.result(name: name, result: result, state: after))
+        if changed {
+            continuation.yield(.changed(name: name, from: before, to: after, detail: result.detail))
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import FloatIPCore
+
+/// A check that cannot be made into a probe (the config parser rules these out; a `CheckConfig`
+/// built by hand may not).
+public enum CheckSetupError: Error, Sendable, CustomStringConvertible {
+    case badTarget(CheckConfig)
+
+    public var description: String {
+        switch self {
+        case .badTarget(let check):
+            "check \(check.name): `\(check.target)` is not a target for a \(check.kind.rawValue) check"
+        }
+    }
+}
