@@ -1,5 +1,6 @@
 import ArgumentParser
 import FloatIPAgent
+import FloatIPChecks
 import FloatIPCore
 import FloatIPLinux
 
@@ -45,10 +46,28 @@ struct AgentCommand: AsyncParsableCommand {
         let agent = AgentCore(
             config: cluster, secret: secret, clock: SystemClock(), transport: transport, movers: movers,
             onEvent: { log.event($0) })
-        log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s); "
-            + "listening on \(cluster.node.address) port \(cluster.node.port)")
+        let scheduler: CheckScheduler
+        do {
+            scheduler = CheckScheduler(probes: try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) })
+        } catch {
+            printError("cannot set up the checks: \(error)")
+            throw ExitCode(1)
+        }
+        log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s), "
+            + "\(cluster.checks.count) check(s); listening on \(cluster.node.address) port \(cluster.node.port)")
+        // Until every required check has reported, the node is not healthy (it never claims on unknown health).
+        await Self.applyHealth(cluster, scheduler.states(), to: agent)
         await agent.start()
         let keeper = Task { await mover.run() }
+        let checking = Task { await scheduler.run() }
+        let health = Task {
+            for await event in scheduler.events {
+                if case .changed(let name, let from, let to, let detail) = event {
+                    log.note("check \(name): \(from) → \(to): \(detail)")
+                }
+                await Self.applyHealth(cluster, scheduler.states(), to: agent)
+            }
+        }
 
         let signal = await signals.wait()
         log.note("\(signal): handing over held groups before stopping")
@@ -59,6 +78,8 @@ struct AgentCommand: AsyncParsableCommand {
             try? await Task.sleep(for: .milliseconds(10))
         }
         await agent.stop()
+        checking.cancel()
+        health.cancel()
         keeper.cancel()
         for group in cluster.groups { try? await mover.release(group, epoch: 0) }
         await transport.close()
@@ -67,3 +88,12 @@ struct AgentCommand: AsyncParsableCommand {
 }
 
 extension AgentLog.Format: ExpressibleByArgument {}
+
+extension AgentCommand {
+    /// Folds the checks' current states into each group's condition and hands it to the agent.
+    static func applyHealth(_ cluster: ClusterConfig, _ states: [CheckState], to agent: AgentCore) async {
+        for group in cluster.groups {
+            await agent.setCondition(HealthSummary.condition(for: group, checks: states, maintenance: false), group: group.name)
+        }
+    }
+}

@@ -38,4 +38,17 @@ struct AgentEndToEndTests {
         #expect(try await lab.wait(.seconds(6)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
         #expect(lab.log(1).contains("failback"))
     }
+
+    @Test func aFailingRequiredCheckMovesTheGroupAndItComesBack() async throws {
+        let lab = try AgentLab()
+        try lab.start(1)
+        try lab.start(2)
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
+        try FileManager.default.removeItem(at: lab.serviceFile(1))
+        #expect(try await lab.wait(.seconds(3)) { try lab.holders() == [2] } != nil, "\(lab.log(1))")
+        #expect(lab.log(1).contains("required check service failing"), "\(lab.log(1))")
+        try Data().write(to: lab.serviceFile(1))
+        // Healthy again: failback after preempt_delay (1 s).
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
+    }
 }

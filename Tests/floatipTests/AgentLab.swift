@@ -41,7 +41,10 @@ final class AgentLab {
                     interface: eth0
                     priority: \(250 - number * 10)
                     address_lifetime: \(lifetime)
+                checks:
+                  - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
                 """
+            try Data().write(to: serviceFile(number))
             try config.write(to: directory.appendingPathComponent("web\(number).yaml"), atomically: true, encoding: .utf8)
         }
     }
@@ -53,6 +56,9 @@ final class AgentLab {
     }
 
     func namespace(_ node: Int) -> String { hosts[node - 1] }
+
+    /// The file node `node`'s required check looks for: remove it and the node's service is "down".
+    func serviceFile(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).up") }
 
     /// Starts `floatip agent` for node `node` (1-based) in its namespace.
     func start(_ node: Int) throws {
