@@ -18,6 +18,12 @@ public actor AgentCore {
     var timerDeadline: Instant?
     var receiver: Task<Void, Never>?
     var running = false
+    /// The last role changes, for status (bounded by `transitionMemory`).
+    var recentTransitions: [Transition] = []
+    /// How many transitions status remembers.
+    public static let transitionMemory = 20
+    /// The checks' current states, for status (set by whoever runs the checks).
+    var checkStates: @Sendable () -> [CheckState] = { [] }
 
     /// An agent for `config`; `movers` maps each group's name to its mover.
     public init(
@@ -112,7 +118,13 @@ public actor AgentCore {
     // MARK: Carrying out
 
     private func perform(_ output: NodeOutput) async {
-        for transition in output.transitions { onEvent(.transition(transition)) }
+        for transition in output.transitions {
+            onEvent(.transition(transition))
+            if transition.from != transition.to {
+                recentTransitions.append(transition)
+                if recentTransitions.count > Self.transitionMemory { recentTransitions.removeFirst() }
+            }
+        }
         if let datagram = output.datagram {
             for peer in config.peers { await transport.send(datagram, to: peer.name) }
         }

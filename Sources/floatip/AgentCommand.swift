@@ -57,6 +57,7 @@ struct AgentCommand: AsyncParsableCommand {
             + "\(cluster.checks.count) check(s); listening on \(cluster.node.address) port \(cluster.node.port)")
         // Until every required check has reported, the node is not healthy (it never claims on unknown health).
         await Self.applyHealth(cluster, scheduler.states(), to: agent)
+        await agent.setCheckStates { scheduler.states() }
         await agent.start()
         let keeper = Task { await mover.run() }
         let checking = Task { await scheduler.run() }

@@ -110,4 +110,24 @@ import Testing
         #expect(!pair.world.everUnheld("web"))
         await #expect(throws: SwitchoverFailure.self) { try await pair.web1.switchover(group: "web", to: nil) }
     }
+
+    @Test func statusShowsRolesHoldersPeersAndTransitions() async throws {
+        let pair = Pair(self)
+        await pair.start()
+        defer { Task { await pair.stop() } }
+        #expect(await waitForHolders(pair.world, ["web1"]) != nil)
+        try await Task.sleep(for: .milliseconds(50))
+        let status = await pair.web2.status()
+        #expect(status.node == "web2")
+        #expect(status.groups.first?.role == "standby")
+        #expect(status.groups.first?.holder == "web1")
+        #expect(status.groups.first?.reason == "web1 holds")
+        #expect(status.peers.first?.state == "alive")
+        #expect((status.peers.first?.lastHeardMs ?? 1e9) < 100)
+        #expect(status.transitions.last.map { "\($0.from)→\($0.to)" } == "starting→standby")
+        #expect(status.counters.received > 0)
+        let holder = await pair.web1.status()
+        #expect(holder.groups.first?.holder == "web1")
+        #expect(holder.groups.first?.term == 1)
+    }
 }

@@ -1,0 +1,49 @@
+import FloatIPCore
+
+extension AgentCore {
+    /// Tells status where to read the checks' current states from.
+    public func setCheckStates(_ provider: @escaping @Sendable () -> [CheckState]) {
+        checkStates = provider
+    }
+
+    /// A snapshot of this node, its groups, peers, checks and counters.
+    public func status() -> AgentStatus {
+        let now = clock.now()
+        let dead = config.timers.deadInterval
+        let groups = machine.engines.map { engine -> AgentStatus.Group in
+            let condition = machine.condition(engine.group)
+            let holder: String? =
+                engine.role == .holder
+                ? config.node.name
+                : machine.peerViews(engine.group).first { $0.holds && now - $0.heardAt < dead }?.name
+            return AgentStatus.Group(
+                name: engine.group, role: "\(engine.role)", reason: engine.reason, holder: holder, term: engine.term,
+                priority: condition.priority, maintenance: condition.maintenance, handoverTo: engine.handover?.target)
+        }
+        let peers = config.peers.map { peer -> AgentStatus.Peer in
+            let record = machine.peers[peer.name]
+            let age = record?.heardAt.map { now - $0 }
+            let state = age.map { $0 < dead ? "alive" : "dead" } ?? "never"
+            return AgentStatus.Peer(
+                name: peer.name, address: "\(peer.address)", state: state, lastHeardMs: age?.milliseconds,
+                timerMismatch: record?.timerMismatch ?? false)
+        }
+        let checks = checkStates().map { check -> AgentStatus.Check in
+            let required = if case .required = check.config.effect { true } else { false }
+            return AgentStatus.Check(
+                name: check.config.name, kind: check.config.kind.rawValue, state: check.state.rawValue,
+                required: required, detail: check.detail)
+        }
+        let counters = machine.counters
+        return AgentStatus(
+            node: config.node.name, cluster: config.cluster, maintenance: machine.maintenance, groups: groups,
+            peers: peers, checks: checks,
+            counters: AgentStatus.Counters(
+                sent: counters.sent, received: counters.received, rejected: counters.rejected,
+                transitions: counters.transitions),
+            transitions: recentTransitions.map {
+                AgentStatus.TransitionRecord(
+                    group: $0.group, from: "\($0.from)", to: "\($0.to)", reason: $0.reason, atMs: Duration.nanoseconds($0.at.nanoseconds).milliseconds)
+            })
+    }
+}

@@ -1,0 +1,67 @@
+import FloatIPCore
+
+/// A snapshot of the running node for `GET /v1/status` and `floatip status`: every group with its
+/// role, holder and reason; every peer with how long ago it was heard; the checks; the counters;
+/// the last transitions. Codable, so the API serves it as JSON and the CLI reads it back.
+public struct AgentStatus: Codable, Sendable, Equatable {
+    public var node: String
+    public var cluster: String
+    /// Node-wide operator maintenance.
+    public var maintenance: Bool
+    public var groups: [Group]
+    public var peers: [Peer]
+    public var checks: [Check]
+    public var counters: Counters
+    /// The most recent role changes on this node, oldest first (at most `AgentCore.transitionMemory`).
+    public var transitions: [TransitionRecord]
+
+    public struct Group: Codable, Sendable, Equatable {
+        public var name: String
+        public var role: String
+        public var reason: String
+        /// Who holds the group as this node sees it (itself, a live peer that says so), or nil.
+        public var holder: String?
+        public var term: UInt64
+        public var priority: Int
+        public var maintenance: Bool
+        /// The target of a handover this node has started, if any.
+        public var handoverTo: String?
+    }
+
+    public struct Peer: Codable, Sendable, Equatable {
+        public var name: String
+        public var address: String
+        /// `alive`, `dead` (silent for the dead interval) or `never` (not heard since this node started).
+        public var state: String
+        /// Milliseconds since the last accepted datagram, nil if never.
+        public var lastHeardMs: Double?
+        /// The peer's heartbeat interval differs from ours.
+        public var timerMismatch: Bool
+    }
+
+    public struct Check: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: String
+        /// `passing`, `failing` or `unknown`.
+        public var state: String
+        public var required: Bool
+        public var detail: String
+    }
+
+    public struct Counters: Codable, Sendable, Equatable {
+        public var sent: Int
+        public var received: Int
+        /// Datagrams dropped, by reason (`bad_auth`, `replay`, `unknown_peer`, …).
+        public var rejected: [String: Int]
+        public var transitions: Int
+    }
+
+    public struct TransitionRecord: Codable, Sendable, Equatable {
+        public var group: String
+        public var from: String
+        public var to: String
+        public var reason: String
+        /// Milliseconds since the agent started (monotonic).
+        public var atMs: Double
+    }
+}
