@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -58,6 +60,8 @@ let package = Package(
                 "FloatIPLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -69,13 +73,21 @@ let package = Package(
                 "FloatIPChecks",
                 "FloatIPAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Namespaces, veths, commands and off-pool helpers for the tests.
         .target(name: "FloatIPTestSupport", path: "Tests/Support"),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
-        .testTarget(name: "FloatIPAgentTests", dependencies: ["FloatIPAgent", "FloatIPCore"]),
+        .testTarget(
+            name: "FloatIPAgentTests",
+            dependencies: [
+                "FloatIPAgent", "FloatIPCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPChecksTests",

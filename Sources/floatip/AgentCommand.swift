@@ -43,9 +43,16 @@ struct AgentCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let movers = Dictionary(uniqueKeysWithValues: cluster.groups.map { ($0.name, mover as any Mover) })
+        let token = try cluster.api.tokenFile.map { try readKeyFile($0, field: "api.token_file") }
+        let eventLog = cluster.eventLog.map { EventLog(path: $0, node: cluster.node.name, onFailure: { log.note($0) }) }
+        let metrics = AgentMetrics()
         let agent = AgentCore(
             config: cluster, secret: secret, clock: SystemClock(), transport: transport, movers: movers,
-            onEvent: { log.event($0) })
+            onEvent: { event in
+                log.event(event)
+                eventLog?.record(event)
+                metrics.observe(event)
+            })
         let scheduler: CheckScheduler
         do {
             scheduler = CheckScheduler(probes: try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) })
@@ -53,8 +60,24 @@ struct AgentCommand: AsyncParsableCommand {
             printError("cannot set up the checks: \(error)")
             throw ExitCode(1)
         }
+        // The API listens before the agent starts: a bind failure stops the agent before it claims anything.
+        let listen = cluster.api.listen
+        let api = APIServer(listen: listen)
+        do {
+            _ = try await api.start { running in
+                makeAPIApplication(
+                    agent: agent, api: cluster.api, token: token, eventLog: eventLog, metrics: metrics,
+                    note: { log.note($0) }, onServerRunning: running)
+            }
+        } catch {
+            printError("\(error)")
+            await transport.close()
+            throw ExitCode(1)
+        }
         log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s), "
-            + "\(cluster.checks.count) check(s); listening on \(cluster.node.address) port \(cluster.node.port)")
+            + "\(cluster.checks.count) check(s); listening on \(cluster.node.address) port \(cluster.node.port); "
+            + "API on \(listen)" + (token == nil ? " (read-only: no api.token_file)" : ""))
+        eventLog?.append("start", ["peers": .int(cluster.peers.count), "groups": .int(cluster.groups.count)])
         // Until every required check has reported, the node is not healthy (it never claims on unknown health).
         await Self.applyHealth(cluster, scheduler.states(), to: agent)
         await agent.setCheckStates { scheduler.states() }
@@ -63,8 +86,12 @@ struct AgentCommand: AsyncParsableCommand {
         let checking = Task { await scheduler.run() }
         let health = Task {
             for await event in scheduler.events {
-                if case .changed(let name, let from, let to, let detail) = event {
+                switch event {
+                case .changed(let name, let from, let to, let detail):
                     log.note("check \(name): \(from) → \(to): \(detail)")
+                    eventLog?.checkChanged(name: name, from: from.rawValue, to: to.rawValue, detail: detail)
+                case .result(let name, let result, _):
+                    metrics.observeCheck(name: name, passed: result.passed, duration: result.duration)
                 }
                 await Self.applyHealth(cluster, scheduler.states(), to: agent)
             }
@@ -72,6 +99,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         let signal = await signals.wait()
         log.note("\(signal): handing over held groups before stopping")
+        eventLog?.append("stop", ["signal": .string(signal)])
         await agent.setMaintenance(true)
         let clock = ContinuousClock()
         let deadline = clock.now + cluster.timers.handoverTimeout + .seconds(1)
@@ -84,6 +112,8 @@ struct AgentCommand: AsyncParsableCommand {
         keeper.cancel()
         for group in cluster.groups { try? await mover.release(group, epoch: 0) }
         await transport.close()
+        await api.stop()
+        eventLog?.close()
         log.note("stopped")
     }
 }

@@ -12,7 +12,8 @@ struct FloatIP: AsyncParsableCommand {
             """,
         version: floatipVersion,
         subcommands: [
-            SimulateCommand.self, AgentCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self,
+            SimulateCommand.self, AgentCommand.self, StatusCommand.self, MaintenanceCommand.self, SwitchoverCommand.self,
+            EventsCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self,
         ]
     )
 }

@@ -4,14 +4,20 @@ import Foundation
 /// Reads the cluster's shared secret: the file's bytes with surrounding white space trimmed, at
 /// least 16 of them (the same rule `check-config` applies). Exits 1 with a clear message otherwise.
 func readSecret(_ path: String) throws -> [UInt8] {
+    Array(try readKeyFile(path, field: "secret_file").utf8)
+}
+
+/// Reads a key file (`secret_file`, `api.token_file`): its text with surrounding white space
+/// trimmed, at least 16 bytes of it. Exits 1 with a message naming `field` otherwise.
+func readKeyFile(_ path: String, field: String) throws -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
-        printError("secret_file \(path): cannot read it (missing or no permission)")
+        printError("\(field) \(path): cannot read it (missing or no permission)")
         throw ExitCode(1)
     }
-    let secret = Array(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-    guard secret.count >= 16 else {
-        printError("secret_file \(path): holds \(secret.count) bytes; at least 16 are needed")
+    let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard key.utf8.count >= 16 else {
+        printError("\(field) \(path): holds \(key.utf8.count) bytes; at least 16 are needed")
         throw ExitCode(1)
     }
-    return secret
+    return key
 }

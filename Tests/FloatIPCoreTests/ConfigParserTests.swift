@@ -133,6 +133,12 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
                                      timeout: .milliseconds(500), rise: 2, fall: 2, effect: .required))
     }
 
+    @Test func eventLogIsAnOptionalAbsolutePath() throws {
+        let config = try ConfigParser.parse(yaml: fullConfig + "\nevent_log: /var/log/floatip/events.jsonl", file: "web.yaml").get()
+        #expect(config.eventLog == "/var/log/floatip/events.jsonl")
+        #expect(try ConfigParser.parse(yaml: fullConfig, file: "web.yaml").get().eventLog == nil)
+    }
+
     @Test func moverMappingAndIPv6Listen() throws {
         let yaml = full(line: 11, "    mover: { kind: local }")
             .replacingLine(18, with: "api: { listen: \"[::1]:9000\" }")
@@ -231,6 +237,7 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         InvalidCase(18, "api: { listen: \"::1:7454\" }", "api.listen", "`[::1]:7454` for IPv6"),
         InvalidCase(18, "api: { listen: \"127.0.0.1\" }", "api.listen", "not an address and port"),
         InvalidCase(18, "api: { token_file: token }", "api.token_file", "must be an absolute path"),
+        InvalidCase(18, "event_log: events.jsonl", "event_log", "must be an absolute path"),
         InvalidCase(18, "api: { listen: \"127.0.0.1:7454\", token: x }", "api.token",
                     "unknown key (did you mean `token_file`?)"),
     ]

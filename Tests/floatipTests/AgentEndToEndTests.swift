@@ -51,4 +51,68 @@ struct AgentEndToEndTests {
         // Healthy again: failback after preempt_delay (1 s).
         #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
     }
+
+    @Test func theOperatorMovesTheGroupThroughTheCLIAndTheEventLogRecordsIt() async throws {
+        let lab = try AgentLab()
+        try lab.start(1)
+        try lab.start(2)
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
+        // Without the right token: 401, nothing changes.
+        let wrongToken = lab.directory.appendingPathComponent("wrong-token")
+        try Data("not the api token at all\n".utf8).write(to: wrongToken)
+        let refused = try await lab.floatip(1, ["maintenance", "on", "--api", "127.0.0.1:7454", "--token-file", wrongToken.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("401"), "\(refused.stderr)")
+        // Switchover asked of the standby: the engine's reason, as it is.
+        let notHere = try await lab.floatip(2, ["switchover", "web", "--config", lab.config(2)])
+        #expect(notHere.status == 1)
+        #expect(notHere.stderr.contains("this node does not hold web; web1 does: run the switchover there"), "\(notHere.stderr)")
+        #expect(try lab.holders() == [1])
+
+        // Maintenance on web1 moves the group to web2; web2's status shows it with the reason.
+        let on = try await lab.floatip(1, ["maintenance", "on", "--config", lab.config(1)])
+        #expect(on.status == 0, "\(on.stderr)")
+        #expect(on.stdout.contains("maintenance on for the whole node"))
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [2] } != nil, "\(lab.log(1))")
+        let status = try await lab.floatip(2, ["status", "--config", lab.config(2)])
+        #expect(status.status == 0, "\(status.stderr)")
+        let row = status.stdout.split(separator: "\n").first { $0.hasPrefix("web ") }.map(String.init) ?? ""
+        #expect(row.contains("holder") && row.contains("web2"), "\(status.stdout)")
+        #expect(row.contains("web1 in maintenance") || row.split(separator: " ").count > 4, "a reason: \(status.stdout)")
+        #expect(status.stdout.contains("alive"), "peers: \(status.stdout)")
+        #expect(status.stdout.contains("service"), "checks: \(status.stdout)")
+        let json = try await lab.floatip(1, ["status", "--json", "--config", lab.config(1)])
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let group = (parsed?["groups"] as? [[String: Any]])?.first
+        #expect(group?["role"] as? String == "maintenance", "\(json.stdout)")
+        #expect(group?["holder"] as? String == "web2")
+
+        // Out of maintenance: web1 takes the group back after preempt_delay; then a measured switchover.
+        let off = try await lab.floatip(1, ["maintenance", "off", "--config", lab.config(1)])
+        #expect(off.status == 0, "\(off.stderr)")
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
+        let moved = try await lab.floatip(1, ["switchover", "web", "--config", lab.config(1)])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stdout.hasPrefix("web: moved to web2 in "), "\(moved.stdout)")
+        print("switchover through the CLI: \(moved.stdout)", terminator: "")
+
+        // The event log has the transitions, claims, releases and operator commands as JSON lines.
+        let events = lab.events(1)
+        let kinds = events.compactMap { $0["event"] as? String }
+        #expect(kinds.first == "start")
+        #expect(kinds.contains("claim") && kinds.contains("release") && kinds.contains("check"), "\(kinds)")
+        #expect(events.contains { $0["event"] as? String == "transition" && $0["to"] as? String == "maintenance" })
+        #expect(events.contains { $0["event"] as? String == "maintenance" && $0["on"] as? Bool == true })
+        #expect(events.contains { $0["event"] as? String == "switchover" && $0["target"] as? String == "web2" })
+        #expect(events.allSatisfy { $0["mono_ms"] is Double || $0["mono_ms"] is Int })
+        let readable = try await lab.floatip(1, ["events", "--config", lab.config(1)])
+        #expect(readable.stdout.contains("operator: maintenance on for the whole node"), "\(readable.stdout)")
+        #expect(readable.stdout.contains("web: standby → holder"), "\(readable.stdout)")
+
+        // No agent there: a clear error.
+        let nobody = try await lab.floatip(1, ["status", "--api", "127.0.0.1:7999"])
+        #expect(nobody.status == 1)
+        #expect(nobody.stderr.contains("cannot reach the agent at 127.0.0.1:7999: connection refused — is floatip agent running?"),
+                "\(nobody.stderr)")
+    }
 }

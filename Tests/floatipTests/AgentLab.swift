@@ -18,6 +18,7 @@ final class AgentLab {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secret = directory.appendingPathComponent("secret")
         try Data("lab secret 0123456789abcdef\n".utf8).write(to: secret)
+        try Data("lab api token 0123456789\n".utf8).write(to: directory.appendingPathComponent("token"))
         let switchNamespace = try network.namespace("sw")
         try network.bridge(switchNamespace, "br0")
         for number in 1...count {
@@ -43,6 +44,8 @@ final class AgentLab {
                     address_lifetime: \(lifetime)
                 checks:
                   - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
+                api: { listen: "127.0.0.1:7454", token_file: \(directory.appendingPathComponent("token").path) }
+                event_log: \(eventLog(number).path)
                 """
             try Data().write(to: serviceFile(number))
             try config.write(to: directory.appendingPathComponent("web\(number).yaml"), atomically: true, encoding: .utf8)
@@ -56,6 +59,45 @@ final class AgentLab {
     }
 
     func namespace(_ node: Int) -> String { hosts[node - 1] }
+
+    /// Node `node`'s config file.
+    func config(_ node: Int) -> String { directory.appendingPathComponent("web\(node).yaml").path }
+
+    /// Node `node`'s event log (`event_log:` in its config).
+    func eventLog(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).events.jsonl") }
+
+    /// The JSON lines of node `node`'s event log, parsed.
+    func events(_ node: Int) -> [[String: Any]] {
+        let text = (try? String(contentsOf: eventLog(node), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Runs `floatip ARGUMENTS` in node `node`'s namespace (where its API listens on 127.0.0.1),
+    /// off the cooperative pool, bounded by `limit` (then killed).
+    func floatip(_ node: Int, _ arguments: [String], limit: Duration = .seconds(20)) async throws -> CLITests.Run {
+        let command = ["ip", "netns", "exec", namespace(node), try CLITests.floatipBinary().path] + arguments
+        return try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = command
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let pid = process.processIdentifier
+            let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(limit.components.seconds * 1000)), execute: watchdog)
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            let errData = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            watchdog.cancel()
+            return CLITests.Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                                stderr: String(decoding: errData, as: UTF8.self))
+        }
+    }
 
     /// The file node `node`'s required check looks for: remove it and the node's service is "down".
     func serviceFile(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).up") }

@@ -15,10 +15,12 @@ public struct ClusterConfig: Sendable, Equatable {
     public var groups: [GroupConfig]
     public var checks: [CheckConfig]
     public var api: APIConfig
+    /// `event_log`: the file the agent appends one JSON line per event to (absolute path); nil: no event log.
+    public var eventLog: String?
 
     public init(
         cluster: String, node: NodeConfig, peers: [PeerConfig], secretFile: String, timers: Timers,
-        groups: [GroupConfig], checks: [CheckConfig], api: APIConfig
+        groups: [GroupConfig], checks: [CheckConfig], api: APIConfig, eventLog: String? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -28,6 +30,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.groups = groups
         self.checks = checks
         self.api = api
+        self.eventLog = eventLog
     }
 }
 
@@ -215,5 +218,15 @@ public struct APIConfig: Sendable, Equatable {
         self.listenAddress = listenAddress
         self.listenPort = listenPort
         self.tokenFile = tokenFile
+    }
+}
+
+extension APIConfig {
+    /// `127.0.0.1:7454` or `[::1]:7454`, as `api.listen` is written.
+    public var listen: String { endpoint(listenAddress, listenPort) }
+
+    /// Parses `ADDRESS:PORT` as `api.listen` takes it (IPv6 in brackets); nil if it is not one.
+    public static func parseListen(_ text: String) -> (address: IPAddress, port: UInt16)? {
+        hostPort(text).map { (address: $0.0, port: $0.1) }
     }
 }

@@ -8,7 +8,7 @@ import Yams
 /// The fields are documented in docs/config.md.
 public enum ConfigParser {
     /// The top-level keys.
-    static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api"]
+    static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api", "event_log"]
 
     /// Parses and validates `yaml`; `file` is the name problems are reported against.
     public static func parse(yaml: String, file: String) -> Result<ClusterConfig, ConfigErrors> {
@@ -81,7 +81,10 @@ extension ConfigReader {
         let checks = checkConfigs(top)
         let groups = groupConfigs(top, checks: definedCheckNames(top), node: node, peers: peers)
         let api = apiConfig(top)
-        guard let clusterName, let node, let peers, let secretFile, let timers, let checks, let groups, let api else {
+        let eventLog = absolutePath(top, "event_log", required: false)
+        guard let clusterName, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
+            top.has("event_log") == (eventLog != nil)
+        else {
             return nil
         }
         // Every heartbeat must fit one datagram, even with every group in a handover.
@@ -97,7 +100,7 @@ extension ConfigReader {
         }
         return ClusterConfig(
             cluster: clusterName, node: node.value, peers: peers.map(\.value), secretFile: secretFile,
-            timers: timers, groups: groups, checks: checks.map(\.value), api: api)
+            timers: timers, groups: groups, checks: checks.map(\.value), api: api, eventLog: eventLog)
     }
 
     /// The names under `checks:`, read without reporting (`checkConfigs` reports), so that groups can

@@ -1,0 +1,117 @@
+import FloatIPCore
+
+/// `/metrics` in the Prometheus text exposition format (version 0.0.4), written by hand from the
+/// status snapshot and `AgentMetrics`: the values are snapshots of counters the agent already
+/// keeps, which a metrics library's increment-only counters would have to mirror.
+public enum MetricsExposition {
+    /// The `Content-Type` of the exposition.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Every metric, with `# HELP` and `# TYPE`, labels escaped.
+    public static func render(_ status: AgentStatus, _ measured: AgentMetrics.Snapshot) -> String {
+        var out = Output()
+        out.family("floatip_group_role", "gauge", "1 for the role this node has in the group, 0 for the others.")
+        for group in status.groups {
+            for role in Role.allCases {
+                out.sample("floatip_group_role", ["group": group.name, "role": "\(role)"], group.role == "\(role)" ? 1 : 0)
+            }
+        }
+        out.family("floatip_group_term", "gauge", "The group's claim term as this node knows it.")
+        for group in status.groups { out.sample("floatip_group_term", ["group": group.name], Double(group.term)) }
+        out.family("floatip_group_priority", "gauge", "This node's effective priority for the group.")
+        for group in status.groups { out.sample("floatip_group_priority", ["group": group.name], Double(group.priority)) }
+        out.family("floatip_maintenance", "gauge", "1 while the whole node is in operator maintenance.")
+        out.sample("floatip_maintenance", [:], status.maintenance ? 1 : 0)
+        out.family("floatip_transitions_total", "counter", "Role changes on this node since it started.")
+        out.sample("floatip_transitions_total", [:], Double(status.counters.transitions))
+        out.family("floatip_heartbeats_sent_total", "counter", "Heartbeat datagrams sent (one per peer each).")
+        out.sample("floatip_heartbeats_sent_total", [:], Double(status.counters.sent))
+        out.family("floatip_heartbeats_received_total", "counter", "Heartbeat datagrams accepted.")
+        out.sample("floatip_heartbeats_received_total", [:], Double(status.counters.received))
+        out.family("floatip_heartbeats_rejected_total", "counter", "Datagrams dropped, by reason.")
+        for (reason, count) in status.counters.rejected.sorted(by: { $0.key < $1.key }) {
+            out.sample("floatip_heartbeats_rejected_total", ["reason": reason], Double(count))
+        }
+        out.family("floatip_peer_up", "gauge", "1 while the peer is heard within the dead interval.")
+        for peer in status.peers { out.sample("floatip_peer_up", ["peer": peer.name], peer.state == "alive" ? 1 : 0) }
+        out.family("floatip_peer_last_heard_seconds", "gauge", "Seconds since the peer's last accepted datagram.")
+        for peer in status.peers {
+            if let age = peer.lastHeardMs { out.sample("floatip_peer_last_heard_seconds", ["peer": peer.name], age / 1000) }
+        }
+        out.family("floatip_check_state", "gauge", "1 for the check's current state, 0 for the others.")
+        for check in status.checks {
+            for state in ["passing", "failing", "unknown"] {
+                out.sample("floatip_check_state", ["check": check.name, "state": state], check.state == state ? 1 : 0)
+            }
+        }
+        out.family("floatip_check_results_total", "counter", "Check runs, by outcome.")
+        for (check, outcomes) in measured.checkResults.sorted(by: { $0.key < $1.key }) {
+            for (outcome, count) in outcomes.sorted(by: { $0.key < $1.key }) {
+                out.sample("floatip_check_results_total", ["check": check, "result": outcome], Double(count))
+            }
+        }
+        out.family("floatip_check_duration_seconds", "histogram", "How long check runs took.")
+        for (check, histogram) in measured.checkDurations.sorted(by: { $0.key < $1.key }) {
+            out.histogram("floatip_check_duration_seconds", ["check": check], histogram)
+        }
+        out.family("floatip_mover_duration_seconds", "histogram", "How long claims, releases and announces took.")
+        for (key, histogram) in measured.moverDurations.sorted(by: { $0.key < $1.key }) {
+            out.histogram("floatip_mover_duration_seconds", ["group": key.group, "operation": key.operation], histogram)
+        }
+        out.family("floatip_mover_failures_total", "counter", "Mover operations that failed.")
+        for (key, count) in measured.moverFailures.sorted(by: { $0.key < $1.key }) {
+            out.sample("floatip_mover_failures_total", ["group": key.group, "operation": key.operation], Double(count))
+        }
+        return out.text
+    }
+
+    /// A label value with `\`, `"` and newlines escaped.
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"").replacingOccurrences("\n", "\\n")
+    }
+
+    /// A sample value: integers without a fraction, others in Swift's shortest exact form.
+    static func format(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    private struct Output {
+        var text = ""
+
+        mutating func family(_ name: String, _ type: String, _ help: String) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        }
+
+        mutating func sample(_ name: String, _ labels: [String: String], _ value: Double) {
+            text += name + Self.labels(Self.sorted(labels)) + " " + MetricsExposition.format(value) + "\n"
+        }
+
+        mutating func histogram(_ name: String, _ labels: [String: String], _ histogram: AgentMetrics.Histogram) {
+            let base = Self.sorted(labels)
+            for (index, bound) in AgentMetrics.buckets.enumerated() {
+                let le = ("le", MetricsExposition.format(bound))
+                text += "\(name)_bucket\(Self.labels(base + [le])) \(histogram.cumulative[index])\n"
+            }
+            text += "\(name)_bucket\(Self.labels(base + [("le", "+Inf")])) \(histogram.count)\n"
+            text += "\(name)_sum\(Self.labels(base)) \(MetricsExposition.format(histogram.sum))\n"
+            text += "\(name)_count\(Self.labels(base)) \(histogram.count)\n"
+        }
+
+        static func sorted(_ labels: [String: String]) -> [(String, String)] {
+            labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+
+        static func labels(_ pairs: [(String, String)]) -> String {
+            pairs.isEmpty ? "" : "{" + pairs.map { "\($0.0)=\"\(MetricsExposition.escape($0.1))\"" }.joined(separator: ",") + "}"
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

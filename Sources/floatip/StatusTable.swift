@@ -1,0 +1,52 @@
+import Foundation
+import FloatIPAgent
+
+/// `floatip status` for a person: aligned tables of groups, peers and checks, then the counters.
+enum StatusTable {
+    static func render(_ status: AgentStatus) -> String {
+        var out = "node \(status.node) (cluster \(status.cluster))" + (status.maintenance ? ", in maintenance" : "") + "\n\n"
+        out += table(
+            ["GROUP", "ROLE", "HOLDER", "TERM", "REASON"],
+            status.groups.map { group in
+                let role = group.role + (group.maintenance && group.role != "maintenance" ? " (maintenance set)" : "")
+                let reason = group.reason + (group.handoverTo.map { " (handing over to \($0))" } ?? "")
+                return [group.name, role, group.holder ?? "none", "\(group.term)", reason]
+            })
+        if !status.peers.isEmpty {
+            out += "\n" + table(
+                ["PEER", "ADDRESS", "STATE", "LAST HEARD"],
+                status.peers.map { peer in
+                    let heard = peer.lastHeardMs.map { "\(age($0)) ago" } ?? "never"
+                    return [peer.name, peer.address, peer.state + (peer.timerMismatch ? " (timers differ)" : ""), heard]
+                })
+        }
+        if !status.checks.isEmpty {
+            out += "\n" + table(
+                ["CHECK", "KIND", "STATE", "REQUIRED", "DETAIL"],
+                status.checks.map { [$0.name, $0.kind, $0.state, $0.required ? "yes" : "no", $0.detail] })
+        }
+        let counters = status.counters
+        out += "\nheartbeats: \(counters.sent) sent, \(counters.received) received; transitions: \(counters.transitions)\n"
+        let rejected = counters.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        out += "rejected: " + (rejected.isEmpty ? "none" : rejected.joined(separator: ", ")) + "\n"
+        return out
+    }
+
+    /// `850 ms`, `12.3 s`, `4 min`.
+    static func age(_ milliseconds: Double) -> String {
+        if milliseconds < 1000 { return "\(Int(milliseconds.rounded())) ms" }
+        if milliseconds < 60_000 { return "\((milliseconds / 100).rounded() / 10) s" }
+        return "\(Int((milliseconds / 60_000).rounded())) min"
+    }
+
+    /// Columns padded to their widest cell; the last column is not padded.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
