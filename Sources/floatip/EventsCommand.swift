@@ -52,6 +52,6 @@ struct EventsCommand: AsyncParsableCommand {
 
     private func emit(_ lines: [String]) {
         for line in lines { print(json ? line : EventLine.readable(line)) }
-        fflush(stdout)
+        fflush(nil)
     }
 }

@@ -37,7 +37,9 @@ import Testing
             #expect(event["node"] as? String == "web1")
             #expect((event["mono_ms"] as? Double).map { $0 >= 0 } == true)
             let time = try #require(event["time"] as? String)
-            #expect(ISO8601DateFormatter.date(from: time, formatOptions: [.withInternetDateTime, .withFractionalSeconds]) != nil)
+            let parser = ISO8601DateFormatter()
+            parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            #expect(parser.date(from: time) != nil, "\(time)")
         }
         #expect(events[0]["reason"] as? String == "web2 silent \"for\"\n 300 ms")
         #expect(events[0]["from"] as? String == "standby")

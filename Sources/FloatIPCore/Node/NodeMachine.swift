@@ -249,6 +249,14 @@ public struct Transition: Sendable, Equatable {
     public var to: Role
     public var reason: String
     public var at: Instant
+
+    public init(group: String, from: Role, to: Role, reason: String, at: Instant) {
+        self.group = group
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.at = at
+    }
 }
 
 /// Counts of what the node sent, received and rejected (the agent exports them as metrics).
