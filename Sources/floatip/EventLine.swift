@@ -18,7 +18,8 @@ enum EventLine {
         let what: String
         switch event {
         case "transition":
-            what = "\(group): \(text("from") ?? "?") → \(text("to") ?? "?"): \(text("reason") ?? "")"
+            let (from, to) = (text("from") ?? "?", text("to") ?? "?")
+            what = "\(group): " + (from == to ? to : "\(from) → \(to)") + ": \(text("reason") ?? "")"
         case "claim", "release", "announce":
             let took = (object["took_ms"] as? NSNumber).map { String(format: "%.1f ms", $0.doubleValue) } ?? "?"
             what = "\(group): \(event) (term \(text("term") ?? "?")) "

@@ -32,13 +32,14 @@ struct APIHandlers: Sendable {
             try authorize(request)
             let body = try await decode(MaintenanceRequest.self, from: &request, example: #"{"on": true, "group": "web"}"#)
             if let group = body.group, !groups.contains(group) { throw APIFailure.unknownGroup(group, groups) }
-            await agent.setMaintenance(body.on, group: body.group)
+            // Recorded first, so the log shows the command before the transitions it causes.
             let scope = body.group.map { "group \($0)" } ?? "the whole node"
             note("maintenance \(body.on ? "on" : "off") for \(scope), by API request from \(context.remoteAddress ?? "local")")
             eventLog?.append("maintenance", [
                 "on": .bool(body.on), "group": body.group.map(EventLog.Value.string) ?? .null, "source": .string("api"),
                 "remote": context.remoteAddress.map(EventLog.Value.string) ?? .null,
             ])
+            await agent.setMaintenance(body.on, group: body.group)
             return .json(MaintenanceResponse(on: body.on, group: body.group))
         } catch {
             return error.response
