@@ -77,26 +77,8 @@ final class AgentLab {
     /// Runs `floatip ARGUMENTS` in node `node`'s namespace (where its API listens on 127.0.0.1),
     /// off the cooperative pool, bounded by `limit` (then killed).
     func floatip(_ node: Int, _ arguments: [String], limit: Duration = .seconds(20)) async throws -> CLITests.Run {
-        let command = ["ip", "netns", "exec", namespace(node), try CLITests.floatipBinary().path] + arguments
-        return try await offPool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = command
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let pid = process.processIdentifier
-            let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(limit.components.seconds * 1000)), execute: watchdog)
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            let errData = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            watchdog.cancel()
-            return CLITests.Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                stderr: String(decoding: errData, as: UTF8.self))
-        }
+        let launcher = ["ip", "netns", "exec", namespace(node)]
+        return try await offPool { try CLITests.run(arguments, via: launcher, limit: limit) }
     }
 
     /// The file node `node`'s required check looks for: remove it and the node's service is "down".

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// Runs the built `floatip` binary, as an operator would.
@@ -28,19 +29,33 @@ import Testing
         var stderr: String
     }
 
-    static func run(_ arguments: [String], in directory: URL) throws -> Run {
+    /// Runs `floatip ARGUMENTS`, behind `launcher` if given (`ip netns exec NS`), killed after `limit`.
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, via launcher: [String] = [], limit: Duration? = nil
+    ) throws -> Run {
         let process = Process()
-        process.executableURL = try floatipBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
+        if launcher.isEmpty {
+            process.executableURL = try floatipBinary()
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = launcher + [try floatipBinary().path] + arguments
+        }
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        if let limit {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(limit.components.seconds * 1000)), execute: watchdog)
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                    stderr: String(decoding: errData, as: UTF8.self))
     }
