@@ -19,9 +19,9 @@ final class ScriptedTCPServer: Sendable {
     let port: Int
     let host: String
     private let listener: any Channel
-    private let connections: Mutex<[any Channel]>
+    private let connections: AcceptedChannels
 
-    private init(host: String, port: Int, listener: any Channel, connections: Mutex<[any Channel]>) {
+    private init(host: String, port: Int, listener: any Channel, connections: AcceptedChannels) {
         self.host = host
         self.port = port
         self.listener = listener
@@ -45,7 +45,7 @@ final class ScriptedTCPServer: Sendable {
             }
             .bind(host: host, port: 0).get()
         let port = listener.localAddress?.port ?? 0
-        return ScriptedTCPServer(host: host, port: port, listener: listener, connections: accepted.channels)
+        return ScriptedTCPServer(host: host, port: port, listener: listener, connections: accepted)
     }
 
     /// A port on which nothing listens now (a server bound and closed again).
@@ -58,7 +58,7 @@ final class ScriptedTCPServer: Sendable {
 
     func close() async {
         try? await listener.close()
-        let open = connections.withLock { $0 }
+        let open = connections.channels.withLock { $0 }
         for channel in open { try? await channel.close() }
     }
 }

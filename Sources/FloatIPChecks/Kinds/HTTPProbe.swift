@@ -54,11 +54,13 @@ final class HTTPProbe: CheckProbe {
         self.options = options
         url = check.target
         let connectTimeout = TimeAmount.nanoseconds(max(1, check.timeout.nanoseconds))
-        var configuration =
+        let timeouts = HTTPClient.Configuration.Timeout(connect: connectTimeout)
+        let configuration =
             options.tlsVerify
-            ? HTTPClient.Configuration() : HTTPClient.Configuration(certificateVerification: .none)
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: connectTimeout)
+            ? HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: timeouts)
+            : HTTPClient.Configuration(
+                certificateVerification: .none, redirectConfiguration: .disallow, timeout: timeouts,
+                maximumAllowedIdleTimeInConnectionPool: .seconds(60))
         client = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: configuration)
     }
 

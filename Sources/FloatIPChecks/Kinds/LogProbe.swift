@@ -31,7 +31,7 @@ final class LogProbe: CheckProbe {
         }
         self.check = check
         self.options = options
-        state = Mutex((LogTail(path: check.target), MatchWindow(window: options.window)))
+        state = Mutex((tail: LogTail(path: check.target), window: MatchWindow(window: options.window)))
     }
 
     deinit {

@@ -65,9 +65,12 @@ struct ProcessGroupRun: Sendable {
     func runBlocking(cancelled: CancelFlag = CancelFlag()) -> Outcome {
         let deadline = ContinuousClock.now + timeout
         var pipeFDs: [Int32] = [-1, -1]
-        guard pipe2(&pipeFDs, O_CLOEXEC | O_NONBLOCK) == 0 else {
-            return Outcome(ending: .notStarted(errno), pid: 0, output: [])
-        }
+        // (Swift's Glibc has no pipe2: the flags are set right after; a program another thread spawns
+        // in between could inherit the pipe, which only delays an end of file this loop does not need.)
+        guard pipe(&pipeFDs) == 0 else { return Outcome(ending: .notStarted(errno), pid: 0, output: []) }
+        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[0], F_SETFL, O_NONBLOCK)
         let readFD = pipeFDs[0]
         defer { close(readFD) }
         let spawned = spawn(outputFD: pipeFDs[1])
@@ -127,8 +130,8 @@ struct ProcessGroupRun: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
-        // Nothing else of the agent's leaks into the check (sockets, the netlink socket, …).
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        // Nothing else of the agent's should leak into the check: NIO, Foundation and this file open
+        // every descriptor close-on-exec (Swift's Glibc does not offer posix_spawn's closefrom action).
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
