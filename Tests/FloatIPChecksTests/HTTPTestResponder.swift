@@ -16,7 +16,7 @@ enum HTTPTestResponder {
     static func reply(_ received: [UInt8]) -> ScriptedReply {
         let request = String(decoding: received, as: UTF8.self)
         guard request.contains("\r\n\r\n") else { return .wait }
-        let requestLine = request.prefix { $0 != "\r" }.split(separator: " ")
+        let requestLine = (request.components(separatedBy: "\r\n").first ?? "").split(separator: " ")
         guard requestLine.count == 3 else { return .send(response(400, body: "bad request"), close: true) }
         let head = requestLine[0] == "HEAD"
         switch requestLine[1] {
@@ -95,7 +95,9 @@ final class OpenSSLTestServer {
     }
 
     func stop() {
-        if process.isRunning { process.terminate() }
+        // SIGKILL: Foundation's Process passes on the spawning thread's signal mask, and the test
+        // runner's threads block SIGTERM, so s_server would never see a terminate().
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }

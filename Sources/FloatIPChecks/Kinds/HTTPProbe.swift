@@ -55,12 +55,14 @@ final class HTTPProbe: CheckProbe {
         url = check.target
         let connectTimeout = TimeAmount.nanoseconds(max(1, check.timeout.nanoseconds))
         let timeouts = HTTPClient.Configuration.Timeout(connect: connectTimeout)
-        let configuration =
+        var configuration =
             options.tlsVerify
             ? HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: timeouts)
             : HTTPClient.Configuration(
                 certificateVerification: .none, redirectConfiguration: .disallow, timeout: timeouts,
                 maximumAllowedIdleTimeInConnectionPool: .seconds(60))
+        // A refused connection is an answer: report it now instead of retrying until the timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: configuration)
     }
 

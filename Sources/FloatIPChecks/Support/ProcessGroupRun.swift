@@ -130,8 +130,12 @@ struct ProcessGroupRun: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
-        // Nothing else of the agent's should leak into the check: NIO, Foundation and this file open
-        // every descriptor close-on-exec (Swift's Glibc does not offer posix_spawn's closefrom action).
+        // Nothing else of the agent's leaks into the check. Swift's Glibc does not offer posix_spawn's
+        // closefrom action, so each descriptor open without close-on-exec (inherited ones, mostly) is
+        // closed in the child; one closed meanwhile is harmless (glibc ignores EBADF there).
+        for fd in Self.inheritableDescriptors() where fd != outputFD {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -157,6 +161,23 @@ struct ProcessGroupRun: Sendable {
             : posix_spawnp(&pid, path, &actions, &attributes, cArguments, environ)
         if result != 0 { return .failure(SystemError(call: "posix_spawn", errno: result)) }
         return .success(pid)
+    }
+
+    /// This process's descriptors above 2 that an exec would keep open (no FD_CLOEXEC), from /proc.
+    private static func inheritableDescriptors() -> [Int32] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        var found: [Int32] = []
+        // Bounded: a process has at most RLIMIT_NOFILE descriptors; stop at 65,536 entries in any case.
+        for _ in 0..<65_536 {
+            guard let entry = readdir(directory) else { break }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd > 2, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { found.append(fd) }
+        }
+        return found
     }
 
     /// Whether the child has exited, without reaping it (its pid, and so its group id, stay ours).
