@@ -25,7 +25,8 @@ enum HTTPTestResponder {
         case "/version": return .send(response(200, body: "status: green, version 1.2.3\n", head: head), close: true)
         case "/moved": return .send(response(302, body: "", extra: "Location: /down\r\n", head: head), close: true)
         case "/big":
-            return .send(response(200, body: String(repeating: "x", count: 2 << 20) + "needle", head: head), close: true)
+            return .send(
+                response(200, body: String(repeating: "x", count: 2 << 20) + "needle", head: head), close: true)
         case "/hang": return .hang
         case "/stall":
             let head = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\npart of"
@@ -36,7 +37,8 @@ enum HTTPTestResponder {
 
     private static func response(_ status: Int, body: String, extra: String = "", head: Bool = false) -> [UInt8] {
         let reason = [200: "OK", 302: "Found", 400: "Bad Request", 404: "Not Found", 503: "Service Unavailable"]
-        let text = "HTTP/1.1 \(status) \(reason[status] ?? "Status")\r\nContent-Length: \(body.utf8.count)\r\n"
+        let text =
+            "HTTP/1.1 \(status) \(reason[status] ?? "Status")\r\nContent-Length: \(body.utf8.count)\r\n"
             + "Content-Type: text/plain\r\nConnection: close\r\n\(extra)\r\n"
         return Array(text.utf8) + (head ? [] : Array(body.utf8))
     }
@@ -57,7 +59,8 @@ final class OpenSSLTestServer {
 
     static func start() async throws -> OpenSSLTestServer? {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else { return nil }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-tls-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "floatip-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let key = directory.appendingPathComponent("key.pem").path
         let cert = directory.appendingPathComponent("cert.pem").path

@@ -33,7 +33,8 @@ struct TCPProbeTests {
 
     @Test func sendsAndReadsTheAnswer() async throws {
         let server = try await ScriptedTCPServer.start { received in
-            String(decoding: received, as: UTF8.self).hasSuffix("PING\r\n") ? .send(Array("+PONG\r\n".utf8), close: false) : .wait
+            String(decoding: received, as: UTF8.self).hasSuffix("PING\r\n")
+                ? .send(Array("+PONG\r\n".utf8), close: false) : .wait
         }
         let result = try await probe(server.hostPort, send: "PING\r\n", expect: "PONG").run()
         await server.close()
@@ -47,12 +48,14 @@ struct TCPProbeTests {
         await server.close()
         #expect(!result.passed)
         #expect(
-            result.detail == "\(server.hostPort) closed the connection without \"PONG\" (got \"-ERR wrong\\r\\n\\x01\")")
+            result.detail == "\(server.hostPort) closed the connection without \"PONG\" (got \"-ERR wrong\\r\\n\\x01\")"
+        )
     }
 
     @Test func aSilentServerIsCutOffAtTheTimeout() async throws {
         let server = try await ScriptedTCPServer.start { _ in .hang }
-        let result = try await probe(server.hostPort, send: "PING\r\n", expect: "PONG", timeout: .milliseconds(300)).run()
+        let result = try await probe(server.hostPort, send: "PING\r\n", expect: "PONG", timeout: .milliseconds(300))
+            .run()
         await server.close()
         #expect(!result.passed)
         #expect(result.detail == "no \"PONG\" from \(server.hostPort) within 300 ms (got nothing)")

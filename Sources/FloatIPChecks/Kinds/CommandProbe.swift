@@ -24,7 +24,9 @@ struct CommandProbe: CheckProbe {
     }
 
     init(check: CheckConfig, options: CommandCheckOptions) throws {
-        guard !check.target.isEmpty else { throw ConfigError(description: "command check \"\(check.name)\": no target") }
+        guard !check.target.isEmpty else {
+            throw ConfigError(description: "command check \"\(check.name)\": no target")
+        }
         self.check = check
         if options.shell {
             // $0 of the shell is "sh"; the arguments become $1….

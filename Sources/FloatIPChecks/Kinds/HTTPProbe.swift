@@ -146,6 +146,12 @@ final class HTTPProbe: CheckProbe {
             }
         }
         if error is CancellationError { return "cancelled" }
+        // NIOSSL's errors, by their words (FloatIPChecks does not depend on NIOSSL directly).
+        let words = String(describing: error)
+        if words.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS handshake with \(url) failed: certificate not trusted (tls_verify is on)"
+        }
+        if words.hasPrefix("handshakeFailed") { return "TLS handshake with \(url) failed: \(words)" }
         // Connection errors (refused, reset, TLS) come from NIO and NIOSSL.
         return ConnectionErrorText.describe(error, endpoint: url)
     }

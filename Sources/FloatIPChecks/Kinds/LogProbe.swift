@@ -22,12 +22,14 @@ final class LogProbe: CheckProbe {
 
     init(check: CheckConfig, options: LogCheckOptions) throws {
         guard check.target.hasPrefix("/") else {
-            throw ConfigError(description: "log check \"\(check.name)\": target \"\(check.target)\" is not an absolute path")
+            throw ConfigError(
+                description: "log check \"\(check.name)\": target \"\(check.target)\" is not an absolute path")
         }
         do {
             regex = try CompiledRegex(pattern: options.pattern)
         } catch {
-            throw ConfigError(description: "log check \"\(check.name)\": pattern \"\(options.pattern)\" does not compile")
+            throw ConfigError(
+                description: "log check \"\(check.name)\": pattern \"\(options.pattern)\" does not compile")
         }
         self.check = check
         self.options = options

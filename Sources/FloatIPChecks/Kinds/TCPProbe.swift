@@ -58,7 +58,8 @@ struct TCPProbe: CheckProbe {
             if let address = endpoint.literalAddress {
                 channel = try await bootstrap.connect(to: address, channelInitializer: wrap)
             } else {
-                channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port, channelInitializer: wrap)
+                channel = try await bootstrap.connect(
+                    host: endpoint.host, port: endpoint.port, channelInitializer: wrap)
             }
         } catch {
             return (false, ConnectionErrorText.describe(error, endpoint: endpoint.description))
@@ -74,13 +75,18 @@ struct TCPProbe: CheckProbe {
                         return (true, "\(endpoint) answered \"\(DetailText.printable(expect))\"")
                     }
                     if bytes.count >= Self.readLimit {
-                        return (false, "no \"\(DetailText.printable(expect))\" in the first \(bytes.count) bytes from "
-                            + "\(endpoint) (got \"\(DetailText.printable(bytes))\")")
+                        return (
+                            false,
+                            "no \"\(DetailText.printable(expect))\" in the first \(bytes.count) bytes from "
+                                + "\(endpoint) (got \"\(DetailText.printable(bytes))\")"
+                        )
                     }
                 }
                 let bytes = received.bytes ?? []
                 let got = bytes.isEmpty ? "nothing" : "\"\(DetailText.printable(bytes))\""
-                return (false, "\(endpoint) closed the connection without \"\(DetailText.printable(expect))\" (got \(got))")
+                return (
+                    false, "\(endpoint) closed the connection without \"\(DetailText.printable(expect))\" (got \(got))"
+                )
             }
         } catch {
             return (false, ConnectionErrorText.describe(error, endpoint: endpoint.description))

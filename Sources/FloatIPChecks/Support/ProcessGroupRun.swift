@@ -43,6 +43,8 @@ struct ProcessGroupRun: Sendable {
     var timeout: Duration
     /// Between SIGTERM and SIGKILL.
     var grace: Duration = .milliseconds(200)
+    /// How long a run waits for the leader to go after SIGKILL.
+    static let killWait: Duration = .seconds(2)
     /// How many of the output's last bytes are kept.
     var outputLimit: Int = 64 * 1024
 
@@ -118,7 +120,11 @@ struct ProcessGroupRun: Sendable {
         // Always, so grandchildren that ignore SIGTERM or outlive the leader die too. The leader is not
         // reaped yet, so the group id cannot belong to anyone else.
         kill(-pid, SIGKILL)
-        _ = reap(pid)
+        // SIGKILL ends anything but a process stuck in the kernel (D state, a dead NFS server): wait at
+        // most `killWait` for the leader, then leave it rather than hang the check (it stays a zombie).
+        let killEnd = ContinuousClock.now + Self.killWait
+        while !hasExited(pid) && ContinuousClock.now < killEnd { _ = poll(nil, 0, 5) }
+        if hasExited(pid) { _ = reap(pid) }
         _ = output.drain(readFD)
         return Outcome(ending: .timedOut(leaderExitedOnTerm: leaderGone), pid: pid, output: output.bytes)
     }
@@ -172,7 +178,9 @@ struct ProcessGroupRun: Sendable {
         // Bounded: a process has at most RLIMIT_NOFILE descriptors; stop at 65,536 entries in any case.
         for _ in 0..<65_536 {
             guard let entry = readdir(directory) else { break }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             guard let fd = Int32(name), fd > 2, fd != own else { continue }
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 && flags & FD_CLOEXEC == 0 { found.append(fd) }
