@@ -79,36 +79,34 @@ struct CommandProbeTests {
         #expect(result.detail == "cannot run \(script): Permission denied")
     }
 
-    @Test func aHungCommandAndItsGrandchildAreKilledAtTheTimeout() async throws {
+    /// Runs a shell (the group's leader) that starts a grandchild `sleep 60` and waits for it, after
+    /// `setup`; returns the result and the two process ids.
+    private func runHanging(setup: String = "", timeout: Duration) async throws -> (CheckResult, [Int32]) {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         let pidFile = directory.path("pids")
-        // The shell (the group's leader) starts a grandchild `sleep 60` and waits for it.
-        let script = "echo $$ > \(pidFile); sleep 60 & echo $! >> \(pidFile); echo started; wait"
-        let command = try probe(script, shell: true, timeout: .milliseconds(500))
+        let script = setup + "echo $$ > \(pidFile); sleep 60 & echo $! >> \(pidFile); echo started; wait; wait"
+        let command = try probe(script, shell: true, timeout: timeout)
         async let running = command.run()
         let pids = await ProcTable.pids(in: pidFile, count: 2)
         let result = await running
         #expect(pids.count == 2)
         #expect(!result.passed)
-        #expect(result.detail.hasPrefix("no exit within 500 ms, process group \(pids.first ?? -1) killed (SIGTERM)"))
         #expect(result.detail.hasSuffix(": started"))
+        return (result, pids)
+    }
+
+    @Test func aHungCommandAndItsGrandchildAreKilledAtTheTimeout() async throws {
+        let (result, pids) = try await runHanging(timeout: .milliseconds(500))
+        #expect(result.detail.hasPrefix("no exit within 500 ms, process group \(pids.first ?? -1) killed (SIGTERM)"))
         #expect(result.duration >= .milliseconds(500))
         #expect(result.duration < .milliseconds(1500), "took \(result.duration)")
         #expect(await ProcTable.waitUntilGone(pids), "still running: \(pids.filter { !ProcTable.isGone($0) })")
     }
 
     @Test func aCommandThatIgnoresSIGTERMGetsSIGKILLAfterTheGrace() async throws {
-        let directory = try ScratchDirectory()
-        defer { directory.remove() }
-        let pidFile = directory.path("pids")
         // SIGTERM ignored by the shell and (inherited) by its grandchild.
-        let script = "trap '' TERM; echo $$ > \(pidFile); sleep 60 & echo $! >> \(pidFile); wait; wait; sleep 60"
-        let command = try probe(script, shell: true, timeout: .milliseconds(300))
-        async let running = command.run()
-        let pids = await ProcTable.pids(in: pidFile, count: 2)
-        let result = await running
-        #expect(!result.passed)
+        let (result, pids) = try await runHanging(setup: "trap '' TERM; ", timeout: .milliseconds(300))
         #expect(result.detail.contains("killed (SIGKILL after 200 ms)"), "\(result.detail)")
         #expect(result.duration >= .milliseconds(500))
         #expect(result.duration < .milliseconds(1700), "took \(result.duration)")

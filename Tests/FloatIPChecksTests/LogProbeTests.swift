@@ -25,6 +25,17 @@ struct LogProbeTests {
         try handle.write(contentsOf: Data(text.utf8))
     }
 
+    /// An empty `app.log` in `directory`, and a probe that has run once on it (so it follows from its end).
+    private func followedLog(
+        in directory: ScratchDirectory, threshold: Int = 0, window: Duration = .seconds(60)
+    ) async throws -> (path: String, log: LogProbe) {
+        let path = directory.path("app.log")
+        try append("", to: path)
+        let log = try probe(path, threshold: threshold, window: window)
+        _ = await log.run()
+        return (path, log)
+    }
+
     @Test func historyIsNotReadAndNewMatchesCount() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
@@ -49,10 +60,7 @@ struct LogProbeTests {
     @Test func aPartialLineWaitsForItsEnd() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let path = directory.path("app.log")
-        try append("", to: path)
-        let log = try probe(path, threshold: 5)
-        _ = await log.run()
+        let (path, log) = try await followedLog(in: directory, threshold: 5)
         try append("ERROR par", to: path)
         #expect(await log.run().detail == "no lines matching \"ERROR\" in the last 60 s")
         try append("tial\r\n", to: path)
@@ -62,10 +70,7 @@ struct LogProbeTests {
     @Test func matchesLeaveTheWindow() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let path = directory.path("app.log")
-        try append("", to: path)
-        let log = try probe(path, window: .milliseconds(300))
-        _ = await log.run()
+        let (path, log) = try await followedLog(in: directory, window: .milliseconds(300))
         try append("ERROR now\n", to: path)
         let failing = await log.run()
         #expect(!failing.passed)
@@ -98,10 +103,7 @@ struct LogProbeTests {
     @Test func aRotationThatLeavesThePathEmptyForAWhile() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let path = directory.path("app.log")
-        try append("", to: path)
-        let log = try probe(path, threshold: 10)
-        _ = await log.run()
+        let (path, log) = try await followedLog(in: directory, threshold: 10)
         try append("ERROR before\n", to: path)
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         // The old file is still open: its last lines are read, and the check still passes.
@@ -145,10 +147,7 @@ struct LogProbeTests {
     @Test func aRunReadsAtMostOneMebibyteAndTheNextOneGoesOn() async throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let path = directory.path("flood.log")
-        try append("", to: path)
-        let log = try probe(path, threshold: 1_000_000)
-        _ = await log.run()
+        let (path, log) = try await followedLog(in: directory, threshold: 1_000_000)
         // 2.5 MiB of 8-byte lines: 327,680 lines; a run reads 1 MiB (131,072 lines).
         let line = "ERROR x\n"
         try append(String(repeating: line, count: (5 << 20) / 2 / line.utf8.count), to: path)
