@@ -69,7 +69,7 @@ struct CommandProbeTests {
     }
 
     @Test func aProgramThatIsNotExecutableFailsWithTheReason() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let script = directory.path("not-executable.sh")
         try "#!/bin/sh\nexit 0\n".write(toFile: script, atomically: true, encoding: .utf8)
@@ -82,7 +82,7 @@ struct CommandProbeTests {
     /// Runs a shell (the group's leader) that starts a grandchild `sleep 60` and waits for it, after
     /// `setup`; returns the result and the two process ids.
     private func runHanging(setup: String = "", timeout: Duration) async throws -> (CheckResult, [Int32]) {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let pidFile = directory.path("pids")
         let script = setup + "echo $$ > \(pidFile); sleep 60 & echo $! >> \(pidFile); echo started; wait; wait"
@@ -114,7 +114,7 @@ struct CommandProbeTests {
     }
 
     @Test func cancellingTheRunKillsTheGroup() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let pidFile = directory.path("pids")
         let command = try probe("echo $$ > \(pidFile); exec sleep 60", shell: true, timeout: .seconds(30))

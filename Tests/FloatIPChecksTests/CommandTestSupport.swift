@@ -1,11 +1,11 @@
 import Foundation
 
 /// A temporary directory for one test, removed by `remove()`.
-struct ScratchDirectory {
+struct ScratchFolder {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-checks-\(UUID().uuidString)")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-checks-b-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 

@@ -27,7 +27,7 @@ struct LogProbeTests {
 
     /// An empty `app.log` in `directory`, and a probe that has run once on it (so it follows from its end).
     private func followedLog(
-        in directory: ScratchDirectory, threshold: Int = 0, window: Duration = .seconds(60)
+        in directory: ScratchFolder, threshold: Int = 0, window: Duration = .seconds(60)
     ) async throws -> (path: String, log: LogProbe) {
         let path = directory.path("app.log")
         try append("", to: path)
@@ -37,7 +37,7 @@ struct LogProbeTests {
     }
 
     @Test func historyIsNotReadAndNewMatchesCount() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let path = directory.path("app.log")
         try append(String(repeating: "ERROR old\n", count: 50), to: path)
@@ -58,7 +58,7 @@ struct LogProbeTests {
     }
 
     @Test func aPartialLineWaitsForItsEnd() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, threshold: 5)
         try append("ERROR par", to: path)
@@ -68,7 +68,7 @@ struct LogProbeTests {
     }
 
     @Test func matchesLeaveTheWindow() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, window: .milliseconds(300))
         try append("ERROR now\n", to: path)
@@ -82,7 +82,7 @@ struct LogProbeTests {
     }
 
     @Test func followsARenameRotation() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let path = directory.path("app.log")
         try append("ERROR history\n", to: path)
@@ -101,7 +101,7 @@ struct LogProbeTests {
     }
 
     @Test func aRotationThatLeavesThePathEmptyForAWhile() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, threshold: 10)
         try append("ERROR before\n", to: path)
@@ -115,7 +115,7 @@ struct LogProbeTests {
     }
 
     @Test func followsATruncation() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let path = directory.path("app.log")
         try append(String(repeating: "INFO a fairly long line of history\n", count: 20), to: path)
@@ -131,7 +131,7 @@ struct LogProbeTests {
     }
 
     @Test func aFileThatAppearsLaterIsReadFromItsStart() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let path = directory.path("later.log")
         let log = try probe(path)
@@ -145,7 +145,7 @@ struct LogProbeTests {
     }
 
     @Test func aRunReadsAtMostOneMebibyteAndTheNextOneGoesOn() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try ScratchFolder()
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, threshold: 1_000_000)
         // 2.5 MiB of 8-byte lines: 327,680 lines; a run reads 1 MiB (131,072 lines).
