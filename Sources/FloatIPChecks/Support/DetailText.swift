@@ -1,0 +1,44 @@
+/// Words for the `detail` of a check result: short, on one line, safe to print.
+enum DetailText {
+    /// A duration as a person reads it in a detail: `500 ms`, `60 s`, `1.5 s`.
+    static func duration(_ duration: Duration) -> String {
+        let milliseconds = duration.wholeMilliseconds
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) s" }
+        if milliseconds < 10_000 { return "\(milliseconds) ms" }
+        return "\(Double(milliseconds) / 1000) s"
+    }
+
+    /// Bytes shown as text: printable ASCII as it is, `\r` `\n` `\t` escaped, anything else as `\xNN`;
+    /// at most `limit` bytes are shown, and `…` says there were more.
+    static func printable(_ bytes: some Collection<UInt8>, limit: Int = 64) -> String {
+        var text = ""
+        for byte in bytes.prefix(limit) {
+            switch byte {
+            case UInt8(ascii: "\r"): text += "\\r"
+            case UInt8(ascii: "\n"): text += "\\n"
+            case UInt8(ascii: "\t"): text += "\\t"
+            case UInt8(ascii: "\\"): text += "\\\\"
+            case 0x20..<0x7f: text.unicodeScalars.append(Unicode.Scalar(byte))
+            default: text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }
+        }
+        return bytes.count > limit ? text + "…" : text
+    }
+
+    /// A line of output or log as it goes in a detail: invalid UTF-8 repaired, control characters
+    /// dropped, cut to `limit` characters.
+    static func line(_ bytes: some Collection<UInt8>, limit: Int = 200) -> String {
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        var text = ""
+        for scalar in decoded.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7f {
+            text.unicodeScalars.append(scalar)
+        }
+        if text.count > limit { return String(text.prefix(limit)) + "…" }
+        return text
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds (rounded down).
+    var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

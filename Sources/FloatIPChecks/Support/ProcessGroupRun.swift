@@ -1,0 +1,255 @@
+import FloatIPLinux
+import Foundation
+import Glibc
+import Synchronization
+
+/// Runs a program in a process group of its own, captures its standard output and error (one pipe,
+/// bounded), and cuts the whole group off at a deadline: SIGTERM to the group, a short grace, then
+/// SIGKILL to the group, so grandchildren die with it.
+///
+/// Why posix_spawn and not swift-subprocess: the check needs the child in its own process group *and*
+/// a kill of that group (not only of the child) at the deadline; posix_spawn's `POSIX_SPAWN_SETPGROUP`
+/// does the first, and `kill(-pgid, …)` while the leader is still an unreaped zombie does the second
+/// without any chance of hitting a reused pid. That is a few dozen lines of Glibc and no new dependency.
+///
+/// The supervision (poll on the pipe, waitid on the child) blocks, so it runs on a thread of its own,
+/// never on the Swift concurrency pool; the caller awaits it. Every wait inside is bounded by the
+/// deadline, and by the grace after it.
+struct ProcessGroupRun: Sendable {
+    /// How a run ended.
+    enum Ending: Sendable, Equatable {
+        /// The program exited with this status.
+        case exited(Int32)
+        /// A signal ended the program (not one the run sent).
+        case signaled(Int32)
+        /// The deadline passed (or the caller was cancelled); the group got SIGTERM, and SIGKILL after
+        /// the grace. `leaderExitedOnTerm` says whether the leader had gone before the SIGKILL.
+        case timedOut(leaderExitedOnTerm: Bool)
+        /// posix_spawn failed: the program is missing, not executable, … (errno).
+        case notStarted(Int32)
+    }
+
+    /// The process's ending, its process id (0 when not started) and the last bytes of its output.
+    struct Outcome: Sendable {
+        var ending: Ending
+        var pid: pid_t
+        var output: [UInt8]
+    }
+
+    /// The program: an absolute path, or a name looked up in PATH.
+    var path: String
+    /// argv, the program's name first.
+    var argv: [String]
+    var timeout: Duration
+    /// Between SIGTERM and SIGKILL.
+    var grace: Duration = .milliseconds(200)
+    /// How long a run waits for the leader to go after SIGKILL.
+    static let killWait: Duration = .seconds(2)
+    /// How many of the output's last bytes are kept.
+    var outputLimit: Int = 64 * 1024
+
+    /// Runs the program on a thread of its own and waits for it without blocking the caller's executor.
+    /// Cancelling the calling task ends the run as a timeout.
+    func run() async -> Outcome {
+        let cancelled = CancelFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+                let thread = Thread { continuation.resume(returning: runBlocking(cancelled: cancelled)) }
+                thread.name = "floatip-command"
+                thread.start()
+            }
+        } onCancel: {
+            cancelled.set()
+        }
+    }
+
+    /// Spawns, reads and waits; blocks the calling thread until the run is over (deadline + grace at most).
+    func runBlocking(cancelled: CancelFlag = CancelFlag()) -> Outcome {
+        let deadline = ContinuousClock.now + timeout
+        var pipeFDs: [Int32] = [-1, -1]
+        // (Swift's Glibc has no pipe2: the flags are set right after; a program another thread spawns
+        // in between could inherit the pipe, which only delays an end of file this loop does not need.)
+        guard pipe(&pipeFDs) == 0 else { return Outcome(ending: .notStarted(errno), pid: 0, output: []) }
+        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeFDs[0], F_SETFL, O_NONBLOCK)
+        let readFD = pipeFDs[0]
+        defer { close(readFD) }
+        let spawned = spawn(outputFD: pipeFDs[1])
+        close(pipeFDs[1])
+        let pid: pid_t
+        switch spawned {
+        case .failure(let error): return Outcome(ending: .notStarted(error.errno), pid: 0, output: [])
+        case .success(let child): pid = child
+        }
+        var output = OutputTail(limit: outputLimit)
+        var pipeOpen = true
+        var idleSleep: Int32 = 1
+        // Until the child exits or the deadline passes; each turn waits at most 20 ms.
+        while !cancelled.isSet {
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { break }
+            let waitMS = Int32(min(remaining, .milliseconds(20)).wholeMilliseconds + 1)
+            if pipeOpen {
+                var descriptor = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, waitMS)
+                pipeOpen = output.drain(readFD)
+            } else {
+                // Output closed: the child is exiting (or handed its output to a grandchild); wait with
+                // a short backoff so a quick exit is noticed within a millisecond or two.
+                _ = poll(nil, 0, min(idleSleep, waitMS))
+                idleSleep = min(idleSleep * 2, 20)
+            }
+            if hasExited(pid) {
+                _ = output.drain(readFD)
+                return Outcome(ending: reap(pid), pid: pid, output: output.bytes)
+            }
+        }
+        // Out of time: the whole group, politely first.
+        kill(-pid, SIGTERM)
+        let graceEnd = ContinuousClock.now + grace
+        var leaderGone = false
+        while ContinuousClock.now < graceEnd {
+            if hasExited(pid) {
+                leaderGone = true
+                break
+            }
+            _ = poll(nil, 0, 5)
+            _ = output.drain(readFD)
+        }
+        // Always, so grandchildren that ignore SIGTERM or outlive the leader die too. The leader is not
+        // reaped yet, so the group id cannot belong to anyone else.
+        kill(-pid, SIGKILL)
+        // SIGKILL ends anything but a process stuck in the kernel (D state, a dead NFS server): wait at
+        // most `killWait` for the leader, then leave it rather than hang the check (it stays a zombie).
+        let killEnd = ContinuousClock.now + Self.killWait
+        while !hasExited(pid) && ContinuousClock.now < killEnd { _ = poll(nil, 0, 5) }
+        if hasExited(pid) { _ = reap(pid) }
+        _ = output.drain(readFD)
+        return Outcome(ending: .timedOut(leaderExitedOnTerm: leaderGone), pid: pid, output: output.bytes)
+    }
+
+    private func spawn(outputFD: Int32) -> Result<pid_t, SystemError> {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        // Nothing else of the agent's leaks into the check. Swift's Glibc does not offer posix_spawn's
+        // closefrom action, so each descriptor open without close-on-exec (inherited ones, mostly) is
+        // closed in the child; one closed meanwhile is harmless (glibc ignores EBADF there).
+        for fd in Self.inheritableDescriptors() where fd != outputFD {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        // The agent ignores SIGPIPE (NIO does); the check gets every signal back at its default.
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
+        cArguments.append(nil)
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result =
+            path.contains("/")
+            ? posix_spawn(&pid, path, &actions, &attributes, cArguments, environ)
+            : posix_spawnp(&pid, path, &actions, &attributes, cArguments, environ)
+        if result != 0 { return .failure(SystemError(call: "posix_spawn", errno: result)) }
+        return .success(pid)
+    }
+
+    /// This process's descriptors above 2 that an exec would keep open (no FD_CLOEXEC), from /proc.
+    private static func inheritableDescriptors() -> [Int32] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        var found: [Int32] = []
+        // Bounded: a process has at most RLIMIT_NOFILE descriptors; stop at 65,536 entries in any case.
+        for _ in 0..<65_536 {
+            guard let entry = readdir(directory) else { break }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let fd = Int32(name), fd > 2, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { found.append(fd) }
+        }
+        return found
+    }
+
+    /// Whether the child has exited, without reaping it (its pid, and so its group id, stay ours).
+    private func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        while true {
+            let result = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
+            if result == -1 && errno == EINTR { continue }
+            // waitid leaves si_pid 0 while the child is still running.
+            return result == -1 || info._sifields._sigchld.si_pid == pid
+        }
+    }
+
+    /// Reaps the child (blocking until it exits) and says how it ended.
+    private func reap(_ pid: pid_t) -> Ending {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            if errno != EINTR { return .exited(-1) }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
+        let signal = status & 0x7f
+        if signal == 0 { return .exited((status >> 8) & 0xff) }
+        return .signaled(signal)
+    }
+}
+
+/// Set from a cancellation handler, read by the supervising thread.
+final class CancelFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    init() {}
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
+}
+
+/// The last `limit` bytes read from a pipe.
+struct OutputTail {
+    let limit: Int
+    private(set) var storage: [UInt8] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    var bytes: [UInt8] { Array(storage.suffix(limit)) }
+
+    /// Reads what the non-blocking `fd` has now. Returns false at end of file or on an error.
+    mutating func drain(_ fd: Int32) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        // At most 64 reads a call (1 MiB), so a chatty child cannot keep the supervisor from its clock.
+        for _ in 0..<64 {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                storage.append(contentsOf: chunk[0..<count])
+                if storage.count > 2 * limit { storage.removeFirst(storage.count - limit) }
+                continue
+            }
+            if count == 0 { return false }
+            if errno == EINTR { continue }
+            return errno == EAGAIN || errno == EWOULDBLOCK
+        }
+        return true
+    }
+
+    /// The last `count` non-empty lines of `output`, each made printable.
+    static func lastLines(of output: [UInt8], count: Int) -> [String] {
+        let lines = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        return lines.suffix(count).map { DetailText.line($0) }.filter { !$0.isEmpty }
+    }
+}
