@@ -11,6 +11,13 @@ public protocol CheckProbe: Sendable {
     var check: CheckConfig { get }
     /// Runs the check once.
     func run() async -> CheckResult
+    /// Releases what the probe holds (an HTTP client's connections); called once when checks stop.
+    func shutdown() async
+}
+
+extension CheckProbe {
+    /// Most probes hold nothing between runs.
+    public func shutdown() async {}
 }
 
 /// Makes the probe for a check, by kind.

@@ -54,8 +54,10 @@ struct AgentCommand: AsyncParsableCommand {
                 metrics.observe(event)
             })
         let scheduler: CheckScheduler
+        let probes: [any CheckProbe]
         do {
-            scheduler = CheckScheduler(probes: try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) })
+            probes = try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) }
+            scheduler = CheckScheduler(probes: probes)
         } catch {
             printError("cannot set up the checks: \(error)")
             throw ExitCode(1)
@@ -108,6 +110,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         await agent.stop()
         checking.cancel()
+        for probe in probes { await probe.shutdown() }
         health.cancel()
         keeper.cancel()
         for group in cluster.groups { try? await mover.release(group, epoch: 0) }

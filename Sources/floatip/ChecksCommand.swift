@@ -49,7 +49,9 @@ struct ChecksCommand: AsyncParsableCommand {
     static func runOnce(_ check: CheckConfig) async -> CheckResult {
         do {
             let probe = try CheckProbes.make(check, context: CheckContext())
-            return await GuardedRun.run(probe).result
+            let result = await GuardedRun.run(probe).result
+            await probe.shutdown()
+            return result
         } catch {
             return CheckResult(passed: false, detail: "cannot start: \(error)", duration: .zero)
         }
