@@ -7,6 +7,7 @@ import PackageDescription
 //   FloatIPLinux      rtnetlink, ARP/NA announcements, ICMP echo, the local mover (CFloatIPLinux: headers only)
 //   FloatIPChecks     health checks of every kind, and the scheduler that runs them
 //   FloatIPAgent      the running node: NodeMachine with clock, transport, movers and checks plugged in
+//   FloatIPLab        the lab: namespaces, agents, responders and a client probe on one machine (root)
 //   floatip           the thin command-line executable (one subcommand per file)
 // Later issues add FloatIPMovers (cloud, DNS) and FloatIPCoordination (etcd), each behind the seams
 // declared in FloatIPCore/Seams.
@@ -60,6 +61,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux"]),
         .executableTarget(
             name: "floatip",
             dependencies: [
@@ -68,6 +70,7 @@ let package = Package(
                 "FloatIPLinux",
                 "FloatIPChecks",
                 "FloatIPAgent",
+                "FloatIPLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,7 +79,7 @@ let package = Package(
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(name: "FloatIPAgentTests", dependencies: ["FloatIPAgent", "FloatIPCore"]),
-        .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPLab", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPChecksTests",
             dependencies: [

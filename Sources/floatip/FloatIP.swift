@@ -13,6 +13,7 @@ struct FloatIP: AsyncParsableCommand {
         version: floatipVersion,
         subcommands: [
             SimulateCommand.self, AgentCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self,
+            LabCommand.self,
         ]
     )
 }
