@@ -8,8 +8,10 @@ extension LabLayout {
     public static let handoverTimeout: Duration = .seconds(1)
 
     /// Node `node`'s agent config (YAML): every other node a peer, priorities descending from
-    /// web1, one group `web` with the floating address, one required `file` check on
-    /// `serviceFile(node:)`.
+    /// web1, one group `web` with the floating address, two required checks: `service` (a file,
+    /// `serviceFile(node:)`, that a test removes to fail the node's service) and `link` (eth0 up
+    /// with carrier: a node cut off from the switch releases the address, and takes it back
+    /// after `preempt_delay` once its link returns).
     public func config(node: Int) -> String {
         let peers = (1...nodes).filter { $0 != node }
             .map { "  - { name: \(nodeName($0)), address: \(address(node: $0)) }" }
@@ -30,6 +32,7 @@ extension LabLayout {
                 address_lifetime: \(Self.seconds(Self.addressLifetime))
             checks:
               - { name: service, kind: file, target: \(serviceFile(node: node)), required: true, interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
+              - { name: link, kind: interface, target: \(Self.interface), required: true, interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
 
             """
     }

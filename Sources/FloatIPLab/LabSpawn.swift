@@ -33,7 +33,7 @@ enum LabSpawn {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let status = (argv + [nil]).withUnsafeBufferPointer { buffer in
-            posix_spawn(&pid, program, &actions, &attributes, buffer.baseAddress, environ)
+            posix_spawn(&pid, program, &actions, &attributes, buffer.baseAddress!, environ)
         }
         guard status == 0 else {
             throw .system("cannot start \(program) \(arguments.joined(separator: " ")): \(String(cString: strerror(status)))")

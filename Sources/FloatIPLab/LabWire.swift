@@ -57,7 +57,7 @@ enum LabUDP {
         let count = buffer.withUnsafeMutableBytes { bytes in
             withUnsafeMutablePointer(to: &sender) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    recvfrom(fd, bytes.baseAddress, bytes.count, MSG_DONTWAIT, $0, &length)
+                    recvfrom(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &length)
                 }
             }
         }

@@ -24,7 +24,10 @@ struct LabNameOption: ParsableArguments {
     @Option(help: "The lab's name (1–20 of a-z, 0-9, '-'): namespaces floatip-NAME-…, directory /run/floatip-lab/NAME.")
     var name: String = "lab"
 
-    func layout(nodes: Int = 2) throws -> LabLayout {
+    func layout(nodes: Int = 2) throws -> LabLayout { try Self.layout(name: name, nodes: nodes) }
+
+    /// The layout of lab `name`; a bad name or node count is a usage error.
+    static func layout(name: String, nodes: Int) throws -> LabLayout {
         do {
             return try LabLayout(name: name, nodes: nodes)
         } catch {

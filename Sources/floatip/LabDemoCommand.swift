@@ -18,14 +18,14 @@ struct LabDemoCommand: ParsableCommand {
     @Option(help: "The lab's name (default: demo-PID, unique per run).") var name: String?
 
     func run() throws {
-        let layout = try LabNameOption(name: name ?? "demo-\(getpid())").layout(nodes: nodes)
+        let layout = try LabNameOption.layout(name: name ?? "demo-\(getpid())", nodes: nodes)
         LabInterrupt.shared.install()
         var demo = LabDemo(layout: layout)
         demo.maintenanceCommand = false  // `floatip maintenance` is not in this build yet: the step is a marked TODO.
         _ = try runLabStep { () throws(LabError) in
             try demo.run { line in
                 print(line)
-                fflush(stdout)
+                fflush(nil)
             }
         }
     }

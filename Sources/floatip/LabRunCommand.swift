@@ -23,7 +23,7 @@ struct LabRunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let layout = try LabNameOption(name: name ?? "run-\(getpid())").layout(nodes: nodes)
+        let layout = try LabNameOption.layout(name: name ?? "run-\(getpid())", nodes: nodes)
         LabInterrupt.shared.install()
         let lab = try runLabStep { () throws(LabError) in try Lab.up(layout) }
         let status = try runLabStep { () throws(LabError) -> Int32 in

@@ -25,7 +25,7 @@ struct LabUnitTests {
             #expect(config.peers.count == 2)
             #expect(config.timers.preemptDelay == .seconds(2))
             #expect(config.groups.first?.priority == 210 - node * 10)
-            #expect(config.checks.first?.target == layout.serviceFile(node: node))
+            #expect(config.checks.map(\.target) == [layout.serviceFile(node: node), "eth0"])
         }
     }
 
