@@ -19,6 +19,11 @@ enum LabSpawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else open here may reach the child: a long-lived agent holding the write end of
+        // a caller's pipe (a test reading `floatip lab up`'s output) would keep it from ever ending.
+        for fd in openDescriptors() where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, number) }
@@ -39,5 +44,11 @@ enum LabSpawn {
             throw .system("cannot start \(program) \(arguments.joined(separator: " ")): \(String(cString: strerror(status)))")
         }
         return pid
+    }
+
+    /// The file descriptors open in this process now (from /proc/self/fd).
+    private static func openDescriptors() -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.compactMap { Int32($0) }.filter { fcntl($0, F_GETFD) != -1 }
     }
 }

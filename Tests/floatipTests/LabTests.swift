@@ -76,7 +76,8 @@ struct LabTests {
 
         let down = try await Self.lab(["down", "--name", layout.name])
         #expect(down.status == 0, "\(down.stderr)")
-        #expect(down.stdout.contains("1 processes ended, 2 namespaces deleted"), "\(down.stdout)")
+        // (The sleeper may ignore SIGTERM, inherited from the test runner: then it needs SIGKILL.)
+        #expect(down.stdout.contains("1 processes ended") && down.stdout.contains("2 namespaces deleted"), "\(down.stdout)")
         sleeper.waitUntilExit()
         #expect(try Self.leftovers(layout, pids: [pid]) == [])
     }
