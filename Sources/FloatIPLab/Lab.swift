@@ -96,7 +96,7 @@ public final class Lab {
             try checkProcesses()
             return try LabClient.ask(from: layout.clientNamespace, timeout: .milliseconds(50)).flatMap { $0 == "web1" ? $0 : nil }
         }
-        progress("client → \(answer) answers at \(LabLayout.floatingAddress):\(LabLayout.responderPort)")
+        progress("ready: \(answer) holds \(LabLayout.floatingAddress) and answers the client on port \(LabLayout.responderPort)")
     }
 
     /// Throws if an agent or responder the lab started has exited (its log says why).

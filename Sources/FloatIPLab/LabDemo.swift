@@ -78,11 +78,11 @@ public struct LabDemo {
         let linkUp = clock.now
         try lab.setLink(node: 1, up: true)
         line(linkUp, "web1's link comes back; it takes the address back after preempt_delay "
-            + "(\(Self.milliseconds(LabLayout.preemptDelay)))")
+            + "(\(LabLayout.preemptDelay.components.seconds) s)")
         let failbackAt = try answer(from: "web1", after: linkUp, probe: probe, lab: lab, interrupt: interrupt)
         let failback = probe.record().outage(from: linkUp, to: failbackAt)
-        line(failbackAt, "client → web1 answers again (outage \(Self.milliseconds(failback.longestGap)), "
-            + "\(failback.failedRequests) requests failed)")
+        line(failbackAt, "client → web1 answers again, \(String(format: "%.2f", Self.seconds(failbackAt - linkUp))) s after "
+            + "its link came back (outage \(Self.milliseconds(failback.longestGap)), \(failback.failedRequests) requests failed)")
         try interrupt.sleep(.seconds(1))
 
         if !maintenanceCommand {

@@ -10,7 +10,7 @@ struct LabRunCommand: ParsableCommand {
         discussion: """
             The command runs in this namespace with FLOATIP_LAB (name), FLOATIP_LAB_DIR, \
             FLOATIP_LAB_CLIENT (client namespace), FLOATIP_LAB_NODES (node namespaces, space-separated) \
-            and FLOATIP_LAB_VIP set. Example: floatip lab run -- sh -c 'ip netns exec "$FLOATIP_LAB_CLIENT" ping -c 3 "$FLOATIP_LAB_VIP"'
+            and FLOATIP_LAB_VIP set. Example: floatip lab run -- sh -c 'floatip lab ask --name "$FLOATIP_LAB"'
             """
     )
 

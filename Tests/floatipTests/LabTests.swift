@@ -28,7 +28,7 @@ struct LabTests {
         defer { _ = try? Lab.down(layout) }
         let up = try await Self.lab(["up", "--name", layout.name])
         #expect(up.status == 0, "\(up.stdout)\n\(up.stderr)")
-        #expect(up.stdout.contains("client → web1 answers"))
+        #expect(up.stdout.contains("ready: web1 holds 198.18.0.100"), "\(up.stdout)")
 
         let namespaces = try LabShell.namespaces()
         for name in [layout.switchNamespace, layout.clientNamespace, layout.namespace(node: 1), layout.namespace(node: 2)] {
