@@ -91,7 +91,7 @@ struct LabTests {
         #expect(demo.status == 0, "\(demo.stdout)\n\(demo.stderr)")
         let lines = demo.stdout.split(separator: "\n").map(String.init)
         let failover = try #require(lines.first { $0.contains("client → web2 answers (outage") }, "\(demo.stdout)")
-        let failback = try #require(lines.first { $0.contains("client → web1 answers again (outage") }, "\(demo.stdout)")
+        let failback = try #require(lines.first { $0.contains("client → web1 answers again, ") }, "\(demo.stdout)")
         #expect(lines.contains { $0.contains("TODO maintenance") })
         #expect(lines.last?.contains("lab removed") == true)
 
