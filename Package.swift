@@ -7,6 +7,7 @@ import PackageDescription
 //   FloatIPLinux      rtnetlink, ARP/NA announcements, ICMP echo, the local mover (CFloatIPLinux: headers only)
 //   FloatIPChecks     health checks of every kind, and the scheduler that runs them
 //   FloatIPAgent      the running node: NodeMachine with clock, transport, movers and checks plugged in
+//   FloatIPLab        the lab: namespaces, agents, responders and a client probe on one machine (root)
 //   floatip           the thin command-line executable (one subcommand per file)
 // Later issues add FloatIPMovers (cloud, DNS) and FloatIPCoordination (etcd), each behind the seams
 // declared in FloatIPCore/Seams.
@@ -64,6 +65,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux"]),
         .executableTarget(
             name: "floatip",
             dependencies: [
@@ -72,6 +74,7 @@ let package = Package(
                 "FloatIPLinux",
                 "FloatIPChecks",
                 "FloatIPAgent",
+                "FloatIPLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,7 +91,7 @@ let package = Package(
                 "FloatIPAgent", "FloatIPCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPLab", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPChecksTests",
             dependencies: [

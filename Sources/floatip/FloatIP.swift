@@ -14,6 +14,7 @@ struct FloatIP: AsyncParsableCommand {
         subcommands: [
             SimulateCommand.self, AgentCommand.self, StatusCommand.self, MaintenanceCommand.self, SwitchoverCommand.self,
             EventsCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self,
+            LabCommand.self,
         ]
     )
 }

@@ -1,0 +1,36 @@
+import Foundation
+
+extension Lab {
+    /// Takes node `node`'s link to the switch down or brings it back (`ip link set eth0 down|up`
+    /// in its namespace): to the others the node is gone, but its agent keeps running.
+    public func setLink(node: Int, up: Bool) throws(LabError) {
+        try LabShell.ip("-n", layout.namespace(node: node), "link", "set", LabLayout.interface, up ? "up" : "down")
+    }
+
+    /// Makes node `node`'s required `service` check fail (removes its file) or pass again.
+    public func setService(node: Int, up: Bool) throws(LabError) {
+        let path = layout.serviceFile(node: node)
+        if up {
+            guard FileManager.default.createFile(atPath: path, contents: Data()) else { throw .system("cannot create \(path)") }
+        } else {
+            do { try FileManager.default.removeItem(atPath: path) } catch { throw .system("cannot remove \(path): \(error)") }
+        }
+    }
+
+    /// Puts node `node` into operator maintenance or takes it out, as an operator would: with
+    /// `floatip maintenance on|off` run in the node's namespace against its agent's API.
+    public func setMaintenance(node: Int, on: Bool) throws(LabError) {
+        _ = try LabShell.ip("netns", "exec", layout.namespace(node: node), binary, "maintenance", on ? "on" : "off",
+                            "--config", layout.configFile(node: node))
+    }
+
+    /// The nodes that have the floating address on eth0 now.
+    public func holders() throws(LabError) -> [Int] {
+        var nodes: [Int] = []
+        for node in 1...layout.nodes {
+            let text = try LabShell.ip("-n", layout.namespace(node: node), "-4", "-o", "addr", "show", "dev", LabLayout.interface)
+            if text.contains(" \(LabLayout.floatingAddress)/32 ") { nodes.append(node) }
+        }
+        return nodes
+    }
+}
