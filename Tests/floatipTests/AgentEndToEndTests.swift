@@ -115,4 +115,35 @@ struct AgentEndToEndTests {
         #expect(nobody.stderr.contains("cannot reach the agent at 127.0.0.1:7999: connection refused — is floatip agent running?"),
                 "\(nobody.stderr)")
     }
+
+    @Test func afterAPartitionHealsExactlyOneHolderRemains() async throws {
+        let lab = try AgentLab()
+        try lab.start(1)
+        try lab.start(2)
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil)
+        try lab.partition(true)
+        // Cut off from each other, both sides hold (no quorum without a witness).
+        #expect(try await lab.wait(.seconds(3)) { try lab.holders() == [1, 2] } != nil, "\(lab.log(2))")
+        try lab.partition(false)
+        let healed = try await lab.wait(.seconds(3)) { try lab.holders() == [1] }
+        #expect(healed != nil, "\(lab.log(2))")
+        print("split brain resolved \((healed ?? .zero).shortDescription) after the heal")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try lab.holders() == [1], "and it stays resolved")
+        #expect(lab.log(2).contains("also holds and ranks higher"), "\(lab.log(2))")
+    }
+
+    @Test func aPeerWithTheWrongSecretIsRejectedAndCounted() async throws {
+        let lab = try AgentLab(wrongSecret: [2])
+        try lab.start(1)
+        try lab.start(2)
+        // Neither accepts the other: each holds alone, and each counts the other's datagrams as bad_auth.
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1, 2] } != nil)
+        let status = try CLITests.run(
+            ["status", "--json", "--config", lab.directory.appendingPathComponent("web1.yaml").path],
+            via: ["ip", "netns", "exec", lab.namespace(1)], limit: .seconds(10))
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("\"bad_auth\""), "\(status.stdout)")
+        #expect(status.stdout.contains("\"state\":\"never\"") || status.stdout.contains("\"state\" : \"never\""), "\(status.stdout)")
+    }
 }

@@ -13,12 +13,15 @@ final class AgentLab {
     static let vip = "198.18.0.100"
 
     /// `count` nodes web1…webN at 198.18.0.1…N on bridge br0; web1 has the highest priority.
-    init(nodes count: Int = 2, lifetime: String = "3s") throws {
+    /// `wrongSecret`: nodes given a secret of their own (as a misconfigured peer would have).
+    init(nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secret = directory.appendingPathComponent("secret")
         try Data("lab secret 0123456789abcdef\n".utf8).write(to: secret)
         try Data("lab api token 0123456789\n".utf8).write(to: directory.appendingPathComponent("token"))
+        let otherSecret = directory.appendingPathComponent("other-secret")
+        try Data("another secret 0123456789abcdef\n".utf8).write(to: otherSecret)
         let switchNamespace = try network.namespace("sw")
         try network.bridge(switchNamespace, "br0")
         for number in 1...count {
@@ -34,7 +37,7 @@ final class AgentLab {
                 node: { name: web\(number), address: 198.18.0.\(number) }
                 peers:
                 \(peers)
-                secret_file: \(secret.path)
+                secret_file: \(wrongSecret.contains(number) ? otherSecret.path : secret.path)
                 timers: { preempt_delay: 1s }
                 groups:
                   - name: web
@@ -59,6 +62,14 @@ final class AgentLab {
     }
 
     func namespace(_ node: Int) -> String { hosts[node - 1] }
+
+    /// Cuts the nodes off from each other at the switch (bridge port isolation), or heals that.
+    func partition(_ on: Bool) throws {
+        for number in 1...hosts.count {
+            try network.ip(network.namespaces.first { $0.hasSuffix("-sw") } ?? "", "link", "set", "dev", "p\(number)",
+                           "type", "bridge_slave", "isolated", on ? "on" : "off")
+        }
+    }
 
     /// Node `node`'s config file.
     func config(_ node: Int) -> String { directory.appendingPathComponent("web\(node).yaml").path }
