@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FloatIPCore
 import NIOCore
 
 /// POSTs a hook's JSON body to its webhook with AsyncHTTPClient's shared client, within a timeout.
@@ -11,9 +12,8 @@ enum WebhookPost {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "floatip")
         request.body = .bytes(ByteBuffer(bytes: body))
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(nanoseconds))
+            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             // Read (and drop) at most 64 KiB of the answer so the connection can be reused or closed cleanly.
             _ = try? await response.body.collect(upTo: 64 * 1024)
             let status = Int(response.status.code)
