@@ -125,7 +125,8 @@ struct AgentCommand: AsyncParsableCommand {
         health.cancel()
         keeper.cancel()
         for group in cluster.groups { try? await mover.release(group, epoch: 0) }
-        await Self.drain(hooks, running: hooking, within: (cluster.groups.map(\.hooks.timeout).max() ?? .zero) + .seconds(1))
+        let hookBound = (cluster.groups.map(\.hooks.timeout).max() ?? .zero) + .seconds(1)
+        await Self.drain(hooks, running: hooking, within: hookBound)
         await transport.close()
         await api.stop()
         eventLog?.close()

@@ -30,13 +30,14 @@ public final class HookRunner: Sendable {
         self.node = node
         self.onReport = onReport
         var byName: [String: GroupConfig] = [:]
-        var queues: [String: (AsyncStream<HookCall>, AsyncStream<HookCall>.Continuation)] = [:]
+        var queues: [String: (stream: AsyncStream<HookCall>, continuation: AsyncStream<HookCall>.Continuation)] = [:]
         for group in groups where !group.hooks.isEmpty {
             byName[group.name] = group
-            queues[group.name] = AsyncStream.makeStream(of: HookCall.self, bufferingPolicy: .bufferingNewest(Self.queueLimit))
+            queues[group.name] = AsyncStream.makeStream(
+                of: HookCall.self, bufferingPolicy: .bufferingNewest(Self.queueLimit))
         }
         self.groups = byName
-        self.queues = queues.mapValues { (stream: $0.0, continuation: $0.1) }
+        self.queues = queues
     }
 
     /// Whether any group has hooks.
@@ -86,7 +87,7 @@ public final class HookRunner: Sendable {
     static func perform(_ call: HookCall, onReport: @escaping @Sendable (HookReport) -> Void) async {
         await withTaskGroup(of: HookReport.self) { tasks in
             for program in call.programs {
-                tasks.addTask { await Self.run(program, of: call) }
+                tasks.addTask { await Self.runProgram(program, of: call) }
             }
             if let url = call.webhook {
                 tasks.addTask {
@@ -100,7 +101,7 @@ public final class HookRunner: Sendable {
     }
 
     /// Runs one program in its own process group and says how it ended.
-    static func run(_ program: HookCall.Program, of call: HookCall) async -> HookReport {
+    static func runProgram(_ program: HookCall.Program, of call: HookCall) async -> HookReport {
         let started = ContinuousClock.now
         let outcome = await ProcessGroupRun(
             path: program.argv[0], argv: program.argv, timeout: call.timeout, environment: call.environment
