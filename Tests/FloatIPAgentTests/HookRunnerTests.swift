@@ -189,7 +189,7 @@ import Testing
         runner.finish()
         await running.value
         #expect(reports.all.map(\.hook) == ["notify", "notify", "notify", "notify"])
-        #expect(reports.all.allSatisfy(\.succeeded))
+        #expect(reports.all.allSatisfy { $0.succeeded })
         let arguments = scratch.read("notify.txt").split(separator: "\n").filter { $0.hasPrefix("args=") }
         #expect(arguments == [
             "args=GROUP web BACKUP 150", "args=GROUP web MASTER 150", "args=GROUP web FAULT 150",
@@ -301,7 +301,7 @@ final class OneRequestHTTPServer: Sendable {
     }
 
     init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -316,6 +316,7 @@ final class OneRequestHTTPServer: Sendable {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }
+        self.fd = fd
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 

@@ -64,7 +64,7 @@ private func problems(_ yaml: String) -> [ConfigProblem] {
             .filter { !(3...7).contains($0.offset) && !(13...16).contains($0.offset) }.map { String($0.element) }
             .joined(separator: "\n")
         let config = try ConfigParser.parse(yaml: yaml, file: "web.yaml").get()
-        #expect(config.groups.allSatisfy { $0.hooks == .none && $0.hooks.isEmpty })
+        #expect(config.groups.allSatisfy { $0.hooks == HooksConfig.none && $0.hooks.isEmpty })
         #expect(HooksConfig.none.timeout == .seconds(5))
     }
 
@@ -92,8 +92,8 @@ private func problems(_ yaml: String) -> [ConfigProblem] {
         (8, "  timeout: 50ms", "hooks.timeout", "out of range; allowed: from 100ms to 5m"),
         (8, "  timeout: 6m", "hooks.timeout", "out of range"),
         (8, "  timeout: 5", "hooks.timeout", "unit"),
-        (15, "      on_fault: [relative, arg]", "groups[0].hooks.on_fault[0]", "must be an absolute path"),
-        (16, "      timeout: 10m", "groups[0].hooks.timeout", "out of range"),
+        (16, "      on_fault: [relative, arg]", "groups[0].hooks.on_fault[0]", "must be an absolute path"),
+        (17, "      timeout: 10m", "groups[0].hooks.timeout", "out of range"),
     ])
     func invalidHooks(line: Int, text: String, path: String, fragment: String) {
         let found = problems(replacing(line: line, with: text))
@@ -103,7 +103,10 @@ private func problems(_ yaml: String) -> [ConfigProblem] {
     }
 
     @Test func hooksMustBeAMapping() {
-        let found = problems(replacing(line: 4, with: "hooks: [/bin/true]"))
+        let yaml = hooksConfig.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .filter { !(4...7).contains($0.offset) }
+            .map { $0.offset == 3 ? "hooks: [/bin/true]" : String($0.element) }.joined(separator: "\n")
+        let found = problems(yaml)
         #expect(found.contains { $0.path == "hooks" && $0.line == 4 && $0.message.contains("must be a mapping") })
     }
 
