@@ -277,6 +277,42 @@ import Testing
         await running.value
     }
 
+    @Test func anAgentWhoseHookHangsStillTakesOverInTime() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        // The notify script runs on every role change and hangs for its whole timeout.
+        let hang = try scratch.script("hang", "sleep 60")
+        let hooks = HooksConfig(notify: hang, timeout: .seconds(2))
+        let config = ClusterConfig(
+            cluster: "web", node: NodeConfig(name: "web1", address: .ipv4(198, 18, 0, 1)),
+            peers: [PeerConfig(name: "web2", address: .ipv4(198, 18, 0, 2))], secretFile: "/etc/floatip/secret",
+            timers: Timers(), groups: [try group("web", hooks: hooks)], checks: [], api: APIConfig())
+        let reports = Reports()
+        let runner = HookRunner(node: "web1", groups: config.groups, onReport: reports.add)
+        let running = Task { await runner.run() }
+        let network = InMemoryNetwork()
+        let world = RecordingWorld()
+        let agent = AgentCore(
+            config: config, secret: AgentCoreTests.secret, clock: SystemClock(), transport: network.endpoint("web1"),
+            movers: ["web": world.mover("web1")], onEvent: { runner.handle($0) })
+        let started = ContinuousClock.now
+        await agent.start()
+        // web2 never speaks: web1 claims after startup_listen (300 ms), while the first hook still hangs.
+        while world.holders("web") != ["web1"], ContinuousClock.now - started < .seconds(5) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let tookOver = ContinuousClock.now - started
+        #expect(world.holders("web") == ["web1"])
+        #expect(tookOver < .milliseconds(1500), "took over after \(tookOver)")
+        #expect(reports.all.isEmpty, "the hanging hook had already ended: \(reports.all)")
+        await agent.stop()
+        let first = try #require(try await reports.wait(for: 1).first)
+        #expect(first.hook == "notify")
+        #expect(first.outcome.contains("no exit within 2 s"), "\(first.outcome)")
+        running.cancel()
+        await running.value
+    }
+
     /// Whether `pid` is gone or a zombie within `limit` (blocks; call off the pool).
     static func waitUntilGone(_ pid: pid_t, limit: Duration) -> Bool {
         let end = ContinuousClock.now + limit
