@@ -63,6 +63,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux"]),
@@ -88,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "FloatIPAgentTests",
             dependencies: [
-                "FloatIPAgent", "FloatIPCore",
+                "FloatIPAgent", "FloatIPCore", "FloatIPTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPLab", "FloatIPTestSupport"]),

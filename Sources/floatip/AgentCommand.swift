@@ -46,12 +46,22 @@ struct AgentCommand: AsyncParsableCommand {
         let token = try cluster.api.tokenFile.map { try readKeyFile($0, field: "api.token_file") }
         let eventLog = cluster.eventLog.map { EventLog(path: $0, node: cluster.node.name, onFailure: { log.note($0) }) }
         let metrics = AgentMetrics()
+        // Hooks run off the agent's actor: `handle` only queues, so a hanging hook never delays failover.
+        let hooks = HookRunner(node: cluster.node.name, groups: cluster.groups) { report in
+            log.note("\(report)")
+            eventLog?.append("hook", [
+                "group": .string(report.group), "hook": .string(report.hook), "role": .string(report.role),
+                "ok": .bool(report.succeeded), "outcome": .string(report.outcome),
+                "took_ms": .double(report.took.milliseconds),
+            ])
+        }
         let agent = AgentCore(
             config: cluster, secret: secret, clock: SystemClock(), transport: transport, movers: movers,
             onEvent: { event in
                 log.event(event)
                 eventLog?.record(event)
                 metrics.observe(event)
+                hooks.handle(event)
             })
         let scheduler: CheckScheduler
         let probes: [any CheckProbe]
@@ -83,6 +93,7 @@ struct AgentCommand: AsyncParsableCommand {
         // Until every required check has reported, the node is not healthy (it never claims on unknown health).
         await Self.applyHealth(cluster, scheduler.states(), to: agent)
         await agent.setCheckStates { scheduler.states() }
+        let hooking = Task { await hooks.run() }
         await agent.start()
         let keeper = Task { await mover.run() }
         let checking = Task { await scheduler.run() }
@@ -114,6 +125,8 @@ struct AgentCommand: AsyncParsableCommand {
         health.cancel()
         keeper.cancel()
         for group in cluster.groups { try? await mover.release(group, epoch: 0) }
+        let hookBound = (cluster.groups.map(\.hooks.timeout).max() ?? .zero) + .seconds(1)
+        await Self.drain(hooks, running: hooking, within: hookBound)
         await transport.close()
         await api.stop()
         eventLog?.close()
@@ -122,6 +135,19 @@ struct AgentCommand: AsyncParsableCommand {
 }
 
 extension AgentLog.Format: ExpressibleByArgument {}
+
+extension AgentCommand {
+    /// Lets the hooks of the last role changes (the handover's) finish, for at most `bound`; then cuts them off.
+    static func drain(_ hooks: HookRunner, running: Task<Void, Never>, within bound: Duration) async {
+        hooks.finish()
+        let watchdog = Task {
+            try? await Task.sleep(for: bound)
+            running.cancel()
+        }
+        await running.value
+        watchdog.cancel()
+    }
+}
 
 extension AgentCommand {
     /// Folds the checks' current states into each group's condition and hands it to the agent.

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Glibc
 
 /// The `command` check: runs `target` with `arguments` (no shell), or `/bin/sh -c target` when the

@@ -113,11 +113,14 @@ public struct GroupConfig: Sendable, Equatable {
     /// interface with the VRRP-style MAC 00:00:5e:00:01:ID, so clients' neighbour entries stay
     /// valid across a failover. nil (the default): the addresses go on `interface` itself.
     public var virtualMAC: UInt8?
+    /// `hooks:`: what runs when this node's role for the group changes; the top-level `hooks:` with the
+    /// group's own keys laid over it. `.none` when neither sets any.
+    public var hooks: HooksConfig
 
     public init(
         name: String, addresses: [IPPrefix], interface: String?, mover: MoverConfig = MoverConfig(kind: .local),
         priority: Int, preempt: Bool = true, checks: [String]? = nil, addressLifetime: AddressLifetime = .standard,
-        announce: AnnounceConfig = AnnounceConfig(), virtualMAC: UInt8? = nil
+        announce: AnnounceConfig = AnnounceConfig(), virtualMAC: UInt8? = nil, hooks: HooksConfig = .none
     ) {
         self.name = name
         self.addresses = addresses
@@ -129,6 +132,7 @@ public struct GroupConfig: Sendable, Equatable {
         self.addressLifetime = addressLifetime
         self.announce = announce
         self.virtualMAC = virtualMAC
+        self.hooks = hooks
     }
 }
 

@@ -3,13 +3,15 @@ import Yams
 extension ConfigReader {
     static let groupKeys = [
         "name", "addresses", "interface", "mover", "priority", "preempt", "checks", "address_lifetime", "announce",
-        "virtual_mac",
+        "virtual_mac", "hooks",
     ]
 
     /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown).
     /// Names unique, every address in one group only, every check a group names defined.
+    /// `hooks` are the top-level hooks, the defaults each group's own `hooks:` is laid over.
     mutating func groupConfigs(
-        _ top: Fields, checks: [String]?, node: Located<NodeConfig>?, peers: [Located<PeerConfig>]?
+        _ top: Fields, checks: [String]?, node: Located<NodeConfig>?, peers: [Located<PeerConfig>]?,
+        hooks: HooksLayer = HooksLayer()
     ) -> [GroupConfig]? {
         guard let list = value(top, "groups", required: true),
             let items = items(list, path: "groups", of: "groups ({ name, addresses, interface, mover, priority })")
@@ -21,7 +23,8 @@ extension ConfigReader {
         var addresses: [Located<IPAddress>] = []
         var virtualMACs: [Located<UInt8>] = []
         let groups = uniquelyNamed(items, list: "groups", what: "group", name: \.name) { reader, item, path in
-            reader.groupConfig(item, path: path, checks: checks, addresses: &addresses, virtualMACs: &virtualMACs)
+            reader.groupConfig(
+                item, path: path, checks: checks, addresses: &addresses, virtualMACs: &virtualMACs, hooks: hooks)
         }
         for address in addresses {
             if let node = node?.value, address.value == node.address {
@@ -41,7 +44,7 @@ extension ConfigReader {
     /// its `virtual_mac` likewise to `virtualMACs`. The returned `line` is the line of the group's name.
     mutating func groupConfig(
         _ item: Node, path: String, checks: [String]?, addresses: inout [Located<IPAddress>],
-        virtualMACs: inout [Located<UInt8>]
+        virtualMACs: inout [Located<UInt8>], hooks defaultHooks: HooksLayer = HooksLayer()
     ) -> Located<GroupConfig>? {
         guard let entries = fields(item, path: path, allowed: ConfigReader.groupKeys) else { return nil }
         let name = name(entries, "name", required: true)
@@ -54,6 +57,7 @@ extension ConfigReader {
         let lifetime = addressLifetime(entries)
         let announce = announceConfig(entries)
         let virtualMAC = virtualMACID(entries, virtualMACs: &virtualMACs)
+        let hooks = hooksLayer(entries)
         if mover?.kind == .local, entries.has("interface") == false {
             report(entries.path("interface"), line: entries.line(of: "mover"),
                    "missing required field `interface`: the `local` mover puts the addresses on an interface "
@@ -62,12 +66,12 @@ extension ConfigReader {
         }
         guard let name, let prefixes, entries.has("interface") == (interface != nil), let mover, let priority,
             entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil),
-            let lifetime, let announce, let virtualMAC
+            let lifetime, let announce, let virtualMAC, let hooks
         else { return nil }
         let group = GroupConfig(
             name: name, addresses: prefixes, interface: interface, mover: mover, priority: priority,
             preempt: preempt ?? true, checks: checkNames, addressLifetime: lifetime, announce: announce,
-            virtualMAC: virtualMAC.value)
+            virtualMAC: virtualMAC.value, hooks: hooks.resolved(over: defaultHooks))
         return Located(value: group, path: path, line: entries.line(of: "name"))
     }
 

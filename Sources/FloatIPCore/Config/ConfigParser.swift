@@ -8,7 +8,7 @@ import Yams
 /// The fields are documented in docs/config.md.
 public enum ConfigParser {
     /// The top-level keys.
-    static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api", "event_log"]
+    static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api", "event_log", "hooks"]
 
     /// Parses and validates `yaml`; `file` is the name problems are reported against.
     public static func parse(yaml: String, file: String) -> Result<ClusterConfig, ConfigErrors> {
@@ -79,11 +79,13 @@ extension ConfigReader {
         let secretFile = absolutePath(top, "secret_file", required: true)
         let timers = timersConfig(top)
         let checks = checkConfigs(top)
-        let groups = groupConfigs(top, checks: definedCheckNames(top), node: node, peers: peers)
+        let hooks = hooksLayer(top)
+        let groups = groupConfigs(
+            top, checks: definedCheckNames(top), node: node, peers: peers, hooks: hooks ?? HooksLayer())
         let api = apiConfig(top)
         let eventLog = absolutePath(top, "event_log", required: false)
         guard let clusterName, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
-            top.has("event_log") == (eventLog != nil)
+            top.has("event_log") == (eventLog != nil), hooks != nil
         else {
             return nil
         }

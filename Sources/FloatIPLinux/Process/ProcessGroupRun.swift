@@ -1,4 +1,3 @@
-import FloatIPLinux
 import Foundation
 import Glibc
 import Synchronization
@@ -15,9 +14,11 @@ import Synchronization
 /// The supervision (poll on the pipe, waitid on the child) blocks, so it runs on a thread of its own,
 /// never on the Swift concurrency pool; the caller awaits it. Every wait inside is bounded by the
 /// deadline, and by the grace after it.
-struct ProcessGroupRun: Sendable {
+///
+/// Used by the `command` check and by the agent's hooks.
+public struct ProcessGroupRun: Sendable {
     /// How a run ended.
-    enum Ending: Sendable, Equatable {
+    public enum Ending: Sendable, Equatable {
         /// The program exited with this status.
         case exited(Int32)
         /// A signal ended the program (not one the run sent).
@@ -30,27 +31,42 @@ struct ProcessGroupRun: Sendable {
     }
 
     /// The process's ending, its process id (0 when not started) and the last bytes of its output.
-    struct Outcome: Sendable {
-        var ending: Ending
-        var pid: pid_t
-        var output: [UInt8]
+    public struct Outcome: Sendable {
+        public var ending: Ending
+        public var pid: pid_t
+        public var output: [UInt8]
     }
 
     /// The program: an absolute path, or a name looked up in PATH.
-    var path: String
+    public var path: String
     /// argv, the program's name first.
-    var argv: [String]
-    var timeout: Duration
+    public var argv: [String]
+    public var timeout: Duration
     /// Between SIGTERM and SIGKILL.
-    var grace: Duration = .milliseconds(200)
+    public var grace: Duration
+    /// Variables set for the program on top of the agent's own environment (they replace ones of the same name).
+    public var environment: [String: String]
     /// How long a run waits for the leader to go after SIGKILL.
     static let killWait: Duration = .seconds(2)
     /// How many of the output's last bytes are kept.
-    var outputLimit: Int = 64 * 1024
+    public var outputLimit: Int
+
+    /// A run of `path` with `argv` (its name first), cut off at `timeout`.
+    public init(
+        path: String, argv: [String], timeout: Duration, grace: Duration = .milliseconds(200),
+        environment: [String: String] = [:], outputLimit: Int = 64 * 1024
+    ) {
+        self.path = path
+        self.argv = argv
+        self.timeout = timeout
+        self.grace = grace
+        self.environment = environment
+        self.outputLimit = outputLimit
+    }
 
     /// Runs the program on a thread of its own and waits for it without blocking the caller's executor.
     /// Cancelling the calling task ends the run as a timeout.
-    func run() async -> Outcome {
+    public func run() async -> Outcome {
         let cancelled = CancelFlag()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
@@ -64,7 +80,7 @@ struct ProcessGroupRun: Sendable {
     }
 
     /// Spawns, reads and waits; blocks the calling thread until the run is over (deadline + grace at most).
-    func runBlocking(cancelled: CancelFlag = CancelFlag()) -> Outcome {
+    public func runBlocking(cancelled: CancelFlag = CancelFlag()) -> Outcome {
         let deadline = ContinuousClock.now + timeout
         var pipeFDs: [Int32] = [-1, -1]
         // (Swift's Glibc has no pipe2: the flags are set right after; a program another thread spawns
@@ -161,12 +177,38 @@ struct ProcessGroupRun: Sendable {
         cArguments.append(nil)
         defer { cArguments.forEach { free($0) } }
         var pid: pid_t = 0
-        let result =
-            path.contains("/")
-            ? posix_spawn(&pid, path, &actions, &attributes, cArguments, environ)
-            : posix_spawnp(&pid, path, &actions, &attributes, cArguments, environ)
+        let result: Int32
+        if environment.isEmpty {
+            result =
+                path.contains("/")
+                ? posix_spawn(&pid, path, &actions, &attributes, cArguments, environ)
+                : posix_spawnp(&pid, path, &actions, &attributes, cArguments, environ)
+        } else {
+            var cEnvironment: [UnsafeMutablePointer<CChar>?] = Self.mergedEnvironment(environment).map { strdup($0) }
+            cEnvironment.append(nil)
+            defer { cEnvironment.forEach { free($0) } }
+            result =
+                path.contains("/")
+                ? posix_spawn(&pid, path, &actions, &attributes, cArguments, cEnvironment)
+                : posix_spawnp(&pid, path, &actions, &attributes, cArguments, cEnvironment)
+        }
         if result != 0 { return .failure(SystemError(call: "posix_spawn", errno: result)) }
         return .success(pid)
+    }
+
+    /// This process's environment (`NAME=value` entries) with `overrides` set on top, sorted by name.
+    static func mergedEnvironment(_ overrides: [String: String]) -> [String] {
+        var entries: [String] = []
+        if var pointer = Optional(environ) {
+            while let entry = pointer.pointee {
+                let text = String(cString: entry)
+                let name = text.prefix { $0 != "=" }
+                if overrides[String(name)] == nil { entries.append(text) }
+                pointer += 1
+            }
+        }
+        for name in overrides.keys.sorted() { entries.append("\(name)=\(overrides[name]!)") }
+        return entries
     }
 
     /// This process's descriptors above 2 that an exec would keep open (no FD_CLOEXEC), from /proc.
@@ -213,15 +255,15 @@ struct ProcessGroupRun: Sendable {
 }
 
 /// Set from a cancellation handler, read by the supervising thread.
-final class CancelFlag: Sendable {
+public final class CancelFlag: Sendable {
     private let flag = Atomic<Bool>(false)
-    init() {}
-    var isSet: Bool { flag.load(ordering: .relaxed) }
-    func set() { flag.store(true, ordering: .relaxed) }
+    public init() {}
+    public var isSet: Bool { flag.load(ordering: .relaxed) }
+    public func set() { flag.store(true, ordering: .relaxed) }
 }
 
 /// The last `limit` bytes read from a pipe.
-struct OutputTail {
+public struct OutputTail {
     let limit: Int
     private(set) var storage: [UInt8] = []
 
@@ -248,8 +290,27 @@ struct OutputTail {
     }
 
     /// The last `count` non-empty lines of `output`, each made printable.
-    static func lastLines(of output: [UInt8], count: Int) -> [String] {
+    public static func lastLines(of output: [UInt8], count: Int) -> [String] {
         let lines = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
-        return lines.suffix(count).map { DetailText.line($0) }.filter { !$0.isEmpty }
+        return lines.suffix(count).map { printableLine($0) }.filter { !$0.isEmpty }
+    }
+
+    /// A line of output made safe to log: invalid UTF-8 repaired, control characters dropped, cut to
+    /// `limit` characters.
+    static func printableLine(_ bytes: some Collection<UInt8>, limit: Int = 200) -> String {
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        var text = ""
+        for scalar in decoded.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7f {
+            text.unicodeScalars.append(scalar)
+        }
+        if text.count > limit { return String(text.prefix(limit)) + "…" }
+        return text
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds (rounded down).
+    fileprivate var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,0 +1,125 @@
+import FloatIPCore
+import FloatIPLinux
+import Foundation
+
+/// Runs the configured hooks (`hooks:` in the config) on every role change of a group on this node.
+///
+/// `handle(_:)` only puts the change in the group's queue and returns at once, so the agent's actor,
+/// and with it failover, never waits for a hook. `run()` works the queues: one per group, in order,
+/// groups independent of each other. For each change it starts the `on_<role>` command, the notify
+/// script and the webhook together and waits for all three before the group's next change; each is
+/// cut off at the group's `hooks.timeout` (a program's whole process group: SIGTERM, then SIGKILL
+/// 200 ms later; see `ProcessGroupRun`). Every hook's outcome, with its output's last lines, goes to
+/// `onReport`.
+///
+/// A queue holds at most `queueLimit` waiting changes; past that the oldest is skipped (and reported),
+/// so a flapping group with a hanging hook cannot grow memory without bound.
+public final class HookRunner: Sendable {
+    /// How many role changes of one group may wait for their hooks.
+    public static let queueLimit = 32
+    /// How many of a program's last output lines a report carries.
+    public static let outputLines = 5
+
+    private let node: String
+    private let groups: [String: GroupConfig]
+    private let onReport: @Sendable (HookReport) -> Void
+    private let queues: [String: (stream: AsyncStream<HookCall>, continuation: AsyncStream<HookCall>.Continuation)]
+
+    /// A runner for node `node`'s `groups` (their `hooks`); `onReport` hears how each hook went.
+    public init(node: String, groups: [GroupConfig], onReport: @escaping @Sendable (HookReport) -> Void) {
+        self.node = node
+        self.onReport = onReport
+        var byName: [String: GroupConfig] = [:]
+        var queues: [String: (stream: AsyncStream<HookCall>, continuation: AsyncStream<HookCall>.Continuation)] = [:]
+        for group in groups where !group.hooks.isEmpty {
+            byName[group.name] = group
+            queues[group.name] = AsyncStream.makeStream(
+                of: HookCall.self, bufferingPolicy: .bufferingNewest(Self.queueLimit))
+        }
+        self.groups = byName
+        self.queues = queues
+    }
+
+    /// Whether any group has hooks.
+    public var isEmpty: Bool { groups.isEmpty }
+
+    /// Queues the hooks of a role change (`.transition` with `from != to`); anything else is ignored.
+    /// Never blocks.
+    public func handle(_ event: AgentEvent) {
+        guard case .transition(let transition) = event else { return }
+        enqueue(transition)
+    }
+
+    /// Queues the hooks `transition` calls for, if any. Never blocks.
+    public func enqueue(_ transition: Transition) {
+        guard let group = groups[transition.group], let queue = queues[transition.group],
+            let call = HookCall.make(group: group, node: node, transition: transition)
+        else { return }
+        if case .dropped(let skipped) = queue.continuation.yield(call) {
+            onReport(HookReport(
+                hook: "queue", group: skipped.group, role: "\(skipped.role)", succeeded: false,
+                outcome: "more than \(Self.queueLimit) role changes wait for their hooks; the hooks of "
+                    + "\(skipped.previousRole) → \(skipped.role) are skipped", took: .zero))
+        }
+    }
+
+    /// Works the queues until `finish()` was called and they are empty, or the task is cancelled (a
+    /// hook running then is cut off as at its timeout).
+    public func run() async {
+        await withTaskGroup(of: Void.self) { tasks in
+            for (_, queue) in queues {
+                let onReport = self.onReport
+                tasks.addTask {
+                    for await call in queue.stream {
+                        await Self.perform(call, onReport: onReport)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes no more changes; `run()` returns once the queued ones are done.
+    public func finish() {
+        for (_, queue) in queues { queue.continuation.finish() }
+    }
+
+    /// Runs one change's hooks together and reports each.
+    static func perform(_ call: HookCall, onReport: @escaping @Sendable (HookReport) -> Void) async {
+        await withTaskGroup(of: HookReport.self) { tasks in
+            for program in call.programs {
+                tasks.addTask { await Self.runProgram(program, of: call) }
+            }
+            if let url = call.webhook {
+                tasks.addTask {
+                    await WebhookPost.send(
+                        url: url, body: call.webhookBody, timeout: call.timeout, group: call.group,
+                        role: "\(call.role)")
+                }
+            }
+            for await report in tasks { onReport(report) }
+        }
+    }
+
+    /// Runs one program in its own process group and says how it ended.
+    static func runProgram(_ program: HookCall.Program, of call: HookCall) async -> HookReport {
+        let started = ContinuousClock.now
+        let outcome = await ProcessGroupRun(
+            path: program.argv[0], argv: program.argv, timeout: call.timeout, environment: call.environment
+        ).run()
+        let took = ContinuousClock.now - started
+        let lines = OutputTail.lastLines(of: outcome.output, count: outputLines)
+        let (succeeded, text): (Bool, String) =
+            switch outcome.ending {
+            case .exited(let status): (status == 0, "exit \(status)")
+            case .signaled(let signal): (false, "killed by signal \(signal)")
+            case .timedOut(let onTerm):
+                (false, "no exit within \(call.timeout.shortDescription); process group \(outcome.pid) killed ("
+                    + (onTerm ? "SIGTERM" : "SIGKILL") + ")")
+            case .notStarted(let errno):
+                (false, "cannot start \(program.argv[0]): \(String(cString: strerror(errno)))")
+            }
+        return HookReport(
+            hook: program.hook, group: call.group, role: "\(call.role)", succeeded: succeeded, outcome: text,
+            output: lines, took: took)
+    }
+}
