@@ -146,4 +146,15 @@ struct AgentEndToEndTests {
         #expect(status.stdout.contains("\"bad_auth\""), "\(status.stdout)")
         #expect(status.stdout.contains("\"state\":\"never\"") || status.stdout.contains("\"state\" : \"never\""), "\(status.stdout)")
     }
+
+    @Test func theOnHolderHookRunsWithTheRoleInItsEnvironment() async throws {
+        let lab = try AgentLab(hooks: true)
+        try lab.start(1)
+        try lab.start(2)
+        #expect(try await lab.wait(.seconds(5)) { lab.hookLines() == ["web1 holder starting 198.18.0.100"] } != nil,
+                "\(lab.hookLines())\n\(lab.log(1))")
+        lab.signal(1, SIGKILL)
+        #expect(try await lab.wait(.seconds(5)) { lab.hookLines().last == "web2 holder standby 198.18.0.100" } != nil,
+                "\(lab.hookLines())\n\(lab.log(2))")
+    }
 }

@@ -14,12 +14,18 @@ final class AgentLab {
 
     /// `count` nodes web1…webN at 198.18.0.1…N on bridge br0; web1 has the highest priority.
     /// `wrongSecret`: nodes given a secret of their own (as a misconfigured peer would have).
-    init(nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = []) throws {
+    /// `hooks`: every node runs `hookScript` on becoming holder (it appends node, role and previous role to `hookLog`).
+    init(nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secret = directory.appendingPathComponent("secret")
         try Data("lab secret 0123456789abcdef\n".utf8).write(to: secret)
         try Data("lab api token 0123456789\n".utf8).write(to: directory.appendingPathComponent("token"))
+        if hooks {
+            let script = "#!/bin/sh\necho \"$FLOATIP_NODE $FLOATIP_ROLE $FLOATIP_PREVIOUS_ROLE $FLOATIP_ADDRESSES\" >> \(hookLog.path)\n"
+            try script.write(to: hookScript, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hookScript.path)
+        }
         let otherSecret = directory.appendingPathComponent("other-secret")
         try Data("another secret 0123456789abcdef\n".utf8).write(to: otherSecret)
         let switchNamespace = try network.namespace("sw")
@@ -49,6 +55,7 @@ final class AgentLab {
                   - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
                 api: { listen: "127.0.0.1:7454", token_file: \(directory.appendingPathComponent("token").path) }
                 event_log: \(eventLog(number).path)
+                \(hooks ? "hooks: { on_holder: [\(hookScript.path)], timeout: 2s }" : "")
                 """
             try Data().write(to: serviceFile(number))
             try config.write(to: directory.appendingPathComponent("web\(number).yaml"), atomically: true, encoding: .utf8)
@@ -62,6 +69,13 @@ final class AgentLab {
     }
 
     func namespace(_ node: Int) -> String { hosts[node - 1] }
+
+    /// The on_holder hook every node runs when `hooks` is on, and the file it writes to.
+    var hookScript: URL { directory.appendingPathComponent("on-holder.sh") }
+    var hookLog: URL { directory.appendingPathComponent("hooks.log") }
+    func hookLines() -> [String] {
+        ((try? String(contentsOf: hookLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
 
     /// Cuts the nodes off from each other at the switch (bridge port isolation), or heals that.
     func partition(_ on: Bool) throws {
