@@ -1,3 +1,4 @@
+import FloatIPLinux
 /// Words for the `detail` of a check result: short, on one line, safe to print.
 enum DetailText {
     /// A duration as a person reads it in a detail: `500 ms`, `60 s`, `1.5 s`.
@@ -28,13 +29,7 @@ enum DetailText {
     /// A line of output or log as it goes in a detail: invalid UTF-8 repaired, control characters
     /// dropped, cut to `limit` characters.
     static func line(_ bytes: some Collection<UInt8>, limit: Int = 200) -> String {
-        let decoded = String(decoding: bytes, as: UTF8.self)
-        var text = ""
-        for scalar in decoded.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7f {
-            text.unicodeScalars.append(scalar)
-        }
-        if text.count > limit { return String(text.prefix(limit)) + "…" }
-        return text
+        OutputTail.printableLine(bytes, limit: limit)
     }
 }
 

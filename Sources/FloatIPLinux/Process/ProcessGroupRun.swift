@@ -297,7 +297,7 @@ public struct OutputTail {
 
     /// A line of output made safe to log: invalid UTF-8 repaired, control characters dropped, cut to
     /// `limit` characters.
-    static func printableLine(_ bytes: some Collection<UInt8>, limit: Int = 200) -> String {
+    public static func printableLine(_ bytes: some Collection<UInt8>, limit: Int = 200) -> String {
         let decoded = String(decoding: bytes, as: UTF8.self)
         var text = ""
         for scalar in decoded.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7f {
