@@ -33,18 +33,7 @@ private let minimalConfig = """
     """
 
 /// `fullConfig` with line `number` (1-based) replaced by `text`.
-private func full(line number: Int, _ text: String) -> String {
-    var lines = fullConfig.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    lines[number - 1] = text
-    return lines.joined(separator: "\n")
-}
-
-private func problems(_ yaml: String) -> [ConfigProblem] {
-    switch ConfigParser.parse(yaml: yaml, file: "web.yaml") {
-    case .success: return []
-    case .failure(let errors): return errors.problems
-    }
-}
+private func full(line number: Int, _ text: String) -> String { fullConfig.replacingLine(number, with: text) }
 
 /// One invalid field: the line to change, its new text, and the problem expected (path, line, message fragment).
 struct InvalidCase: CustomTestStringConvertible, Sendable {
@@ -337,15 +326,6 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         #expect(didYouMean("intervall", among: ["interval", "timeout"]) == " (did you mean `interval`?)")
         #expect(didYouMean("zzz", among: ["interval", "timeout"]) == "")
         #expect(editDistance("kitten", "sitting") == 3)
-    }
-}
-
-extension String {
-    /// The text with line `number` (1-based) replaced.
-    fileprivate func replacingLine(_ number: Int, with text: String) -> String {
-        var lines = split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines[number - 1] = text
-        return lines.joined(separator: "\n")
     }
 }
 

@@ -27,18 +27,7 @@ private let hooksConfig = """
         priority: 100
     """
 
-private func replacing(line number: Int, with text: String) -> String {
-    var lines = hooksConfig.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    lines[number - 1] = text
-    return lines.joined(separator: "\n")
-}
-
-private func problems(_ yaml: String) -> [ConfigProblem] {
-    switch ConfigParser.parse(yaml: yaml, file: "web.yaml") {
-    case .success: return []
-    case .failure(let errors): return errors.problems
-    }
-}
+private func replacing(line number: Int, with text: String) -> String { hooksConfig.replacingLine(number, with: text) }
 
 @Suite struct HooksConfigTests {
     @Test func groupKeysOverrideTheTopLevelOnesKeyByKey() throws {
