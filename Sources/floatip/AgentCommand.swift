@@ -28,11 +28,11 @@ struct AgentCommand: AsyncParsableCommand {
         let cluster = try loadConfig(config)
         let secret = try readSecret(cluster.secretFile)
         let log = AgentLog(node: cluster.node.name, format: logFormat)
-        let mover: LocalMover
+        let moverSet: MoverSet
         do {
-            mover = try LocalMover { log.note($0) }
+            moverSet = try MoverSet.make(for: cluster.groups) { log.note($0) }
         } catch {
-            printError("cannot open the kernel's routing socket: \(error)")
+            printError("\(error)")
             throw ExitCode(1)
         }
         let transport: UDPTransport
@@ -42,7 +42,7 @@ struct AgentCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        let movers = Dictionary(uniqueKeysWithValues: cluster.groups.map { ($0.name, mover as any Mover) })
+        let movers = moverSet.movers
         let token = try cluster.api.tokenFile.map { try readKeyFile($0, field: "api.token_file") }
         let eventLog = cluster.eventLog.map { EventLog(path: $0, node: cluster.node.name, onFailure: { log.note($0) }) }
         let metrics = AgentMetrics()
@@ -95,7 +95,7 @@ struct AgentCommand: AsyncParsableCommand {
         await agent.setCheckStates { scheduler.states() }
         let hooking = Task { await hooks.run() }
         await agent.start()
-        let keeper = Task { await mover.run() }
+        let keeper = Task { await moverSet.local?.run() }
         let checking = Task { await scheduler.run() }
         let health = Task {
             for await event in scheduler.events {
@@ -124,7 +124,7 @@ struct AgentCommand: AsyncParsableCommand {
         for probe in probes { await probe.shutdown() }
         health.cancel()
         keeper.cancel()
-        for group in cluster.groups { try? await mover.release(group, epoch: 0) }
+        for group in cluster.groups { try? await movers[group.name]?.release(group, epoch: 0) }
         let hookBound = (cluster.groups.map(\.hooks.timeout).max() ?? .zero) + .seconds(1)
         await Self.drain(hooks, running: hooking, within: hookBound)
         await transport.close()

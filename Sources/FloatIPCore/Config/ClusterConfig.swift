@@ -152,6 +152,10 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     case cloudflare
     case route53
     case script
+
+    /// The kinds this build can run; the parser rejects the others with a clear message.
+    /// Each mover module adds its kinds here when it lands.
+    public static let implemented: Set<MoverKind> = [.local]
 }
 
 /// The mover of a group: its kind and the kind's own settings, kept as written so that each

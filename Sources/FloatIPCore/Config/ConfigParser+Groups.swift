@@ -155,9 +155,10 @@ extension ConfigReader {
                 + didYouMean(kindText, among: MoverKind.allCases.map(\.rawValue)) + "; allowed: \(allowedMovers)")
             return nil
         }
-        guard kind == .local else {
+        guard MoverKind.implemented.contains(kind) else {
             report(kindPath, at: kindNode, "mover '\(kind.rawValue)' is recognised but not implemented in this "
-                + "version; use `local`")
+                + "version; available: " + MoverKind.allCases.filter(MoverKind.implemented.contains).map(\.rawValue)
+                .joined(separator: ", "))
             return nil
         }
         if kind == .local, !options.isEmpty {

@@ -1,0 +1,45 @@
+import FloatIPCore
+import FloatIPLinux
+
+/// The movers of one node: one per group, made from each group's `mover:` settings.
+///
+/// This is the one place that knows every mover kind; each mover module adds its kinds here.
+struct MoverSet {
+    /// The mover of each group, by group name.
+    var movers: [String: any Mover]
+    /// The local mover, when any group uses it (or a cloud mover composes with it): its keeper
+    /// (lifetime renewal, restore) runs while the agent runs.
+    var local: LocalMover?
+
+    /// Makes the movers for `groups`. Throws a message naming the group and the problem.
+    static func make(for groups: [GroupConfig], report: @escaping @Sendable (String) -> Void) throws -> MoverSet {
+        var local: LocalMover?
+        func localMover() throws -> LocalMover {
+            if let local { return local }
+            do {
+                let made = try LocalMover(report: report)
+                local = made
+                return made
+            } catch {
+                throw MoverSetupError(message: "cannot open the kernel's routing socket: \(error)")
+            }
+        }
+        var movers: [String: any Mover] = [:]
+        for group in groups {
+            switch group.mover.kind {
+            case .local:
+                movers[group.name] = try localMover()
+            default:
+                throw MoverSetupError(
+                    message: "group \(group.name): mover \(group.mover.kind.rawValue) is not available in this version")
+            }
+        }
+        return MoverSet(movers: movers, local: local)
+    }
+}
+
+/// Why the movers could not be made; the message names the group and the setting.
+struct MoverSetupError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
