@@ -3,6 +3,7 @@ import FloatIPAgent
 import FloatIPChecks
 import FloatIPCore
 import FloatIPLinux
+import ServiceLifecycle
 
 /// `floatip agent --config FILE`: the daemon.
 struct AgentCommand: AsyncParsableCommand {
@@ -63,13 +64,23 @@ struct AgentCommand: AsyncParsableCommand {
                 metrics.observe(event)
                 hooks.handle(event)
             })
-        let scheduler: CheckScheduler
-        let probes: [any CheckProbe]
+        let checks: CheckService
         do {
-            probes = try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) }
-            scheduler = CheckScheduler(probes: probes)
+            let probes = try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) }
+            checks = CheckService(
+                cluster: cluster, scheduler: CheckScheduler(probes: probes), probes: probes, agent: agent,
+                onEvent: { event in
+                    switch event {
+                    case .changed(let name, let from, let to, let detail):
+                        log.note("check \(name): \(from) → \(to): \(detail)")
+                        eventLog?.checkChanged(name: name, from: from.rawValue, to: to.rawValue, detail: detail)
+                    case .result(let name, let result, _):
+                        metrics.observeCheck(name: name, passed: result.passed, duration: result.duration)
+                    }
+                })
         } catch {
             printError("cannot set up the checks: \(error)")
+            await transport.close()
             throw ExitCode(1)
         }
         // The API listens before the agent starts: a bind failure stops the agent before it claims anything.
@@ -90,70 +101,40 @@ struct AgentCommand: AsyncParsableCommand {
             + "\(cluster.checks.count) check(s); listening on \(cluster.node.address) port \(cluster.node.port); "
             + "API on \(listen)" + (token == nil ? " (read-only: no api.token_file)" : ""))
         eventLog?.append("start", ["peers": .int(cluster.peers.count), "groups": .int(cluster.groups.count)])
-        // Until every required check has reported, the node is not healthy (it never claims on unknown health).
-        await Self.applyHealth(cluster, scheduler.states(), to: agent)
-        await agent.setCheckStates { scheduler.states() }
-        let hooking = Task { await hooks.run() }
-        await agent.start()
-        let keeper = Task { await moverSet.local?.run() }
-        let checking = Task { await scheduler.run() }
-        let health = Task {
-            for await event in scheduler.events {
-                switch event {
-                case .changed(let name, let from, let to, let detail):
-                    log.note("check \(name): \(from) → \(to): \(detail)")
-                    eventLog?.checkChanged(name: name, from: from.rawValue, to: to.rawValue, detail: detail)
-                case .result(let name, let result, _):
-                    metrics.observeCheck(name: name, passed: result.passed, duration: result.duration)
-                }
-                await Self.applyHealth(cluster, scheduler.states(), to: agent)
-            }
-        }
+        await checks.applyInitialHealth()
 
-        let signal = await signals.wait()
-        log.note("\(signal): handing over held groups before stopping")
-        eventLog?.append("stop", ["signal": .string(signal)])
-        await agent.setMaintenance(true)
-        let clock = ContinuousClock()
-        let deadline = clock.now + cluster.timers.handoverTimeout + .seconds(1)
-        while clock.now < deadline, await agent.roles().contains(where: { $0.role == .holder }) {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        await agent.stop()
-        checking.cancel()
-        for probe in probes { await probe.shutdown() }
-        health.cancel()
-        keeper.cancel()
-        for group in cluster.groups { try? await movers[group.name]?.release(group, epoch: 0) }
+        // Started in this order, shut down in reverse: the agent hands over first, while the
+        // transport, the checks and the address keeper still run; the hooks drain after it.
+        let handover = cluster.timers.handoverTimeout + .seconds(1)
         let hookBound = (cluster.groups.map(\.hooks.timeout).max() ?? .zero) + .seconds(1)
-        await Self.drain(hooks, running: hooking, within: hookBound)
-        await transport.close()
-        await api.stop()
+        var services: [any Service] = [TransportService(transport: transport), HookService(hooks: hooks, drainBound: hookBound)]
+        if let local = moverSet.local { services.append(AddressKeeperService(mover: local)) }
+        services += [
+            checks, APIService(server: api),
+            AgentService(agent: agent, movers: movers, handoverBound: handover) { log.note($0) },
+        ]
+        var quiet = log.logger
+        quiet.logLevel = .warning
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, logger: quiet)
+        // Past this, the group cancels what still runs (the agent then releases without handing over).
+        configuration.maximumGracefulShutdownDuration = handover + hookBound + .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
+        let stopper = Task {
+            let signal = await signals.wait()
+            log.note("\(signal): stopping")
+            eventLog?.append("stop", ["signal": .string(signal)])
+            await group.triggerGracefulShutdown()
+        }
+        do {
+            try await group.run()
+        } catch {
+            log.note("stopped by an error: \(error)")
+        }
+        stopper.cancel()
         eventLog?.close()
         log.note("stopped")
     }
 }
 
 extension AgentLog.Format: ExpressibleByArgument {}
-
-extension AgentCommand {
-    /// Lets the hooks of the last role changes (the handover's) finish, for at most `bound`; then cuts them off.
-    static func drain(_ hooks: HookRunner, running: Task<Void, Never>, within bound: Duration) async {
-        hooks.finish()
-        let watchdog = Task {
-            try? await Task.sleep(for: bound)
-            running.cancel()
-        }
-        await running.value
-        watchdog.cancel()
-    }
-}
-
-extension AgentCommand {
-    /// Folds the checks' current states into each group's condition and hands it to the agent.
-    static func applyHealth(_ cluster: ClusterConfig, _ states: [CheckState], to agent: AgentCore) async {
-        for group in cluster.groups {
-            await agent.setCondition(HealthSummary.condition(for: group, checks: states, maintenance: false), group: group.name)
-        }
-    }
-}

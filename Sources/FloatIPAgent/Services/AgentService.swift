@@ -1,0 +1,57 @@
+import FloatIPCore
+import ServiceLifecycle
+
+/// The decision loop as a service: starts the agent; on graceful shutdown hands every held group
+/// to the next-ranked healthy peer (make-before-break, bounded), stops, and releases what is left.
+///
+/// It is the last service of the group, so it stops first: the transport, the checks and the
+/// address keeper still run while it hands over.
+public struct AgentService: Service {
+    let agent: AgentCore
+    let movers: [String: any Mover]
+    /// How long the handover may take before the agent releases anyway.
+    let handoverBound: Duration
+    let note: @Sendable (String) -> Void
+
+    public init(
+        agent: AgentCore, movers: [String: any Mover], handoverBound: Duration,
+        note: @escaping @Sendable (String) -> Void
+    ) {
+        self.agent = agent
+        self.movers = movers
+        self.handoverBound = handoverBound
+        self.note = note
+    }
+
+    public func run() async throws {
+        await agent.start()
+        try? await gracefulShutdown()
+        // Cancelled (not a graceful stop): no handover, but still let go of the addresses.
+        if !Task.isCancelled { await handOver() }
+        await agent.stop()
+        for group in agent.config.groups {
+            do {
+                try await movers[group.name]?.release(group, epoch: 0)
+            } catch {
+                note("stopping: cannot release \(group.name): \(error)")
+            }
+        }
+    }
+
+    /// Maintenance on every group, then waits until no group is held here (or the bound passes).
+    private func handOver() async {
+        let held = await agent.roles().filter { $0.role == .holder }.map(\.group)
+        guard !held.isEmpty else { return }
+        note("stopping: handing over \(held.joined(separator: ", ")) before releasing")
+        await agent.setMaintenance(true)
+        let clock = ContinuousClock()
+        let deadline = clock.now + handoverBound
+        while clock.now < deadline, await agent.roles().contains(where: { $0.role == .holder }) {
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { return }
+        }
+        let left = await agent.roles().filter { $0.role == .holder }.map(\.group)
+        if !left.isEmpty {
+            note("stopping: no peer took \(left.joined(separator: ", ")) within \(handoverBound); releasing anyway")
+        }
+    }
+}

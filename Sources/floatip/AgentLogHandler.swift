@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+
+/// swift-log's handler for the agent: one line per entry on standard error, as readable text
+/// (`TIME NODE MESSAGE`) or as one JSON object (the metadata, `time`, `node`, and `message` when
+/// the entry is not a structured event) for `--log-format json`.
+struct AgentLogHandler: LogHandler {
+    let node: String
+    let format: AgentLog.Format
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let time = ISO8601DateFormatter.string(
+            from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
+        let line: String
+        switch format {
+        case .text:
+            // Entries from libraries (the service group) carry their metadata; ours say it all in words.
+            let library = fields["event"] == nil && !fields.isEmpty
+            let suffix = library ? " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") : ""
+            line = "\(time) \(node) \(event.message)\(suffix)"
+        case .json:
+            var object = fields.mapValues { "\($0)" }
+            if object["event"] == nil || object["event"] == "note" { object["message"] = "\(event.message)" }
+            if object["event"] == nil { object["event"] = "\(event.level)" }
+            object["time"] = time
+            object["node"] = node
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            line = String(decoding: data, as: UTF8.self)
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
