@@ -27,7 +27,7 @@ public func command(_ arguments: [String]) throws -> String {
     guard process.terminationStatus == 0 else {
         throw CommandError(
             arguments: arguments, status: process.terminationStatus,
-            stderr: String(decoding: errors, as: UTF8.self))
+            stderr: String(decoding: errors, as: UTF8.self), stdout: String(decoding: output, as: UTF8.self))
     }
     return String(decoding: output, as: UTF8.self)
 }
@@ -36,12 +36,15 @@ public struct CommandError: Error, CustomStringConvertible {
     public var arguments: [String]
     public var status: Int32
     public var stderr: String
+    /// What it printed before it failed (some tools, like arping, exit 1 with useful output).
+    public var stdout: String
     public var description: String { "\(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
 
-    public init(arguments: [String], status: Int32, stderr: String) {
+    public init(arguments: [String], status: Int32, stderr: String, stdout: String = "") {
         self.arguments = arguments
         self.status = status
         self.stderr = stderr
+        self.stdout = stdout
     }
 }
 

@@ -15,7 +15,11 @@ final class AgentLab {
     /// `count` nodes web1…webN at 198.18.0.1…N on bridge br0; web1 has the highest priority.
     /// `wrongSecret`: nodes given a secret of their own (as a misconfigured peer would have).
     /// `hooks`: every node runs `hookScript` on becoming holder (it appends node, role and previous role to `hookLog`).
-    init(nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false) throws {
+    /// `preempt`: the group's `preempt` setting.
+    init(
+        nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false,
+        preempt: Bool = true
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secret = directory.appendingPathComponent("secret")
@@ -51,8 +55,9 @@ final class AgentLab {
                     interface: eth0
                     priority: \(250 - number * 10)
                     address_lifetime: \(lifetime)
+                    preempt: \(preempt)
                 checks:
-                  - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
+                  - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 2 }
                 api: { listen: "127.0.0.1:7454", token_file: \(directory.appendingPathComponent("token").path) }
                 event_log: \(eventLog(number).path)
                 \(hooks ? "hooks: { on_holder: [\(hookScript.path)], timeout: 2s }" : "")
@@ -82,6 +87,59 @@ final class AgentLab {
         for number in 1...hosts.count {
             try network.ip(network.namespaces.first { $0.hasSuffix("-sw") } ?? "", "link", "set", "dev", "p\(number)",
                            "type", "bridge_slave", "isolated", on ? "on" : "off")
+        }
+    }
+
+    /// Adds a client on the switch (198.18.0.200) and returns its namespace.
+    func addClient() throws -> String {
+        let switchNamespace = network.namespaces.first { $0.hasSuffix("-sw") } ?? ""
+        let client = try network.namespace("cl")
+        try network.link(client, "eth0", switchNamespace, "pc")
+        try network.ip(switchNamespace, "link", "set", "pc", "master", "br0")
+        try network.ip(client, "addr", "add", "198.18.0.200/24", "dev", "eth0")
+        return client
+    }
+
+    /// The MAC address of node `node`'s eth0.
+    func mac(_ node: Int) throws -> String {
+        let text = try network.ip(namespace(node), "-o", "link", "show", "dev", "eth0")
+        guard let range = text.range(of: "link/ether ") else { return "" }
+        return String(text[range.upperBound...].prefix(17)).lowercased()
+    }
+
+    /// The MAC addresses that answer ARP requests for the floating address from `client` within
+    /// `seconds` (arping broadcasts a request each second and, with a deadline, prints every reply
+    /// until then).
+    func arpAnswers(from client: String, seconds: Int = 2) throws -> Set<String> {
+        let arguments = [
+            "ip", "netns", "exec", client, "arping", "-b", "-c", "1000", "-w", "\(seconds)", "-I", "eth0", Self.vip,
+        ]
+        let output: String
+        do {
+            output = try command(arguments)
+        } catch let error as CommandError where error.status == 1 {
+            // arping exits 1 when fewer replies came than it asked for (always, with this count).
+            output = error.stdout
+        }
+        // "Unicast reply from 198.18.0.100 [AA:BB:CC:DD:EE:FF]  0.6ms"
+        return Set(output.split(separator: "\n").compactMap { line -> String? in
+            guard line.contains("reply from"), let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]")
+            else { return nil }
+            return String(line[line.index(after: open)..<close]).lowercased()
+        })
+    }
+
+    /// Drops `percent` % of the peer datagrams arriving at every node (nftables `numgen random`
+    /// in each node's namespace), or removes that rule (`percent` 0).
+    func dropPeerDatagrams(percent: Int, port: UInt16 = defaultPeerPort) throws {
+        for host in hosts {
+            _ = try? command(["ip", "netns", "exec", host, "nft", "delete", "table", "inet", "floatiptest"])
+            guard percent > 0 else { continue }
+            try command(["ip", "netns", "exec", host, "nft", "add", "table", "inet", "floatiptest"])
+            try command(["ip", "netns", "exec", host, "nft", "add", "chain", "inet", "floatiptest", "in",
+                         "{ type filter hook input priority 0; }"])
+            try command(["ip", "netns", "exec", host, "nft", "add", "rule", "inet", "floatiptest", "in", "udp", "dport",
+                         "\(port)", "numgen", "random", "mod", "100", "<", "\(percent)", "drop"])
         }
     }
 
