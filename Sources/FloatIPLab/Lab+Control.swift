@@ -24,6 +24,13 @@ extension Lab {
                             "--config", layout.configFile(node: node))
     }
 
+    /// Moves the group to `target` as an operator would: `floatip switchover web --to webN` run in
+    /// the holder's namespace (`from`) against its agent's API. Returns what the command printed.
+    public func switchover(from node: Int, to target: Int) throws(LabError) -> String {
+        try LabShell.ip("netns", "exec", layout.namespace(node: node), binary, "switchover", "web",
+                        "--to", layout.nodeName(target), "--config", layout.configFile(node: node))
+    }
+
     /// The nodes that have the floating address on eth0 now.
     public func holders() throws(LabError) -> [Int] {
         var nodes: [Int] = []

@@ -60,9 +60,11 @@ public final class LabProbe: @unchecked Sendable {
     }
 
     /// Stops asking, waits for answers still on their way (up to `timeout`), and returns the record.
+    /// A second call returns at once.
     public func stop() -> LabProbeRecord {
         lock.withLock { stopRequested = true }
         finished.wait()
+        finished.signal()
         return record()
     }
 

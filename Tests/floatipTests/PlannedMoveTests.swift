@@ -1,0 +1,96 @@
+import FloatIPCore
+import FloatIPLab
+import Foundation
+import Testing
+
+/// Planned moves seen from a client asking the floating address every 5 ms: maintenance and
+/// switchover are make-before-break, so not one request may fail, ten times in a row each.
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
+struct PlannedMoveTests {
+    static let repetitions = 10
+
+    @Test func tenMaintenanceMovesLoseNoRequest() async throws {
+        try await offPool {
+            try Self.withLab { lab, probe in
+                // Alternate: maintenance on the holder moves the group to the other node; taking the
+                // old holder out of maintenance and putting the new one in moves it back, at once.
+                var moves: [LabProbeRecord.Outage] = []
+                for repetition in 0..<Self.repetitions {
+                    let (from, to) = repetition % 2 == 0 ? (1, 2) : (2, 1)
+                    try lab.setMaintenance(node: to, on: false)
+                    let started = ContinuousClock.now
+                    try lab.setMaintenance(node: from, on: true)
+                    moves.append(try Self.outage(until: to, after: started, probe: probe, lab: lab))
+                }
+                return moves
+            }
+        }
+    }
+
+    @Test func tenSwitchoversLoseNoRequest() async throws {
+        try await offPool {
+            try Self.withLab { lab, probe in
+                var moves: [LabProbeRecord.Outage] = []
+                for repetition in 0..<Self.repetitions {
+                    let (from, to) = repetition % 2 == 0 ? (1, 2) : (2, 1)
+                    let started = ContinuousClock.now
+                    let printed = try lab.switchover(from: from, to: to)
+                    #expect(printed.contains("web\(to)"), "\(printed)")
+                    moves.append(try Self.outage(until: to, after: started, probe: probe, lab: lab))
+                }
+                return moves
+            }
+        }
+    }
+
+    /// Builds a lab, runs `moves` with the client probing, checks every move, removes the lab.
+    static func withLab(_ moves: (Lab, LabProbe) throws -> [LabProbeRecord.Outage]) throws {
+        let layout = try LabLayout(name: LabTests.uniqueName())
+        defer { _ = try? Lab.down(layout) }
+        let lab = try Lab.up(layout, binary: try CLITests.floatipBinary().path)
+        try waitUntilStandby(node: 2, lab: lab)
+        let probe = try LabProbe(namespace: layout.clientNamespace, maximumDuration: .seconds(90))
+        probe.start()
+        defer { _ = probe.stop() }
+        let outages = try moves(lab, probe)
+        let record = probe.stop()
+        let gaps = outages.map { String(format: "%.1f", Double($0.longestGap.components.attoseconds) / 1e15
+                                            + Double($0.longestGap.components.seconds) * 1000) }
+        print("\(outages.count) moves, longest gap per move (ms): \(gaps.joined(separator: " ")); "
+            + "client: \(record.totals.sent) requests, \(record.totals.failed) failed")
+        #expect(outages.count == repetitions)
+        #expect(outages.allSatisfy { $0.failedRequests == 0 }, "\(outages)")
+        #expect(record.totals.failed == 0)
+        #expect(record.totals.sent > 100, "the probe ran")
+    }
+
+    /// Waits (bounded) until node `node` has finished its startup listen and stands by.
+    static func waitUntilStandby(node: Int, lab: Lab) throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = (try? LabShell.ip("netns", "exec", lab.layout.namespace(node: node), lab.binary, "status", "--json",
+                                     "--config", lab.layout.configFile(node: node))) ?? ""
+            if last.contains("\"standby\"") { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Issue.record("web\(node) never stood by: \(last)")
+    }
+
+    /// Waits (bounded) until `node` answers the client after `instant`, then lets the old holder
+    /// finish releasing; the outage from `instant` to that first answer.
+    static func outage(until node: Int, after instant: ContinuousClock.Instant, probe: LabProbe, lab: Lab) throws
+        -> LabProbeRecord.Outage
+    {
+        let name = lab.layout.nodeName(node)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let latest = probe.latestAnswer(), latest.node == name, latest.at >= instant { break }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        let record = probe.record()
+        let answered = try #require(record.firstAnswer(from: name, after: instant), "\(name) never answered")
+        Thread.sleep(forTimeInterval: 0.3)
+        return record.outage(from: instant, to: answered)
+    }
+}
