@@ -81,9 +81,10 @@ public final class BINDServer: @unchecked Sendable {
     public var server: String { "\(address):\(port)" }
 
     /// What `dig` gets for `name`'s records of `type` (`+short`: one value a line), from outside floatip.
-    public func dig(_ name: String, _ type: String = "A") throws -> [String] {
+    /// `from`: the namespace to ask from (default: the server's own).
+    public func dig(_ name: String, _ type: String = "A", from: String? = nil) throws -> [String] {
         var arguments = ["dig", "@\(address)", "-p", "\(port)", "+short", "+norecurse", "+time=2", "+tries=1", name, type]
-        if let namespace { arguments = ["ip", "netns", "exec", namespace] + arguments }
+        if let namespace = from ?? namespace { arguments = ["ip", "netns", "exec", namespace] + arguments }
         return try command(arguments).split(separator: "\n").map(String.init)
     }
 
