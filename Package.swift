@@ -9,7 +9,8 @@ import PackageDescription
 //   FloatIPAgent      the running node: NodeMachine with clock, transport, movers and checks plugged in
 //   FloatIPLab        the lab: namespaces, agents, responders and a client probe on one machine (root)
 //   floatip           the thin command-line executable (one subcommand per file)
-// Later issues add FloatIPMovers (cloud, DNS) and FloatIPCoordination (etcd), each behind the seams
+//   FloatIPDNS        RFC 2136 dynamic update with TSIG, its UDP/TCP client, the `dns` mover
+// Later issues add FloatIPMovers (cloud) and FloatIPCoordination (etcd), each behind the seams
 // declared in FloatIPCore/Seams.
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
@@ -70,6 +71,11 @@ let package = Package(
             ]
         ),
         .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux"]),
+        // DNS failover: RFC 2136 update with TSIG (wire format, client, the `dns` mover).
+        .target(
+            name: "FloatIPDNS",
+            dependencies: ["FloatIPCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "floatip",
             dependencies: [
@@ -79,6 +85,7 @@ let package = Package(
                 "FloatIPChecks",
                 "FloatIPAgent",
                 "FloatIPLab",
+                "FloatIPDNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,6 +112,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        .testTarget(name: "FloatIPDNSTests", dependencies: ["FloatIPDNS", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPLinuxTests",
             dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux", "FloatIPTestSupport"]),

@@ -31,7 +31,7 @@ struct AgentCommand: AsyncParsableCommand {
         let log = AgentLog(node: cluster.node.name, format: logFormat)
         let moverSet: MoverSet
         do {
-            moverSet = try MoverSet.make(for: cluster.groups) { log.note($0) }
+            moverSet = try MoverSet.make(for: cluster.groups, node: cluster.node) { log.note($0) }
         } catch {
             printError("\(error)")
             throw ExitCode(1)

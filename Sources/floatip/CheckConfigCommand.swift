@@ -39,6 +39,10 @@ struct CheckConfigCommand: ParsableCommand {
             let path = "checks[\(index)].target"
             problems.append(ConfigProblem(file: file, line: lines[path], path: path, message: message))
         }
+        for (path, message) in MoverSet.dnsOptionProblems(config) {
+            let line = lines[path] ?? lines[String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)])]
+            problems.append(ConfigProblem(file: file, line: line, path: path, message: message))
+        }
         var warnings: [String] = []
         checkKeyFile(config.secretFile, field: "secret_file", problems: &problems, warnings: &warnings)
         if let tokenFile = config.api.tokenFile {

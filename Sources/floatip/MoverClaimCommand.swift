@@ -1,5 +1,6 @@
 import ArgumentParser
 import FloatIPCore
+import FloatIPDNS
 import FloatIPLinux
 import Foundation
 
@@ -26,7 +27,8 @@ struct MoverClaimCommand: AsyncParsableCommand {
         let signals = hold ? TerminationSignal.install() : nil
         let selection = try options.load()
         let group = selection.group
-        let mover = try makeMover()
+        let movers = try makeMovers(selection)
+        guard let mover = movers.movers[group.name] else { throw ExitCode(1) }
         let clock = ContinuousClock()
         let started = clock.now
         do {
@@ -36,11 +38,15 @@ struct MoverClaimCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let took = clock.now - started
-        let addresses = group.addresses.map(\.description).joined(separator: ", ")
-        say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
+        if let dns = mover as? DNSMover {
+            say("claimed \(group.name) in \(took.shortDescription): \(dns.status)")
+        } else {
+            let addresses = group.addresses.map(\.description).joined(separator: ", ")
+            say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
+        }
         guard let signals else { return }
-        say("holding until SIGINT or SIGTERM; lifetime \(group.addressLifetime)")
-        let keeper = Task { await mover.run() }
+        say("holding until SIGINT or SIGTERM" + (movers.local == nil ? "" : "; lifetime \(group.addressLifetime)"))
+        let keeper = Task { await movers.local?.run() }
         let signal = await signals.wait()
         keeper.cancel()
         _ = await keeper.value
@@ -54,14 +60,23 @@ struct MoverClaimCommand: AsyncParsableCommand {
     }
 }
 
-/// The local mover, reporting what it does on its own to standard error.
-func makeMover() throws -> LocalMover {
+/// The mover of the selected group (and the local mover's keeper, if it is one), reporting what it
+/// does on its own to standard error.
+func makeMovers(_ selection: GroupSelection) throws -> MoverSet {
     do {
-        return try LocalMover { printError($0) }
+        return try MoverSet.make(
+            for: selection.cluster.groups, node: selection.cluster.node, only: selection.group.name
+        ) { printError($0) }
     } catch {
-        printError("cannot open the kernel's routing socket: \(error)")
+        printError("\(error)")
         throw ExitCode(1)
     }
+}
+
+/// The mover of the selected group.
+func makeMover(_ selection: GroupSelection) throws -> any Mover {
+    guard let mover = try makeMovers(selection).movers[selection.group.name] else { throw ExitCode(1) }
+    return mover
 }
 
 /// Prints a line and flushes at once (a held claim runs for long; its output may go to a pipe).

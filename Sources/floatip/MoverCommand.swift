@@ -26,7 +26,7 @@ struct MoverOptions: ParsableArguments {
             printError("\(config): no group named \(group) (groups: \(cluster.groups.map(\.name).joined(separator: ", ")))")
             throw ExitCode(1)
         }
-        guard chosen.mover.kind == .local else {
+        guard chosen.mover.kind == .local || chosen.mover.kind == .dns else {
             printError("group \(group): mover \(chosen.mover.kind.rawValue) is not available in this version")
             throw ExitCode(1)
         }

@@ -11,8 +11,12 @@ struct MoverSet {
     /// (lifetime renewal, restore) runs while the agent runs.
     var local: LocalMover?
 
-    /// Makes the movers for `groups`. Throws a message naming the group and the problem.
-    static func make(for groups: [GroupConfig], report: @escaping @Sendable (String) -> Void) throws -> MoverSet {
+    /// Makes the movers for `groups` (only the group named `only`, when given). `node` is this node
+    /// (movers that publish its address need it). Throws a message naming the group and the problem.
+    static func make(
+        for groups: [GroupConfig], node: NodeConfig? = nil, only: String? = nil,
+        report: @escaping @Sendable (String) -> Void
+    ) throws -> MoverSet {
         var local: LocalMover?
         func localMover() throws -> LocalMover {
             if let local { return local }
@@ -25,10 +29,12 @@ struct MoverSet {
             }
         }
         var movers: [String: any Mover] = [:]
-        for group in groups {
+        for (index, group) in groups.enumerated() where only == nil || only == group.name {
             switch group.mover.kind {
             case .local:
                 movers[group.name] = try localMover()
+            case .dns:
+                movers[group.name] = try dnsMover(group, index: index, node: node, report: report)
             default:
                 throw MoverSetupError(
                     message: "group \(group.name): mover \(group.mover.kind.rawValue) is not available in this version")

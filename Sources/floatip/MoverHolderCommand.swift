@@ -1,5 +1,6 @@
 import ArgumentParser
 import FloatIPCore
+import FloatIPDNS
 
 /// `floatip mover holder`: does this server hold the group's addresses now?
 struct MoverHolderCommand: AsyncParsableCommand {
@@ -12,12 +13,14 @@ struct MoverHolderCommand: AsyncParsableCommand {
     func run() async throws {
         let selection = try options.load()
         let holder: MoverHolder
+        let mover = try makeMover(selection)
         do {
-            holder = try await makeMover().holder(of: selection.group)
+            holder = try await mover.holder(of: selection.group)
         } catch {
             printError("\(error)")
             throw ExitCode(1)
         }
+        if let dns = mover as? DNSMover { print("\(selection.group.name): \(dns.status)") }
         switch holder {
         case .this:
             print("\(selection.group.name): held here")

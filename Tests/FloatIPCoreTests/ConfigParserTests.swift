@@ -128,6 +128,18 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         #expect(try ConfigParser.parse(yaml: fullConfig, file: "web.yaml").get().eventLog == nil)
     }
 
+    @Test func dnsGroupsHaveNoAddressesAndNoInterface() throws {
+        let yaml = fullConfig.replacingLine(9, with: "    mover: { kind: dns, server: \"127.0.0.1:5353\", zone: example.test, name: vip.example.test }")
+            .replacingLine(10, with: "    priority: 200").replacingLine(11, with: "").replacingLine(12, with: "")
+        let config = try ConfigParser.parse(yaml: yaml, file: "web.yaml").get()
+        #expect(config.groups[0].mover == MoverConfig(kind: .dns, options: [
+            "server": "127.0.0.1:5353", "zone": "example.test", "name": "vip.example.test"]))
+        #expect(config.groups[0].addresses.isEmpty && config.groups[0].interface == nil)
+        let withAddresses = full(line: 11, "    mover: { kind: dns, zone: example.test }")
+        #expect(problems(withAddresses).map(\.path) == ["groups[0].addresses"])
+        #expect(problems(withAddresses).first?.message.contains("has no floating addresses") == true)
+    }
+
     @Test func moverMappingAndIPv6Listen() throws {
         let yaml = full(line: 11, "    mover: { kind: local }")
             .replacingLine(18, with: "api: { listen: \"[::1]:9000\" }")

@@ -16,9 +16,10 @@ final class AgentLab {
     /// `wrongSecret`: nodes given a secret of their own (as a misconfigured peer would have).
     /// `hooks`: every node runs `hookScript` on becoming holder (it appends node, role and previous role to `hookLog`).
     /// `preempt`: the group's `preempt` setting.
+    /// `dnsMover`: the group uses the `dns` mover with these options (`server: …, zone: …`) instead of `local`.
     init(
         nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false,
-        preempt: Bool = true
+        preempt: Bool = true, dnsMover: String? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -51,8 +52,8 @@ final class AgentLab {
                 timers: { preempt_delay: 1s }
                 groups:
                   - name: web
-                    addresses: [\(Self.vip)/32]
-                    interface: eth0
+                    \(dnsMover.map { "mover: { kind: dns, \($0) }" } ?? "addresses: [\(Self.vip)/32]")
+                    \(dnsMover == nil ? "interface: eth0" : "")
                     priority: \(250 - number * 10)
                     address_lifetime: \(lifetime)
                     preempt: \(preempt)
@@ -81,6 +82,9 @@ final class AgentLab {
     func hookLines() -> [String] {
         ((try? String(contentsOf: hookLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
+
+    /// The switch's namespace (where the bridge is).
+    var switchNamespace: String { network.namespaces.first { $0.hasSuffix("-sw") } ?? "" }
 
     /// Cuts the nodes off from each other at the switch (bridge port isolation), or heals that.
     func partition(_ on: Bool) throws {

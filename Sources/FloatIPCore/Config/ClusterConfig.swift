@@ -95,6 +95,7 @@ public struct Timers: Sendable, Equatable {
 public struct GroupConfig: Sendable, Equatable {
     public var name: String
     /// The floating addresses, each with the prefix length it is configured with (default /32 or /128).
+    /// Empty for a `dns` group: its record points at the holder's own address.
     public var addresses: [IPPrefix]
     /// The interface the addresses go on (for the `local` mover).
     public var interface: String?
@@ -155,7 +156,7 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
 
     /// The kinds this build can run; the parser rejects the others with a clear message.
     /// Each mover module adds its kinds here when it lands.
-    public static let implemented: Set<MoverKind> = [.local]
+    public static let implemented: Set<MoverKind> = [.local, .dns]
 }
 
 /// The mover of a group: its kind and the kind's own settings, kept as written so that each

@@ -48,9 +48,20 @@ extension ConfigReader {
     ) -> Located<GroupConfig>? {
         guard let entries = fields(item, path: path, allowed: ConfigReader.groupKeys) else { return nil }
         let name = name(entries, "name", required: true)
-        let prefixes = groupAddresses(entries, addresses: &addresses)
-        let interface = interfaceName(entries)
         let mover = moverConfig(entries)
+        let prefixes: [IPPrefix]?
+        if mover?.kind == .dns {
+            // A DNS name points at the holder's own address: there is no floating address to list.
+            prefixes = []
+            if entries.has("addresses") {
+                report(entries.path("addresses"), line: entries.line(of: "addresses"), "a group with the `dns` mover "
+                    + "has no floating addresses: the record points at the holder's own address (node.address) or "
+                    + "at the mover's `address` option; remove `addresses`")
+            }
+        } else {
+            prefixes = groupAddresses(entries, addresses: &addresses)
+        }
+        let interface = interfaceName(entries)
         let priority = int(entries, "priority", required: true, in: 1...254, what: "a priority from 1 to 254")
         let preempt = bool(entries, "preempt")
         let checkNames = groupChecks(entries, checks: checks)

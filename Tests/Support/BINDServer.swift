@@ -1,0 +1,161 @@
+import Foundation
+
+/// A real BIND 9 `named` for tests: a temporary directory with named.conf, one primary zone and a
+/// TSIG key from `tsig-keygen`, started in the foreground (`-g`) on a free port of 127.0.0.1 (or in
+/// a network namespace), ended by its PID and the directory removed in `stop()` / deinit.
+public final class BINDServer: @unchecked Sendable {
+    /// Whether BIND's tests can run here: named and tsig-keygen are installed. In CI (CI=true) the
+    /// tests run anyway and fail with `missingReason`, so a broken CI image is noticed.
+    public static let runnable: Bool = installed || ProcessInfo.processInfo.environment["CI"] == "true"
+    public static let installed: Bool = ["named", "tsig-keygen", "dig"].allSatisfy { executable($0) != nil }
+    public static let missingReason = "needs BIND 9 (named, tsig-keygen, dig: apt-get install bind9 bind9-dnsutils)"
+
+    public let directory: String
+    public let address: String
+    public let port: UInt16
+    public let zone: String
+    /// The key's name and the path of its BIND key file (as `tsig-keygen` wrote it).
+    public let keyName: String
+    public let keyFile: String
+    public let namespace: String?
+    private var process: Process?
+
+    /// Writes the configuration and starts named; returns once it answers for the zone.
+    /// `records` are zone file lines (`vip IN A 198.18.0.250`); `grants` are update-policy rules
+    /// for the key (`name vip.example.test. A AAAA`).
+    public init(
+        zone: String = "example.test", records: [String], grants: [String], keyName: String = "floatip-test",
+        address: String = "127.0.0.1", namespace: String? = nil
+    ) throws {
+        guard Self.installed else { throw CommandError(arguments: ["named"], status: 127, stderr: Self.missingReason) }
+        directory = NSTemporaryDirectory() + "floatip-bind-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.address = address
+        self.zone = zone
+        self.keyName = keyName
+        self.namespace = namespace
+        keyFile = directory + "/tsig.key"
+        port = namespace == nil ? try Self.freePort() : 53
+        do {
+            try command([Self.executable("tsig-keygen") ?? "tsig-keygen", "-a", "hmac-sha256", keyName])
+                .write(toFile: keyFile, atomically: true, encoding: .utf8)
+            let policy = grants.map { "grant \(keyName) \($0);" }.joined(separator: " ")
+            try """
+                options {
+                    directory "\(directory)";
+                    listen-on port \(port) { \(address); };
+                    listen-on-v6 { none; };
+                    pid-file "\(directory)/named.pid";
+                    session-keyfile "\(directory)/session.key";
+                    managed-keys-directory "\(directory)";
+                    recursion no;
+                    dnssec-validation no;
+                    notify no;
+                };
+                controls { };
+                include "\(keyFile)";
+                zone "\(zone)" {
+                    type primary;
+                    file "\(directory)/zone.db";
+                    update-policy { \(policy) };
+                };
+                """.write(toFile: directory + "/named.conf", atomically: true, encoding: .utf8)
+            try """
+                $TTL 300
+                @ IN SOA ns.\(zone). hostmaster.\(zone). 1 3600 600 86400 60
+                @ IN NS ns.\(zone).
+                ns IN A 127.0.0.1
+                \(records.joined(separator: "\n"))
+
+                """.write(toFile: directory + "/zone.db", atomically: true, encoding: .utf8)
+            try start()
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    deinit { stop() }
+
+    /// `ADDRESS:PORT` for a mover's `server` option.
+    public var server: String { "\(address):\(port)" }
+
+    /// What `dig` gets for `name`'s records of `type` (`+short`: one value a line), from outside floatip.
+    /// `from`: the namespace to ask from (default: the server's own).
+    public func dig(_ name: String, _ type: String = "A", from: String? = nil) throws -> [String] {
+        var arguments = ["dig", "@\(address)", "-p", "\(port)", "+short", "+norecurse", "+time=2", "+tries=1", name, type]
+        if let namespace = from ?? namespace { arguments = ["ip", "netns", "exec", namespace] + arguments }
+        return try command(arguments).split(separator: "\n").map(String.init)
+    }
+
+    /// Ends named by its PID (SIGTERM, then SIGKILL after 3 s) and removes the directory.
+    public func stop() {
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(3)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        process = nil
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The last lines named logged (for failure messages).
+    public var logTail: String {
+        let log = (try? String(contentsOfFile: directory + "/named.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").suffix(15).joined(separator: "\n")
+    }
+
+    private func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let named = [Self.executable("named") ?? "named", "-c", directory + "/named.conf", "-g", "-4"]
+        process.arguments = namespace.map { ["ip", "netns", "exec", $0] + named } ?? named
+        _ = FileManager.default.createFile(atPath: directory + "/named.log", contents: nil)
+        let log = FileHandle(forWritingAtPath: directory + "/named.log")
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        // Bounded wait until it answers for the zone: at most 10 s.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            guard process.isRunning else {
+                throw CommandError(arguments: named, status: process.terminationStatus, stderr: logTail)
+            }
+            if let answer = try? dig(zone, "SOA"), !answer.isEmpty { return }
+            usleep(50_000)
+        }
+        throw CommandError(arguments: named, status: -1, stderr: "no answer within 10 s\n" + logTail)
+    }
+
+    /// A port free for both UDP and TCP on 127.0.0.1 (the kernel picks it; checked for UDP too).
+    private static func freePort() throws -> UInt16 {
+        for _ in 0..<20 {
+            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            defer {
+                close(tcp)
+                close(udp)
+            }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(tcp, pointer, length) == 0 && getsockname(tcp, pointer, &length) == 0
+                        && bind(udp, pointer, length) == 0
+                }
+            }
+            if bound { return UInt16(bigEndian: address.sin_port) }
+        }
+        throw CommandError(arguments: ["bind"], status: -1, stderr: "no free port found for named")
+    }
+
+    private static func executable(_ name: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
