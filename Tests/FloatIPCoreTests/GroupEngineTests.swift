@@ -123,6 +123,38 @@ import Testing
         #expect(decision.reason == "required check nginx failing; released")
     }
 
+    /// A holder cut off from the others (its link check fails) goes to fault and hears nobody; the peer takes over
+    /// meanwhile, unheard. Recovering, the node must not claim over a peer it only heard nothing
+    /// from because it was cut off: it listens for one dead interval first.
+    @Test func afterAFaultSilentPeersAreHeardOutBeforeAnyClaim() {
+        var engine = holdingEngine("web1", priority: 200)
+        let sick = LocalCondition(healthy: false, faultReason: "required check link failing", priority: 200)
+        let other = peer("web2", .standby, priority: 100, heardAt: 390)
+        #expect(engine.step(local: sick, peers: [other], now: ms(400)).role == .fault)
+        // Back 1 s later; web2 (which took over meanwhile) has not been heard since 390 ms.
+        let back = engine.step(local: LocalCondition(priority: 200), peers: [other], now: ms(1_400))
+        #expect(back.role == .standby)
+        #expect(back.intents.allSatisfy { if case .claim = $0 { false } else { true } })
+        #expect(back.reason.hasPrefix("recovered from fault: listening for 300 ms"), "\(back.reason)")
+        #expect(engine.nextDeadline(peers: [other], now: ms(1_400)) == ms(1_700))
+        // web2 is heard holding: the failback rule applies (preempt_delay), not an instant claim.
+        let holder = peer("web2", .holder, priority: 100, heardAt: 1_420, term: 2)
+        let heard = engine.step(local: LocalCondition(priority: 200), peers: [holder], now: ms(1_420))
+        #expect(heard.role == .standby)
+        #expect(heard.reason == "web2 holds; I rank higher and fail back after 1 s healthy")
+    }
+
+    @Test func afterAFaultANodeClaimsOnceItHasListenedOneDeadInterval() {
+        var engine = holdingEngine("web1", priority: 200)
+        let sick = LocalCondition(healthy: false, faultReason: "required check link failing", priority: 200)
+        let other = peer("web2", .standby, priority: 100, heardAt: 390)
+        _ = engine.step(local: sick, peers: [other], now: ms(400))
+        #expect(engine.step(local: LocalCondition(priority: 200), peers: [other], now: ms(1_400)).role == .standby)
+        #expect(engine.step(local: LocalCondition(priority: 200), peers: [other], now: ms(1_699)).role == .standby)
+        let claimed = engine.step(local: LocalCondition(priority: 200), peers: [other], now: ms(1_700))
+        #expect(claimed.role == .holder)
+    }
+
     @Test func maintenanceWithoutPeerReleases() {
         var engine = holdingEngine()
         let decision = engine.step(local: LocalCondition(priority: 100, maintenance: true), peers: [], now: ms(400))

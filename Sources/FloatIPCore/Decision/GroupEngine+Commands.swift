@@ -77,6 +77,7 @@ extension GroupEngine {
         var candidates: [Instant] = [startedAt + timers.startupListen]
         for peer in peers where peer.name != node { candidates.append(peer.heardAt + timers.deadInterval) }
         if let eligibleSince { candidates.append(eligibleSince + timers.preemptDelay) }
+        if let relistenUntil { candidates.append(relistenUntil) }
         if let handover { candidates.append(handover.since + timers.handoverTimeout) }
         if let moverFault { candidates.append(moverFault.until) }
         return candidates.filter { $0 > now }.min()

@@ -42,6 +42,13 @@ extension GroupEngine {
             reason = "no holder; \(better.name) ranks higher and takes it"
             return
         }
+        // Rule 6 again after a fault: a peer silent while this node was cut off may hold the group
+        // still; listen for one dead interval (or until every peer is heard) before claiming.
+        if let until = relistenUntil, now < until, peers.contains(where: { $0.name != node && now - $0.heardAt >= timers.deadInterval }) {
+            role = .standby
+            reason = "recovered from fault: listening for \((until - now).shortDescription) more before claiming"
+            return
+        }
         claim(peers: peers, sticky: false, reason: takeoverReason(peers: peers, now: now), intents: &intents)
     }
 

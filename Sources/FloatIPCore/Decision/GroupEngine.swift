@@ -24,6 +24,10 @@ public struct GroupEngine: Sendable {
     let startedAt: Instant
     /// Since when this node has been able to hold the group (healthy, no maintenance, past start).
     var eligibleSince: Instant?
+    /// Set when the node recovers from a fault having heard no peer for a dead interval: it was
+    /// likely cut off (its own link down), so that silence proves nothing; until then it does not
+    /// claim over silent peers.
+    var relistenUntil: Instant?
     /// A failed claim keeps the node in fault until then.
     var moverFault: (reason: String, until: Instant)?
     /// Worse-ranked peers seen holding while this node holds: a change re-announces.
@@ -64,7 +68,12 @@ public struct GroupEngine: Sendable {
 
         let condition = eligibility(local, now: now)
         if case .eligible = condition {
-            if eligibleSince == nil { eligibleSince = now }
+            if eligibleSince == nil {
+                eligibleSince = now
+                if before == .fault, alive.isEmpty, peers.contains(where: { $0.name != node }) {
+                    relistenUntil = now + timers.deadInterval
+                }
+            }
         } else {
             eligibleSince = nil
         }
