@@ -103,6 +103,8 @@ let package = Package(
             dependencies: [
                 "FloatIPAgent", "FloatIPCore", "FloatIPTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "floatipTests", dependencies: ["floatip", "FloatIPCore", "FloatIPLab", "FloatIPTestSupport"]),
         .testTarget(

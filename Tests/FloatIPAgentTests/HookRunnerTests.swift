@@ -3,6 +3,8 @@ import FloatIPTestSupport
 import Foundation
 import Glibc
 import Synchronization
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 
 @testable import FloatIPAgent
@@ -125,6 +127,65 @@ import Testing
         await running.value
         #expect(reports.all.map(\.hook) == ["on_standby"])
         #expect(scratch.read("calls.txt").components(separatedBy: "--").count == 2)
+    }
+
+    /// A flapping group behind a slow hook: at most `queueLimit` changes wait; the oldest are
+    /// skipped, each reported, and the newest still run.
+    @Test func aFullQueueSkipsTheOldestChangesAndSaysSo() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let gate = scratch.path("gate")
+        // The first call waits for the gate file, so everything after it queues up.
+        let hook = try scratch.script("slow", "while [ ! -e '\(gate)' ]; do sleep 0.02; done\necho \"$FLOATIP_REASON\" >> '\(scratch.path("ran.txt"))'")
+        let reports = Reports()
+        let runner = HookRunner(
+            node: "web1", groups: [try group("web", hooks: HooksConfig(onHolder: [hook], timeout: .seconds(20)))],
+            onReport: reports.add)
+        let running = Task { await runner.run() }
+        runner.handle(.transition(transition("web", .standby, .holder, "change 0")))
+        try await Task.sleep(for: .milliseconds(300))  // change 0 is running, blocked on the gate
+        let extra = 5
+        for index in 1...(HookRunner.queueLimit + extra) {
+            runner.handle(.transition(transition("web", .standby, .holder, "change \(index)")))
+        }
+        let skipped = reports.all.filter { $0.hook == "queue" }
+        #expect(skipped.count == extra, "\(skipped)")
+        #expect(skipped.allSatisfy { !$0.succeeded && $0.outcome.contains("more than 32 role changes wait") })
+        FileManager.default.createFile(atPath: gate, contents: nil)
+        runner.finish()
+        await running.value
+        let ran = scratch.read("ran.txt").split(separator: "\n").map(String.init)
+        // Change 0 and the newest 32; changes 1…5 were skipped.
+        #expect(ran == ["change 0"] + (extra + 1...HookRunner.queueLimit + extra).map { "change \($0)" })
+    }
+
+    /// On shutdown the service lets queued hooks finish within its bound, then cuts off the rest.
+    @Test func theHookServiceDrainsWithinItsBound() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let quick = try scratch.recorder("quick", record: "quick.txt")
+        let hang = try scratch.script("hang", "sleep 30")
+        let reports = Reports()
+        let runner = HookRunner(
+            node: "web1",
+            groups: [
+                try group("web", hooks: HooksConfig(onHolder: [quick], timeout: .seconds(20))),
+                try group("db", hooks: HooksConfig(onHolder: [hang], timeout: .seconds(20))),
+            ],
+            onReport: reports.add)
+        let service = HookService(hooks: runner, drainBound: .milliseconds(800))
+        let started = ContinuousClock.now
+        try await testGracefulShutdown { trigger in
+            async let running: Void = service.run()
+            runner.handle(.transition(transition("db", .standby, .holder)))
+            runner.handle(.transition(transition("web", .standby, .holder)))
+            trigger.triggerGracefulShutdown()
+            try await running
+        }
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(5), "bounded by the drain bound, not the hook's 20 s timeout: \(took)")
+        #expect(scratch.read("quick.txt").contains("FLOATIP_ROLE=holder"), "the quick hook finished")
+        #expect(reports.all.contains { $0.hook == "on_holder" && $0.group == "web" && $0.succeeded })
     }
 
     @Test func aHangingHookIsKilledAtItsTimeoutAndDelaysNothingElse() async throws {

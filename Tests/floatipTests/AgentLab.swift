@@ -171,15 +171,15 @@ final class AgentLab {
     /// The file node `node`'s required check looks for: remove it and the node's service is "down".
     func serviceFile(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).up") }
 
-    /// Starts `floatip agent` for node `node` (1-based) in its namespace.
-    func start(_ node: Int) throws {
+    /// Starts `floatip agent` for node `node` (1-based) in its namespace, with `extra` arguments.
+    func start(_ node: Int, _ extra: [String] = []) throws {
         let name = "web\(node)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "ip", "netns", "exec", namespace(node), try CLITests.floatipBinary().path, "agent", "-c",
             directory.appendingPathComponent("\(name).yaml").path,
-        ]
+        ] + extra
         let log = directory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
