@@ -31,6 +31,22 @@ extension Lab {
                         "--to", layout.nodeName(target), "--config", layout.configFile(node: node))
     }
 
+    /// Restarts node `node`'s agent as an operator would (`systemctl restart`): SIGTERM (it hands
+    /// its groups over and exits), then starts it again with the same config. Bounded: an agent
+    /// still running after the hand-over bound plus 3 s is killed.
+    public func restartAgent(node: Int) throws(LabError) {
+        let name = layout.nodeName(node)
+        guard let index = state.processes.firstIndex(where: { $0.role == "agent" && $0.node == name }) else {
+            throw .system("no agent of \(name) in this lab")
+        }
+        let pid = state.processes[index].pid
+        if LabProcesses.belongs(pid, to: layout.directory) {
+            LabProcesses.stop([pid], grace: LabLayout.handoverTimeout + .seconds(3))
+        }
+        state.processes.remove(at: index)
+        try start("agent", node: node, log: layout.agentLog(node: node), ["agent", "-c", layout.configFile(node: node)])
+    }
+
     /// The nodes that have the floating address on eth0 now.
     public func holders() throws(LabError) -> [Int] {
         var nodes: [Int] = []

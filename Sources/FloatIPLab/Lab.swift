@@ -11,7 +11,7 @@ public final class Lab {
     /// The lab's names and addresses.
     public let layout: LabLayout
     /// What has been built so far (also in `layout.stateFile`).
-    public private(set) var state: LabState
+    public internal(set) var state: LabState
     /// The `floatip` binary the agents and responders run.
     public let binary: String
     private let interrupt: LabInterrupt
@@ -130,7 +130,7 @@ public final class Lab {
         try LabShell.ip("-n", namespace, "link", "set", LabLayout.interface, "up")
     }
 
-    private func start(_ role: String, node: Int, log: String, _ arguments: [String]) throws(LabError) {
+    func start(_ role: String, node: Int, log: String, _ arguments: [String]) throws(LabError) {
         let pid = try LabSpawn.start(try LabShell.ipTool(), ["netns", "exec", layout.namespace(node: node), binary] + arguments, log: log)
         state.processes.append(LabProcess(role: role, node: layout.nodeName(node), pid: pid))
         try state.write(layout.stateFile)

@@ -118,12 +118,20 @@ struct AgentEndToEndTests {
 
     @Test func afterAPartitionHealsExactlyOneHolderRemains() async throws {
         let lab = try AgentLab()
+        let client = try lab.addClient()
         try lab.start(1)
         try lab.start(2)
         #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil)
+        try await Task.sleep(for: .milliseconds(200))
+        try lab.touchFloatingAddress(from: client)
+        let (web1, web2) = (try lab.mac(1), try lab.mac(2))
+        #expect(try await lab.wait(.seconds(2)) { try lab.clientNeighbour(client) == web1 } != nil)
+        // The nodes' ports are isolated from each other, not from the client's.
         try lab.partition(true)
-        // Cut off from each other, both sides hold (no quorum without a witness).
+        // Cut off from each other, both sides hold (no quorum without a witness); web2's
+        // announcement moves the client to it.
         #expect(try await lab.wait(.seconds(3)) { try lab.holders() == [1, 2] } != nil, "\(lab.log(2))")
+        #expect(try await lab.wait(.seconds(2)) { try lab.clientNeighbour(client) == web2 } != nil)
         try lab.partition(false)
         let healed = try await lab.wait(.seconds(3)) { try lab.holders() == [1] }
         #expect(healed != nil, "\(lab.log(2))")
@@ -131,6 +139,9 @@ struct AgentEndToEndTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(try lab.holders() == [1], "and it stays resolved")
         #expect(lab.log(2).contains("also holds and ranks higher"), "\(lab.log(2))")
+        // The winner announces again when the conflict ends: the client ends at it.
+        let entry = try lab.clientNeighbour(client)
+        #expect(entry == web1, "client's entry: \(entry ?? "none"); web1 \(web1), web2 \(web2)")
     }
 
     @Test func aPeerWithTheWrongSecretIsRejectedAndCounted() async throws {

@@ -133,6 +133,19 @@ final class AgentLab {
         })
     }
 
+    /// Makes `client` resolve the floating address (one UDP datagram to it) so that it has a
+    /// neighbour entry that gratuitous ARP can later move.
+    func touchFloatingAddress(from client: String) throws {
+        try command(["ip", "netns", "exec", client, "bash", "-c", "echo x > /dev/udp/\(Self.vip)/9"])
+    }
+
+    /// The MAC address `client`'s neighbour table has for the floating address, if any.
+    func clientNeighbour(_ client: String) throws -> String? {
+        let text = try network.ip(client, "neigh", "show", Self.vip)
+        guard let range = text.range(of: "lladdr ") else { return nil }
+        return String(text[range.upperBound...].prefix(17)).lowercased()
+    }
+
     /// Drops `percent` % of the peer datagrams arriving at every node (nftables `numgen random`
     /// in each node's namespace), or removes that rule (`percent` 0).
     func dropPeerDatagrams(percent: Int, port: UInt16 = defaultPeerPort) throws {

@@ -43,8 +43,53 @@ struct PlannedMoveTests {
         }
     }
 
+    /// DESIGN rule 3 through a restart: SIGTERM hands the group over, the restarted agent fails
+    /// back after preempt_delay; the client misses nothing, and there is never more than one holder.
+    @Test func restartingTheHoldersAgentLosesNoRequest() async throws {
+        try await offPool {
+            try Self.withLab(repetitions: 2) { lab, probe in
+                let restarted = ContinuousClock.now
+                let watcher = HolderWatch(lab: lab)
+                try lab.restartAgent(node: 1)
+                let away = try Self.outage(until: 2, after: restarted, probe: probe, lab: lab)
+                // Back on web1 after its start-up listen and preempt_delay (2 s).
+                let back = try Self.outage(until: 1, after: ContinuousClock.now, probe: probe, lab: lab)
+                let samples = watcher.stop()
+                #expect(samples.count > 20 && samples.allSatisfy { $0.count <= 1 }, "holders seen: \(samples.filter { $0.count > 1 })")
+                return [away, back]
+            }
+        }
+    }
+
+    /// Samples the holders (every 10 ms, on a thread of its own) until stopped.
+    final class HolderWatch: @unchecked Sendable {
+        private let lock = NSLock()
+        private var samples: [[Int]] = []
+        private var stopping = false
+        private let done = DispatchSemaphore(value: 0)
+
+        init(lab: Lab) {
+            let box = UncheckedBox(lab)
+            Thread.detachNewThread { [self] in
+                let lab = box.value
+                let end = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < end, !lock.withLock({ stopping }) {
+                    if let holders = try? lab.holders() { lock.withLock { samples.append(holders) } }
+                    Thread.sleep(forTimeInterval: 0.01)
+                }
+                done.signal()
+            }
+        }
+
+        func stop() -> [[Int]] {
+            lock.withLock { stopping = true }
+            done.wait()
+            return lock.withLock { samples }
+        }
+    }
+
     /// Builds a lab, runs `moves` with the client probing, checks every move, removes the lab.
-    static func withLab(_ moves: (Lab, LabProbe) throws -> [LabProbeRecord.Outage]) throws {
+    static func withLab(repetitions: Int = repetitions, _ moves: (Lab, LabProbe) throws -> [LabProbeRecord.Outage]) throws {
         let layout = try LabLayout(name: LabTests.uniqueName())
         defer { _ = try? Lab.down(layout) }
         let lab = try Lab.up(layout, binary: try CLITests.floatipBinary().path)
