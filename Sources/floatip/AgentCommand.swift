@@ -94,6 +94,8 @@ struct AgentCommand: AsyncParsableCommand {
         await Self.applyHealth(cluster, scheduler.states(), to: agent)
         await agent.setCheckStates { scheduler.states() }
         let hooking = Task { await hooks.run() }
+        // systemd (sd_notify; inactive without $NOTIFY_SOCKET): READY, STATUS and WATCHDOG from the loop, STOPPING.
+        let systemd = await SystemdReporter.attach(to: agent) { log.note($0) }
         await agent.start()
         let keeper = Task { await moverSet.local?.run() }
         let checking = Task { await scheduler.run() }
@@ -111,6 +113,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
 
         let signal = await signals.wait()
+        systemd?.stopping()
         log.note("\(signal): handing over held groups before stopping")
         eventLog?.append("stop", ["signal": .string(signal)])
         await agent.setMaintenance(true)
