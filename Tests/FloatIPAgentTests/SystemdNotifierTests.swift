@@ -2,6 +2,7 @@ import FloatIPCore
 import FloatIPTestSupport
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 
 @testable import FloatIPAgent
@@ -118,5 +119,24 @@ import Testing
         await pair.stop()
         #expect(messages.first?.hasPrefix("READY=1\nSTATUS=web: ") == true, "\(messages)")
         #expect(messages.last?.contains("WATCHDOG=1") == true, "\(messages)")
+    }
+}
+
+/// systemd going away is logged once, not once per pass, and never stops the agent.
+@Suite struct SystemdReporterFailureTests {
+    final class Notes: Sendable {
+        let lines = Mutex<[String]>([])
+        func add(_ line: String) { lines.withLock { $0.append(line) } }
+    }
+
+    @Test func aSocketThatIsGoneIsReportedOncePerStreak() throws {
+        let notes = Notes()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-notify-\(UUID().uuidString)")
+        let path = directory.appendingPathComponent("notify").path
+        let reporter = SystemdReporter(notifier: SystemdNotifier(socket: path, watchdog: .milliseconds(10))) { notes.add($0) }
+        let start = ContinuousClock.now
+        for step in 0..<5 { reporter.pass([("web", .holder)], (1, 1), now: start + .milliseconds(10 * step)) }
+        #expect(notes.lines.withLock { $0 }.count == 1)
+        #expect(notes.lines.withLock { $0 }.first?.contains("cannot notify systemd at \(path)") == true)
     }
 }

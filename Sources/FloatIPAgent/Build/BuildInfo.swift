@@ -1,10 +1,10 @@
 /// What this binary is: its version, the git commit it was built from, and when it was built.
 ///
 /// `floatip version` prints it, `GET /v1/status` carries it, and `/metrics` exposes it as
-/// `floatip_build_info{version,commit} 1`. The version is written here; the commit and date are
-/// stamped by `scripts/stamp-build-info` into a generated file that a release build compiles in
-/// (`-Xswiftc -DFLOATIP_STAMPED`, see packaging/build-deb.sh). An ordinary `swift build` of a
-/// fresh clone needs neither git nor the generated file and says `unknown`.
+/// `floatip_build_info{version,commit} 1`. The version is written here; the commit and date come
+/// from `BuildStamp.swift`, which says `unknown` in git and which `scripts/stamp-build-info`
+/// rewrites for the length of a release build (packaging/build-deb.sh). An ordinary `swift build`
+/// of a fresh clone needs neither git nor the script.
 public struct BuildInfo: Codable, Sendable, Equatable {
     /// The release, `0.1.0`.
     public var version: String
@@ -28,11 +28,3 @@ public struct BuildInfo: Codable, Sendable, Equatable {
     /// `floatip 0.1.0 (commit 0123456789ab, built 2025-01-01T00:00:00Z)`.
     public var line: String { "floatip \(version) (commit \(commit), built \(date))" }
 }
-
-#if !FLOATIP_STAMPED
-/// An unstamped build (`swift build`, tests): no commit or date compiled in.
-enum BuildStamp {
-    static let commit = "unknown"
-    static let date = "unknown"
-}
-#endif

@@ -47,7 +47,7 @@ public final class SystemdReporter: Sendable {
     func pass(
         _ roles: [(group: String, role: Role)], _ peers: (alive: Int, total: Int), now: ContinuousClock.Instant = .now
     ) {
-        let message: String? = state.withLock { state in
+        let report: String? = state.withLock { state in
             guard !state.stopping, !roles.contains(where: { $0.role == .starting }) else { return nil }
             var lines: [String] = []
             if !state.ready {
@@ -64,18 +64,19 @@ public final class SystemdReporter: Sendable {
                 state.lastPing = now
                 lines.append("WATCHDOG=1")
             }
-            return lines.isEmpty ? nil : lines.joined(separator: "\n")
+            return lines.isEmpty ? nil : send(lines.joined(separator: "\n"), &state)
         }
-        if let message { send(message) }
+        if let report { note(report) }
     }
 
-    /// The agent is stopping (handing its groups over first): `STOPPING=1`; no pings after it.
+    /// The agent is stopping (handing its groups over first): `STOPPING=1`; nothing after it.
     public func stopping(_ why: String = "stopping: handing over held groups") {
-        let first = state.withLock { state in
-            defer { state.stopping = true }
-            return !state.stopping
+        let report: String? = state.withLock { state in
+            guard !state.stopping else { return nil }
+            state.stopping = true
+            return send("STOPPING=1\nSTATUS=\(why)", &state)
         }
-        if first { send("STOPPING=1\nSTATUS=\(why)") }
+        if let report { note(report) }
     }
 
     /// `web: holder (2 peers ok)`; several groups: `web: holder, db: standby (1 of 2 peers ok)`.
@@ -90,14 +91,13 @@ public final class SystemdReporter: Sendable {
         return "\(groups) (\(heard))"
     }
 
-    private func send(_ message: String) {
+    /// Sends under the lock (a non-blocking datagram), so nothing a pass sends can follow STOPPING.
+    /// Returns what to log: the first failure of a streak, or its end.
+    private func send(_ message: String, _ state: inout State) -> String? {
         let failure = notifier.send(message)
-        let report: String? = state.withLock { state in
-            defer { state.failing = failure != nil }
-            if let failure, !state.failing { return failure }
-            if failure == nil, state.failing { return "notifying systemd works again" }
-            return nil
-        }
-        if let report { note(report) }
+        defer { state.failing = failure != nil }
+        if let failure, !state.failing { return failure }
+        if failure == nil, state.failing { return "notifying systemd works again" }
+        return nil
     }
 }
