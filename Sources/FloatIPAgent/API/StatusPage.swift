@@ -9,7 +9,8 @@ public enum StatusPage {
     /// The `Content-Type` of the page.
     public static let contentType = "text/html; charset=utf-8"
     /// Allows the inline style sheet and nothing else: no scripts, images, frames or fetches.
-    public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+    public static let contentSecurityPolicy =
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
     /// The whole page for `status`.
     public static func render(_ status: AgentStatus) -> String {
@@ -43,7 +44,10 @@ public enum StatusPage {
         let rows = status.groups.map { group in
             let reason = group.reason + (group.handoverTo.map { " (handing over to \($0))" } ?? "")
             let role = badge(group.role) + (group.maintenance && group.role != "maintenance" ? " (maintenance set)" : "")
-            return [escape(group.name), role, escape(group.holder ?? "none"), "\(group.term)", "\(group.priority)", escape(reason)]
+            return [
+                escape(group.name), role, escape(group.holder ?? "none"), "\(group.term)", "\(group.priority)",
+                escape(reason),
+            ]
         }
         return section("Groups", table(["group", "role", "holder", "term", "priority", "reason"], rows, empty: "no groups"))
     }
@@ -103,10 +107,14 @@ public enum StatusPage {
 
     /// A role or state as a coloured label; the class is the word itself when it is a known one.
     static func badge(_ word: String) -> String {
-        let known = ["holder", "standby", "fault", "maintenance", "starting", "alive", "dead", "never", "passing", "failing", "unknown"]
-        let kind = known.contains(word) ? word : "other"
+        let kind = badgeClasses.contains(word) ? word : "other"
         return "<span class=\"role \(kind)\">\(escape(word))</span>"
     }
+
+    /// The words the style sheet colours: roles, peer states, check states.
+    static let badgeClasses: Set = [
+        "holder", "standby", "fault", "maintenance", "starting", "alive", "dead", "never", "passing", "failing", "unknown",
+    ]
 
     /// `text` safe in HTML element content and in quoted attribute values.
     public static func escape(_ text: String) -> String {

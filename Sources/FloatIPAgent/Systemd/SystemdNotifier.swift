@@ -27,7 +27,8 @@ public final class SystemdNotifier: Sendable {
         socketName = socket
         watchdogPeriod = watchdog
         address = Self.socketAddress(socket) ?? []
-        descriptor = address.isEmpty ? -1 : Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        descriptor = address.isEmpty ? -1 : Glibc.socket(AF_UNIX, type, 0)
     }
 
     deinit {
@@ -41,7 +42,7 @@ public final class SystemdNotifier: Sendable {
         guard !address.isEmpty else {
             return "NOTIFY_SOCKET=\(socketName): not an AF_UNIX socket path (nor @abstract); systemd is not told"
         }
-        guard descriptor >= 0 else { return "cannot create a socket for NOTIFY_SOCKET: \(String(cString: strerror(errno)))" }
+        guard descriptor >= 0 else { return "cannot create a socket for NOTIFY_SOCKET \(socketName)" }
         let bytes = Array(assignments.utf8)
         let sent = address.withUnsafeBytes { addressBytes in
             bytes.withUnsafeBytes { payload in
