@@ -48,7 +48,7 @@ import Testing
         func browser(_ arguments: [String]) async throws -> ExternalTool.Run {
             let base = [
                 chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--user-data-dir=\(directory.appendingPathComponent("profile").path)", "--hide-scrollbars",
             ]
             let command = base + arguments + [url]
