@@ -24,6 +24,8 @@ public actor AgentCore {
     public static let transitionMemory = 20
     /// The checks' current states, for status (set by whoever runs the checks).
     var checkStates: @Sendable () -> [CheckState] = { [] }
+    /// Called at the end of every pass of the decision loop (see `observeLoop`).
+    var loopObserver: (@Sendable (isolated AgentCore) -> Void)?
 
     /// An agent for `config`; `movers` maps each group's name to its mover.
     public init(
@@ -130,6 +132,7 @@ public actor AgentCore {
         }
         for action in output.actions { dispatch(action) }
         rescheduleTimer()
+        loopObserver?(self)
     }
 
     private func dispatch(_ action: GroupAction) {

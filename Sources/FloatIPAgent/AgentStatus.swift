@@ -14,6 +14,10 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var counters: Counters
     /// The most recent role changes on this node, oldest first (at most `AgentCore.transitionMemory`).
     public var transitions: [TransitionRecord]
+    /// The agent's version, commit and build date (nil from agents older than 0.1.0's build info).
+    public var build: BuildInfo?
+    /// Milliseconds since the agent started (monotonic; the clock of `TransitionRecord.atMs`).
+    public var uptimeMs: Double?
 
     public struct Group: Codable, Sendable, Equatable {
         public var name: String

@@ -102,6 +102,8 @@ struct AgentCommand: AsyncParsableCommand {
             + "API on \(listen)" + (token == nil ? " (read-only: no api.token_file)" : ""))
         eventLog?.append("start", ["peers": .int(cluster.peers.count), "groups": .int(cluster.groups.count)])
         await checks.applyInitialHealth()
+        // systemd (sd_notify; inactive without $NOTIFY_SOCKET): READY, STATUS and WATCHDOG from the loop, STOPPING.
+        let systemd = await SystemdReporter.attach(to: agent) { log.note($0) }
 
         // Started in this order, shut down in reverse: the agent hands over first, while the
         // transport, the checks and the address keeper still run; the hooks drain after it.
@@ -122,6 +124,7 @@ struct AgentCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: configuration)
         let stopper = Task {
             let signal = await signals.wait()
+            systemd?.stopping()
             log.note("\(signal): stopping")
             eventLog?.append("stop", ["signal": .string(signal)])
             await group.triggerGracefulShutdown()

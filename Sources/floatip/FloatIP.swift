@@ -1,4 +1,5 @@
 import ArgumentParser
+import FloatIPAgent
 
 /// The `floatip` command: one subcommand per file.
 @main
@@ -10,14 +11,11 @@ struct FloatIP: AsyncParsableCommand {
             Exit codes: 0 success; 1 the command ran and found problems (an invalid config, an \
             invariant violation); 64 bad usage.
             """,
-        version: floatipVersion,
+        version: BuildInfo.current.line,
         subcommands: [
             SimulateCommand.self, AgentCommand.self, StatusCommand.self, MaintenanceCommand.self, SwitchoverCommand.self,
             EventsCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self,
-            LabCommand.self,
+            LabCommand.self, VersionCommand.self,
         ]
     )
 }
-
-/// The version printed by `floatip --version`.
-let floatipVersion = "0.1.0"

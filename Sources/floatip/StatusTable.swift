@@ -33,11 +33,7 @@ enum StatusTable {
     }
 
     /// `850 ms`, `12.3 s`, `4 min`.
-    static func age(_ milliseconds: Double) -> String {
-        if milliseconds < 1000 { return "\(Int(milliseconds.rounded())) ms" }
-        if milliseconds < 60_000 { return "\((milliseconds / 100).rounded() / 10) s" }
-        return "\(Int((milliseconds / 60_000).rounded())) min"
-    }
+    static func age(_ milliseconds: Double) -> String { AgentStatus.age(milliseconds) }
 
     /// Columns padded to their widest cell; the last column is not padded.
     static func table(_ header: [String], _ rows: [[String]]) -> String {

@@ -64,6 +64,10 @@ import Testing
                 #expect(status.groups.first?.role == "holder")
                 #expect(status.groups.first?.holder == "web1")
                 #expect(status.peers.first?.name == "web2")
+                #expect(status.build == BuildInfo.current)
+                #expect(status.build?.version == BuildInfo.version)
+                let uptime = try #require(status.uptimeMs)
+                #expect(uptime >= (status.transitions.last?.atMs ?? 0), "transitions happened before now")
             }
         }
         await fixture.stop()
@@ -196,6 +200,8 @@ import Testing
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 let text = String(buffer: response.body)
                 for series in [
+                    #"floatip_build_info{commit="\#(BuildInfo.current.commit)",version="\#(BuildInfo.version)"} 1"#,
+                    "# TYPE floatip_build_info gauge",
                     #"floatip_group_role{group="web",role="holder"} 1"#,
                     #"floatip_group_role{group="web",role="standby"} 0"#,
                     "# TYPE floatip_transitions_total counter",

@@ -184,8 +184,9 @@ final class AgentLab {
     /// The file node `node`'s required check looks for: remove it and the node's service is "down".
     func serviceFile(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).up") }
 
-    /// Starts `floatip agent` for node `node` (1-based) in its namespace, with `extra` arguments.
-    func start(_ node: Int, _ extra: [String] = []) throws {
+    /// Starts `floatip agent` for node `node` (1-based) in its namespace, with `extra` arguments and
+    /// `environment` added to the test's.
+    func start(_ node: Int, _ extra: [String] = [], environment: [String: String] = [:]) throws {
         let name = "web\(node)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -198,6 +199,7 @@ final class AgentLab {
         let handle = try FileHandle(forWritingTo: log)
         process.standardError = handle
         process.standardOutput = handle
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
         agents[name] = process
         logs[name] = log

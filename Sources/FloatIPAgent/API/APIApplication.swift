@@ -5,7 +5,7 @@ import Logging
 /// The operator's HTTP API of one agent, as a Hummingbird application: the one function that
 /// builds it, for the daemon and for tests alike (tests pass `APIConfig(listenPort: 0)`).
 ///
-/// Routes: `GET /v1/status`, `POST /v1/maintenance`, `POST /v1/switchover`, `GET /metrics`
+/// Routes: `GET /` (the status page), `GET /v1/status`, `POST /v1/maintenance`, `POST /v1/switchover`, `GET /metrics`
 /// (docs/api.md). `token` is the content of `api.token_file` (nil: no token file, mutating
 /// requests are refused). `note` receives one line per operator command for the agent's log;
 /// `onServerRunning` the bound port once the listener is up.

@@ -20,6 +20,7 @@ struct APIHandlers: Sendable {
         router.post("/v1/maintenance") { request, context in await maintenance(request, context) }
         router.post("/v1/switchover") { request, context in await switchover(request, context) }
         router.get("/metrics") { _, _ in await metricsText() }
+        router.get("/") { _, _ in await statusPage() }
     }
 
     func status() async throws -> Response {
@@ -80,6 +81,17 @@ struct APIHandlers: Sendable {
         return Response(
             status: .ok, headers: [.contentType: MetricsExposition.contentType],
             body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func statusPage() async -> Response {
+        let html = StatusPage.render(await agent.status())
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: StatusPage.contentType, .cacheControl: "no-store",
+                .contentSecurityPolicy: StatusPage.contentSecurityPolicy,
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     // MARK: Helpers

@@ -10,6 +10,9 @@ public enum MetricsExposition {
     /// Every metric, with `# HELP` and `# TYPE`, labels escaped.
     public static func render(_ status: AgentStatus, _ measured: AgentMetrics.Snapshot) -> String {
         var out = Output()
+        let build = status.build ?? BuildInfo.current
+        out.family("floatip_build_info", "gauge", "Always 1; the labels say which build of floatip is running.")
+        out.sample("floatip_build_info", ["version": build.version, "commit": build.commit], 1)
         out.family("floatip_group_role", "gauge", "1 for the role this node has in the group, 0 for the others.")
         for group in status.groups {
             for role in Role.allCases {

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// packaging/floatip.service: the directives the agent relies on, and systemd's own verdict.
+@Suite struct SystemdUnitTests {
+    /// `KEY=VALUE` lines of the unit, by key (a key given twice keeps both values).
+    static func directives() throws -> [String: [String]] {
+        let text = try String(contentsOf: PackagingFiles.url("packaging/floatip.service"), encoding: .utf8)
+        var found: [String: [String]] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("[") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            found[String(line[..<equals]), default: []].append(String(line[line.index(after: equals)...]))
+        }
+        return found
+    }
+
+    @Test func theUnitIsANotifyServiceWithAWatchdogAndOnlyTheNetworkCapabilities() throws {
+        let unit = try Self.directives()
+        #expect(unit["Type"] == ["notify"])
+        #expect(unit["Restart"] == ["on-failure"])
+        #expect(unit["WatchdogSec"]?.first.flatMap { Int($0) }.map { $0 > 0 } == true)
+        #expect(unit["NoNewPrivileges"] == ["yes"])
+        #expect(unit["ProtectSystem"] == ["strict"])
+        #expect(unit["CapabilityBoundingSet"] == ["CAP_NET_ADMIN CAP_NET_RAW"])
+        #expect(unit["AmbientCapabilities"] == ["CAP_NET_ADMIN CAP_NET_RAW"])
+        #expect(unit["ExecStart"] == ["/usr/bin/floatip agent --config /etc/floatip/floatip.yaml"])
+        // The example config's event log must be writable under ProtectSystem=strict.
+        let example = try String(contentsOf: PackagingFiles.url("packaging/floatip.yaml"), encoding: .utf8)
+        let eventLog = try #require(example.split(separator: "\n").first { $0.hasPrefix("event_log: ") })
+        let writable = (unit["ReadWritePaths"] ?? []).flatMap { $0.split(separator: " ") }
+        #expect(writable.contains { eventLog.dropFirst("event_log: ".count).hasPrefix($0 + "/") }, "\(eventLog) vs \(writable)")
+    }
+
+    @Test func systemdAnalyzeVerifiesIt() throws {
+        guard let analyze = ExternalTool.find("systemd-analyze", for: "verifying the unit", package: "systemd") else { return }
+        // verify checks that ExecStart's program exists: point it at the built binary, in a copy.
+        let binary = try CLITests.floatipBinary().path
+        let text = try String(contentsOf: PackagingFiles.url("packaging/floatip.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/bin/floatip", with: binary)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let unit = directory.appendingPathComponent("floatip.service")
+        try Data(text.utf8).write(to: unit)
+        let run = try ExternalTool.run([analyze, "verify", "--man=no", unit.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "warnings: \(run.stderr)")
+        // And it can fail: an unknown directive is reported.
+        try Data((text + "Bogus=1\n").utf8).write(to: unit)
+        let bad = try ExternalTool.run([analyze, "verify", "--man=no", unit.path])
+        #expect(bad.stderr.contains("Unknown key") || bad.stderr.contains("Unknown key name"), "\(bad.stderr)")
+    }
+}
