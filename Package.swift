@@ -9,8 +9,8 @@ import PackageDescription
 //   FloatIPAgent      the running node: NodeMachine with clock, transport, movers and checks plugged in
 //   FloatIPLab        the lab: namespaces, agents, responders and a client probe on one machine (root)
 //   floatip           the thin command-line executable (one subcommand per file)
-// Later issues add FloatIPMovers (cloud, DNS) and FloatIPCoordination (etcd), each behind the seams
-// declared in FloatIPCore/Seams.
+//   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials)
+// Later issues add DNS movers and FloatIPCoordination (etcd), each behind the seams declared in FloatIPCore/Seams.
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
 // clusters): they are optimised in debug builds too. Everything else keeps the debug defaults.
@@ -66,6 +66,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(
+            name: "FloatIPCloud",
+            dependencies: [
+                "FloatIPCore",
+                "FloatIPLinux",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux"]),
         .executableTarget(
             name: "floatip",
@@ -76,6 +87,7 @@ let package = Package(
                 "FloatIPChecks",
                 "FloatIPAgent",
                 "FloatIPLab",
+                "FloatIPCloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,7 +95,7 @@ let package = Package(
             ]
         ),
         // Namespaces, veths, commands and off-pool helpers for the tests.
-        .target(name: "FloatIPTestSupport", path: "Tests/Support"),
+        .target(name: "FloatIPTestSupport", dependencies: ["FloatIPCloud"], path: "Tests/Support"),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
@@ -99,6 +111,13 @@ let package = Package(
                 "FloatIPChecks", "FloatIPCore", "FloatIPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "FloatIPCloudTests",
+            dependencies: [
+                "FloatIPCloud", "FloatIPCore", "FloatIPTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
             name: "FloatIPLinuxTests",

@@ -97,6 +97,9 @@ struct AgentCommand: AsyncParsableCommand {
         await agent.start()
         let keeper = Task { await moverSet.local?.run() }
         let checking = Task { await scheduler.run() }
+        let reconciling = Task {
+            await MoverReconciler(agent: agent, intervals: moverSet.reconcileIntervals, note: { log.note($0) }).run()
+        }
         let health = Task {
             for await event in scheduler.events {
                 switch event {
@@ -119,6 +122,7 @@ struct AgentCommand: AsyncParsableCommand {
         while clock.now < deadline, await agent.roles().contains(where: { $0.role == .holder }) {
             try? await Task.sleep(for: .milliseconds(10))
         }
+        reconciling.cancel()
         await agent.stop()
         checking.cancel()
         for probe in probes { await probe.shutdown() }

@@ -10,7 +10,9 @@ struct MoverClaimCommand: AsyncParsableCommand {
         commandName: "claim",
         abstract: "Put the group's addresses on this server and announce them.",
         discussion: """
-            Without --hold the addresses keep their kernel lifetime (address_lifetime, 3 s by \
+            Works for every mover kind: a cloud mover asks its provider to route the addresses here \
+            (and configures them locally too when the group has an interface). For the local mover: \
+            without --hold the addresses keep their kernel lifetime (address_lifetime, 3 s by \
             default) and then expire: that is the point of self-expiring addresses. With --hold the \
             command renews them, restores any that are removed, and releases them on SIGINT or \
             SIGTERM; if it is killed (SIGKILL) the kernel removes them when their lifetime ends.
@@ -26,7 +28,7 @@ struct MoverClaimCommand: AsyncParsableCommand {
         let signals = hold ? TerminationSignal.install() : nil
         let selection = try options.load()
         let group = selection.group
-        let mover = try makeMover()
+        let (mover, local) = try options.mover(for: selection)
         let clock = ContinuousClock()
         let started = clock.now
         do {
@@ -37,10 +39,16 @@ struct MoverClaimCommand: AsyncParsableCommand {
         }
         let took = clock.now - started
         let addresses = group.addresses.map(\.description).joined(separator: ", ")
-        say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
+        if group.mover.kind == .local {
+            say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
+        } else {
+            let telemetry = (mover as? any MoverTelemetrySource)?.telemetry()
+            say("claimed \(group.name): \(addresses) through \(group.mover.kind.rawValue) in \(took.shortDescription)"
+                + (telemetry.map { "; \($0.calls) API call(s), the provider reports holder \($0.providerHolder ?? "none")" } ?? ""))
+        }
         guard let signals else { return }
-        say("holding until SIGINT or SIGTERM; lifetime \(group.addressLifetime)")
-        let keeper = Task { await mover.run() }
+        say("holding until SIGINT or SIGTERM" + (local == nil ? "" : "; lifetime \(group.addressLifetime)"))
+        let keeper = Task { await local?.run() }
         let signal = await signals.wait()
         keeper.cancel()
         _ = await keeper.value
@@ -51,16 +59,6 @@ struct MoverClaimCommand: AsyncParsableCommand {
             printError("\(signal): release failed: \(error)")
             throw ExitCode(1)
         }
-    }
-}
-
-/// The local mover, reporting what it does on its own to standard error.
-func makeMover() throws -> LocalMover {
-    do {
-        return try LocalMover { printError($0) }
-    } catch {
-        printError("cannot open the kernel's routing socket: \(error)")
-        throw ExitCode(1)
     }
 }
 

@@ -11,9 +11,10 @@ struct MoverHolderCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selection = try options.load()
+        let mover = try options.mover(for: selection).mover
         let holder: MoverHolder
         do {
-            holder = try await makeMover().holder(of: selection.group)
+            holder = try await mover.holder(of: selection.group)
         } catch {
             printError("\(error)")
             throw ExitCode(1)

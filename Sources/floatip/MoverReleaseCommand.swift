@@ -9,8 +9,9 @@ struct MoverReleaseCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selection = try options.load()
+        let mover = try options.mover(for: selection).mover
         do {
-            try await makeMover().release(selection.group, epoch: 0)
+            try await mover.release(selection.group, epoch: 0)
         } catch {
             printError("\(error)")
             throw ExitCode(1)
