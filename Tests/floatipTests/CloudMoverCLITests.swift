@@ -59,7 +59,7 @@ struct CloudMoverCLITests {
 
         // check-config names each broken mover option; the secret never appears.
         let text = try String(contentsOf: config, encoding: .utf8)
-            .replacingOccurrences(of: "  allocation_id: \(allocation)\n", with: "")
+            .split(separator: "\n").filter { !$0.contains("allocation_id:") }.joined(separator: "\n")
             .replacingOccurrences(of: "secret_key_file: \(keyFile.path)", with: "secret_key_file: \(directory.path)/missing")
         try text.write(to: config, atomically: true, encoding: .utf8)
         let broken = try await offPool { try CLITests.run(["check-config", path], limit: .seconds(20)) }
@@ -68,5 +68,10 @@ struct CloudMoverCLITests {
         let refused = try await offPool { try CLITests.run(["mover", "claim", "-c", path, "-g", "web"], limit: .seconds(20)) }
         #expect(refused.status == 1 && refused.stderr.contains("group web: mover.allocation_id"), "\(refused.stderr)")
         #expect(!(broken.stderr + refused.stderr).contains(moto.secretKey))
+        // With the options complete, a missing credential file is named too.
+        try (text + "\n      allocation_id: \(allocation)\n").write(to: config, atomically: true, encoding: .utf8)
+        let noKey = try await offPool { try CLITests.run(["check-config", path], limit: .seconds(20)) }
+        #expect(noKey.status == 1)
+        #expect(noKey.stderr.contains("groups[0].mover.secret_key_file: \(directory.path)/missing does not exist"), "\(noKey.stderr)")
     }
 }
