@@ -184,4 +184,33 @@ struct DigitalOceanMoverTests {
         #expect(server.unrecognised.isEmpty)
         await server.stop()
     }
+
+    @Test("a missing token file fails each operation clearly, and a file that appears later is used without a restart")
+    func missingCredentialFile() async throws {
+        let fake = DigitalOceanFake(ips: [Self.ip: 2], droplets: [1, 2])
+        let server = try await FakeProviderServer.start { fake.handle($0) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-do-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tokenFile = directory.appendingPathComponent("do.token").path
+        let lines = ReportedLines()
+        let (mover, group) = try makeMover(
+            DigitalOceanProvider.self,
+            ["ip": Self.ip, "droplet_id": "1", "token_file": tokenFile, "endpoint": server.baseURL, "poll_interval": "20ms"],
+            environment: [:], lines: lines)
+        #expect(lines.all.contains { $0.contains("mover.token_file: \(tokenFile) does not exist") })
+        do {
+            try await mover.claim(group, epoch: 1)
+            Issue.record("the claim succeeded without a token")
+        } catch {
+            #expect("\(error)" == "mover.token_file: \(tokenFile) does not exist; it must hold the DigitalOcean API token")
+        }
+        #expect(server.requests.isEmpty)
+        #expect(mover.telemetry().lastError?.contains("does not exist") == true)
+        try (DigitalOceanFake.token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        try await mover.claim(group, epoch: 2)
+        #expect(fake.assignment(Self.ip) == 1)
+        #expect(mover.telemetry().lastError == nil)
+        await server.stop()
+    }
 }

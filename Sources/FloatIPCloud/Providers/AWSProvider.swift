@@ -74,16 +74,21 @@ public struct AWSProvider: CloudProvider {
     public static func isThrottled(_ response: ProviderResponse) -> Bool { AWSQuery.isThrottled(response) }
 
     let settings: Settings
-    let query: AWSQuery
+    let context: CloudContext
+    let endpoint: String
 
     public init(settings: Settings, context: CloudContext) {
         self.settings = settings
-        let endpoint = context.endpoint.isEmpty ? "https://ec2.\(settings.region).amazonaws.com" : context.endpoint
-        query = AWSQuery(
-            http: context.http, endpoint: endpoint,
-            signer: SigV4(
-                accessKeyID: settings.accessKeyID, secretKey: context.secret("secret_key"), region: settings.region,
-                service: "ec2"))
+        self.context = context
+        endpoint = context.endpoint.isEmpty ? "https://ec2.\(settings.region).amazonaws.com" : context.endpoint
+    }
+
+    /// The query client, signing with the secret key as it is now (read at each operation).
+    private func query() throws -> AWSQuery {
+        let signer = SigV4(
+            accessKeyID: settings.accessKeyID, secretKey: try context.secret("secret_key"), region: settings.region,
+            service: "ec2")
+        return AWSQuery(http: context.http, endpoint: endpoint, signer: signer)
     }
 
     public var target: String { settings.instanceID ?? settings.networkInterfaceID ?? "?" }
@@ -98,9 +103,9 @@ public struct AWSProvider: CloudProvider {
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
         switch settings.form {
         case .elasticIP(let allocation):
-            let answer = try await query.call("DescribeAddresses", [("AllocationId.1", allocation)], deadline: deadline)
+            let answer = try await query().call("DescribeAddresses", [("AllocationId.1", allocation)], deadline: deadline)
             guard let item = answer.first("addressesSet")?.children("item").first else {
-                throw query.http.malformed("POST / DescribeAddresses", status: 200, "no address \(allocation) in the answer")
+                throw context.http.malformed("POST / DescribeAddresses", status: 200, "no address \(allocation) in the answer")
             }
             let association = item.value("associationId")
             if settings.instanceID != nil { return ProviderState(holder: item.value("instanceId"), fence: association) }
@@ -110,9 +115,9 @@ public struct AWSProvider: CloudProvider {
             return ProviderState(holder: matches ? interface : "\(interface) \(privateIP ?? "")", fence: association)
         case .secondaryIP(let address):
             let ours = target
-            let mine = try await query.call("DescribeNetworkInterfaces", [("NetworkInterfaceId.1", ours)], deadline: deadline)
+            let mine = try await query().call("DescribeNetworkInterfaces", [("NetworkInterfaceId.1", ours)], deadline: deadline)
             if Self.interfaces(listing: address, in: mine).contains(ours) { return ProviderState(holder: ours) }
-            let all = try await query.call(
+            let all = try await query().call(
                 "DescribeNetworkInterfaces",
                 [("Filter.1.Name", "addresses.private-ip-address"), ("Filter.1.Value.1", address)], deadline: deadline)
             return ProviderState(holder: Self.interfaces(listing: address, in: all).first { $0 != ours })
@@ -126,9 +131,9 @@ public struct AWSProvider: CloudProvider {
             if let instance = settings.instanceID { parameters.append(("InstanceId", instance)) }
             if let interface = settings.networkInterfaceID { parameters.append(("NetworkInterfaceId", interface)) }
             if let privateIP = settings.privateIP { parameters.append(("PrivateIpAddress", privateIP)) }
-            _ = try await query.call("AssociateAddress", parameters, deadline: deadline)
+            _ = try await query().call("AssociateAddress", parameters, deadline: deadline)
         case .secondaryIP(let address):
-            _ = try await query.call(
+            _ = try await query().call(
                 "AssignPrivateIpAddresses",
                 [("NetworkInterfaceId", target), ("PrivateIpAddress.1", address), ("AllowReassignment", "true")],
                 deadline: deadline)
@@ -139,9 +144,9 @@ public struct AWSProvider: CloudProvider {
         switch settings.form {
         case .elasticIP:
             guard let association = state.fence else { return true }
-            _ = try await query.call("DisassociateAddress", [("AssociationId", association)], deadline: deadline)
+            _ = try await query().call("DisassociateAddress", [("AssociationId", association)], deadline: deadline)
         case .secondaryIP(let address):
-            _ = try await query.call(
+            _ = try await query().call(
                 "UnassignPrivateIpAddresses", [("NetworkInterfaceId", target), ("PrivateIpAddress.1", address)],
                 deadline: deadline)
         }

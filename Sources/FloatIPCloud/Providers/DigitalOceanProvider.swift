@@ -39,13 +39,13 @@ public struct DigitalOceanProvider: CloudProvider {
 
     private var base: String { "\(context.endpoint)/v2/reserved_ips/\(settings.ip)" }
 
-    private func request(_ method: String, _ url: String, _ body: [String: Any]? = nil) -> @Sendable () -> ProviderRequest {
-        let built = ProviderRequest.bearerJSON(method, url, token: context.secret("token"), body: body)
+    private func request(_ method: String, _ url: String, _ body: [String: Any]? = nil) throws -> @Sendable () -> ProviderRequest {
+        let built = ProviderRequest.bearerJSON(method, url, token: try context.secret("token"), body: body)
         return { built }
     }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let make = request("GET", base)
+        let make = try request("GET", base)
         let response = try await context.http.send(deadline: deadline, make)
         let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
         guard let ip = answer["reserved_ip"] else {
@@ -68,7 +68,7 @@ public struct DigitalOceanProvider: CloudProvider {
     }
 
     private func act(_ body: [String: Any], deadline: ContinuousClock.Instant) async throws {
-        let make = request("POST", "\(base)/actions", body)
+        let make = try request("POST", "\(base)/actions", body)
         let response = try await context.http.send(deadline: deadline, make)
         let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
         guard let action = answer["action"], let id = action["id"]?.idText else {
@@ -77,6 +77,6 @@ public struct DigitalOceanProvider: CloudProvider {
         let poller = ActionPoller(
             http: context.http, interval: context.pollInterval,
             read: { ($0["action"]?["status"]?.string, nil) }, done: ["completed"], failed: ["errored"])
-        try await poller.wait(first: answer, call: make().call, deadline: deadline, request("GET", "\(base)/actions/\(id)"))
+        try await poller.wait(first: answer, call: make().call, deadline: deadline, try request("GET", "\(base)/actions/\(id)"))
     }
 }

@@ -43,13 +43,13 @@ public struct HetznerCloudProvider: CloudProvider {
 
     private var base: String { "\(context.endpoint)/v1/floating_ips/\(settings.floatingIPID)" }
 
-    private func request(_ method: String, _ url: String, _ body: [String: Any]? = nil) -> @Sendable () -> ProviderRequest {
-        let built = ProviderRequest.bearerJSON(method, url, token: context.secret("token"), body: body)
+    private func request(_ method: String, _ url: String, _ body: [String: Any]? = nil) throws -> @Sendable () -> ProviderRequest {
+        let built = ProviderRequest.bearerJSON(method, url, token: try context.secret("token"), body: body)
         return { built }
     }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let make = request("GET", base)
+        let make = try request("GET", base)
         let response = try await context.http.send(deadline: deadline, make)
         let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
         guard let floating = answer["floating_ip"], let server = floating["server"] else {
@@ -72,7 +72,7 @@ public struct HetznerCloudProvider: CloudProvider {
     }
 
     private func act(_ command: String, _ body: [String: Any], deadline: ContinuousClock.Instant) async throws {
-        let make = request("POST", "\(base)/actions/\(command)", body)
+        let make = try request("POST", "\(base)/actions/\(command)", body)
         let response = try await context.http.send(deadline: deadline, make)
         let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
         guard let id = answer["action"]?["id"]?.idText else {
@@ -87,6 +87,6 @@ public struct HetznerCloudProvider: CloudProvider {
             },
             done: ["success"], failed: ["error"])
         try await poller.wait(
-            first: answer, call: make().call, deadline: deadline, request("GET", "\(context.endpoint)/v1/actions/\(id)"))
+            first: answer, call: make().call, deadline: deadline, try request("GET", "\(context.endpoint)/v1/actions/\(id)"))
     }
 }

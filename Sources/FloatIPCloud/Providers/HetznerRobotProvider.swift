@@ -49,8 +49,8 @@ public struct HetznerRobotProvider: CloudProvider {
     public var target: String { settings.serverIP }
     public var address: String { settings.ip }
 
-    private func request(_ method: String, form: String? = nil) -> ProviderRequest {
-        let basic = Data("\(settings.user):\(context.secret("password"))".utf8).base64EncodedString()
+    private func request(_ method: String, form: String? = nil) throws -> ProviderRequest {
+        let basic = Data("\(settings.user):\(try context.secret("password"))".utf8).base64EncodedString()
         var headers = [("Authorization", "Basic \(basic)"), ("Accept", "application/json")]
         if form != nil { headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
         return ProviderRequest(
@@ -59,7 +59,7 @@ public struct HetznerRobotProvider: CloudProvider {
     }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let request = request("GET")
+        let request = try request("GET")
         let response = try await context.http.send(deadline: deadline) { request }
         let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
         guard let active = answer["failover"]?["active_server_ip"] else {
@@ -69,7 +69,7 @@ public struct HetznerRobotProvider: CloudProvider {
     }
 
     public func assign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws {
-        let request = request("POST", form: "active_server_ip=\(SigV4.encode(settings.serverIP))")
+        let request = try request("POST", form: "active_server_ip=\(SigV4.encode(settings.serverIP))")
         let response = try await context.http.send(deadline: deadline, accept: [409]) { request }
         if response.status == 409 {
             let code = JSONAnswer.message(in: response, [["error", "code"]])

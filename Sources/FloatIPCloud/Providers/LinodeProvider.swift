@@ -41,7 +41,7 @@ public struct LinodeProvider: CloudProvider {
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
         let request = ProviderRequest.bearerJSON(
-            "GET", "\(context.endpoint)/v4/networking/ips/\(settings.ip)", token: context.secret("token"))
+            "GET", "\(context.endpoint)/v4/networking/ips/\(settings.ip)", token: try context.secret("token"))
         let response = try await context.http.send(deadline: deadline) { request }
         let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
         guard let linode = answer["linode_id"] else {
@@ -55,7 +55,7 @@ public struct LinodeProvider: CloudProvider {
             "region": settings.region, "assignments": [["address": settings.ip, "linode_id": settings.linodeID]],
         ]
         let request = ProviderRequest.bearerJSON(
-            "POST", "\(context.endpoint)/v4/networking/ips/assign", token: context.secret("token"), body: body)
+            "POST", "\(context.endpoint)/v4/networking/ips/assign", token: try context.secret("token"), body: body)
         _ = try await context.http.send(deadline: deadline) { request }
     }
 

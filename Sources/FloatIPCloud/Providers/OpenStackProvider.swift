@@ -136,11 +136,11 @@ public struct OpenStackProvider: CloudProvider {
         var auth: [String: Any] = [:]
         if let id = settings.applicationCredentialID {
             identity = ["methods": ["application_credential"],
-                        "application_credential": ["id": id, "secret": context.secret("secret")]]
+                        "application_credential": ["id": id, "secret": try context.secret("secret")]]
         } else {
             identity = ["methods": ["password"],
                         "password": ["user": ["name": settings.username ?? "", "domain": ["name": settings.userDomain],
-                                              "password": context.secret("secret")]]]
+                                              "password": try context.secret("secret")]]]
             auth["scope"] = ["project": ["id": settings.projectID ?? ""]]
         }
         auth["identity"] = identity

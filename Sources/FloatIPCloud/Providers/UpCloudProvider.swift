@@ -40,8 +40,8 @@ public struct UpCloudProvider: CloudProvider {
     public var target: String { settings.mac }
     public var address: String { settings.ip }
 
-    private func request(_ method: String, body: [String: Any]? = nil) -> ProviderRequest {
-        let basic = Data("\(settings.username):\(context.secret("password"))".utf8).base64EncodedString()
+    private func request(_ method: String, body: [String: Any]? = nil) throws -> ProviderRequest {
+        let basic = Data("\(settings.username):\(try context.secret("password"))".utf8).base64EncodedString()
         var headers = [("Authorization", "Basic \(basic)"), ("Accept", "application/json")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         return ProviderRequest(
@@ -50,7 +50,7 @@ public struct UpCloudProvider: CloudProvider {
     }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let request = request("GET")
+        let request = try request("GET")
         let response = try await context.http.send(deadline: deadline) { request }
         let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
         guard let ip = answer["ip_address"] else {
@@ -61,12 +61,12 @@ public struct UpCloudProvider: CloudProvider {
     }
 
     public func assign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws {
-        let request = request("PATCH", body: ["ip_address": ["mac": settings.mac]])
+        let request = try request("PATCH", body: ["ip_address": ["mac": settings.mac]])
         _ = try await context.http.send(deadline: deadline) { request }
     }
 
     public func unassign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws -> Bool {
-        let request = request("PATCH", body: ["ip_address": ["mac": NSNull()]])
+        let request = try request("PATCH", body: ["ip_address": ["mac": NSNull()]])
         _ = try await context.http.send(deadline: deadline) { request }
         return true
     }

@@ -39,7 +39,7 @@ public struct VultrProvider: CloudProvider {
     private var base: String { "\(context.endpoint)/v2/reserved-ips/\(settings.reservedIPID)" }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let request = ProviderRequest.bearerJSON("GET", base, token: context.secret("token"))
+        let request = ProviderRequest.bearerJSON("GET", base, token: try context.secret("token"))
         let response = try await context.http.send(deadline: deadline) { request }
         let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
         guard let instance = answer["reserved_ip"]?["instance_id"], instance.isNull || instance.string != nil else {
@@ -51,12 +51,12 @@ public struct VultrProvider: CloudProvider {
 
     public func assign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws {
         let request = ProviderRequest.bearerJSON(
-            "POST", "\(base)/attach", token: context.secret("token"), body: ["instance_id": settings.instanceID])
+            "POST", "\(base)/attach", token: try context.secret("token"), body: ["instance_id": settings.instanceID])
         _ = try await context.http.send(deadline: deadline) { request }
     }
 
     public func unassign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws -> Bool {
-        let request = ProviderRequest.bearerJSON("POST", "\(base)/detach", token: context.secret("token"))
+        let request = ProviderRequest.bearerJSON("POST", "\(base)/detach", token: try context.secret("token"))
         _ = try await context.http.send(deadline: deadline) { request }
         return true
     }

@@ -61,32 +61,30 @@ public enum CloudMovers {
         P.needsLocalAddress || group.interface != nil
     }
 
-    /// The mover for `group`: a `CloudMover` of `P`, composed with `local` when given.
+    /// The mover for `group`: a `CloudMover` of `P`, composed with `local` when given. Throws on
+    /// option problems only: credentials are read at each operation, so a missing credential file
+    /// fails claims (shown in status, retried by the agent) instead of stopping the agent.
     /// `report` gets one line for everything the mover does on its own (a claim over another holder).
     public static func make<P: CloudProvider>(
         _: P.Type, group: GroupConfig, local: LocalMover?, client: HTTPClient = .shared,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         report: @escaping @Sendable (String) -> Void
     ) throws(CloudSetupError) -> any Mover & MoverTelemetrySource {
-        let found = problems(P.self, group: group, credentials: true, environment: environment).filter { !$0.isWarning }
+        let found = problems(P.self, group: group, credentials: false, environment: environment)
         guard found.isEmpty else { throw CloudSetupError(group: group.name, problems: found) }
         var check = OptionCheck(group.mover.options)
         let common = CloudCommonSettings.read(&check, for: P.self)
         guard let settings = P.settings(&check) else {
             throw CloudSetupError(group: group.name, problems: [MoverOptionProblem(field: "mover", message: "invalid options", isWarning: false)])
         }
-        var credentials: [String: Credential] = [:]
-        for credential in P.credentials {
-            if case .success(let value) = Credential.load(
-                group.mover.options, name: credential.name, what: credential.what, environment: environment)
-            {
-                credentials[credential.name] = value
-            }
+        let credentials = CredentialStore(options: group.mover.options, names: P.credentials, environment: environment)
+        for problem in credentials.preload() {
+            report("group \(group.name): \(problem); the mover fails until it is fixed (read again at every operation)")
         }
         let recorder = TelemetryRecorder(kind: P.kind.rawValue)
         let http = ProviderHTTP(
             provider: P.name, policy: RetryPolicy(requestTimeout: common.requestTimeout), telemetry: recorder,
-            secrets: credentials.values.map(\.value), client: client,
+            secrets: { credentials.values }, client: client,
             describe: { P.errorMessage($0) }, isThrottled: { P.isThrottled($0) })
         let context = CloudContext(
             http: http, endpoint: common.endpoint, credentials: credentials, pollInterval: common.pollInterval)

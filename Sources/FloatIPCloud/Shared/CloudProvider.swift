@@ -70,18 +70,18 @@ public struct CloudContext: Sendable {
     public var http: ProviderHTTP
     /// The API's base URL (`endpoint`, or the provider's default), without a trailing slash.
     public var endpoint: String
-    /// Credentials by option name (`token`, `secret_key`).
-    public var credentials: [String: Credential]
+    /// The credentials, read when used.
+    public var credentials: CredentialStore
     /// How often asynchronous actions are polled.
     public var pollInterval: Duration
 
-    public init(http: ProviderHTTP, endpoint: String, credentials: [String: Credential], pollInterval: Duration) {
+    public init(http: ProviderHTTP, endpoint: String, credentials: CredentialStore, pollInterval: Duration) {
         self.http = http
         self.endpoint = endpoint
         self.credentials = credentials
         self.pollInterval = pollInterval
     }
 
-    /// The credential named `name` (present: the mover is only made once every credential is read).
-    public func secret(_ name: String) -> String { credentials[name]?.value ?? "" }
+    /// The credential named `name`, read now; a missing file or variable fails the operation.
+    public func secret(_ name: String) throws(CredentialProblem) -> String { try credentials.value(name) }
 }

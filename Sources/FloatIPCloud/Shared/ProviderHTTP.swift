@@ -51,7 +51,8 @@ public struct ProviderHTTP: Sendable {
     public let policy: RetryPolicy
     public let telemetry: TelemetryRecorder
     let client: HTTPClient
-    let secrets: [String]
+    /// The values to scrub from every message (the credentials read so far).
+    let secrets: @Sendable () -> [String]
     /// The provider's own message in an error answer (its JSON `message`, its XML `<Message>`).
     let describe: @Sendable (ProviderResponse) -> String?
     /// Answers that mean "slow down" although their status is not 429 (Robot's 403 `RATE_LIMIT_EXCEEDED`).
@@ -60,7 +61,8 @@ public struct ProviderHTTP: Sendable {
     let random: @Sendable () -> Double
 
     public init(
-        provider: String, policy: RetryPolicy, telemetry: TelemetryRecorder, secrets: [String] = [],
+        provider: String, policy: RetryPolicy, telemetry: TelemetryRecorder,
+        secrets: @escaping @Sendable () -> [String] = { [] },
         client: HTTPClient = .shared,
         describe: @escaping @Sendable (ProviderResponse) -> String? = { _ in nil },
         isThrottled: @escaping @Sendable (ProviderResponse) -> Bool = { _ in false },
@@ -69,7 +71,7 @@ public struct ProviderHTTP: Sendable {
         self.provider = provider
         self.policy = policy
         self.telemetry = telemetry
-        self.secrets = secrets.filter { $0.count >= 4 }
+        self.secrets = secrets
         self.client = client
         self.describe = describe
         self.isThrottled = isThrottled
@@ -138,7 +140,7 @@ public struct ProviderHTTP: Sendable {
 
     /// `text` with every secret this client knows replaced.
     public func scrub(_ text: String) -> String {
-        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
+        secrets().filter { $0.count >= 4 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
     }
 
     /// A malformed-answer error for `request`'s call, scrubbed.
