@@ -64,7 +64,8 @@ struct MoverSet {
         case .linode: LinodeProvider.self
         case .openstack: OpenStackProvider.self
         case .upcloud: UpCloudProvider.self
-        case .local, .lunanode, .dns, .cloudflare, .route53, .script: nil
+        case .lunanode: LunaNodeProvider.self
+        case .local, .dns, .cloudflare, .route53, .script: nil
         }
     }
 

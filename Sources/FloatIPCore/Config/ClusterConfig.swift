@@ -156,7 +156,7 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     /// The kinds this build can run; the parser rejects the others with a clear message.
     /// Each mover module adds its kinds here when it lands.
     public static let implemented: Set<MoverKind> = [
-        .local, .aws, .digitalocean, .hetzner, .hetznerRobot, .vultr, .linode, .openstack, .upcloud,
+        .local, .aws, .digitalocean, .hetzner, .hetznerRobot, .vultr, .linode, .openstack, .upcloud, .lunanode,
     ]
 }
 
