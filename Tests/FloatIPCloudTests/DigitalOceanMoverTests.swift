@@ -44,13 +44,19 @@ struct DigitalOceanMoverTests {
         await server.stop()
     }
 
-    @Test("claim of an IP already assigned here succeeds without an assign call")
+    @Test("claim of an IP already assigned here succeeds without an assign call; announce re-asserts a moved one")
     func claimIdempotent() async throws {
         let (server, fake, mover, group) = try await setUp(holder: 1)
         try await mover.claim(group, epoch: 1)
         try await mover.claim(group, epoch: 2)
+        try await mover.announce(group)
         #expect(server.count("POST", "/actions") == 0)
         #expect(fake.assignment(Self.ip) == 1)
+        // A rival moved it (a healed partition): announce claims it back.
+        fake.state.withLock { $0.ips[Self.ip] = .some(2) }
+        try await mover.announce(group)
+        #expect(fake.assignment(Self.ip) == 1)
+        #expect(server.count("POST", "/actions") == 1)
         #expect(server.unrecognised.isEmpty)
         await server.stop()
     }

@@ -8,6 +8,7 @@ import FloatIPCore
 /// - `release` unassigns only when the provider still routes the address here (a peer that has
 ///   already claimed it keeps it); providers without a detach leave it and report so.
 /// - `holder` asks the provider: `.this`, `.other(the provider's name for the target)` or `.none`.
+/// - `announce` (asked for when a rival holder appears or goes) makes sure the address is still routed here.
 public struct CloudMover<P: CloudProvider>: Mover, MoverTelemetrySource {
     public let provider: P
     public let common: CloudCommonSettings
@@ -22,15 +23,7 @@ public struct CloudMover<P: CloudProvider>: Mover, MoverTelemetrySource {
     }
 
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
-        try await outcome {
-            let deadline = ContinuousClock.now + common.claimTimeout
-            let state = try await read(deadline: deadline)
-            if state.holder == provider.target { return }
-            report("group \(group.name): \(P.name) routes \(provider.address) to \(state.holder ?? "nothing"); "
-                + "claiming it for \(provider.target) (term \(epoch))")
-            try await provider.assign(over: state, deadline: deadline)
-            recorder.recordHolder(provider.target, holdsHere: true)
-        }
+        try await outcome { try await ensureRoutedHere(group, why: "term \(epoch)") }
     }
 
     public func release(_ group: GroupConfig, epoch: UInt64) async throws {
@@ -38,17 +31,26 @@ public struct CloudMover<P: CloudProvider>: Mover, MoverTelemetrySource {
             let deadline = ContinuousClock.now + common.claimTimeout
             let state = try await read(deadline: deadline)
             guard state.holder == provider.target else { return }
-            if try await provider.unassign(over: state, deadline: deadline) {
-                recorder.recordHolder(nil, holdsHere: false)
-            } else {
-                report("group \(group.name): \(P.name) has no detach; \(provider.address) stays routed to "
-                    + "\(provider.target) until another node claims it")
+            do {
+                if try await provider.unassign(over: state, deadline: deadline) {
+                    recorder.recordHolder(nil, holdsHere: false)
+                } else {
+                    report("group \(group.name): \(P.name) has no detach; \(provider.address) stays routed to "
+                        + "\(provider.target) until another node claims it")
+                }
+            } catch let error as ProviderError where error.kind == .conflict {
+                // A fenced detach lost to a peer's claim: the address is no longer ours, which is what release wants.
+                report("group \(group.name): not detached: \(error.message)")
             }
         }
     }
 
-    /// Nothing to announce: the provider routes the address.
-    public func announce(_ group: GroupConfig) async throws {}
+    /// Nothing is announced on a provider's network. The engine asks for an announcement when a
+    /// rival holder appears or goes (a healed partition), and the rival may have moved the address
+    /// last: so this makes sure the provider still routes it here, claiming it back if not.
+    public func announce(_ group: GroupConfig) async throws {
+        try await outcome { try await ensureRoutedHere(group, why: "re-asserted after a rival holder") }
+    }
 
     public func holder(of group: GroupConfig) async throws -> MoverHolder {
         try await outcome {
@@ -59,6 +61,17 @@ public struct CloudMover<P: CloudProvider>: Mover, MoverTelemetrySource {
     }
 
     public func telemetry() -> MoverTelemetry { recorder.snapshot() }
+
+    /// Reads the holder; unless it is this server, logs it and assigns the address here.
+    private func ensureRoutedHere(_ group: GroupConfig, why: String) async throws {
+        let deadline = ContinuousClock.now + common.claimTimeout
+        let state = try await read(deadline: deadline)
+        if state.holder == provider.target { return }
+        report("group \(group.name): \(P.name) routes \(provider.address) to \(state.holder ?? "nothing"); "
+            + "claiming it for \(provider.target) (\(why))")
+        try await provider.assign(over: state, deadline: deadline)
+        recorder.recordHolder(provider.target, holdsHere: true)
+    }
 
     public func noteDrift() { recorder.recordDrift() }
 

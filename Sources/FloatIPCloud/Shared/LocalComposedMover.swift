@@ -26,7 +26,10 @@ public struct LocalComposedMover: Mover, MoverTelemetrySource {
         if let localError { throw localError }
     }
 
-    public func announce(_ group: GroupConfig) async throws { try await local.announce(group) }
+    public func announce(_ group: GroupConfig) async throws {
+        try await cloud.announce(group)
+        try await local.announce(group)
+    }
 
     public func holder(of group: GroupConfig) async throws -> MoverHolder { try await cloud.holder(of: group) }
 
