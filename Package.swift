@@ -95,7 +95,10 @@ let package = Package(
             ]
         ),
         // Namespaces, veths, commands and off-pool helpers for the tests.
-        .target(name: "FloatIPTestSupport", dependencies: ["FloatIPCloud"], path: "Tests/Support"),
+        .target(
+            name: "FloatIPTestSupport",
+            dependencies: ["FloatIPCloud", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/Support"),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
@@ -116,7 +119,6 @@ let package = Package(
             name: "FloatIPCloudTests",
             dependencies: [
                 "FloatIPCloud", "FloatIPCore", "FloatIPTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(

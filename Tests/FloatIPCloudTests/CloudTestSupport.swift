@@ -1,3 +1,4 @@
+@_exported import FloatIPTestSupport
 import FloatIPCloud
 import FloatIPCore
 import Foundation

@@ -15,7 +15,11 @@ final class AgentLab {
     /// `count` nodes web1…webN at 198.18.0.1…N on bridge br0; web1 has the highest priority.
     /// `wrongSecret`: nodes given a secret of their own (as a misconfigured peer would have).
     /// `hooks`: every node runs `hookScript` on becoming holder (it appends node, role and previous role to `hookLog`).
-    init(nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false) throws {
+    /// `mover`: the group's `mover:` for each node (flow YAML), instead of the local mover on eth0.
+    init(
+        nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false,
+        mover: ((Int) -> String)? = nil
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secret = directory.appendingPathComponent("secret")
@@ -48,9 +52,8 @@ final class AgentLab {
                 groups:
                   - name: web
                     addresses: [\(Self.vip)/32]
-                    interface: eth0
+                    \(mover.map { "mover: \($0(number))" } ?? "interface: eth0\n    address_lifetime: \(lifetime)")
                     priority: \(250 - number * 10)
-                    address_lifetime: \(lifetime)
                 checks:
                   - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
                 api: { listen: "127.0.0.1:7454", token_file: \(directory.appendingPathComponent("token").path) }

@@ -4,19 +4,19 @@ import Logging
 import Synchronization
 
 /// One request as a fake provider saw it.
-struct FakeRequest: Sendable {
-    var method: String
-    var path: String
-    var query: String
-    var headers: [(String, String)]
-    var body: [UInt8]
+public struct FakeRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+    public var text: String { String(decoding: body, as: UTF8.self) }
     /// The body as a JSON object, nil when it is not one.
-    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
+    public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
     /// The body as form fields.
-    var form: [String: String] {
+    public var form: [String: String] {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
@@ -25,55 +25,69 @@ struct FakeRequest: Sendable {
         return fields
     }
     /// Path segments after splitting on `/`.
-    var segments: [String] { path.split(separator: "/").map(String.init) }
+    public var segments: [String] { path.split(separator: "/").map(String.init) }
 }
 
 /// What a fake answers.
-struct FakeResponse: Sendable {
-    var status: Int
-    var headers: [(String, String)] = []
-    var body: [UInt8] = []
+public struct FakeResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)] = []
+    public var body: [UInt8] = []
     /// Sleep this long before answering (a slow provider).
-    var delay: Duration? = nil
+    public var delay: Duration? = nil
 
-    static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> FakeResponse {
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], delay: Duration? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delay = delay
+    }
+
+    public static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> FakeResponse {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return FakeResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(data))
     }
 
-    static func raw(_ status: Int, _ text: String, contentType: String = "application/json") -> FakeResponse {
+    public static func raw(_ status: Int, _ text: String, contentType: String = "application/json") -> FakeResponse {
         FakeResponse(status: status, headers: [("Content-Type", contentType)], body: Array(text.utf8))
     }
 }
 
 /// A fault the test queues: the next matching request gets it instead of the real answer.
-struct FakeFault: Sendable {
+public struct FakeFault: Sendable {
     /// Which requests it applies to (`"GET"`, path suffix); nil matches any.
-    var method: String? = nil
-    var pathContains: String? = nil
-    var response: FakeResponse
+    public var method: String? = nil
+    public var pathContains: String? = nil
+    public var response: FakeResponse
+
+    public init(method: String? = nil, pathContains: String? = nil, response: FakeResponse) {
+        self.method = method
+        self.pathContains = pathContains
+        self.response = response
+    }
 }
 
 /// A local HTTP server (Hummingbird, 127.0.0.1, a free port) that a provider fake answers from.
 /// It records every request; requests the fake does not recognise are recorded separately and
 /// answered 404, and every test checks that list is empty. Faults queued with `inject` come first.
-final class FakeProviderServer: Sendable {
-    typealias Handler = @Sendable (FakeRequest) async -> FakeResponse?
-    let port: Int
+public final class FakeProviderServer: Sendable {
+    public typealias Handler = @Sendable (FakeRequest) async -> FakeResponse?
+    /// The TCP port (0 when it listens on a Unix socket).
+    public let port: Int
     private let task: Task<Void, Never>
     private let log: FakeLog
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requests: [FakeRequest] { log.state.withLock { $0.requests } }
-    var unrecognised: [String] { log.state.withLock { $0.unrecognised } }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var requests: [FakeRequest] { log.state.withLock { $0.requests } }
+    public var unrecognised: [String] { log.state.withLock { $0.unrecognised } }
 
     /// Requests that were `method` on a path containing `fragment`.
-    func count(_ method: String, _ fragment: String) -> Int {
+    public func count(_ method: String, _ fragment: String) -> Int {
         requests.filter { $0.method == method && $0.path.contains(fragment) }.count
     }
 
     /// Queues a fault for the next request it matches.
-    func inject(_ fault: FakeFault) { log.state.withLock { $0.faults.append(fault) } }
+    public func inject(_ fault: FakeFault) { log.state.withLock { $0.faults.append(fault) } }
 
     private init(port: Int, task: Task<Void, Never>, log: FakeLog) {
         self.port = port
@@ -81,7 +95,9 @@ final class FakeProviderServer: Sendable {
         self.log = log
     }
 
-    static func start(_ handler: @escaping Handler) async throws -> FakeProviderServer {
+    /// Starts a server on 127.0.0.1 and a free port, or on the Unix socket `unixSocket` (which a
+    /// relay in a lab namespace forwards to).
+    public static func start(unixSocket: String? = nil, _ handler: @escaping Handler) async throws -> FakeProviderServer {
         let log = FakeLog()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -109,14 +125,15 @@ final class FakeProviderServer: Sendable {
         let (ready, readiness) = AsyncStream<Int>.makeStream()
         let app = Application(
             responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "fake"),
-            onServerRunning: { channel in readiness.yield(channel.localAddress?.port ?? 0) },
+            configuration: ApplicationConfiguration(
+                address: unixSocket.map { .unixDomainSocket(path: $0) } ?? .hostname("127.0.0.1", port: 0), serverName: "fake"),
+            onServerRunning: { channel in readiness.yield(unixSocket == nil ? channel.localAddress?.port ?? -1 : 0) },
             logger: Logger(label: "fake", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task {
             try? await app.run()
             readiness.finish()
         }
-        for await port in ready where port > 0 {
+        for await port in ready where port >= 0 {
             return FakeProviderServer(port: port, task: task, log: log)
         }
         task.cancel()
@@ -124,13 +141,13 @@ final class FakeProviderServer: Sendable {
     }
 
     /// Stops the server and waits for it.
-    func stop() async {
+    public func stop() async {
         task.cancel()
         await task.value
     }
 }
 
-enum FakeServerError: Error { case didNotStart }
+public enum FakeServerError: Error { case didNotStart }
 
 /// What the server saw, shared between the server object and its responder.
 private final class FakeLog: Sendable {

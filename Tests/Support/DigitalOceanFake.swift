@@ -6,39 +6,39 @@ import Synchronization
 /// `unassign`) returning an action that is `in-progress` for `pollsToFinish` polls of
 /// `GET /v2/reserved_ips/{ip}/actions/{id}` and then `completed` (or `errored`), Bearer auth, the
 /// error shape `{"id":…,"message":…}` and the `RateLimit-*` headers on every answer.
-final class DigitalOceanFake: Sendable {
-    static let token = "dop_v1_fake0123456789abcdef"
+public final class DigitalOceanFake: Sendable {
+    public static let token = "dop_v1_fake0123456789abcdef"
 
-    struct Action {
+    public struct Action {
         var ip: String
         var type: String
         var droplet: Int?
         var polls: Int
     }
 
-    struct State {
+    public struct State {
         /// Reserved IPs and the droplet each is assigned to (nil: unassigned).
-        var ips: [String: Int?] = [:]
-        var droplets: Set<Int> = []
-        var actions: [Int: Action] = [:]
-        var nextAction = 1000
-        var pollsToFinish = 2
+        public var ips: [String: Int?] = [:]
+        public var droplets: Set<Int> = []
+        public var actions: [Int: Action] = [:]
+        public var nextAction = 1000
+        public var pollsToFinish = 2
         /// How the next actions end: `completed` or `errored`.
-        var outcome = "completed"
+        public var outcome = "completed"
     }
 
-    let state = Mutex(State())
+    public let state = Mutex(State())
 
-    init(ips: [String: Int?], droplets: Set<Int>) {
+    public init(ips: [String: Int?], droplets: Set<Int>) {
         state.withLock {
             $0.ips = ips
             $0.droplets = droplets
         }
     }
 
-    func assignment(_ ip: String) -> Int? { state.withLock { $0.ips[ip] ?? nil } }
+    public func assignment(_ ip: String) -> Int? { state.withLock { $0.ips[ip] ?? nil } }
 
-    func handle(_ request: FakeRequest) -> FakeResponse? {
+    public func handle(_ request: FakeRequest) -> FakeResponse? {
         let parts = request.segments
         guard parts.count >= 3, parts[0] == "v2", parts[1] == "reserved_ips" else { return nil }
         guard request.header("Authorization") == "Bearer \(Self.token)" else {
