@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "FloatIPCloudTests",
             dependencies: [
-                "FloatIPCloud", "FloatIPCore", "FloatIPTestSupport",
+                "FloatIPCloud", "FloatIPCore", "FloatIPLinux", "FloatIPTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
