@@ -39,21 +39,14 @@ public struct DigitalOceanProvider: CloudProvider {
 
     private var base: String { "\(context.endpoint)/v2/reserved_ips/\(settings.ip)" }
 
-    private func request(_ method: String, _ url: String, _ body: [String: Any]? = nil) throws -> @Sendable () -> ProviderRequest {
-        let built = ProviderRequest.bearerJSON(method, url, token: try context.secret("token"), body: body)
-        return { built }
-    }
-
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let make = try request("GET", base)
-        let response = try await context.http.send(deadline: deadline, make)
-        let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
-        guard let ip = answer["reserved_ip"] else {
-            throw context.http.missing("`reserved_ip`", in: answer, call: make().call, status: response.status)
+        let reply = try await context.sendJSON(try context.bearer("GET", base), deadline: deadline)
+        guard let ip = reply.answer["reserved_ip"] else {
+            throw context.http.missing("`reserved_ip`", in: reply.answer, call: reply.call, status: reply.status)
         }
         guard let droplet = ip["droplet"], !droplet.isNull else { return ProviderState(holder: nil) }
         guard let id = droplet["id"]?.idText else {
-            throw context.http.missing("droplet id", in: droplet, call: make().call, status: response.status)
+            throw context.http.missing("droplet id", in: droplet, call: reply.call, status: reply.status)
         }
         return ProviderState(holder: id)
     }
@@ -67,16 +60,16 @@ public struct DigitalOceanProvider: CloudProvider {
         return true
     }
 
+    /// Starts an action on the reserved IP and polls it until it is `completed`.
     private func act(_ body: [String: Any], deadline: ContinuousClock.Instant) async throws {
-        let make = try request("POST", "\(base)/actions", body)
-        let response = try await context.http.send(deadline: deadline, make)
-        let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
-        guard let action = answer["action"], let id = action["id"]?.idText else {
-            throw context.http.missing("action id", in: answer, call: make().call, status: response.status)
+        let reply = try await context.sendJSON(try context.bearer("POST", "\(base)/actions", body: body), deadline: deadline)
+        guard let id = reply.answer["action"]?["id"]?.idText else {
+            throw context.http.missing("action id", in: reply.answer, call: reply.call, status: reply.status)
         }
+        let poll = try context.bearer("GET", "\(base)/actions/\(id)")
         let poller = ActionPoller(
             http: context.http, interval: context.pollInterval,
             read: { ($0["action"]?["status"]?.string, nil) }, done: ["completed"], failed: ["errored"])
-        try await poller.wait(first: answer, call: make().call, deadline: deadline, try request("GET", "\(base)/actions/\(id)"))
+        try await poller.wait(first: reply.answer, call: reply.call, deadline: deadline) { poll }
     }
 }

@@ -43,21 +43,14 @@ public struct HetznerCloudProvider: CloudProvider {
 
     private var base: String { "\(context.endpoint)/v1/floating_ips/\(settings.floatingIPID)" }
 
-    private func request(_ method: String, _ url: String, _ body: [String: Any]? = nil) throws -> @Sendable () -> ProviderRequest {
-        let built = ProviderRequest.bearerJSON(method, url, token: try context.secret("token"), body: body)
-        return { built }
-    }
-
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let make = try request("GET", base)
-        let response = try await context.http.send(deadline: deadline, make)
-        let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
-        guard let floating = answer["floating_ip"], let server = floating["server"] else {
-            throw context.http.missing("`floating_ip.server`", in: answer, call: make().call, status: response.status)
+        let reply = try await context.sendJSON(try context.bearer("GET", base), deadline: deadline)
+        guard let server = reply.answer["floating_ip"]?["server"] else {
+            throw context.http.missing("`floating_ip.server`", in: reply.answer, call: reply.call, status: reply.status)
         }
         if server.isNull { return ProviderState(holder: nil) }
         guard let id = server.idText else {
-            throw context.http.missing("server id", in: server, call: make().call, status: response.status)
+            throw context.http.missing("server id", in: server, call: reply.call, status: reply.status)
         }
         return ProviderState(holder: id)
     }
@@ -71,13 +64,14 @@ public struct HetznerCloudProvider: CloudProvider {
         return true
     }
 
+    /// Starts `command` on the floating IP and polls the action until it is `success`.
     private func act(_ command: String, _ body: [String: Any], deadline: ContinuousClock.Instant) async throws {
-        let make = try request("POST", "\(base)/actions/\(command)", body)
-        let response = try await context.http.send(deadline: deadline, make)
-        let answer = try JSONAnswer.parse(response, call: make().call, http: context.http)
-        guard let id = answer["action"]?["id"]?.idText else {
-            throw context.http.missing("action id", in: answer, call: make().call, status: response.status)
+        let start = try context.bearer("POST", "\(base)/actions/\(command)", body: body)
+        let reply = try await context.sendJSON(start, deadline: deadline)
+        guard let id = reply.answer["action"]?["id"]?.idText else {
+            throw context.http.missing("action id", in: reply.answer, call: reply.call, status: reply.status)
         }
+        let poll = try context.bearer("GET", "\(context.endpoint)/v1/actions/\(id)")
         let poller = ActionPoller(
             http: context.http, interval: context.pollInterval,
             read: { answer in
@@ -86,7 +80,6 @@ public struct HetznerCloudProvider: CloudProvider {
                 return (answer["action"]?["status"]?.string, message)
             },
             done: ["success"], failed: ["error"])
-        try await poller.wait(
-            first: answer, call: make().call, deadline: deadline, try request("GET", "\(context.endpoint)/v1/actions/\(id)"))
+        try await poller.wait(first: reply.answer, call: reply.call, deadline: deadline) { poll }
     }
 }

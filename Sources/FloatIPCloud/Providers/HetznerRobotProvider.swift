@@ -59,11 +59,9 @@ public struct HetznerRobotProvider: CloudProvider {
     }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let request = try request("GET")
-        let response = try await context.http.send(deadline: deadline) { request }
-        let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
-        guard let active = answer["failover"]?["active_server_ip"] else {
-            throw context.http.missing("`failover.active_server_ip`", in: answer, call: request.call, status: response.status)
+        let reply = try await context.sendJSON(try request("GET"), deadline: deadline)
+        guard let active = reply.answer["failover"]?["active_server_ip"] else {
+            throw context.http.missing("`failover.active_server_ip`", in: reply.answer, call: reply.call, status: reply.status)
         }
         return ProviderState(holder: active.isNull ? nil : active.string)
     }

@@ -40,12 +40,10 @@ public struct LinodeProvider: CloudProvider {
     public var address: String { settings.ip }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let request = ProviderRequest.bearerJSON(
-            "GET", "\(context.endpoint)/v4/networking/ips/\(settings.ip)", token: try context.secret("token"))
-        let response = try await context.http.send(deadline: deadline) { request }
-        let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
-        guard let linode = answer["linode_id"] else {
-            throw context.http.missing("`linode_id`", in: answer, call: request.call, status: response.status)
+        let request = try context.bearer("GET", "\(context.endpoint)/v4/networking/ips/\(settings.ip)")
+        let reply = try await context.sendJSON(request, deadline: deadline)
+        guard let linode = reply.answer["linode_id"] else {
+            throw context.http.missing("`linode_id`", in: reply.answer, call: reply.call, status: reply.status)
         }
         return ProviderState(holder: linode.isNull ? nil : linode.idText)
     }
@@ -54,8 +52,7 @@ public struct LinodeProvider: CloudProvider {
         let body: [String: Any] = [
             "region": settings.region, "assignments": [["address": settings.ip, "linode_id": settings.linodeID]],
         ]
-        let request = ProviderRequest.bearerJSON(
-            "POST", "\(context.endpoint)/v4/networking/ips/assign", token: try context.secret("token"), body: body)
+        let request = try context.bearer("POST", "\(context.endpoint)/v4/networking/ips/assign", body: body)
         _ = try await context.http.send(deadline: deadline) { request }
     }
 

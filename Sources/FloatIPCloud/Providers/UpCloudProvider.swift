@@ -50,11 +50,9 @@ public struct UpCloudProvider: CloudProvider {
     }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let request = try request("GET")
-        let response = try await context.http.send(deadline: deadline) { request }
-        let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
-        guard let ip = answer["ip_address"] else {
-            throw context.http.missing("`ip_address`", in: answer, call: request.call, status: response.status)
+        let reply = try await context.sendJSON(try request("GET"), deadline: deadline)
+        guard let ip = reply.answer["ip_address"] else {
+            throw context.http.missing("`ip_address`", in: reply.answer, call: reply.call, status: reply.status)
         }
         let mac = ip["mac"]?.string?.lowercased() ?? ""
         return ProviderState(holder: mac.isEmpty ? nil : mac)

@@ -39,24 +39,21 @@ public struct VultrProvider: CloudProvider {
     private var base: String { "\(context.endpoint)/v2/reserved-ips/\(settings.reservedIPID)" }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let request = ProviderRequest.bearerJSON("GET", base, token: try context.secret("token"))
-        let response = try await context.http.send(deadline: deadline) { request }
-        let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
-        guard let instance = answer["reserved_ip"]?["instance_id"], instance.isNull || instance.string != nil else {
-            throw context.http.missing("`reserved_ip.instance_id`", in: answer, call: request.call, status: response.status)
+        let reply = try await context.sendJSON(try context.bearer("GET", base), deadline: deadline)
+        guard let instance = reply.answer["reserved_ip"]?["instance_id"], instance.isNull || instance.string != nil else {
+            throw context.http.missing("`reserved_ip.instance_id`", in: reply.answer, call: reply.call, status: reply.status)
         }
         let id = instance.string ?? ""
         return ProviderState(holder: id.isEmpty ? nil : id)
     }
 
     public func assign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws {
-        let request = ProviderRequest.bearerJSON(
-            "POST", "\(base)/attach", token: try context.secret("token"), body: ["instance_id": settings.instanceID])
+        let request = try context.bearer("POST", "\(base)/attach", body: ["instance_id": settings.instanceID])
         _ = try await context.http.send(deadline: deadline) { request }
     }
 
     public func unassign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws -> Bool {
-        let request = ProviderRequest.bearerJSON("POST", "\(base)/detach", token: try context.secret("token"))
+        let request = try context.bearer("POST", "\(base)/detach")
         _ = try await context.http.send(deadline: deadline) { request }
         return true
     }

@@ -84,4 +84,23 @@ public struct CloudContext: Sendable {
 
     /// The credential named `name`, read now; a missing file or variable fails the operation.
     public func secret(_ name: String) throws(CredentialProblem) -> String { try credentials.value(name) }
+
+    /// A JSON request with `Authorization: Bearer` and the `token` credential as it is now
+    /// (DigitalOcean, Hetzner Cloud, Vultr, Linode).
+    public func bearer(_ method: String, _ url: String, body: [String: Any]? = nil) throws -> ProviderRequest {
+        ProviderRequest.bearerJSON(method, url, token: try secret("token"), body: body)
+    }
+
+    /// Sends `request` (with `ProviderHTTP`'s retries) and parses its answer as JSON.
+    public func sendJSON(_ request: ProviderRequest, deadline: ContinuousClock.Instant) async throws -> JSONReply {
+        let response = try await http.send(deadline: deadline) { request }
+        return JSONReply(answer: try JSONAnswer.parse(response, call: request.call, http: http), status: response.status, call: request.call)
+    }
+}
+
+/// A parsed JSON answer with the status and call it came from, for errors about what it lacks.
+public struct JSONReply: Sendable {
+    public var answer: JSONAnswer
+    public var status: Int
+    public var call: String
 }
