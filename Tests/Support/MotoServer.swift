@@ -33,7 +33,7 @@ public final class MotoServer: @unchecked Sendable {
     /// Starts moto, waits until it answers (at most 30 s), and creates the IAM user the tests sign with.
     public static func start() async throws -> MotoServer {
         guard let executable else { throw MotoError("moto_server is not installed (CI=true): " + skipReason) }
-        let port = try freePort()
+        guard let port = Loopback.freePort() else { throw MotoError("no free port on 127.0.0.1") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
@@ -54,12 +54,9 @@ public final class MotoServer: @unchecked Sendable {
         return server
     }
 
-    /// Ends moto by its PID and waits for it.
+    /// Ends moto by its PID and waits for it. SIGKILL: Foundation's Process passes on the spawning
+    /// thread's signal mask, and the test runner's threads block SIGTERM.
     public func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
@@ -98,42 +95,10 @@ public final class MotoServer: @unchecked Sendable {
     private func waitUntilListening() async throws {
         for _ in 0..<300 {
             guard process.isRunning else { throw MotoError("moto_server exited at once (status \(process.terminationStatus))") }
-            if canConnect() { return }
+            if Loopback.acceptsConnections(port: port) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw MotoError("moto_server did not listen on 127.0.0.1:\(port) within 30 s")
-    }
-
-    private func canConnect() -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    /// A TCP port on 127.0.0.1 that is free now (bound to port 0, then closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw MotoError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw MotoError("bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
