@@ -163,7 +163,7 @@ struct DigitalOceanMoverTests {
         await server.stop()
     }
 
-    @Test("an unknown IP (404), an unknown droplet (422) and an action that errors are reported with the provider's words")
+    @Test("an unknown IP (404), an unknown droplet (422), a token without permission (403) and an action that errors are reported with the provider's words")
     func providerErrors() async throws {
         let (server, fake, mover, group) = try await setUp(holder: 2)
         var unknownIP = group
@@ -181,6 +181,13 @@ struct DigitalOceanMoverTests {
         let unprocessable = await providerError { try await stranger.claim(badDroplet, epoch: 1) }
         #expect(unprocessable?.status == 422)
         #expect(unprocessable?.message == "Droplet not found")
+
+        let postsBefore = server.count("POST", "/actions")
+        server.inject(FakeFault(method: "POST", response: .json(
+            403, ["id": "forbidden", "message": "You are not authorized to perform this operation"])))
+        let forbidden = await providerError { try await mover.claim(group, epoch: 1) }
+        #expect(forbidden?.status == 403 && forbidden?.message == "You are not authorized to perform this operation")
+        #expect(server.count("POST", "/actions") == postsBefore + 1, "a 403 is not retried")
 
         fake.state.withLock { $0.outcome = "errored" }
         let failed = await providerError { try await mover.claim(group, epoch: 1) }

@@ -55,6 +55,8 @@ struct CloudLabTests {
         #expect(winner?["role"] as? String == "holder")
         let mover = winner?["mover"] as? [String: Any]
         #expect(mover?["providerHolder"] as? String == "1" && mover?["providerHoldsHere"] as? Bool == true, "\(String(describing: mover))")
+        let table = try await lab.floatip(1, ["status", "-c", lab.config(1)]).stdout
+        #expect(table.contains("PROVIDER HOLDER") && table.contains("digitalocean  1 (here)"), "\(table)")
         #expect(cloud.server.unrecognised.isEmpty)
         lab.signal(1, SIGTERM)
         lab.signal(2, SIGTERM)
