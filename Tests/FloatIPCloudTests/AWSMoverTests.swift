@@ -69,7 +69,7 @@ struct AWSMoverTests {
         let callsBefore = mover.telemetry().calls
         try await mover.claim(group, epoch: 2)
         #expect(mover.telemetry().calls == callsBefore + 1, "an idempotent claim only reads (DescribeAddresses)")
-        #expect(mover.telemetry().lastCall == "POST /")
+        #expect(mover.telemetry().lastCall == "POST / DescribeAddresses")
         try await mover.release(group, epoch: 2)
         #expect(try await associatedInstance(world, allocation) == nil)
         #expect(try await mover.holder(of: group) == .none)
@@ -114,6 +114,7 @@ struct AWSMoverTests {
         let (mover, group) = try mover(world, ["allocation_id": allocation, "instance_id": world.instances[0]], secret: wrong)
         let error = await providerError { try await mover.claim(group, epoch: 1) }
         #expect(error?.provider == "AWS EC2")
+        #expect(error?.call == "POST / DescribeAddresses")
         #expect(error?.kind == .rejected)
         let text = "\(String(describing: error))"
         #expect(text.contains("AuthFailure") || text.contains("SignatureDoesNotMatch"), "\(text)")

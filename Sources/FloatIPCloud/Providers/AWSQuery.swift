@@ -32,7 +32,7 @@ public struct AWSQuery: Sendable {
                 method: "POST", path: "/",
                 headers: [("Host", host), ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
                 body: body, date: Date())
-            return ProviderRequest(method: "POST", url: url, headers: headers, body: body)
+            return ProviderRequest(method: "POST", url: url, headers: headers, body: body, label: action)
         }
         do {
             return try XMLAnswer.parse(response.body)

@@ -10,18 +10,22 @@ public struct ProviderRequest: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// What the call does where the path does not say it (an AWS query API `Action`).
+    public var label: String?
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = [], label: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.label = label
     }
 
-    /// `METHOD /path`, as calls are named in telemetry and errors (no host, no query, no credentials).
+    /// `METHOD /path` (and the label), as calls are named in telemetry and errors (no host, no
+    /// query, no credentials).
     public var call: String {
         let path = URLComponents(string: url)?.percentEncodedPath ?? "?"
-        return "\(method) \(path.isEmpty ? "/" : path)"
+        return "\(method) \(path.isEmpty ? "/" : path)" + (label.map { " \($0)" } ?? "")
     }
 }
 
