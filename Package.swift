@@ -10,8 +10,8 @@ import PackageDescription
 //   FloatIPLab        the lab: namespaces, agents, responders and a client probe on one machine (root)
 //   floatip           the thin command-line executable (one subcommand per file)
 //   FloatIPDNS        RFC 2136 dynamic update with TSIG, its UDP/TCP client, the `dns` mover
-// Later issues add FloatIPMovers (cloud) and FloatIPCoordination (etcd), each behind the seams
-// declared in FloatIPCore/Seams.
+//   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials)
+// Later issues add FloatIPCoordination (etcd), behind the seams declared in FloatIPCore/Seams.
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
 // clusters): they are optimised in debug builds too. Everything else keeps the debug defaults.
@@ -70,6 +70,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(
+            name: "FloatIPCloud",
+            dependencies: [
+                "FloatIPCore",
+                "FloatIPLinux",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux"]),
         // DNS failover: RFC 2136 update with TSIG (wire format, client, the `dns` mover).
         .target(
@@ -86,6 +97,7 @@ let package = Package(
                 "FloatIPAgent",
                 "FloatIPLab",
                 "FloatIPDNS",
+                "FloatIPCloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,7 +107,10 @@ let package = Package(
             ]
         ),
         // Namespaces, veths, commands and off-pool helpers for the tests.
-        .target(name: "FloatIPTestSupport", path: "Tests/Support"),
+        .target(
+            name: "FloatIPTestSupport",
+            dependencies: ["FloatIPCloud", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/Support"),
         .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
@@ -115,6 +130,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "FloatIPDNSTests", dependencies: ["FloatIPDNS", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(
+            name: "FloatIPCloudTests",
+            dependencies: [
+                "FloatIPCloud", "FloatIPCore", "FloatIPLinux", "FloatIPTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "FloatIPLinuxTests",
             dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux", "FloatIPTestSupport"]),

@@ -18,7 +18,8 @@ extension AgentCore {
                 : machine.peerViews(engine.group).first { $0.holds && now - $0.heardAt < dead }?.name
             return AgentStatus.Group(
                 name: engine.group, role: "\(engine.role)", reason: engine.reason, holder: holder, term: engine.term,
-                priority: condition.priority, maintenance: condition.maintenance, handoverTo: engine.handover?.target)
+                priority: condition.priority, maintenance: condition.maintenance, handoverTo: engine.handover?.target,
+                mover: (movers[engine.group] as? any MoverTelemetrySource)?.telemetry())
         }
         let peers = config.peers.map { peer -> AgentStatus.Peer in
             let record = machine.peers[peer.name]

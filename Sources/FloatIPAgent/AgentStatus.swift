@@ -30,6 +30,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         public var maintenance: Bool
         /// The target of a handover this node has started, if any.
         public var handoverTo: String?
+        /// What the group's mover last did at its provider (cloud movers only): last call, latency,
+        /// answer, and the holder the provider reports.
+        public var mover: MoverTelemetry? = nil
     }
 
     public struct Peer: Codable, Sendable, Equatable {

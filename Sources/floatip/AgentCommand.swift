@@ -114,6 +114,9 @@ struct AgentCommand: AsyncParsableCommand {
         services += [
             checks, APIService(server: api),
             AgentService(agent: agent, movers: movers, handoverBound: handover) { log.note($0) },
+            // Last, so it stops first: no re-claim at a provider while the agent hands over.
+            ReconcilerService(
+                reconciler: MoverReconciler(agent: agent, intervals: moverSet.reconcileIntervals) { log.note($0) }),
         ]
         var quiet = log.logger
         quiet.logLevel = .warning

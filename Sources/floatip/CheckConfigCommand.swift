@@ -10,8 +10,9 @@ struct CheckConfigCommand: ParsableCommand {
         discussion: """
             Reads FILE, checks every field (see docs/config.md), checks that secret_file (and \
             api.token_file, if given) exists, is readable and holds at least 16 bytes, and that the \
-            program of every command check (without `shell: true`) exists and is executable. A secret or token \
-            file that group or others can read draws a warning, not an error.
+            program of every command check (without `shell: true`) exists and is executable, and that \
+            every cloud mover's options are complete and its credential file or variable is readable. A \
+            secret, token or credential file that group or others can read draws a warning, not an error.
 
             On success prints one summary line and exits 0. Otherwise prints every problem, one per \
             line as FILE:LINE: field: message, to standard error and exits 1.
@@ -44,6 +45,17 @@ struct CheckConfigCommand: ParsableCommand {
             problems.append(ConfigProblem(file: file, line: line, path: path, message: message))
         }
         var warnings: [String] = []
+        for (index, group) in config.groups.enumerated() {
+            for problem in MoverSet.optionProblems(for: group) {
+                let path = "groups[\(index)].\(problem.field)"
+                let line = lines[path] ?? lines["groups[\(index)].mover"]
+                if problem.isWarning {
+                    warnings.append("\(file): \(path): warning: \(problem.message)")
+                } else {
+                    problems.append(ConfigProblem(file: file, line: line, path: path, message: problem.message))
+                }
+            }
+        }
         checkKeyFile(config.secretFile, field: "secret_file", problems: &problems, warnings: &warnings)
         if let tokenFile = config.api.tokenFile {
             checkKeyFile(tokenFile, field: "api.token_file", problems: &problems, warnings: &warnings)

@@ -11,7 +11,9 @@ struct MoverClaimCommand: AsyncParsableCommand {
         commandName: "claim",
         abstract: "Put the group's addresses on this server and announce them.",
         discussion: """
-            Without --hold the addresses keep their kernel lifetime (address_lifetime, 3 s by \
+            Works for every mover kind: a cloud mover asks its provider to route the addresses here \
+            (and configures them locally too when the group has an interface). For the local mover: \
+            without --hold the addresses keep their kernel lifetime (address_lifetime, 3 s by \
             default) and then expire: that is the point of self-expiring addresses. With --hold the \
             command renews them, restores any that are removed, and releases them on SIGINT or \
             SIGTERM; if it is killed (SIGKILL) the kernel removes them when their lifetime ends.
@@ -27,8 +29,7 @@ struct MoverClaimCommand: AsyncParsableCommand {
         let signals = hold ? TerminationSignal.install() : nil
         let selection = try options.load()
         let group = selection.group
-        let movers = try makeMovers(selection)
-        guard let mover = movers.movers[group.name] else { throw ExitCode(1) }
+        let (mover, local) = try options.mover(for: selection)
         let clock = ContinuousClock()
         let started = clock.now
         do {
@@ -40,13 +41,18 @@ struct MoverClaimCommand: AsyncParsableCommand {
         let took = clock.now - started
         if let dns = mover as? DNSMover {
             say("claimed \(group.name) in \(took.shortDescription): \(dns.status)")
-        } else {
+        } else if group.mover.kind == .local {
             let addresses = group.addresses.map(\.description).joined(separator: ", ")
             say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
+        } else {
+            let addresses = group.addresses.map(\.description).joined(separator: ", ")
+            let telemetry = (mover as? any MoverTelemetrySource)?.telemetry()
+            say("claimed \(group.name): \(addresses) through \(group.mover.kind.rawValue) in \(took.shortDescription)"
+                + (telemetry.map { "; \($0.calls) API call(s), the provider reports holder \($0.providerHolder ?? "none")" } ?? ""))
         }
         guard let signals else { return }
-        say("holding until SIGINT or SIGTERM" + (movers.local == nil ? "" : "; lifetime \(group.addressLifetime)"))
-        let keeper = Task { await movers.local?.run() }
+        say("holding until SIGINT or SIGTERM" + (local == nil ? "" : "; lifetime \(group.addressLifetime)"))
+        let keeper = Task { await local?.run() }
         let signal = await signals.wait()
         keeper.cancel()
         _ = await keeper.value
@@ -58,25 +64,6 @@ struct MoverClaimCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
-}
-
-/// The mover of the selected group (and the local mover's keeper, if it is one), reporting what it
-/// does on its own to standard error.
-func makeMovers(_ selection: GroupSelection) throws -> MoverSet {
-    do {
-        return try MoverSet.make(
-            for: selection.cluster.groups, node: selection.cluster.node, only: selection.group.name
-        ) { printError($0) }
-    } catch {
-        printError("\(error)")
-        throw ExitCode(1)
-    }
-}
-
-/// The mover of the selected group.
-func makeMover(_ selection: GroupSelection) throws -> any Mover {
-    guard let mover = try makeMovers(selection).movers[selection.group.name] else { throw ExitCode(1) }
-    return mover
 }
 
 /// Prints a line and flushes at once (a held claim runs for long; its output may go to a pipe).

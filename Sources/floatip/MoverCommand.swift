@@ -1,5 +1,6 @@
 import ArgumentParser
 import FloatIPCore
+import FloatIPLinux
 
 /// `floatip mover …`: run a group's mover by hand, outside the agent, to try a config out.
 struct MoverCommand: AsyncParsableCommand {
@@ -26,11 +27,27 @@ struct MoverOptions: ParsableArguments {
             printError("\(config): no group named \(group) (groups: \(cluster.groups.map(\.name).joined(separator: ", ")))")
             throw ExitCode(1)
         }
-        guard chosen.mover.kind == .local || chosen.mover.kind == .dns else {
-            printError("group \(group): mover \(chosen.mover.kind.rawValue) is not available in this version")
+        return GroupSelection(cluster: cluster, group: chosen)
+    }
+
+    /// The group's mover (local or cloud), reporting what it does on its own to standard error;
+    /// or exit 1 with the reason (a missing credential, an option problem).
+    func mover(for selection: GroupSelection) throws -> (mover: any Mover, local: LocalMover?) {
+        do {
+            let set = try MoverSet.make(
+                for: selection.cluster.groups, node: selection.cluster.node, only: selection.group.name
+            ) { printError($0) }
+            guard let mover = set.movers[selection.group.name] else {
+                printError("group \(selection.group.name): no mover was made")
+                throw ExitCode(1)
+            }
+            return (mover, set.local)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("\(error)")
             throw ExitCode(1)
         }
-        return GroupSelection(cluster: cluster, group: chosen)
     }
 }
 

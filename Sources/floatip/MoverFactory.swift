@@ -1,5 +1,7 @@
+import FloatIPCloud
 import FloatIPCore
 import FloatIPLinux
+import Foundation
 
 /// The movers of one node: one per group, made from each group's `mover:` settings.
 ///
@@ -10,6 +12,8 @@ struct MoverSet {
     /// The local mover, when any group uses it (or a cloud mover composes with it): its keeper
     /// (lifetime renewal, restore) runs while the agent runs.
     var local: LocalMover?
+    /// How often the agent asks each cloud mover's provider who holds the group (`reconcile_interval`), by group.
+    var reconcileIntervals: [String: Duration] = [:]
 
     /// Makes the movers for `groups` (only the group named `only`, when given). `node` is this node
     /// (movers that publish its address need it). Throws a message naming the group and the problem.
@@ -28,19 +32,58 @@ struct MoverSet {
                 throw MoverSetupError(message: "cannot open the kernel's routing socket: \(error)")
             }
         }
+        func cloud<P: CloudProvider>(_ provider: P.Type, _ group: GroupConfig) throws -> any Mover {
+            let composed = CloudMovers.composesWithLocal(P.self, group: group) ? try localMover() : nil
+            do {
+                return try CloudMovers.make(P.self, group: group, local: composed, report: report)
+            } catch {
+                throw MoverSetupError(message: error.description)
+            }
+        }
         var movers: [String: any Mover] = [:]
+        var intervals: [String: Duration] = [:]
         for (index, group) in groups.enumerated() where only == nil || only == group.name {
-            switch group.mover.kind {
-            case .local:
+            if group.mover.kind == .local {
                 movers[group.name] = try localMover()
-            case .dns:
+            } else if group.mover.kind == .dns {
                 movers[group.name] = try dnsMover(group, index: index, node: node, report: report)
-            default:
+            } else if let provider = cloudProvider(group.mover.kind) {
+                movers[group.name] = try cloud(provider, group)
+                intervals[group.name] = CloudMovers.reconcileInterval(provider, group: group)
+            } else {
                 throw MoverSetupError(
                     message: "group \(group.name): mover \(group.mover.kind.rawValue) is not available in this version")
             }
         }
-        return MoverSet(movers: movers, local: local)
+        return MoverSet(movers: movers, local: local, reconcileIntervals: intervals)
+    }
+
+    /// The provider behind each cloud mover kind; nil for the kinds that are not cloud movers
+    /// (or not built yet).
+    static func cloudProvider(_ kind: MoverKind) -> (any CloudProvider.Type)? {
+        switch kind {
+        case .aws: AWSProvider.self
+        case .digitalocean: DigitalOceanProvider.self
+        case .hetzner: HetznerCloudProvider.self
+        case .hetznerRobot: HetznerRobotProvider.self
+        case .vultr: VultrProvider.self
+        case .linode: LinodeProvider.self
+        case .openstack: OpenStackProvider.self
+        case .upcloud: UpCloudProvider.self
+        case .lunanode: LunaNodeProvider.self
+        case .local, .dns, .cloudflare, .route53, .script: nil
+        }
+    }
+
+    /// Problems with a group's mover options that the YAML parser cannot see (each cloud mover
+    /// checks its own keys), credentials read to check they are there: for `check-config`.
+    static func optionProblems(for group: GroupConfig) -> [MoverOptionProblem] {
+        guard let provider = cloudProvider(group.mover.kind) else { return [] }
+        return problems(provider, group)
+    }
+
+    private static func problems<P: CloudProvider>(_: P.Type, _ group: GroupConfig) -> [MoverOptionProblem] {
+        CloudMovers.problems(P.self, group: group, credentials: true)
     }
 }
 

@@ -12,8 +12,8 @@ struct MoverHolderCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selection = try options.load()
+        let mover = try options.mover(for: selection).mover
         let holder: MoverHolder
-        let mover = try makeMover(selection)
         do {
             holder = try await mover.holder(of: selection.group)
         } catch {

@@ -9,7 +9,7 @@ struct MoverReleaseCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selection = try options.load()
-        let mover = try makeMover(selection)
+        let mover = try options.mover(for: selection).mover
         do {
             try await mover.release(selection.group, epoch: 0)
         } catch {

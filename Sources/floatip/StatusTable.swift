@@ -12,6 +12,16 @@ enum StatusTable {
                 let reason = group.reason + (group.handoverTo.map { " (handing over to \($0))" } ?? "")
                 return [group.name, role, group.holder ?? "none", "\(group.term)", reason]
             })
+        let movers = status.groups.compactMap { group in group.mover.map { (group.name, $0) } }
+        if !movers.isEmpty {
+            out += "\n" + table(
+                ["GROUP", "MOVER", "PROVIDER HOLDER", "LAST CALL", "LATENCY", "ANSWER"],
+                movers.map { name, mover in
+                    let holder = mover.providerHolder.map { $0 + (mover.providerHoldsHere == true ? " (here)" : "") } ?? "none"
+                    let answer = mover.lastError.map { "error: \($0)" } ?? mover.answer ?? "-"
+                    return [name, mover.kind, holder, mover.lastCall ?? "-", mover.latencyMs.map { age($0) } ?? "-", answer]
+                })
+        }
         if !status.peers.isEmpty {
             out += "\n" + table(
                 ["PEER", "ADDRESS", "STATE", "LAST HEARD"],

@@ -1,3 +1,4 @@
+import FloatIPTestSupport
 import Foundation
 import Testing
 
@@ -89,7 +90,7 @@ final class OpenSSLTestServer {
         let started = OpenSSLTestServer(port: port, process: server, directory: directory)
         // Ready when it accepts a connection (at most 5 s).
         for _ in 0..<100 {
-            if canConnect(port: port) { return started }
+            if Loopback.acceptsConnections(port: port) { return started }
             try await Task.sleep(for: .milliseconds(50))
         }
         started.stop()
@@ -103,20 +104,5 @@ final class OpenSSLTestServer {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7f00_0001).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

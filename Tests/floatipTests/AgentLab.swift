@@ -17,9 +17,10 @@ final class AgentLab {
     /// `hooks`: every node runs `hookScript` on becoming holder (it appends node, role and previous role to `hookLog`).
     /// `preempt`: the group's `preempt` setting.
     /// `dnsMover`: the group uses the `dns` mover with these options (`server: …, zone: …`) instead of `local`.
+    /// `mover`: the group's `mover:` for each node (flow YAML), instead of the local mover on eth0.
     init(
         nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false,
-        preempt: Bool = true, dnsMover: String? = nil
+        preempt: Bool = true, dnsMover: String? = nil, mover: ((Int) -> String)? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -33,6 +34,12 @@ final class AgentLab {
         }
         let otherSecret = directory.appendingPathComponent("other-secret")
         try Data("another secret 0123456789abcdef\n".utf8).write(to: otherSecret)
+        // The group's mover lines (4 spaces in): dns (no addresses), a cloud mover, or local on eth0.
+        func groupMover(_ number: Int) -> String {
+            if let dnsMover { return "mover: { kind: dns, \(dnsMover) }" }
+            if let mover { return "addresses: [\(Self.vip)/32]\n    mover: \(mover(number))" }
+            return "addresses: [\(Self.vip)/32]\n    interface: eth0\n    address_lifetime: \(lifetime)"
+        }
         let switchNamespace = try network.namespace("sw")
         try network.bridge(switchNamespace, "br0")
         for number in 1...count {
@@ -52,10 +59,8 @@ final class AgentLab {
                 timers: { preempt_delay: 1s }
                 groups:
                   - name: web
-                    \(dnsMover.map { "mover: { kind: dns, \($0) }" } ?? "addresses: [\(Self.vip)/32]")
-                    \(dnsMover == nil ? "interface: eth0" : "")
+                    \(groupMover(number))
                     priority: \(250 - number * 10)
-                    address_lifetime: \(lifetime)
                     preempt: \(preempt)
                 checks:
                   - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 2 }

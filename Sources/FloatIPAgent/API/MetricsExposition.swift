@@ -65,7 +65,37 @@ public enum MetricsExposition {
         for (key, count) in measured.moverFailures.sorted(by: { $0.key < $1.key }) {
             out.sample("floatip_mover_failures_total", ["group": key.group, "operation": key.operation], Double(count))
         }
+        renderProviders(status, into: &out)
         return out.text
+    }
+
+    /// Per-mover telemetry of the groups whose mover talks to a provider (cloud movers).
+    private static func renderProviders(_ status: AgentStatus, into out: inout Output) {
+        let movers = status.groups.compactMap { group in group.mover.map { (group.name, $0) } }
+        guard !movers.isEmpty else { return }
+        out.family("floatip_mover_provider_holds_here", "gauge",
+            "1 when the provider last reported this node as the group's holder, 0 when another or nobody.")
+        for (group, mover) in movers {
+            if let here = mover.providerHoldsHere {
+                out.sample("floatip_mover_provider_holds_here", ["group": group, "kind": mover.kind], here ? 1 : 0)
+            }
+        }
+        out.family("floatip_mover_last_call_seconds", "gauge", "How long the mover's last provider call took.")
+        for (group, mover) in movers {
+            if let latency = mover.latencyMs {
+                out.sample("floatip_mover_last_call_seconds", ["group": group, "kind": mover.kind], latency / 1000)
+            }
+        }
+        let counters: [(String, String, KeyPath<MoverTelemetry, Int>)] = [
+            ("floatip_mover_api_calls_total", "Provider API calls made (each attempt counts).", \.calls),
+            ("floatip_mover_api_retries_total", "Provider API calls that were retried (429, 5xx, timeouts).", \.retries),
+            ("floatip_mover_api_failures_total", "Provider operations that failed after retries.", \.failures),
+            ("floatip_mover_drifts_total", "Times the provider routed a held group elsewhere (re-claimed).", \.drifts),
+        ]
+        for (name, help, field) in counters {
+            out.family(name, "counter", help)
+            for (group, mover) in movers { out.sample(name, ["group": group, "kind": mover.kind], Double(mover[keyPath: field])) }
+        }
     }
 
     /// A label value with `\`, `"` and newlines escaped.

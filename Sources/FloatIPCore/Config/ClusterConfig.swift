@@ -156,7 +156,9 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
 
     /// The kinds this build can run; the parser rejects the others with a clear message.
     /// Each mover module adds its kinds here when it lands.
-    public static let implemented: Set<MoverKind> = [.local, .dns]
+    public static let implemented: Set<MoverKind> = [
+        .local, .dns, .aws, .digitalocean, .hetzner, .hetznerRobot, .vultr, .linode, .openstack, .upcloud, .lunanode,
+    ]
 }
 
 /// The mover of a group: its kind and the kind's own settings, kept as written so that each
