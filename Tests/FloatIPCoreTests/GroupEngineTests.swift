@@ -301,6 +301,19 @@ import Testing
 
     // MARK: Terms, mover failures, deadlines
 
+    /// After a partition the loser may release before the winner ever hears it hold; its higher
+    /// claim term shows it claimed (and pointed clients at itself), so the winner announces again, once.
+    @Test func aHolderAnnouncesAgainWhenAPeerClaimedUnheard() {
+        var engine = holdingEngine("web1", priority: 200)
+        let before = engine.step(local: LocalCondition(priority: 200), peers: [peer("web2", .standby, heardAt: 390, term: 1)], now: ms(400))
+        #expect(!before.intents.contains(.announce))
+        let back = peer("web2", .standby, heardAt: 2_000, term: 2)
+        let decision = engine.step(local: LocalCondition(priority: 200), peers: [back], now: ms(2_000))
+        #expect(decision.role == .holder)
+        #expect(decision.intents == [.announce])
+        #expect(!engine.step(local: LocalCondition(priority: 200), peers: [back], now: ms(2_020)).intents.contains(.announce))
+    }
+
     @Test func claimTermExceedsEveryTermSeen() {
         var engine = engine()
         let faulted = peer("web1", .fault, heardAt: 990, healthy: false, term: 41)

@@ -44,7 +44,8 @@ struct PlannedMoveTests {
     }
 
     /// DESIGN rule 3 through a restart: SIGTERM hands the group over, the restarted agent fails
-    /// back after preempt_delay; the client misses nothing, and there is never more than one holder.
+    /// back after preempt_delay; the client misses nothing, and two holders only ever overlap for the
+    /// make-before-break moment.
     @Test func restartingTheHoldersAgentLosesNoRequest() async throws {
         try await offPool {
             try Self.withLab(repetitions: 2) { lab, probe in
@@ -55,7 +56,16 @@ struct PlannedMoveTests {
                 // Back on web1 after its start-up listen and preempt_delay (2 s).
                 let back = try Self.outage(until: 1, after: ContinuousClock.now, probe: probe, lab: lab)
                 let samples = watcher.stop()
-                #expect(samples.count > 20 && samples.allSatisfy { $0.count <= 1 }, "holders seen: \(samples.filter { $0.count > 1 })")
+                // Make-before-break: both hold for the moment between the new claim and the old
+                // release (a heartbeat or two); never longer.
+                var run = 0
+                var longest = 0
+                for sample in samples {
+                    run = sample.count > 1 ? run + 1 : 0
+                    longest = max(longest, run)
+                }
+                #expect(samples.count > 20, "\(samples.count) samples")
+                #expect(longest <= 5, "two holders in \(longest) samples in a row (10 ms apart)")
                 return [away, back]
             }
         }

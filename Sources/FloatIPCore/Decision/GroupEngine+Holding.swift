@@ -87,10 +87,20 @@ extension GroupEngine {
             return
         }
         let losers = Set(rivals.map(\.name))
+        var announce = false
         if losers != conflicting {
-            if active { intents.append(.announce) }
+            announce = true
             conflicting = losers
         }
+        // A peer that claimed while this node could not hear it (a partition) pointed clients at
+        // itself, and may have released before this node ever heard it hold: its claim term is
+        // above ours. Announce again so the clients come back.
+        let newest = alive.map(\.advert.term).max() ?? 0
+        if newest > term, newest > overtakenTerm {
+            overtakenTerm = newest
+            announce = true
+        }
+        if announce, active { intents.append(.announce) }
         reason =
             losers.isEmpty
             ? claimReason : "\(losers.sorted().joined(separator: ", ")) also holds; I rank higher and keep it"

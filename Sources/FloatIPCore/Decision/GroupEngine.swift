@@ -32,6 +32,8 @@ public struct GroupEngine: Sendable {
     var moverFault: (reason: String, until: Instant)?
     /// Worse-ranked peers seen holding while this node holds: a change re-announces.
     var conflicting: Set<String> = []
+    /// The highest peer claim term this holder has announced over (see `resolveConflicts`).
+    var overtakenTerm: UInt64 = 0
     /// Why this node claimed, shown while it holds without trouble.
     var claimReason = ""
     /// The last peer seen holding the group, to explain a takeover.
