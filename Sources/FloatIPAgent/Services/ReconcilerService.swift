@@ -9,5 +9,7 @@ public struct ReconcilerService: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown { await reconciler.run() }
+        // With no cloud mover it returns at once; a service that ends early would stop the group.
+        try? await gracefulShutdown()
     }
 }
