@@ -24,6 +24,10 @@ public actor AgentCore {
     public static let transitionMemory = 20
     /// The checks' current states, for status (set by whoever runs the checks).
     var checkStates: @Sendable () -> [CheckState] = { [] }
+    /// Per group: the checks' last condition, and a fault the coordination backend reports (etcd
+    /// lease lost), laid over it (AgentCore+Coordination.swift).
+    var checkConditions: [String: LocalCondition] = [:]
+    var coordinationFaults: [String: String] = [:]
 
     /// An agent for `config`; `movers` maps each group's name to its mover.
     public init(
@@ -88,7 +92,8 @@ public actor AgentCore {
 
     /// This node's health for a group changed (from the checks).
     public func setCondition(_ condition: LocalCondition, group: String) async {
-        machine.setCondition(condition, group: group)
+        checkConditions[group] = condition
+        machine.setCondition(withCoordinationFault(condition, group: group), group: group)
         await tick()
     }
 

@@ -1,3 +1,4 @@
+import FloatIPCoordination
 import FloatIPCore
 import FloatIPLinux
 
@@ -10,11 +11,18 @@ struct MoverSet {
     /// The local mover, when any group uses it (or a cloud mover composes with it): its keeper
     /// (lifetime renewal, restore) runs while the agent runs.
     var local: LocalMover?
+    /// The groups the movers were made for.
+    var groups: [GroupConfig] = []
+    /// The etcd coordination fencing every mover, with `coordination:` (MoverFactory+Coordination.swift).
+    var coordination: EtcdCoordination?
 
     /// Makes the movers for `groups` (only the group named `only`, when given). `node` is this node
-    /// (movers that publish its address need it). Throws a message naming the group and the problem.
+    /// (movers that publish its address need it). With `coordination` (and `cluster`, the cluster's
+    /// name), every mover is fenced by its group's etcd election. Throws a message naming the group
+    /// and the problem.
     static func make(
         for groups: [GroupConfig], node: NodeConfig? = nil, only: String? = nil,
+        coordination: CoordinationConfig? = nil, cluster: String = "",
         report: @escaping @Sendable (String) -> Void
     ) throws -> MoverSet {
         var local: LocalMover?
@@ -40,7 +48,9 @@ struct MoverSet {
                     message: "group \(group.name): mover \(group.mover.kind.rawValue) is not available in this version")
             }
         }
-        return MoverSet(movers: movers, local: local)
+        var set = MoverSet(movers: movers, local: local, groups: groups)
+        if let config = coordination { try set.fence(with: config, cluster: cluster, node: node) }
+        return set
     }
 }
 
