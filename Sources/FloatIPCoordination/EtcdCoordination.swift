@@ -17,7 +17,7 @@ public final class EtcdCoordination: Sendable {
         var credentials: EtcdCredentials?
         if let user = config.user {
             guard let file = config.passwordFile else {
-                throw EtcdSetupError(message: "coordination.user needs coordination.password_file")
+                throw EtcdSetupError(field: "user", message: "needs coordination.password_file")
             }
             credentials = try EtcdCredentials.load(user: user, passwordFile: file)
         }

@@ -43,6 +43,9 @@ struct CheckConfigCommand: ParsableCommand {
             let line = lines[path] ?? lines[String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)])]
             problems.append(ConfigProblem(file: file, line: line, path: path, message: message))
         }
+        if let (path, message) = MoverSet.coordinationProblem(config) {
+            problems.append(ConfigProblem(file: file, line: lines[path], path: path, message: message))
+        }
         var warnings: [String] = []
         checkKeyFile(config.secretFile, field: "secret_file", problems: &problems, warnings: &warnings)
         if let tokenFile = config.api.tokenFile {

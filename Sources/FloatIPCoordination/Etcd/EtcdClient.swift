@@ -29,7 +29,7 @@ public actor EtcdClient {
 
     /// A client for `settings`; reads the TLS files now. Throws when there is no endpoint or a file is unusable.
     public init(settings: EtcdClientSettings) throws(EtcdSetupError) {
-        guard !settings.endpoints.isEmpty else { throw EtcdSetupError(message: "coordination: no etcd endpoints") }
+        guard !settings.endpoints.isEmpty else { throw EtcdSetupError(field: "endpoints", message: "lists no etcd endpoint") }
         self.settings = settings
         let tls = try settings.tlsConfiguration()
         var configuration = HTTPClient.Configuration(

@@ -41,11 +41,11 @@ public struct EtcdClientSettings: Sendable {
             do {
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
             } catch {
-                throw EtcdSetupError(message: "coordination.key_file \(keyFile): cannot read a PEM private key "
+                throw EtcdSetupError(field: "key_file", message: "\(keyFile): cannot read a PEM private key "
                     + "(\(error))")
             }
         } else if certFile != nil || keyFile != nil {
-            throw EtcdSetupError(message: "coordination: cert_file and key_file go together")
+            throw EtcdSetupError(field: "cert_file", message: "cert_file and key_file go together")
         }
         return tls
     }
@@ -55,10 +55,10 @@ public struct EtcdClientSettings: Sendable {
         do {
             found = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
-            throw EtcdSetupError(message: "coordination.\(field) \(path): cannot read PEM certificates (\(error))")
+            throw EtcdSetupError(field: field, message: "\(path): cannot read PEM certificates (\(error))")
         }
         guard !found.isEmpty else {
-            throw EtcdSetupError(message: "coordination.\(field) \(path): holds no PEM certificate")
+            throw EtcdSetupError(field: field, message: "\(path): holds no PEM certificate")
         }
         return found
     }
@@ -77,12 +77,12 @@ public struct EtcdCredentials: Sendable, CustomStringConvertible {
     /// Reads the password from `passwordFile`: its text with surrounding white space trimmed, not empty.
     public static func load(user: String, passwordFile: String) throws(EtcdSetupError) -> EtcdCredentials {
         guard let data = FileManager.default.contents(atPath: passwordFile) else {
-            throw EtcdSetupError(message: "coordination.password_file \(passwordFile): cannot read it (missing or "
+            throw EtcdSetupError(field: "password_file", message: "\(passwordFile): cannot read it (missing or "
                 + "no permission)")
         }
         let password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !password.isEmpty else {
-            throw EtcdSetupError(message: "coordination.password_file \(passwordFile): is empty")
+            throw EtcdSetupError(field: "password_file", message: "\(passwordFile): is empty")
         }
         return EtcdCredentials(user: user, password: password)
     }
@@ -90,12 +90,15 @@ public struct EtcdCredentials: Sendable, CustomStringConvertible {
     public var description: String { "user \(user)" }
 }
 
-/// Why an etcd client could not be set up (a file, a setting); the message names it.
+/// Why an etcd client could not be set up: the `coordination` field (`password_file`) and what is wrong.
 public struct EtcdSetupError: Error, Sendable, CustomStringConvertible {
+    public var field: String
     public var message: String
-    public var description: String { message }
+    /// `coordination.password_file /etc/floatip/etcd-password: is empty`.
+    public var description: String { "coordination.\(field) \(message)" }
 
-    public init(message: String) {
+    public init(field: String, message: String) {
+        self.field = field
         self.message = message
     }
 }
