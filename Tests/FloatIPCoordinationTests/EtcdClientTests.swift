@@ -1,5 +1,6 @@
 @testable import FloatIPCoordination
 import FloatIPCore
+import FloatIPTestSupport
 import Foundation
 import Testing
 
@@ -26,7 +27,7 @@ func eventually(within limit: Duration, _ condition: () async throws -> Bool) as
 @Suite(.serialized, .enabled(if: EtcdServer.runnable, .etcd))
 struct EtcdClientTests {
     @Test func leaseAndKeyRoundTrip() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let client = try etcdClient([etcd.endpoint])
         let lease = try await client.grantLease(ttl: 30)
@@ -60,7 +61,7 @@ struct EtcdClientTests {
     }
 
     @Test func watchSeesPutsAndDeletes() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let client = try etcdClient([etcd.endpoint])
         let start = try await client.put("/t/w", value: "one")
@@ -86,7 +87,7 @@ struct EtcdClientTests {
     }
 
     @Test func aDeadFirstEndpointIsRotatedAway() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let dead = "http://127.0.0.1:\(try EtcdServer.freePorts(1)[0])"
         let client = try etcdClient([dead, etcd.endpoint])
@@ -99,7 +100,7 @@ struct EtcdClientTests {
     }
 
     @Test func aSilentMemberTimesOutAndTheNextAnswers() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let silent = try FakeGateway(.silent)
         defer { silent.stop() }
@@ -152,7 +153,7 @@ struct EtcdClientTests {
     }
 
     @Test func authenticationWithTheGateway() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let admin = try etcdClient([etcd.endpoint])
         try await enableAuth(admin, rootPassword: "root-secret-1")

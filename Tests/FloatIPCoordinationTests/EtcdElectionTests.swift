@@ -1,5 +1,6 @@
 @testable import FloatIPCoordination
 import FloatIPCore
+import FloatIPTestSupport
 import Foundation
 import Testing
 
@@ -32,7 +33,7 @@ private func outcome(_ work: () async throws -> Int64) async -> Result<Int64, an
 @Suite(.serialized, .enabled(if: EtcdServer.runnable, .etcd))
 struct EtcdElectionTests {
     @Test func ofTwoCampaignsExactlyOneWinsAndItsEpochIsTheKeysCreateRevision() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let a = try election(etcd, "node-a")
         let b = try election(etcd, "node-b")
@@ -59,7 +60,7 @@ struct EtcdElectionTests {
     }
 
     @Test func renewalKeepsTheKeyWellPastItsTTL() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let a = try election(etcd, "node-a")
         let reader = try etcdClient([etcd.endpoint])
@@ -80,7 +81,7 @@ struct EtcdElectionTests {
     }
 
     @Test func aLeaseRevokedFromOutsideReleasesTheInnerMoverAtOnceAndAnotherNodeWins() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let faults = FaultLog()
         let (a, innerA) = try fenced(etcd, "node-a", faults: faults, faultHold: .milliseconds(500))
@@ -113,7 +114,7 @@ struct EtcdElectionTests {
     }
 
     @Test func aKeyDeletedFromOutsideIsSeenByTheWatch() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let faults = FaultLog()
         let (a, inner) = try fenced(etcd, "node-a", faults: faults)
@@ -131,7 +132,7 @@ struct EtcdElectionTests {
     }
 
     @Test func aFrozenEtcdMakesTheHolderReleaseBeforeItsLeaseCanExpire() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let faults = FaultLog()
         let (a, inner) = try fenced(etcd, "node-a", faults: faults)
@@ -160,7 +161,7 @@ struct EtcdElectionTests {
     }
 
     @Test func resignRemovesTheKeyAndLeaseSoTheOtherWins() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let (a, innerA) = try fenced(etcd, "node-a", faults: FaultLog())
         let (b, innerB) = try fenced(etcd, "node-b", faults: FaultLog())
@@ -188,7 +189,7 @@ struct EtcdElectionTests {
     }
 
     @Test func aKeyLeftByAnEarlierRunOfThisNodeIsTakenOver() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let earlier = try etcdClient([etcd.endpoint])
         let lease = try await earlier.grantLease(ttl: 60)
@@ -233,7 +234,7 @@ struct EtcdElectionTests {
     }
 
     @Test func campaignsWithAuthentication() async throws {
-        let etcd = try await EtcdServer.start()
+        let etcd = try EtcdServer()
         defer { etcd.stop() }
         let admin = try etcdClient([etcd.endpoint])
         try await enableAuth(admin, rootPassword: "root-secret-1")
