@@ -23,22 +23,12 @@ public final class EtcdServer: @unchecked Sendable {
     /// Starts etcd and returns once it serves clients (at most 15 s): on 127.0.0.1 once
     /// `/v3/maintenance/status` answers 200; in a namespace once etcd logs that it serves
     /// `address` (the test process cannot connect into the namespace).
-    public init(address: String = "127.0.0.1", namespace: String? = nil) throws {
-        guard let etcd = Self.executable("etcd") else {
-            throw CommandError(arguments: ["etcd"], status: 127, stderr: Self.missingReason)
-        }
-        directory = NSTemporaryDirectory() + "floatip-etcd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        self.address = address
-        self.namespace = namespace
-        if namespace == nil {
-            let ports = try Self.freePorts(2)
-            (clientPort, peerPort) = (ports[0], ports[1])
-        } else {
-            (clientPort, peerPort) = (2379, 2380)
-        }
+    public convenience init(address: String = "127.0.0.1", namespace: String? = nil) throws {
+        let ports = namespace == nil ? try Self.freePorts(2) : [2379, 2380]
+        try self.init(
+            name: "default", address: address, clientPort: ports[0], peerPort: ports[1], namespace: namespace,
+            initialCluster: "default=http://\(address):\(ports[1])")
         do {
-            try start(etcd)
             try waitUntilReady()
         } catch {
             stop()
@@ -46,16 +36,86 @@ public final class EtcdServer: @unchecked Sendable {
         }
     }
 
+    /// Starts one member named `name` of the cluster `initialCluster` (`name=peerURL,…`); does not wait.
+    init(
+        name: String, address: String, clientPort: UInt16, peerPort: UInt16, namespace: String?,
+        initialCluster: String
+    ) throws {
+        guard let etcd = Self.executable("etcd") else {
+            throw CommandError(arguments: ["etcd"], status: 127, stderr: Self.missingReason)
+        }
+        directory = NSTemporaryDirectory() + "floatip-etcd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.address = address
+        self.namespace = namespace
+        self.clientPort = clientPort
+        self.peerPort = peerPort
+        do {
+            try start(etcd, name: name, initialCluster: initialCluster)
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    /// A cluster of `count` members on 127.0.0.1, each on free ports; returns once every member
+    /// answers and names the same leader (at most 15 s). Stop each member (or `stop()` them all).
+    public static func cluster(_ count: Int) throws -> [EtcdServer] {
+        let ports = try freePorts(count * 2)
+        let names = (1...count).map { "m\($0)" }
+        let initial = names.enumerated().map { "\($1)=http://127.0.0.1:\(ports[$0 * 2 + 1])" }.joined(separator: ",")
+        var members: [EtcdServer] = []
+        do {
+            for (index, name) in names.enumerated() {
+                members.append(try EtcdServer(
+                    name: name, address: "127.0.0.1", clientPort: ports[index * 2], peerPort: ports[index * 2 + 1],
+                    namespace: nil, initialCluster: initial))
+            }
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                let leaders = members.map { $0.status()?.leader }
+                if let first = leaders.first, let leader = first, leader != 0, leaders.allSatisfy({ $0 == leader }) {
+                    return members
+                }
+                usleep(100_000)
+            }
+            throw CommandError(arguments: ["etcd"], status: -1, stderr: "no common leader within 15 s\n"
+                + members.map(\.logTail).joined(separator: "\n---\n"))
+        } catch {
+            members.forEach { $0.stop() }
+            throw error
+        }
+    }
+
+    /// This member's id and the leader's id, from `/v3/maintenance/status` (127.0.0.1 members only).
+    public func status() -> (member: UInt64, leader: UInt64)? {
+        let answer = Self.post("/v3/maintenance/status", body: "{}", port: clientPort)
+        guard let start = answer.range(of: "\r\n\r\n"),
+            let object = try? JSONSerialization.jsonObject(with: Data(answer[start.upperBound...].utf8)) as? [String: Any],
+            let header = object["header"] as? [String: Any], let member = (header["member_id"] as? String).flatMap(UInt64.init),
+            let leader = (object["leader"] as? String).flatMap(UInt64.init)
+        else { return nil }
+        return (member, leader)
+    }
+
+    /// Kills this member at once (SIGKILL by PID), as a crash would; the directory stays until `stop()`.
+    public func crash() {
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     deinit { stop() }
 
-    private func start(_ etcd: String) throws {
+    private func start(_ etcd: String, name: String, initialCluster: String) throws {
         let client = "http://\(address):\(clientPort)"
         let peer = "http://\(address):\(peerPort)"
         let arguments = [
-            etcd, "--data-dir", directory + "/data", "--name", "default",
+            etcd, "--data-dir", directory + "/data", "--name", name,
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", "default=\(peer)",
+            "--initial-cluster", initialCluster,
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
