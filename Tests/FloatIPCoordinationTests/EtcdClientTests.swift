@@ -132,7 +132,7 @@ struct EtcdClientTests {
         (200, "not json at all", "not JSON"),
         (200, "{\"ID\": 1.5e300, \"TTL\": \"5\"}", "out of range or of the wrong kind"),
         (200, "{\"ID\": 4111120274922232837, \"TTL\": true}", "`.TTL`"),
-        (200, "{\"ID\": \"12x\", \"TTL\": \"5\"}", "not a 64-bit integer"),
+        (200, "{\"ID\": \"12x\", \"TTL\": \"5\"}", "is not a whole number that fits Int64"),
         (200, "{\"TTL\": \"5\"}", "no lease `ID`"),
         (200, "[1, 2]", "wrong type"),
         (503, "{\"error\":\"etcdserver: no leader\",\"message\":\"etcdserver: no leader\",\"code\":14}", "no leader"),

@@ -117,15 +117,7 @@ public final class EtcdServer: @unchecked Sendable {
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", initialCluster,
         ]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = namespace.map { ["ip", "netns", "exec", $0] + arguments } ?? arguments
-        _ = FileManager.default.createFile(atPath: directory + "/etcd.log", contents: nil)
-        let log = FileHandle(forWritingAtPath: directory + "/etcd.log")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
+        process = try ServerProcess.start(arguments, namespace: namespace, log: directory + "/etcd.log")
     }
 
     private func waitUntilReady() throws {
@@ -160,23 +152,13 @@ public final class EtcdServer: @unchecked Sendable {
 
     /// Ends etcd by its PID (SIGTERM, SIGKILL after 3 s) and removes the directory. Idempotent.
     public func stop() {
-        if let process, process.isRunning {
-            kill(process.processIdentifier, SIGCONT)
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(3)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        ServerProcess.end(process)
         process = nil
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// The last lines etcd logged (for failure messages).
-    public var logTail: String {
-        let log = (try? String(contentsOfFile: directory + "/etcd.log", encoding: .utf8)) ?? ""
-        return log.split(separator: "\n").suffix(15).joined(separator: "\n")
-    }
+    public var logTail: String { ServerProcess.tail(directory + "/etcd.log") }
 
     /// One HTTP/1.1 POST to 127.0.0.1:`port` (blocking, at most 1 s): the raw answer, or "" on failure.
     static func post(_ path: String, body: String, port: UInt16) -> String {
@@ -236,8 +218,5 @@ public final class EtcdServer: @unchecked Sendable {
         return ports
     }
 
-    static func executable(_ name: String) -> String? {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/usr/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static func executable(_ name: String) -> String? { ServerProcess.executable(name) }
 }

@@ -6,42 +6,30 @@ import Foundation
 // protobuf field names; an unknown request field is silently ignored by etcd, so every request
 // here is exercised by the tests against a real etcd.
 
-/// An int64 as etcd sends it: a JSON string of digits (lease IDs exceed 2^53, so never a Double).
-/// A JSON integer is accepted too; anything else is a decoding error.
-struct EtcdInt: Decodable, Sendable, Equatable {
-    let value: Int64
+/// A 64-bit integer as etcd sends it: a JSON string of digits (lease IDs exceed 2^53, member IDs
+/// use the whole unsigned range, so never a Double). A JSON integer is accepted too; anything else
+/// is a decoding error.
+struct EtcdNumber<Value: FixedWidthInteger & Decodable & Sendable>: Decodable, Sendable, Equatable {
+    let value: Value
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self) {
-            guard let value = Int64(text) else {
+            guard let value = Value(text) else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "`\(text.prefix(40))` is not a 64-bit integer")
+                    in: container, debugDescription: "`\(text.prefix(40))` is not a whole number that fits \(Value.self)")
             }
             self.value = value
         } else {
-            value = try container.decode(Int64.self)
+            value = try container.decode(Value.self)
         }
     }
 }
 
-/// A uint64 as etcd sends it (member and cluster IDs use the whole unsigned range).
-struct EtcdUInt: Decodable, Sendable, Equatable {
-    let value: UInt64
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            guard let value = UInt64(text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "`\(text.prefix(40))` is not an unsigned 64-bit integer")
-            }
-            self.value = value
-        } else {
-            value = try container.decode(UInt64.self)
-        }
-    }
-}
+/// int64 fields: revisions, lease IDs and TTLs.
+typealias EtcdInt = EtcdNumber<Int64>
+/// uint64 fields: member and cluster IDs.
+typealias EtcdUInt = EtcdNumber<UInt64>
 
 struct EtcdHeaderMessage: Decodable, Sendable {
     var revision: EtcdInt?
