@@ -11,7 +11,7 @@ import PackageDescription
 //   floatip           the thin command-line executable (one subcommand per file)
 //   FloatIPDNS        RFC 2136 dynamic update with TSIG, its UDP/TCP client, the `dns` mover
 //   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials)
-// Later issues add FloatIPCoordination (etcd), behind the seams declared in FloatIPCore/Seams.
+//   FloatIPCoordination  etcd v3 over its JSON gateway: client, per-group election, the fenced mover
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
 // clusters): they are optimised in debug builds too. Everything else keeps the debug defaults.
@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Already resolved through async-http-client; named for the etcd client's TLS files.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         .target(
@@ -87,6 +89,17 @@ let package = Package(
             name: "FloatIPDNS",
             dependencies: ["FloatIPCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Coordination through etcd (leases, elections, the fenced mover).
+        .target(
+            name: "FloatIPCoordination",
+            dependencies: [
+                "FloatIPCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "floatip",
             dependencies: [
@@ -98,6 +111,7 @@ let package = Package(
                 "FloatIPLab",
                 "FloatIPDNS",
                 "FloatIPCloud",
+                "FloatIPCoordination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,6 +150,9 @@ let package = Package(
                 "FloatIPCloud", "FloatIPCore", "FloatIPLinux", "FloatIPTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .testTarget(
+            name: "FloatIPCoordinationTests",
+            dependencies: ["FloatIPCoordination", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPLinuxTests",
             dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux", "FloatIPTestSupport"]),

@@ -26,6 +26,10 @@ public actor AgentCore {
     var checkStates: @Sendable () -> [CheckState] = { [] }
     /// Called at the end of every pass of the decision loop (see `observeLoop`).
     var loopObserver: (@Sendable (isolated AgentCore) -> Void)?
+    /// Per group: the checks' last condition, and a fault the coordination backend reports (etcd
+    /// lease lost), laid over it (AgentCore+Coordination.swift).
+    var checkConditions: [String: LocalCondition] = [:]
+    var coordinationFaults: [String: String] = [:]
 
     /// An agent for `config`; `movers` maps each group's name to its mover.
     public init(
@@ -90,7 +94,8 @@ public actor AgentCore {
 
     /// This node's health for a group changed (from the checks).
     public func setCondition(_ condition: LocalCondition, group: String) async {
-        machine.setCondition(condition, group: group)
+        checkConditions[group] = condition
+        machine.setCondition(withCoordinationFault(condition, group: group), group: group)
         await tick()
     }
 

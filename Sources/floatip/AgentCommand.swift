@@ -31,7 +31,9 @@ struct AgentCommand: AsyncParsableCommand {
         let log = AgentLog(node: cluster.node.name, format: logFormat)
         let moverSet: MoverSet
         do {
-            moverSet = try MoverSet.make(for: cluster.groups, node: cluster.node) { log.note($0) }
+            moverSet = try MoverSet.make(
+                for: cluster.groups, node: cluster.node, coordination: cluster.coordination, cluster: cluster.cluster
+            ) { log.note($0) }
         } catch {
             printError("\(error)")
             throw ExitCode(1)
@@ -64,6 +66,7 @@ struct AgentCommand: AsyncParsableCommand {
                 metrics.observe(event)
                 hooks.handle(event)
             })
+        await moverSet.coordination?.onFault { await agent.setCoordinationFault(group: $0, reason: $1) }
         let checks: CheckService
         do {
             let probes = try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) }
@@ -138,6 +141,7 @@ struct AgentCommand: AsyncParsableCommand {
             log.note("stopped by an error: \(error)")
         }
         stopper.cancel()
+        await moverSet.coordination?.shutdown()
         eventLog?.close()
         log.note("stopped")
     }

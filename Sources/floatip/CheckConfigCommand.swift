@@ -44,6 +44,9 @@ struct CheckConfigCommand: ParsableCommand {
             let line = lines[path] ?? lines[String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)])]
             problems.append(ConfigProblem(file: file, line: line, path: path, message: message))
         }
+        if let (path, message) = MoverSet.coordinationProblem(config) {
+            problems.append(ConfigProblem(file: file, line: lines[path], path: path, message: message))
+        }
         var warnings: [String] = []
         for (index, group) in config.groups.enumerated() {
             for problem in MoverSet.optionProblems(for: group) {

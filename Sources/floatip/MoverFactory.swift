@@ -1,4 +1,5 @@
 import FloatIPCloud
+import FloatIPCoordination
 import FloatIPCore
 import FloatIPLinux
 import Foundation
@@ -14,11 +15,18 @@ struct MoverSet {
     var local: LocalMover?
     /// How often the agent asks each cloud mover's provider who holds the group (`reconcile_interval`), by group.
     var reconcileIntervals: [String: Duration] = [:]
+    /// The groups the movers were made for.
+    var groups: [GroupConfig] = []
+    /// The etcd coordination fencing every mover, with `coordination:` (MoverFactory+Coordination.swift).
+    var coordination: EtcdCoordination?
 
     /// Makes the movers for `groups` (only the group named `only`, when given). `node` is this node
-    /// (movers that publish its address need it). Throws a message naming the group and the problem.
+    /// (movers that publish its address need it). With `coordination` (and `cluster`, the cluster's
+    /// name), every mover is fenced by its group's etcd election. Throws a message naming the group
+    /// and the problem.
     static func make(
         for groups: [GroupConfig], node: NodeConfig? = nil, only: String? = nil,
+        coordination: CoordinationConfig? = nil, cluster: String = "",
         report: @escaping @Sendable (String) -> Void
     ) throws -> MoverSet {
         var local: LocalMover?
@@ -55,7 +63,9 @@ struct MoverSet {
                     message: "group \(group.name): mover \(group.mover.kind.rawValue) is not available in this version")
             }
         }
-        return MoverSet(movers: movers, local: local, reconcileIntervals: intervals)
+        var set = MoverSet(movers: movers, local: local, reconcileIntervals: intervals, groups: groups)
+        if let config = coordination { try set.fence(with: config, cluster: cluster, node: node) }
+        return set
     }
 
     /// The provider behind each cloud mover kind; nil for the kinds that are not cloud movers

@@ -90,33 +90,17 @@ public final class BINDServer: @unchecked Sendable {
 
     /// Ends named by its PID (SIGTERM, then SIGKILL after 3 s) and removes the directory.
     public func stop() {
-        if let process, process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(3)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        ServerProcess.end(process)
         process = nil
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// The last lines named logged (for failure messages).
-    public var logTail: String {
-        let log = (try? String(contentsOfFile: directory + "/named.log", encoding: .utf8)) ?? ""
-        return log.split(separator: "\n").suffix(15).joined(separator: "\n")
-    }
+    public var logTail: String { ServerProcess.tail(directory + "/named.log") }
 
     private func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let named = [Self.executable("named") ?? "named", "-c", directory + "/named.conf", "-g", "-4"]
-        process.arguments = namespace.map { ["ip", "netns", "exec", $0] + named } ?? named
-        _ = FileManager.default.createFile(atPath: directory + "/named.log", contents: nil)
-        let log = FileHandle(forWritingAtPath: directory + "/named.log")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let process = try ServerProcess.start(named, namespace: namespace, log: directory + "/named.log")
         self.process = process
         // Bounded wait until it answers for the zone: at most 10 s.
         let deadline = Date().addingTimeInterval(10)
@@ -154,8 +138,5 @@ public final class BINDServer: @unchecked Sendable {
         throw CommandError(arguments: ["bind"], status: -1, stderr: "no free port found for named")
     }
 
-    private static func executable(_ name: String) -> String? {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    private static func executable(_ name: String) -> String? { ServerProcess.executable(name) }
 }

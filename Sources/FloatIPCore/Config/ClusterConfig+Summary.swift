@@ -6,6 +6,8 @@ extension ClusterConfig {
         return "cluster \(cluster), node \(node.name), \(counted(peers.count, "peer")), "
             + "\(counted(groups.count, "group")) (\(counted(addressCount, "address", plural: "addresses"))), "
             + "\(counted(checks.count, "check")); failover within \(timers.failoverBound.shortDescription)"
+            + (coordination.map { "; etcd coordination over \(counted($0.endpoints.count, "endpoint")), lease TTL "
+                + $0.ttl.shortDescription } ?? "")
     }
 }
 

@@ -17,10 +17,13 @@ public struct ClusterConfig: Sendable, Equatable {
     public var api: APIConfig
     /// `event_log`: the file the agent appends one JSON line per event to (absolute path); nil: no event log.
     public var eventLog: String?
+    /// `coordination`: the external arbiter of who holds each group (etcd); nil: the peer protocol alone.
+    public var coordination: CoordinationConfig?
 
     public init(
         cluster: String, node: NodeConfig, peers: [PeerConfig], secretFile: String, timers: Timers,
-        groups: [GroupConfig], checks: [CheckConfig], api: APIConfig, eventLog: String? = nil
+        groups: [GroupConfig], checks: [CheckConfig], api: APIConfig, eventLog: String? = nil,
+        coordination: CoordinationConfig? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -31,6 +34,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.checks = checks
         self.api = api
         self.eventLog = eventLog
+        self.coordination = coordination
     }
 }
 

@@ -8,7 +8,8 @@ import Yams
 /// The fields are documented in docs/config.md.
 public enum ConfigParser {
     /// The top-level keys.
-    static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api", "event_log", "hooks"]
+    static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api", "event_log", "hooks",
+                          "coordination"]
 
     /// Parses and validates `yaml`; `file` is the name problems are reported against.
     public static func parse(yaml: String, file: String) -> Result<ClusterConfig, ConfigErrors> {
@@ -84,7 +85,8 @@ extension ConfigReader {
             top, checks: definedCheckNames(top), node: node, peers: peers, hooks: hooks ?? HooksLayer())
         let api = apiConfig(top)
         let eventLog = absolutePath(top, "event_log", required: false)
-        guard let clusterName, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
+        let coordination = coordinationConfig(top)
+        guard let clusterName, let coordination, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
             top.has("event_log") == (eventLog != nil), hooks != nil
         else {
             return nil
@@ -102,7 +104,8 @@ extension ConfigReader {
         }
         return ClusterConfig(
             cluster: clusterName, node: node.value, peers: peers.map(\.value), secretFile: secretFile,
-            timers: timers, groups: groups, checks: checks.map(\.value), api: api, eventLog: eventLog)
+            timers: timers, groups: groups, checks: checks.map(\.value), api: api, eventLog: eventLog,
+            coordination: coordination)
     }
 
     /// The names under `checks:`, read without reporting (`checkConfigs` reports), so that groups can

@@ -1,0 +1,319 @@
+import FloatIPCore
+
+/// One group's election in etcd: whoever holds the key `<prefix>/<cluster>/<group>` under a live
+/// lease holds the group. The key's create revision is the holder's epoch (it grows with every
+/// new holder, so movers can refuse a stale one).
+///
+/// - **Campaign**: grant a lease of `ttl`, then one transaction: if the key is absent, create it
+///   with this node's name under the lease.
+/// - **Hold**: renew the lease every `ttl / 3`, each request bounded by `ttl / 3`, and keep a
+///   local deadline: the send time of the last successful renewal + `ttl` − `margin`. etcd lets a
+///   lease expire no earlier than `ttl` after the renewal *arrived*, so the deadline passes at
+///   least `margin` before the key can vanish on the server.
+/// - **Lose**: when the deadline passes, a renewal answers without a TTL (the lease is gone), or
+///   the watch (or the poll after each renewal) sees the key deleted or created again by someone
+///   else, the tenure ends at once and `onLost` is called with the reason.
+/// - **Resign**: delete the key if its create revision is still ours, then revoke the lease.
+public actor EtcdElection {
+    public nonisolated let client: EtcdClient
+    public nonisolated let key: String
+    /// This node's name: the key's value while it holds.
+    public nonisolated let name: String
+    public nonisolated let ttl: Duration
+    /// How long before the lease could expire on the server the holder gives up.
+    public nonisolated let margin: Duration
+
+    private var tenure: Tenure?
+    private var keeper: Task<Void, Never>?
+    private var serial = 0
+    /// The last renewal failure, and the last loss, for status and tests.
+    public private(set) var lastRenewalError: String?
+    public private(set) var lastLoss: String?
+
+    /// The current tenure: this node holds the key.
+    struct Tenure {
+        var serial: Int
+        var lease: Int64
+        var epoch: Int64
+        var deadline: ContinuousClock.Instant
+        var lastRenewalSent: ContinuousClock.Instant
+        var onLost: @Sendable (String) async -> Void
+    }
+
+    /// An election for `key`; `ttl` is whole seconds (at least 3 s: etcd's minimum with its default
+    /// election timeout). `margin` defaults to a fifth of the TTL, at least 500 ms.
+    public init(client: EtcdClient, key: String, name: String, ttl: Duration, margin: Duration? = nil) {
+        self.client = client
+        self.key = key
+        self.name = name
+        self.ttl = ttl
+        self.margin = margin ?? max(ttl / 5, .milliseconds(500))
+    }
+
+    /// How often the holder renews; also each renewal's time limit.
+    public nonisolated var renewInterval: Duration { ttl / 3 }
+
+    /// The epoch (the key's create revision) while this node holds the key, by its local deadline.
+    public var epoch: Int64? {
+        guard let tenure, ContinuousClock.now < tenure.deadline else { return nil }
+        return tenure.epoch
+    }
+
+    /// The lease of the current tenure, if any.
+    public var lease: Int64? { tenure?.lease }
+
+    /// When the last successful renewal (or the grant) was sent, in the current tenure.
+    public var lastRenewalSent: ContinuousClock.Instant? { tenure?.lastRenewalSent }
+
+    /// Who holds the key now, as etcd says.
+    public func holder() async throws -> EtcdKeyValue? {
+        try await client.get(key, timeout: ttl)
+    }
+
+    // MARK: Campaign
+
+    /// Campaigns for the key: its epoch when this node holds it (already, or now). Throws
+    /// `EtcdElectionError` (`heldByOther` names the holder and its revision). Decided within `ttl`;
+    /// `onLost` is called (on its own task) if the tenure that this starts ends other than by `resign`.
+    public func campaign(onLost: @escaping @Sendable (_ reason: String) async -> Void) async throws -> Int64 {
+        if let epoch { return epoch }
+        if let tenure { await lose(tenure.serial, "its local deadline passed") }
+        let start = ContinuousClock.now
+        for attempt in 0..<2 {
+            let outcome = try await tryCreate(start: start)
+            switch outcome {
+            case .won(let epoch, let lease, let sent):
+                return begin(epoch: epoch, lease: lease, sent: sent, onLost: onLost)
+            case .held(let holder) where holder?.value == name && attempt == 0:
+                // Ours, from an earlier run of this node (a restart within the TTL): clear it, try again.
+                if let holder { await clearStale(holder, start: start) }
+            case .held(let holder):
+                throw EtcdElectionError.heldByOther(
+                    key: key, holder: holder?.value ?? "an unknown node", revision: holder?.createRevision ?? 0)
+            }
+        }
+        throw EtcdElectionError.tooSlow(key: key, after: ttl)
+    }
+
+    private enum Attempt {
+        case won(epoch: Int64, lease: Int64, sent: ContinuousClock.Instant)
+        case held(EtcdKeyValue?)
+    }
+
+    /// One grant and one create-if-absent transaction, within what is left of the campaign's `ttl`.
+    private func tryCreate(start: ContinuousClock.Instant) async throws -> Attempt {
+        func left() throws -> Duration {
+            let left = ttl - (ContinuousClock.now - start)
+            guard left > .zero else { throw EtcdElectionError.tooSlow(key: key, after: ttl) }
+            return left
+        }
+        let sent = ContinuousClock.now
+        let lease: EtcdLease
+        do {
+            lease = try await client.grantLease(ttl: ttl.components.seconds, timeout: try left())
+        } catch let error as EtcdError {
+            throw EtcdElectionError.unavailable(key: key, error: error)
+        }
+        let outcome: EtcdCreateOutcome
+        do {
+            outcome = try await client.createIfAbsent(key, value: name, lease: lease.id, timeout: try left())
+        } catch {
+            // The transaction may have been applied unseen: revoking the lease removes the key then.
+            revokeInBackground(lease.id)
+            if let error = error as? EtcdError { throw EtcdElectionError.unavailable(key: key, error: error) }
+            throw error
+        }
+        switch outcome {
+        case .created(let created):
+            let deadline = sent + .seconds(lease.ttl) - margin
+            guard ContinuousClock.now < deadline else {
+                revokeInBackground(lease.id)
+                throw EtcdElectionError.tooSlow(key: key, after: ContinuousClock.now - sent)
+            }
+            return .won(epoch: created.createRevision, lease: lease.id, sent: sent)
+        case .exists(let holder):
+            revokeInBackground(lease.id)
+            return .held(holder)
+        }
+    }
+
+    /// Deletes a key of this node's name left by an earlier run (only that very key), and its lease.
+    private func clearStale(_ stale: EtcdKeyValue, start: ContinuousClock.Instant) async {
+        let left = ttl - (ContinuousClock.now - start)
+        guard left > .zero else { return }
+        _ = try? await client.delete(key, ifCreatedAt: stale.createRevision, timeout: left)
+        if stale.lease != 0 { revokeInBackground(stale.lease) }
+    }
+
+    private func begin(
+        epoch: Int64, lease: Int64, sent: ContinuousClock.Instant, onLost: @escaping @Sendable (String) async -> Void
+    ) -> Int64 {
+        serial += 1
+        let serial = self.serial
+        tenure = Tenure(
+            serial: serial, lease: lease, epoch: epoch, deadline: sent + ttl - margin, lastRenewalSent: sent,
+            onLost: onLost)
+        lastRenewalError = nil
+        keeper = Task { [weak self] in
+            await self?.keep(serial: serial, lease: lease, epoch: epoch, granted: sent)
+        }
+        return epoch
+    }
+
+    // MARK: Holding
+
+    /// Renews, watches and keeps the deadline until the tenure ends (any of the three ends it).
+    private func keep(serial: Int, lease: Int64, epoch: Int64, granted: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.renewLoop(serial: serial, lease: lease, epoch: epoch, granted: granted) }
+            group.addTask { await self.deadlineLoop(serial: serial) }
+            group.addTask { await self.watchLoop(serial: serial, epoch: epoch) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Every `renewInterval` (from the last send): one keepalive, then a read of the key (the poll
+    /// that backs up a watch which may stay silent on a cut-off member). After a failure it tries
+    /// twice as often, each attempt bounded by half the interval: a request that hung on a member
+    /// without a leader must not hold the next one back once a new leader is elected.
+    private func renewLoop(serial: Int, lease: Int64, epoch: Int64, granted: ContinuousClock.Instant) async {
+        var next = granted + renewInterval
+        var failing = false
+        while !Task.isCancelled {
+            do { try await Task.sleep(until: next, clock: .continuous) } catch { return }
+            let sent = ContinuousClock.now
+            let limit = failing ? renewInterval / 2 : renewInterval
+            next = sent + limit
+            failing = true
+            do {
+                guard let ttl = try await client.keepAlive(lease: lease, timeout: limit) else {
+                    await lose(serial, "its lease is gone (etcd answered the renewal without a TTL)")
+                    return
+                }
+                renewed(serial, sent: sent, ttl: ttl)
+                failing = false
+                next = sent + renewInterval
+                let now = try await client.get(key, timeout: renewInterval)
+                if let problem = Self.problem(with: now, epoch: epoch, name: name) {
+                    await lose(serial, problem)
+                    return
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                renewalFailed(serial, error)
+            }
+        }
+    }
+
+    /// Ends the tenure when its deadline passes (re-read after every wake: renewals move it).
+    private func deadlineLoop(serial: Int) async {
+        while !Task.isCancelled {
+            guard let tenure, tenure.serial == serial else { return }
+            if ContinuousClock.now >= tenure.deadline {
+                let since = ContinuousClock.now - tenure.lastRenewalSent
+                await lose(serial, "no renewal succeeded for \(since.shortDescription) (local deadline passed"
+                    + (lastRenewalError.map { "; last error: \($0)" } ?? "") + ")")
+                return
+            }
+            do { try await Task.sleep(until: tenure.deadline, clock: .continuous) } catch { return }
+        }
+    }
+
+    /// Watches the key from just after its creation; a deletion, or a creation by someone else, ends
+    /// the tenure. A broken stream is opened again after `renewInterval` (the poll covers the gap).
+    private func watchLoop(serial: Int, epoch: Int64) async {
+        while !Task.isCancelled {
+            do {
+                try await client.watch(key, fromRevision: epoch + 1) { [name] event in
+                    let problem: String? =
+                        switch event {
+                        case .delete(_, let revision): "its key was deleted (revision \(revision))"
+                        case .put(let value): Self.problem(with: value, epoch: epoch, name: name)
+                        }
+                    guard let problem else { return true }
+                    await self.lose(serial, problem)
+                    return false
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                // Reported through the renewal's status only when it matters: the poll still runs.
+            }
+            do { try await Task.sleep(for: renewInterval) } catch { return }
+        }
+    }
+
+    /// What is wrong with the key as read (nil: still ours, from `epoch`).
+    static func problem(with value: EtcdKeyValue?, epoch: Int64, name: String) -> String? {
+        guard let value else { return "its key is gone" }
+        guard value.createRevision == epoch else {
+            return "its key was created again by \(value.value) (revision \(value.createRevision), ours was \(epoch))"
+        }
+        guard value.value == name else { return "its key now names \(value.value)" }
+        return nil
+    }
+
+    private func renewed(_ serial: Int, sent: ContinuousClock.Instant, ttl: Int64) {
+        guard var current = tenure, current.serial == serial else { return }
+        let granted = min(Duration.seconds(ttl), self.ttl)
+        current.deadline = max(current.deadline, sent + granted - margin)
+        current.lastRenewalSent = max(current.lastRenewalSent, sent)
+        tenure = current
+        lastRenewalError = nil
+    }
+
+    private func renewalFailed(_ serial: Int, _ error: any Error) {
+        guard tenure?.serial == serial else { return }
+        lastRenewalError = "\(error)"
+    }
+
+    /// Ends the tenure `serial` (if it is still the current one) and reports why, on a task of its own
+    /// (the caller may be one of the keeper's tasks, which this cancels).
+    private func lose(_ serial: Int, _ reason: String) async {
+        guard let ended = tenure, ended.serial == serial else { return }
+        tenure = nil
+        keeper?.cancel()
+        keeper = nil
+        lastLoss = reason
+        revokeInBackground(ended.lease)
+        let onLost = ended.onLost
+        Task { await onLost(reason) }
+    }
+
+    // MARK: Resign
+
+    /// Gives the key up: deletes it if its create revision is still this tenure's, then revokes the
+    /// lease. Without a tenure, removes a key of this node's name left by an earlier run (a
+    /// restart), so no peer waits out its lease. Throws `resignIncomplete` when etcd could not be told.
+    public func resign() async throws {
+        if let ended = tenure {
+            tenure = nil
+            keeper?.cancel()
+            keeper = nil
+            do {
+                _ = try await client.delete(key, ifCreatedAt: ended.epoch, timeout: renewInterval)
+                try await client.revoke(lease: ended.lease, timeout: renewInterval)
+            } catch let error as EtcdError {
+                revokeInBackground(ended.lease)
+                throw EtcdElectionError.resignIncomplete(key: key, error: error)
+            }
+            return
+        }
+        do {
+            guard let stale = try await client.get(key, timeout: renewInterval), stale.value == name else { return }
+            _ = try await client.delete(key, ifCreatedAt: stale.createRevision, timeout: renewInterval)
+            if stale.lease != 0 { try await client.revoke(lease: stale.lease, timeout: renewInterval) }
+        } catch let error as EtcdError {
+            throw EtcdElectionError.resignIncomplete(key: key, error: error)
+        }
+    }
+
+    /// Revokes a lease without waiting (best effort: an unrevoked lease expires by itself).
+    private nonisolated func revokeInBackground(_ lease: Int64) {
+        let client = self.client
+        let limit = renewInterval
+        Task { try? await client.revoke(lease: lease, timeout: limit) }
+    }
+}

@@ -1,0 +1,112 @@
+import FloatIPCore
+
+/// A group's mover fenced by its etcd election: the addresses are claimed only while this node
+/// holds the group's key, and removed as soon as it may no longer hold it.
+///
+/// - `claim` campaigns first (already holding is fine; a key held by another node throws
+///   `EtcdElectionError.heldByOther`, so the engine's claim-failure path puts this node in fault
+///   with backoff and the peer keeps the group), then claims the inner mover with the etcd epoch.
+/// - `release` releases the inner mover, then resigns (deletes the key if still ours, revokes the lease).
+/// - When the tenure is lost while holding (lease gone, deadline passed, key deleted or taken), the
+///   inner mover is released at once, before the lease can expire on the server, and `onFault`
+///   reports the group in fault for `faultHold` (then clears it with a nil reason), so the engine
+///   releases and its peers hear it.
+///
+/// Inner operations (claim, release, the release on loss) run one at a time, in order.
+public actor EtcdFencedMover: Mover {
+    public nonisolated let inner: any Mover
+    public nonisolated let election: EtcdElection
+    public nonisolated let group: GroupConfig
+    /// How long a lost tenure keeps the group in fault: long enough for the old lease to have
+    /// expired on the server, so that the key is free for whoever campaigns next.
+    public nonisolated let faultHold: Duration
+    private let onFault: @Sendable (_ group: String, _ reason: String?) async -> Void
+    private let gate = SerialGate()
+    /// The etcd epoch the inner mover holds the group with; nil when it does not hold it.
+    private var claimedEpoch: UInt64?
+    private var faultClear: Task<Void, Never>?
+
+    /// Fences `inner` for `group` with `election`. `onFault(group, reason)` reports a lost tenure
+    /// (reason) and, `faultHold` later, its end (nil).
+    public init(
+        inner: any Mover, group: GroupConfig, election: EtcdElection, faultHold: Duration? = nil,
+        onFault: @escaping @Sendable (_ group: String, _ reason: String?) async -> Void
+    ) {
+        self.inner = inner
+        self.group = group
+        self.election = election
+        self.faultHold = faultHold ?? election.ttl
+        self.onFault = onFault
+    }
+
+    public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
+        let won = try await election.campaign { [weak self] reason in await self?.tenureLost(reason) }
+        try await gate.run {
+            // The tenure may have ended while this claim waited for the gate.
+            guard await self.election.epoch == won else {
+                throw EtcdElectionError.tooSlow(key: self.election.key, after: self.election.ttl)
+            }
+            try await self.inner.claim(group, epoch: UInt64(won))
+            await self.setClaimed(UInt64(won))
+        }
+    }
+
+    /// Releases the inner mover, then resigns. A failed inner release is reported after resigning
+    /// anyway: the movers bound an address left behind (kernel lifetime, the next holder's claim
+    /// moves a cloud address), while a key kept here would stop every peer from taking over.
+    public func release(_ group: GroupConfig, epoch: UInt64) async throws {
+        var failure: (any Error)?
+        do {
+            try await gate.run {
+                let used = await self.takeClaimed() ?? epoch
+                try await self.inner.release(group, epoch: used)
+            }
+        } catch {
+            failure = error
+        }
+        try await election.resign()
+        if let failure { throw failure }
+    }
+
+    public func announce(_ group: GroupConfig) async throws {
+        try await inner.announce(group)
+    }
+
+    /// Who holds the group's key in etcd.
+    public func holder(of group: GroupConfig) async throws -> MoverHolder {
+        guard let value = try await election.holder() else { return .none }
+        return value.value == election.name ? .this : .other(value.value)
+    }
+
+    /// Whether the inner mover holds the group now (for status and tests).
+    public var innerHolds: Bool { claimedEpoch != nil }
+
+    private func setClaimed(_ epoch: UInt64) { claimedEpoch = epoch }
+
+    private func takeClaimed() -> UInt64? {
+        defer { claimedEpoch = nil }
+        return claimedEpoch
+    }
+
+    /// The tenure ended without a resign: remove the addresses now, then report the fault.
+    private func tenureLost(_ reason: String) async {
+        var outcome = "released"
+        do {
+            try await gate.run {
+                guard let epoch = await self.takeClaimed() else { return }
+                try await self.inner.release(self.group, epoch: epoch)
+            }
+        } catch {
+            outcome = "release failed: \(error)"
+        }
+        await onFault(group.name, "lost etcd key \(election.key): \(reason); \(outcome)")
+        faultClear?.cancel()
+        let hold = faultHold
+        let name = group.name
+        let onFault = self.onFault
+        faultClear = Task {
+            do { try await Task.sleep(for: hold) } catch { return }
+            await onFault(name, nil)
+        }
+    }
+}

@@ -1,0 +1,258 @@
+@testable import FloatIPCoordination
+import FloatIPCore
+import FloatIPTestSupport
+import Foundation
+import Testing
+
+private let ttl = Duration.seconds(3)
+private let key = "/floatip/test/web"
+
+private func election(_ etcd: EtcdServer, _ name: String, credentials: EtcdCredentials? = nil) throws -> EtcdElection {
+    EtcdElection(
+        client: try etcdClient([etcd.endpoint], requestTimeout: ttl / 3, credentials: credentials), key: key,
+        name: name, ttl: ttl)
+}
+
+/// A recording mover fenced by `name`'s election; faults go to `faults`.
+private func fenced(
+    _ etcd: EtcdServer, _ name: String, faults: FaultLog, faultHold: Duration? = nil
+) throws -> (EtcdFencedMover, RecordingMover) {
+    let inner = RecordingMover()
+    let mover = EtcdFencedMover(
+        inner: inner, group: etcdGroup, election: try election(etcd, name), faultHold: faultHold
+    ) { group, reason in await faults.record(group, reason) }
+    return (mover, inner)
+}
+
+/// The result of `work`, thrown errors included.
+private func outcome(_ work: () async throws -> Int64) async -> Result<Int64, any Error> {
+    do { return .success(try await work()) } catch { return .failure(error) }
+}
+
+/// Elections and the fenced mover against a real etcd (TTL 3 s, the shortest etcd allows).
+@Suite(.serialized, .enabled(if: EtcdServer.runnable, .etcd))
+struct EtcdElectionTests {
+    @Test func ofTwoCampaignsExactlyOneWinsAndItsEpochIsTheKeysCreateRevision() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let a = try election(etcd, "node-a")
+        let b = try election(etcd, "node-b")
+        async let first = outcome { try await a.campaign { _ in } }
+        async let second = outcome { try await b.campaign { _ in } }
+        let outcomes = [("node-a", await first), ("node-b", await second)]
+        let winners = outcomes.filter { (try? $0.1.get()) != nil }
+        #expect(winners.count == 1, "exactly one wins: \(outcomes)")
+        guard winners.count == 1 else { return }
+        let (winner, won) = winners[0]
+        let epoch = try won.get()
+        let reader = try etcdClient([etcd.endpoint])
+        let value = try #require(try await reader.get(key))
+        #expect(value.value == winner && value.createRevision == epoch)
+        let loser = try #require(outcomes.first { $0.0 != winner })
+        #expect(throws: EtcdElectionError.heldByOther(key: key, holder: winner, revision: epoch)) { try loser.1.get() }
+        #expect("\(EtcdElectionError.heldByOther(key: key, holder: winner, revision: epoch))"
+            == "etcd key \(key) is held by \(winner) (since revision \(epoch))")
+        // Campaigning again while holding is fine and keeps the epoch.
+        let holder = winner == "node-a" ? a : b
+        #expect(try await holder.campaign { _ in } == epoch)
+        try await holder.resign()
+        await reader.shutdown()
+    }
+
+    @Test func renewalKeepsTheKeyWellPastItsTTL() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let a = try election(etcd, "node-a")
+        let reader = try etcdClient([etcd.endpoint])
+        let lost = FaultLog()
+        let epoch = try await a.campaign { reason in await lost.record("web", reason) }
+        // A control lease of the same TTL that nobody renews: it must be gone at the end.
+        let control = try await reader.grantLease(ttl: ttl.components.seconds)
+        try await Task.sleep(for: ttl * 1.7)
+        #expect(try await reader.timeToLive(lease: control.id) == nil, "the control lease expired")
+        let value = try #require(try await reader.get(key))
+        #expect(value.createRevision == epoch && value.value == "node-a")
+        #expect(await a.epoch == epoch)
+        let lease = try #require(await a.lease)
+        #expect(try await reader.timeToLive(lease: lease) ?? 0 >= 1)
+        #expect(await lost.entries.isEmpty)
+        try await a.resign()
+        await reader.shutdown()
+    }
+
+    @Test func aLeaseRevokedFromOutsideReleasesTheInnerMoverAtOnceAndAnotherNodeWins() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let faults = FaultLog()
+        let (a, innerA) = try fenced(etcd, "node-a", faults: faults, faultHold: .milliseconds(500))
+        try await a.claim(etcdGroup, epoch: 7)
+        let lease = try #require(await a.election.lease)
+        let epoch = try #require(await a.election.epoch)
+        #expect(await innerA.operations == [.claim(epoch: UInt64(epoch))], "claimed with the etcd epoch")
+        #expect(try await a.holder(of: etcdGroup) == .this)
+
+        let outside = try etcdClient([etcd.endpoint])
+        let revoked = ContinuousClock.now
+        try await outside.revoke(lease: lease)
+        let released = await eventually(within: ttl) { await !innerA.holds }
+        #expect(released)
+        let took = try #require(await innerA.releasedAt) - revoked
+        print("etcd: lease revoked from outside → inner mover released in \(took.shortDescription)")
+        #expect(took < ttl / 3, "the watch sees the deletion well before the next poll")
+        #expect(await faults.entries.first?.reason?.contains("lost etcd key \(key)") == true)
+        #expect(await eventually(within: .seconds(2)) { await faults.entries.last.map { $0.reason == nil } ?? false },
+                "the fault ends after faultHold")
+
+        let (b, innerB) = try fenced(etcd, "node-b", faults: FaultLog())
+        try await b.claim(etcdGroup, epoch: 8)
+        let epochB = try #require(await b.election.epoch)
+        #expect(epochB > epoch)
+        #expect(await innerB.operations == [.claim(epoch: UInt64(epochB))])
+        #expect(try await a.holder(of: etcdGroup) == .other("node-b"))
+        try await b.release(etcdGroup, epoch: 8)
+        await outside.shutdown()
+    }
+
+    @Test func aKeyDeletedFromOutsideIsSeenByTheWatch() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let faults = FaultLog()
+        let (a, inner) = try fenced(etcd, "node-a", faults: faults)
+        try await a.claim(etcdGroup, epoch: 1)
+        let outside = try etcdClient([etcd.endpoint])
+        let deleted = ContinuousClock.now
+        #expect(try await outside.delete(key) == 1)
+        #expect(await eventually(within: ttl) { await !inner.holds })
+        let took = try #require(await inner.releasedAt) - deleted
+        print("etcd: key deleted from outside → inner mover released in \(took.shortDescription)")
+        #expect(took < ttl / 3)
+        let reason = await faults.entries.first?.reason ?? ""
+        #expect(reason.contains("deleted"), "\(reason)")
+        await outside.shutdown()
+    }
+
+    @Test func aFrozenEtcdMakesTheHolderReleaseBeforeItsLeaseCanExpire() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let faults = FaultLog()
+        let (a, inner) = try fenced(etcd, "node-a", faults: faults)
+        try await a.claim(etcdGroup, epoch: 1)
+        // Let a renewal or two happen, then freeze etcd: every request hangs from now on.
+        try await Task.sleep(for: ttl / 2)
+        let lastSentBefore = try #require(await a.election.lastRenewalSent)
+        etcd.pause()
+        let paused = ContinuousClock.now
+        // The last renewal etcd can have accepted was sent at most now; track it until the loss.
+        var lastSent = lastSentBefore
+        let noticed = await eventually(within: ttl + .seconds(1)) {
+            if let sent = await a.election.lastRenewalSent { lastSent = max(lastSent, sent) }
+            return await !inner.holds
+        }
+        etcd.resume()
+        #expect(noticed)
+        let releasedAt = try #require(await inner.releasedAt)
+        let earliestExpiry = lastSent + ttl
+        print("etcd frozen → inner released after \((releasedAt - paused).shortDescription), "
+            + "\((earliestExpiry - releasedAt).shortDescription) before the lease could expire on the server")
+        #expect(releasedAt < earliestExpiry - .milliseconds(300), "released with margin before the server's expiry")
+        let reason = await faults.entries.first?.reason ?? ""
+        #expect(reason.contains("local deadline passed"), "\(reason)")
+        try await a.release(etcdGroup, epoch: 1)
+    }
+
+    @Test func resignRemovesTheKeyAndLeaseSoTheOtherWins() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let (a, innerA) = try fenced(etcd, "node-a", faults: FaultLog())
+        let (b, innerB) = try fenced(etcd, "node-b", faults: FaultLog())
+        try await a.claim(etcdGroup, epoch: 1)
+        let epochA = try #require(await a.election.epoch)
+        let leaseA = try #require(await a.election.lease)
+        await #expect(throws: EtcdElectionError.heldByOther(key: key, holder: "node-a", revision: epochA)) {
+            try await b.claim(etcdGroup, epoch: 2)
+        }
+        #expect(await innerB.operations.isEmpty, "a lost campaign never touches the inner mover")
+        try await a.release(etcdGroup, epoch: 1)
+        #expect(await innerA.operations == [.claim(epoch: UInt64(epochA)), .release(epoch: UInt64(epochA))])
+        let reader = try etcdClient([etcd.endpoint])
+        #expect(try await reader.get(key) == nil)
+        #expect(try await reader.timeToLive(lease: leaseA) == nil, "the lease was revoked")
+        try await b.claim(etcdGroup, epoch: 2)
+        let epochB = try #require(await b.election.epoch)
+        #expect(epochB > epochA)
+        #expect(await innerB.holds)
+        // Releasing what is not held is quiet, and leaves the other's key alone.
+        try await a.release(etcdGroup, epoch: 1)
+        #expect(try await reader.get(key)?.value == "node-b")
+        try await b.release(etcdGroup, epoch: 2)
+        await reader.shutdown()
+    }
+
+    @Test func aKeyLeftByAnEarlierRunOfThisNodeIsTakenOver() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let earlier = try etcdClient([etcd.endpoint])
+        let lease = try await earlier.grantLease(ttl: 60)
+        guard case .created(let stale) = try await earlier.createIfAbsent(key, value: "node-a", lease: lease.id) else {
+            Issue.record("could not create the stale key")
+            return
+        }
+        let a = try election(etcd, "node-a")
+        let epoch = try await a.campaign { _ in }
+        #expect(epoch > stale.createRevision)
+        #expect(try await earlier.get(key)?.createRevision == epoch)
+        try await a.resign()
+        await earlier.shutdown()
+    }
+
+    @Test func aCampaignAgainstAnEtcdThatIsDownFailsClearlyWithinItsTimeout() async throws {
+        let dead = "http://127.0.0.1:\(try EtcdServer.freePorts(1)[0])"
+        let refused = EtcdElection(
+            client: try etcdClient([dead], requestTimeout: ttl / 3), key: key, name: "node-a", ttl: ttl)
+        var started = ContinuousClock.now
+        do {
+            _ = try await refused.campaign { _ in }
+            Issue.record("won against nothing")
+        } catch let error as EtcdElectionError {
+            guard case .unavailable(_, let cause) = error, case .unreachable = cause else {
+                Issue.record("expected unreachable, got \(error)")
+                return
+            }
+            #expect("\(error)".contains(dead) && "\(error)".contains("lease/grant"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(1))
+
+        let silent = try FakeGateway(.silent)
+        defer { silent.stop() }
+        let hanging = EtcdElection(
+            client: try etcdClient([silent.endpoint], requestTimeout: ttl / 3), key: key, name: "node-a", ttl: ttl)
+        started = ContinuousClock.now
+        await #expect(throws: EtcdElectionError.self) { try await hanging.campaign { _ in } }
+        let took = ContinuousClock.now - started
+        print("etcd: campaign against a silent member failed after \(took.shortDescription)")
+        #expect(took < ttl + .milliseconds(500), "never hangs: \(took)")
+    }
+
+    @Test func campaignsWithAuthentication() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let admin = try etcdClient([etcd.endpoint])
+        try await enableAuth(admin, rootPassword: "root-secret-1")
+        await admin.shutdown()
+        let wrong = try election(etcd, "node-a", credentials: EtcdCredentials(user: "root", password: "nope-nope"))
+        do {
+            _ = try await wrong.campaign { _ in }
+            Issue.record("won with a wrong password")
+        } catch let error as EtcdElectionError {
+            #expect("\(error)".contains("rejected user root"), "\(error)")
+            #expect(!"\(error)".contains("nope-nope"))
+        }
+        let right = try election(etcd, "node-a", credentials: EtcdCredentials(user: "root", password: "root-secret-1"))
+        let epoch = try await right.campaign { _ in }
+        #expect(epoch > 0)
+        // Renewal and the watch work with the token too: still held past the TTL.
+        try await Task.sleep(for: ttl * 1.4)
+        #expect(await right.epoch == epoch)
+        try await right.resign()
+    }
+}

@@ -1,0 +1,6 @@
+import FloatIPTestSupport
+import Testing
+
+extension Comment {
+    static let etcd = Comment(rawValue: EtcdServer.missingReason)
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// What the tests' real servers (BIND, etcd) share: a process started with its output in a log
+/// file, ended by its PID, and the tail of its log for failure messages.
+public enum ServerProcess {
+    /// Starts `arguments` through /usr/bin/env (inside `namespace` with `ip netns exec`, when given),
+    /// standard output and error appended to `log` (created empty).
+    public static func start(_ arguments: [String], namespace: String?, log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = namespace.map { ["ip", "netns", "exec", $0] + arguments } ?? arguments
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = FileHandle(forWritingAtPath: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// Ends `process` by its PID: SIGCONT (it may be stopped), SIGTERM, SIGKILL after 3 s; then waits for it.
+    public static func end(_ process: Process?) {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGCONT)
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// The last `count` lines of the file at `path` ("" when unreadable).
+    public static func tail(_ path: String, lines count: Int = 15) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(count).joined(separator: "\n")
+    }
+
+    /// The path of the program `name` on PATH, /usr/sbin, /sbin or /usr/bin.
+    public static func executable(_ name: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin:/usr/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Two real agents with `coordination: etcd` (TTL 3 s) and a real etcd on the switch (198.18.0.5):
+/// cut the holder off from etcd only (its peer still hears it), and it releases before its lease
+/// can expire while the other node takes over; kill -9 the new holder and the first takes the
+/// group back once the lease has expired. Holders are sampled all along.
+@Suite(.serialized, .enabled(if: NamespaceSupport.available && EtcdServer.runnable, .namespaces))
+struct EtcdEndToEndTests {
+    /// Samples the holders until `done(holders)` or `limit`; counts samples with two holders.
+    final class HolderWatch {
+        let lab: AgentLab
+        private(set) var samples = 0
+        private(set) var doubleHeld = 0
+        /// When each node was last seen holding.
+        private(set) var lastHeld: [Int: ContinuousClock.Instant] = [:]
+
+        init(_ lab: AgentLab) { self.lab = lab }
+
+        func until(_ limit: Duration, _ done: ([Int]) -> Bool) async throws -> Duration? {
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < limit {
+                let holders = try lab.holders()
+                samples += 1
+                if holders.count > 1 { doubleHeld += 1 }
+                for node in holders { lastHeld[node] = ContinuousClock.now }
+                if done(holders) { return ContinuousClock.now - start }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            return nil
+        }
+    }
+
+    @Test func theHolderCutOffFromEtcdReleasesAndThePeerTakesOver() async throws {
+        let lab = try AgentLab()
+        try lab.network.ip(lab.switchNamespace, "addr", "add", "198.18.0.5/24", "dev", "br0")
+        try lab.network.ip(lab.switchNamespace, "link", "set", "br0", "up")
+        let etcd = try EtcdServer(address: "198.18.0.5", namespace: lab.switchNamespace)
+        defer { etcd.stop() }
+        for node in 1...2 {
+            let text = try String(contentsOfFile: lab.config(node), encoding: .utf8)
+            try (text + "\ncoordination: { kind: etcd, endpoints: [\"\(etcd.endpoint)\"], ttl: 3s }\n")
+                .write(toFile: lab.config(node), atomically: true, encoding: .utf8)
+        }
+        try lab.start(1)
+        try lab.start(2)
+        let watch = HolderWatch(lab)
+        let first = try await watch.until(.seconds(10)) { $0 == [1] }
+        #expect(first != nil, "web1 never held\n\(lab.log(1))\n\(etcd.logTail)")
+        guard first != nil else { return }
+        _ = try await watch.until(.seconds(1)) { _ in false }  // steady: renewals going
+
+        // Cut web1 off from etcd only (its heartbeats to web2 still flow).
+        try lab.network.exec(lab.namespace(1), "nft", "add", "table", "inet", "floatipetcd")
+        try lab.network.exec(
+            lab.namespace(1), "nft", "add", "chain", "inet", "floatipetcd", "out",
+            "{ type filter hook output priority 0; }")
+        try lab.network.exec(
+            lab.namespace(1), "nft", "add", "rule", "inet", "floatipetcd", "out", "ip", "daddr", "198.18.0.5", "drop")
+        let cut = ContinuousClock.now
+        let moved = try await watch.until(.seconds(10)) { $0 == [2] }
+        #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
+        let released = try #require(watch.lastHeld[1]) - cut
+        print("etcd e2e: web1 cut off from etcd → released after \(released.shortDescription) "
+            + "(its lease expires on the server 3 s after its last renewal); web2 holds after "
+            + "\((moved ?? .zero).shortDescription)")
+        #expect(released < .seconds(3), "released before the lease could expire on the server")
+        #expect(lab.log(1).contains("lost etcd key /floatip/lab/web"), "\(lab.log(1))")
+
+        // Healed: web2 keeps the group (web1 cannot take the key while web2 holds it).
+        _ = try lab.network.exec(lab.namespace(1), "nft", "delete", "table", "inet", "floatipetcd")
+        _ = try await watch.until(.seconds(3)) { _ in false }
+        #expect(try lab.holders() == [2])
+
+        // kill -9 web2: web1 takes over once web2's lease has expired.
+        lab.signal(2, SIGKILL)
+        let killed = ContinuousClock.now
+        let back = try await watch.until(.seconds(10)) { $0.contains(1) }
+        #expect(back != nil, "web1 never took over\n\(lab.log(1))")
+        let failover = (back ?? .zero)
+        let gone = (watch.lastHeld[2] ?? killed) - killed
+        print("etcd e2e: web2 killed → web1 holds after \(failover.shortDescription); web2's address expired "
+            + "after \(gone.shortDescription); \(watch.samples) samples, \(watch.doubleHeld) with two holders")
+        #expect(failover < .seconds(3) + .milliseconds(500) + .seconds(2), "lease TTL + expiry slack + one retry")
+        #expect(watch.doubleHeld == 0, "never two holders")
+    }
+}
