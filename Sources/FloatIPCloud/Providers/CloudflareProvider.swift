@@ -122,6 +122,16 @@ public struct CloudflareProvider: CloudProvider {
         }
     }
 
+    /// Whether the envelope's `success` is true. Foundation on Linux reads JSON booleans as
+    /// NSNumber, so `true` arrives as the number 1.
+    static func isTrue(_ value: JSONAnswer?) -> Bool {
+        switch value?.value {
+        case .bool(true)?: true
+        case .number(1)?: true
+        default: false
+        }
+    }
+
     /// No detach: the record keeps this node's address until the next holder's PATCH replaces it.
     public func unassign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws -> Bool { false }
 
@@ -149,7 +159,7 @@ public struct CloudflareProvider: CloudProvider {
     ) async throws -> JSONReply {
         let request = try context.bearer(method, url, body: body)
         let reply = try await context.sendJSON(request, deadline: deadline)
-        guard case .bool(true) = reply.answer["success"]?.value else {
+        guard Self.isTrue(reply.answer["success"]) else {
             let said = Self.errors(in: reply.answer) ?? "no errors listed"
             throw ProviderError(
                 provider: Self.name, call: reply.call, status: reply.status,

@@ -18,6 +18,12 @@ public struct Route53Provider: CloudProvider {
         public var zoneID: String
         public var accessKeyID: String
         public var record: PublishedRecord
+
+        public init(zoneID: String, accessKeyID: String, record: PublishedRecord) {
+            self.zoneID = zoneID
+            self.accessKeyID = accessKeyID
+            self.record = record
+        }
     }
 
     public static let kind = MoverKind.route53

@@ -14,6 +14,12 @@ public struct PublishedRecord: Sendable, Equatable {
     /// One address per family, IPv4 first.
     public var addresses: [IPAddress]
 
+    public init(name: String, ttl: Int, addresses: [IPAddress]) {
+        self.name = name
+        self.ttl = ttl
+        self.addresses = addresses
+    }
+
     /// The record type of each published address, in order (`A`, `AAAA`).
     public var types: [String] { addresses.map(Self.type) }
 
