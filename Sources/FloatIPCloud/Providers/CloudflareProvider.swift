@@ -1,4 +1,5 @@
 import FloatIPCore
+import Foundation
 
 /// `mover: cloudflare`: points a DNS record in a Cloudflare zone at the holder's own address.
 ///
@@ -35,10 +36,11 @@ public struct CloudflareProvider: CloudProvider {
         return Settings(zoneID: zone, record: record)
     }
 
-    /// `Cloudflare error 10000: Authentication error` for each entry of the envelope's `errors`.
+    /// `code 10000: Authentication error` for each entry of the envelope's `errors`.
     public static func errorMessage(_ response: ProviderResponse) -> String? {
-        guard let envelope = try? JSONAnswer.parse(response, call: "", http: silentHTTP) else { return nil }
-        return errors(in: envelope)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+        else { return nil }
+        return errors(in: JSONAnswer(value: JSONValue(object), path: ""))
     }
 
     /// The envelope's `errors` as `code N: message; …`; nil when there are none.
@@ -56,10 +58,6 @@ public struct CloudflareProvider: CloudProvider {
         }
         return texts.isEmpty ? nil : texts.joined(separator: "; ")
     }
-
-    /// Only for `errorMessage`, which parses without reporting.
-    private static let silentHTTP = ProviderHTTP(
-        provider: name, policy: RetryPolicy(requestTimeout: .seconds(1)), telemetry: TelemetryRecorder(kind: "cloudflare"))
 
     let settings: Settings
     let context: CloudContext
