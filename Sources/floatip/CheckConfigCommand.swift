@@ -49,7 +49,7 @@ struct CheckConfigCommand: ParsableCommand {
         }
         var warnings: [String] = []
         for (index, group) in config.groups.enumerated() {
-            for problem in MoverSet.optionProblems(for: group) {
+            for problem in MoverSet.optionProblems(for: group, node: config.node) {
                 let path = "groups[\(index)].\(problem.field)"
                 let line = lines[path] ?? lines["groups[\(index)].mover"]
                 if problem.isWarning {

@@ -45,7 +45,10 @@ struct MoverClaimCommand: AsyncParsableCommand {
             let addresses = group.addresses.map(\.description).joined(separator: ", ")
             say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
         } else {
-            let addresses = group.addresses.map(\.description).joined(separator: ", ")
+            // The DNS movers over an API (cloudflare, route53) have a record, not addresses.
+            let addresses = group.mover.kind.rewritesDNSRecord
+                ? "the record of \(group.mover.options["name"] ?? "?")"
+                : group.addresses.map(\.description).joined(separator: ", ")
             let telemetry = (mover as? any MoverTelemetrySource)?.telemetry()
             say("claimed \(group.name): \(addresses) through \(group.mover.kind.rawValue) in \(took.shortDescription)"
                 + (telemetry.map { "; \($0.calls) API call(s), the provider reports holder \($0.providerHolder ?? "none")" } ?? ""))

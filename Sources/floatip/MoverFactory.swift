@@ -43,7 +43,7 @@ struct MoverSet {
         func cloud<P: CloudProvider>(_ provider: P.Type, _ group: GroupConfig) throws -> any Mover {
             let composed = CloudMovers.composesWithLocal(P.self, group: group) ? try localMover() : nil
             do {
-                return try CloudMovers.make(P.self, group: group, local: composed, report: report)
+                return try CloudMovers.make(P.self, group: group, local: composed, nodeAddress: node?.address, report: report)
             } catch {
                 throw MoverSetupError(message: error.description)
             }
@@ -68,8 +68,8 @@ struct MoverSet {
         return set
     }
 
-    /// The provider behind each cloud mover kind; nil for the kinds that are not cloud movers
-    /// (or not built yet).
+    /// The provider behind each cloud mover kind (the DNS movers over HTTP APIs, `cloudflare` and
+    /// `route53`, included); nil for the kinds that are not cloud movers (or not built yet).
     static func cloudProvider(_ kind: MoverKind) -> (any CloudProvider.Type)? {
         switch kind {
         case .aws: AWSProvider.self
@@ -81,19 +81,22 @@ struct MoverSet {
         case .openstack: OpenStackProvider.self
         case .upcloud: UpCloudProvider.self
         case .lunanode: LunaNodeProvider.self
-        case .local, .dns, .cloudflare, .route53, .script: nil
+        case .cloudflare: CloudflareProvider.self
+        case .route53: Route53Provider.self
+        case .local, .dns, .script: nil
         }
     }
 
     /// Problems with a group's mover options that the YAML parser cannot see (each cloud mover
-    /// checks its own keys), credentials read to check they are there: for `check-config`.
-    static func optionProblems(for group: GroupConfig) -> [MoverOptionProblem] {
+    /// checks its own keys), credentials read to check they are there: for `check-config`. `node`
+    /// is this node (the DNS movers publish its address).
+    static func optionProblems(for group: GroupConfig, node: NodeConfig? = nil) -> [MoverOptionProblem] {
         guard let provider = cloudProvider(group.mover.kind) else { return [] }
-        return problems(provider, group)
+        return problems(provider, group, node: node)
     }
 
-    private static func problems<P: CloudProvider>(_: P.Type, _ group: GroupConfig) -> [MoverOptionProblem] {
-        CloudMovers.problems(P.self, group: group, credentials: true)
+    private static func problems<P: CloudProvider>(_: P.Type, _ group: GroupConfig, node: NodeConfig?) -> [MoverOptionProblem] {
+        CloudMovers.problems(P.self, group: group, credentials: true, nodeAddress: node?.address)
     }
 }
 

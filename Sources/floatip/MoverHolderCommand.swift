@@ -21,6 +21,11 @@ struct MoverHolderCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if let dns = mover as? DNSMover { print("\(selection.group.name): \(dns.status)") }
+        if !(mover is DNSMover), selection.group.mover.kind.rewritesDNSRecord, let telemetry = (mover as? any MoverTelemetrySource)?.telemetry() {
+            // The record as the provider answers it (cloudflare, route53).
+            print("\(selection.group.name): \(selection.group.mover.options["name"] ?? "?") has "
+                + (telemetry.providerHolder ?? "no A/AAAA record") + " at \(selection.group.mover.kind.rawValue)")
+        }
         switch holder {
         case .this:
             print("\(selection.group.name): held here")

@@ -73,6 +73,13 @@ struct ProviderCase: Sendable, CustomStringConvertible {
             let fake = LunaNodeFake(ips: ["vm-mine": "", "vm-peer": "198.51.100.40"])
             return (try await FakeProviderServer.start { fake.handle($0) }, { fake.ip(of: "vm-mine") == "198.51.100.40" })
         },
+        .of(CloudflareProvider.self, secret: CloudflareFake.token,
+            options: ["zone_id": CloudflareFake.zone, "name": "www.example.com", "address": "198.51.100.1",
+                      "token_env": testTokenVariable],
+            refusal: { $0.status == 403 && $0.message == "code 10000: Authentication error" }) {
+            let fake = CloudflareFake(records: [("A", "www.example.com", "198.51.100.2")])
+            return (try await FakeProviderServer.start { fake.handle($0) }, { fake.contents("A", "www.example.com") == ["198.51.100.1"] })
+        },
     ]
 
     /// The fake, and a mover pointed at it with `secret` (the right one by default) and `extra` options.

@@ -135,9 +135,20 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         #expect(config.groups[0].mover == MoverConfig(kind: .dns, options: [
             "server": "127.0.0.1:5353", "zone": "example.test", "name": "vip.example.test"]))
         #expect(config.groups[0].addresses.isEmpty && config.groups[0].interface == nil)
-        let withAddresses = full(line: 11, "    mover: { kind: dns, zone: example.test }")
-        #expect(problems(withAddresses).map(\.path) == ["groups[0].addresses"])
-        #expect(problems(withAddresses).first?.message.contains("has no floating addresses") == true)
+    }
+
+    @Test("dns, cloudflare and route53 groups: `addresses` and `interface` are rejected, naming the kind",
+          arguments: ["dns", "cloudflare", "route53"])
+    func dnsRecordGroupsRejectAddressesAndInterface(_ kind: String) throws {
+        let both = full(line: 11, "    mover: { kind: \(kind), zone_id: Z1 }")
+        let found = problems(both)
+        #expect(found.map(\.path) == ["groups[0].addresses", "groups[0].interface"])
+        #expect(found.first?.message.contains("the `\(kind)` mover has no floating addresses") == true)
+        #expect(found.last?.message.contains("configures nothing on an interface") == true)
+        #expect(found.map(\.line) == [9, 10])
+        let neither = both.replacingLine(9, with: "").replacingLine(10, with: "")
+        let config = try ConfigParser.parse(yaml: neither, file: "web.yaml").get()
+        #expect(config.groups[0].mover.kind.rawValue == kind && config.groups[0].addresses.isEmpty)
     }
 
     @Test func moverMappingAndIPv6Listen() throws {

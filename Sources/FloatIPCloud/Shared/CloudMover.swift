@@ -112,6 +112,6 @@ public struct CloudCommonSettings: Sendable, Equatable {
             claimTimeout: check.duration("claim_timeout", default: P.defaultClaimTimeout, minimum: .milliseconds(100)),
             requestTimeout: check.duration("request_timeout", default: P.defaultRequestTimeout, minimum: .milliseconds(50)),
             reconcileInterval: check.duration("reconcile_interval", default: .seconds(30), minimum: .milliseconds(100)),
-            pollInterval: check.duration("poll_interval", default: .milliseconds(500), minimum: .milliseconds(10)))
+            pollInterval: check.duration("poll_interval", default: P.defaultPollInterval, minimum: .milliseconds(10)))
     }
 }

@@ -28,11 +28,12 @@ public struct CloudSetupError: Error, Sendable, CustomStringConvertible {
 public enum CloudMovers {
     /// Problems with `group`'s mover options. With `credentials: true` it also reads the credential
     /// files and variables (as `check-config` and the agent do); the values are never shown.
+    /// `nodeAddress` is this node's own address (the DNS movers publish it).
     public static func problems<P: CloudProvider>(
-        _: P.Type, group: GroupConfig, credentials: Bool,
+        _: P.Type, group: GroupConfig, credentials: Bool, nodeAddress: IPAddress? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> [MoverOptionProblem] {
-        var check = OptionCheck(group.mover.options)
+        var check = OptionCheck(group.mover.options, nodeAddress: nodeAddress)
         _ = CloudCommonSettings.read(&check, for: P.self)
         _ = P.settings(&check)
         for credential in P.credentials { check.credential(credential.name, credential.what) }
@@ -66,13 +67,13 @@ public enum CloudMovers {
     /// fails claims (shown in status, retried by the agent) instead of stopping the agent.
     /// `report` gets one line for everything the mover does on its own (a claim over another holder).
     public static func make<P: CloudProvider>(
-        _: P.Type, group: GroupConfig, local: LocalMover?, client: HTTPClient = .shared,
+        _: P.Type, group: GroupConfig, local: LocalMover?, nodeAddress: IPAddress? = nil, client: HTTPClient = .shared,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         report: @escaping @Sendable (String) -> Void
     ) throws(CloudSetupError) -> any Mover & MoverTelemetrySource {
-        let found = problems(P.self, group: group, credentials: false, environment: environment)
+        let found = problems(P.self, group: group, credentials: false, nodeAddress: nodeAddress, environment: environment)
         guard found.isEmpty else { throw CloudSetupError(group: group.name, problems: found) }
-        var check = OptionCheck(group.mover.options)
+        var check = OptionCheck(group.mover.options, nodeAddress: nodeAddress)
         let common = CloudCommonSettings.read(&check, for: P.self)
         guard let settings = P.settings(&check) else {
             throw CloudSetupError(group: group.name, problems: [MoverOptionProblem(field: "mover", message: "invalid options", isWarning: false)])

@@ -28,6 +28,8 @@ public protocol CloudProvider: Sendable {
     /// Default `claim_timeout` and `request_timeout` (slow APIs need more).
     static var defaultClaimTimeout: Duration { get }
     static var defaultRequestTimeout: Duration { get }
+    /// Default `poll_interval` (Route 53's changes take tens of seconds: no need to ask twice a second).
+    static var defaultPollInterval: Duration { get }
     /// Whether the group's addresses must also be configured on this server (`interface` required).
     static var needsLocalAddress: Bool { get }
     /// The credentials this provider reads, as (option name, what it is): `("token", "API token")`
@@ -60,6 +62,7 @@ public protocol CloudProvider: Sendable {
 extension CloudProvider {
     public static var defaultClaimTimeout: Duration { .seconds(60) }
     public static var defaultRequestTimeout: Duration { .seconds(10) }
+    public static var defaultPollInterval: Duration { .milliseconds(500) }
     public static var needsLocalAddress: Bool { false }
     public static func isThrottled(_ response: ProviderResponse) -> Bool { false }
 }

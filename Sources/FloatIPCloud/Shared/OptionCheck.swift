@@ -6,10 +6,16 @@ import Foundation
 /// misspelt option never passes silently. No I/O.
 public struct OptionCheck {
     public let options: [String: String]
+    /// This node's own address (`node.address`), for movers that publish it (the DNS movers); nil
+    /// where it is not known.
+    public let nodeAddress: IPAddress?
     public private(set) var problems: [(key: String, message: String)] = []
     private var read: Set<String> = []
 
-    public init(_ options: [String: String]) { self.options = options }
+    public init(_ options: [String: String], nodeAddress: IPAddress? = nil) {
+        self.options = options
+        self.nodeAddress = nodeAddress
+    }
 
     /// Adds a problem for `key`.
     public mutating func report(_ key: String, _ message: String) { problems.append((key, message)) }

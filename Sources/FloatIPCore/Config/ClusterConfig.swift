@@ -162,7 +162,12 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     /// Each mover module adds its kinds here when it lands.
     public static let implemented: Set<MoverKind> = [
         .local, .dns, .aws, .digitalocean, .hetzner, .hetznerRobot, .vultr, .linode, .openstack, .upcloud, .lunanode,
+        .cloudflare, .route53,
     ]
+
+    /// The kinds that fail over by rewriting a DNS record to the holder's own address: their groups
+    /// have no floating `addresses` and no `interface`.
+    public var rewritesDNSRecord: Bool { self == .dns || self == .cloudflare || self == .route53 }
 }
 
 /// The mover of a group: its kind and the kind's own settings, kept as written so that each

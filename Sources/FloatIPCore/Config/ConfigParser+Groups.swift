@@ -50,13 +50,19 @@ extension ConfigReader {
         let name = name(entries, "name", required: true)
         let mover = moverConfig(entries)
         let prefixes: [IPPrefix]?
-        if mover?.kind == .dns {
-            // A DNS name points at the holder's own address: there is no floating address to list.
+        if let kind = mover?.kind, kind.rewritesDNSRecord {
+            // A DNS name points at the holder's own address: there is no floating address to list,
+            // and nothing to configure on an interface.
             prefixes = []
             if entries.has("addresses") {
-                report(entries.path("addresses"), line: entries.line(of: "addresses"), "a group with the `dns` mover "
-                    + "has no floating addresses: the record points at the holder's own address (node.address) or "
-                    + "at the mover's `address` option; remove `addresses`")
+                report(entries.path("addresses"), line: entries.line(of: "addresses"), "a group with the "
+                    + "`\(kind.rawValue)` mover has no floating addresses: the record points at the holder's own "
+                    + "address (node.address) or at the mover's `address` option; remove `addresses`")
+            }
+            if entries.has("interface") {
+                report(entries.path("interface"), line: entries.line(of: "interface"), "a group with the "
+                    + "`\(kind.rawValue)` mover configures nothing on an interface (it rewrites a DNS record); "
+                    + "remove `interface`")
             }
         } else {
             prefixes = groupAddresses(entries, addresses: &addresses)
