@@ -38,5 +38,13 @@ struct DNSEndToEndTests {
         print("dns failover after SIGKILL, fault to the new answer seen by dig from the client: \(failover.shortDescription)")
         #expect(failover < .seconds(2), "dead interval (300 ms) plus one update and a dig or two")
         #expect(lab.log(2).contains("dns: group web: vip.example.test. → A 198.18.0.2"), "\(lab.log(2))")
+        // Status shows the record as the server answers it, and the claim's time to that answer.
+        let status = try await lab.floatip(2, ["status", "--json", "--config", lab.config(2)])
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let group = (object?["groups"] as? [[String: Any]])?.first
+        let mover = try #require(group?["mover"] as? [String: Any], "\(status.stdout)")
+        #expect(mover["kind"] as? String == "dns")
+        #expect(mover["providerHolder"] as? String == "198.18.0.2", "\(mover)")
+        #expect((mover["answer"] as? String)?.contains("last claim answered after") == true, "\(mover)")
     }
 }

@@ -15,11 +15,13 @@ import Synchronization
 ///
 /// DNS cannot fence: the claim epoch is not used. Clients see the change when their resolvers'
 /// cached copy expires (the TTL).
-public final class DNSMover: Mover {
+public final class DNSMover: Mover, MoverTelemetrySource {
     public let settings: DNSMoverSettings
     let client: DNSClient
     private let report: @Sendable (String) -> Void
     private let state: Mutex<DNSMoverStatus>
+    /// The same, as status and metrics show every provider-backed mover.
+    private let recorded: Mutex<MoverTelemetry>
     /// How often a claim asks again while the servers do not yet answer the new address.
     static let readBackInterval = Duration.milliseconds(20)
 
@@ -44,6 +46,36 @@ public final class DNSMover: Mover {
         }
         client = DNSClient(servers: settings.servers, timeout: settings.timeout, key: key)
         state = Mutex(DNSMoverStatus(name: settings.name))
+        recorded = Mutex(MoverTelemetry(kind: "dns"))
+    }
+
+    public func telemetry() -> MoverTelemetry {
+        var telemetry = recorded.withLock { $0 }
+        let status = self.status
+        telemetry.answer = status.description
+        if let answer = status.answer {
+            telemetry.providerHolder = answer.addresses.isEmpty ? nil : answer.addresses.map(\.description).joined(separator: ", ")
+            telemetry.providerHoldsHere = Set(answer.addresses) == Set(settings.addresses)
+        }
+        return telemetry
+    }
+
+    public func noteDrift() { recorded.withLock { $0.drifts += 1 } }
+
+    /// Records one call (`UPDATE name`, `QUERY name`) that took `took`, and its error if it failed.
+    private func note(_ call: String, took: Duration, error: String? = nil) {
+        recorded.withLock {
+            $0.lastCall = "\(call) \(settings.name)"
+            $0.lastCallAtMs = UInt64(Date().timeIntervalSince1970 * 1000)
+            $0.latencyMs = Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15
+            $0.calls += 1
+            if let error {
+                $0.failures += 1
+                $0.lastError = error
+            } else {
+                $0.lastError = nil
+            }
+        }
     }
 
     /// The record as last answered, and the last claim's time to answer.
@@ -62,8 +94,11 @@ public final class DNSMover: Mover {
         do {
             server = try await client.replaceAddresses(
                 zone: settings.zone, name: settings.name, addresses: settings.addresses, ttl: settings.ttl)
+            note("UPDATE", took: clock.now - started)
         } catch {
-            throw DNSMoverError.update("update of", settings: settings, keyName: keyName, error)
+            let failure = DNSMoverError.update("update of", settings: settings, keyName: keyName, error)
+            note("UPDATE", took: clock.now - started, error: "\(failure)")
+            throw failure
         }
         // The update is applied; wait (bounded) until the servers answer it, which is what clients' resolvers ask.
         let deadline = started + settings.timeout * 2
@@ -117,12 +152,16 @@ public final class DNSMover: Mover {
     private func ask() async throws(DNSMoverError) -> DNSAnswer {
         var types: [DNSType] = []
         for address in settings.addresses where !types.contains(.address(address)) { types.append(.address(address)) }
+        let started = ContinuousClock.now
         do {
             let answer = try await client.addresses(of: settings.name, types: types)
             state.withLock { $0.answer = answer }
+            note("QUERY", took: ContinuousClock.now - started)
             return answer
         } catch {
-            throw DNSMoverError(message: "dns: query of \(settings.name) failed: \(error)", cause: error)
+            let failure = DNSMoverError(message: "dns: query of \(settings.name) failed: \(error)", cause: error)
+            note("QUERY", took: ContinuousClock.now - started, error: failure.message)
+            throw failure
         }
     }
 }
