@@ -125,7 +125,7 @@ let package = Package(
             name: "FloatIPTestSupport",
             dependencies: ["FloatIPCloud", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/Support"),
-        .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore"]),
+        .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore", "FloatIPSimulator"]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPAgentTests",
@@ -143,7 +143,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        .testTarget(name: "FloatIPDNSTests", dependencies: ["FloatIPDNS", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(name: "FloatIPDNSTests", dependencies: ["FloatIPDNS", "FloatIPCore", "FloatIPSimulator", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPCloudTests",
             dependencies: [

@@ -20,4 +20,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     public mutating func duration(_ low: Duration, _ high: Duration) -> Duration {
         .nanoseconds(Int64.random(in: low.nanoseconds...high.nanoseconds, using: &self))
     }
+
+    /// `count` random bytes, drawn eight at a time (for fuzz-style tests).
+    public mutating func bytes(_ count: Int) -> [UInt8] {
+        var words = [UInt64](repeating: 0, count: (count + 7) / 8)
+        for index in words.indices { words[index] = next() }
+        return words.withUnsafeBytes { Array($0.prefix(count)) }
+    }
 }

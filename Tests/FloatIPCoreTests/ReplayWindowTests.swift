@@ -1,3 +1,4 @@
+import FloatIPSimulator
 import Testing
 @testable import FloatIPCore
 

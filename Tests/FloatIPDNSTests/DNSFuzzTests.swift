@@ -1,5 +1,6 @@
 @testable import FloatIPDNS
 import FloatIPCore
+import FloatIPSimulator
 import Testing
 
 /// Random, truncated and bit-flipped bytes into the parser and the TSIG check: every input either
@@ -26,7 +27,7 @@ import Testing
     @Test func bitFlipsNeverCrashAndNeverVerify() throws {
         let (bytes, requestMAC) = try Self.signedAnswer()
         let original = try DNSMessage.parse(bytes).message
-        var random = SeededRandom(seed: 8)
+        var random = SplitMix64(seed: 8)
         var verified = 0
         var verifiedUnchanged = 0
         for _ in 0..<5_000 {
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var random = SeededRandom(seed: 2136)
+        var random = SplitMix64(seed: 2136)
         var parsed = 0
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...96, using: &random)
@@ -72,18 +73,5 @@ import Testing
             }
         }
         #expect(parsed > 0, "some random messages with plausible headers parse")
-    }
-}
-
-/// SplitMix64: a small seeded generator so the fuzz inputs are the same every run.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
