@@ -28,7 +28,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labnet import VIP, Network, Registry, extra_addresses, run  # noqa: E402
+from labnet import VIP, Network, Registry, extra_addresses  # noqa: E402
 from probing import Probe, outage  # noqa: E402
 from systems import FloatIP, Keepalived, Setting, ms  # noqa: E402
 
@@ -56,6 +56,8 @@ class Bench:
         self.started = now()
         for cls, tag, binary in ((FloatIP, "b%df" % os.getpid(), self.args.floatip),
                                  (Keepalived, "b%dk" % os.getpid(), self.args.keepalived)):
+            if cls.name not in self.args.systems:
+                continue
             network = Network(self.registry, tag)
             network.build()
             directory = os.path.join(self.directory, cls.name)
@@ -65,8 +67,8 @@ class Bench:
                     self.args.floatip, "lab", "responder", "--node", "web%d" % node, "--directory", self.directory,
                     "--lifetime", "10800"], os.path.join(directory, "web%d-responder.log" % node))
             self.systems.append(system)
-        self.log("two labs built (floatip: %s, keepalived: %s), addresses from 198.18.0.0/16"
-                 % (self.systems[0].network.tag, self.systems[1].network.tag))
+        self.log("labs built (%s), addresses from 198.18.0.0/16"
+                 % ", ".join("%s: %s" % (s.name, s.network.tag) for s in self.systems))
 
     def configure(self, system, setting, addresses):
         for node in (2, 1):
@@ -81,17 +83,18 @@ class Bench:
     def reconfigure_all(self, setting, addresses):
         for system in self.systems:
             self.configure(system, setting, addresses)
-        self.log("setting %s, %d address%s: %s | %s" % (
+        self.log("setting %s, %d address%s: %s" % (
             setting.label, len(addresses), "" if len(addresses) == 1 else "es",
-            self.systems[0].describe(setting), self.systems[1].describe(setting)))
+            " | ".join("%s %s" % (s.name, s.describe(setting)) for s in self.systems)))
 
     def wait_steady(self, system, limit):
         """Until web1 alone holds the VIP (both daemons running), then a short settle."""
         deadline = now() + limit
         while now() < deadline:
             self.registry.reap()
-            if (all(system.processes(n) for n in (1, 2)) and system.network.has_vip(1)
-                    and not system.network.has_vip(2)):
+            # The first and the last floating address on web1 only.
+            held = {n: [system.network.has_address(n, a) for a in (VIP, system.addresses[-1])] for n in (1, 2)}
+            if all(system.processes(n) for n in (1, 2)) and all(held[1]) and not any(held[2]):
                 time.sleep(max(0.3, 2 * system.advert_interval()))
                 return True
             time.sleep(0.02)
@@ -311,9 +314,11 @@ class Bench:
         self.results["meta"] = meta(args)
         self.build()
         trials = (("link", self.trial_link), ("death", self.trial_death), ("planned", self.trial_planned))
-        for setting in settings:
+        for setting in settings if args.kinds else []:
             self.reconfigure_all(setting, [VIP])
             for kind, trial in trials:
+                if kind not in args.kinds.split(","):
+                    continue
                 self.run_trials(setting, kind, trial, args.reps, [VIP])
         many = Setting(ms(args.many_interval), args.many_interval)
         for count in args.sizes:
@@ -378,6 +383,9 @@ def parse():
     parser.add_argument("--idle-intervals", default="0.02,0.1,1")
     parser.add_argument("--idle-seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--keep-logs", action="store_true", help="copy the logs to /tmp/floatip-bench-PID-logs")
+    parser.add_argument("--systems", default="floatip,keepalived", help="for debugging: only these")
+    parser.add_argument("--kinds", default="link,death,planned", help="for debugging: only these trials")
     parser.add_argument("--output", required=True, help="results JSON file")
     parser.add_argument("--command", default=" ".join(sys.argv))
     args = parser.parse_args()
@@ -417,7 +425,7 @@ def main():
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if status != 0:
+        if status != 0 or args.keep_logs:
             kept = "/tmp/floatip-bench-%d-logs" % os.getpid()
             shutil.copytree(bench.directory, kept, ignore=shutil.ignore_patterns("secret", "token"), dirs_exist_ok=True)
             print("logs kept in %s" % kept, file=sys.stderr)

@@ -158,8 +158,11 @@ class Network:
         run(IP, "-n", self.nodes[node], "link", "set", "eth0", "up" if up else "down")
 
     def has_vip(self, node):
+        return self.has_address(node, VIP)
+
+    def has_address(self, node, address):
         text = run(IP, "-n", self.nodes[node], "-4", "-o", "addr", "show", "dev", "eth0")
-        return (" %s/32 " % VIP) in text
+        return (" %s/32 " % address) in text
 
     def delete_addresses(self, node, addresses):
         """Removes floating addresses left on `node` (a dead host's, or a stopped daemon's)."""

@@ -21,7 +21,6 @@ Bounded: it stops by itself after --max-seconds.
 """
 import argparse
 import json
-import os
 import select
 import socket
 import struct

@@ -171,7 +171,7 @@ def plot(results, path):
     def strip(ax, groups, labels, ylabel, title):
         for g, (label_values) in enumerate(groups):
             for offset, system in ((-0.18, "floatip"), (0.18, "keepalived")):
-                values = [v * 1000 for v in label_values.get(system, []) if v is not None]
+                values = [max(v * 1000, 0.1) for v in label_values.get(system, []) if v is not None]  # log scale: 0 shown as 0.1 ms
                 if not values:
                     continue
                 ax.boxplot([values], positions=[g + offset], widths=0.3, showfliers=False,

@@ -8,7 +8,7 @@ import os
 import signal
 import time
 
-from labnet import CLIENT, VIP, alive, run
+from labnet import VIP, alive, run
 
 
 class Setting:
@@ -174,7 +174,7 @@ class Keepalived:
                 os.unlink(self.path(node, suffix))
             except FileNotFoundError:
                 pass
-        argv = [self.binary, "-n", "-l", "-D", "-P", "-f", self.path(node, "conf"),
+        argv = [self.binary, "-n", "-l", "-P", "-f", self.path(node, "conf"),
                 "-p", self.path(node, "pid"), "-r", self.path(node, "vrrp.pid")]
         self.pids[node] = self.registry.spawn(self.network.nodes[node], argv, self.path(node, "log"))
         # Learn the VRRP child's PID (from its pid file) so that it too is ended by PID.
