@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labnet import VIP, Network, Registry, extra_addresses  # noqa: E402
-from probing import Probe, outage  # noqa: E402
+from probing import Probe, gap_end, outage, quiet_gap  # noqa: E402
 from systems import FloatIP, Keepalived, Setting, ms  # noqa: E402
 
 
@@ -240,7 +240,9 @@ class Bench:
 
     def row(self, record, scenario, start, end):
         gap, failed = outage(record, 0, start, end)
-        return {"scenario": scenario, "outage": gap, "failed": failed, "took": end - start}
+        # The probe's own noise: the longest gap in the 200 ms before the fault, when nothing happened.
+        return {"scenario": scenario, "outage": gap, "failed": failed, "took": end - start,
+                "quiet": quiet_gap(record, 0, start - 0.2, start), "gap_end": gap_end(record, 0, start, end)}
 
     def run_trials(self, setting, kind, trial, reps, addresses):
         for rep in range(reps):

@@ -109,3 +109,23 @@ def outage(record, target, start, end):
     failed = sum(1 for s, a, t in zip(record["sent"], record["answered"], record["target"])
                  if t == target and start <= s < end and (a is None or a - s > TIMEOUT))
     return gap, failed
+
+
+def quiet_gap(record, target, start, end):
+    """The longest gap between consecutive answers to `target` within [start, end): the probe's own
+    noise (scheduling on a busy machine) when nothing happens, to read the other gaps against."""
+    answers = sorted(a for a, t in zip(record["answered"], record["target"]) if t == target and a is not None
+                     and start <= a < end)
+    return max((b - a for a, b in zip(answers, answers[1:])), default=None)
+
+
+def gap_end(record, target, start, end):
+    """When the longest gap of `outage(record, target, start, end)` ended, relative to `end`."""
+    answers = sorted(a for a, t in zip(record["answered"], record["target"]) if t == target and a is not None)
+    before = max((a for a in answers if a < start), default=start)
+    after = min((a for a in answers if a >= end), default=end)
+    inside = [before] + [a for a in answers if before < a < after] + [after]
+    pairs = list(zip(inside, inside[1:]))
+    if not pairs:
+        return None
+    return max(pairs, key=lambda p: p[1] - p[0])[1] - end

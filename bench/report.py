@@ -39,6 +39,11 @@ def select(trials, **match):
     return [t for t in trials if all(t.get(k) == v for k, v in match.items())]
 
 
+def core(trials):
+    """The trials of scenarios 1-3 (the many-address trials have tables of their own)."""
+    return [t for t in trials if not t["kind"].startswith("many")]
+
+
 def settings_of(trials):
     return list(OrderedDict((t["setting"], None) for t in trials if not t["kind"].startswith("many")))
 
@@ -50,13 +55,15 @@ def ratio(a, b):
 
 
 def outage_tables(trials):
+    trials = core(trials)
     lines = []
     scenarios = list(OrderedDict((t["scenario"], None) for t in trials if not t["kind"].startswith("many")))
     for scenario in scenarios:
         lines += ["", "### %s" % scenario[0].upper() + scenario[1:], "",
                   "| setting | system | n | min | median | p90 | max | failed requests (median / max) "
-                  "| ratio of medians floatip / keepalived | fault → new holder answers (median) |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                  "| ratio of medians floatip / keepalived | event → expected node answers (median) "
+                  "| probe's own longest gap before the event (median / max) |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for setting in settings_of(trials):
             rows = {s: select(trials, scenario=scenario, setting=setting, system=s) for s in SYSTEMS}
             outs = {s: stats([r["outage"] for r in rows[s]]) for s in SYSTEMS}
@@ -66,10 +73,11 @@ def outage_tables(trials):
                     continue
                 failed = stats([r["failed"] for r in rows[s]])
                 took = stats([r["took"] for r in rows[s]])
-                lines.append("| %s | %s | %d | %s | **%s** | %s | %s | %g / %d | %s | %s |" % (
+                quiet = stats([r.get("quiet") for r in rows[s]])
+                lines.append("| %s | %s | %d | %s | **%s** | %s | %s | %g / %d | %s | %s | %s |" % (
                     setting, s, o["n"], ms(o["min"]), ms(o["median"]), ms(o["p90"]), ms(o["max"]),
                     failed["median"], failed["max"], ratio(outs["floatip"], outs["keepalived"]) if s == "floatip" else "",
-                    ms(took["median"])))
+                    ms(took["median"]), "%s / %s" % (ms(quiet["median"]), ms(quiet["max"])) if quiet else "–"))
     return lines
 
 
@@ -109,7 +117,8 @@ def idle_table(idle):
 
 
 def targets(results):
-    trials, idle = results["trials"], results["idle"]
+    trials, idle = core(results["trials"]), results["idle"]
+    many = results["trials"]
     lines = ["| target | measured | met |", "| --- | --- | --- |"]
 
     def add(text, measured, ok):
@@ -134,7 +143,7 @@ def targets(results):
             add("floatip %s: zero failed requests, longest gap ≤ 10 ms (all %d trials, every setting)" % (scenario, len(rows)),
                 "%d failed; longest gap %s (%s)" % (failed, ms(worst["outage"]), worst["setting"]),
                 failed == 0 and worst["outage"] <= 0.010)
-    rows = [t for t in trials if t["kind"] == "many-1000" and t["system"] == "floatip"]
+    rows = [t for t in many if t["kind"] == "many-1000" and t["system"] == "floatip"]
     if rows:
         spread = stats([r["spread"] for r in rows])
         add("1,000 addresses: all reachable on the new holder ≤ 250 ms after the first (floatip, every trial)",
@@ -158,10 +167,11 @@ def plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    trials = results["trials"]
+    everything = results["trials"]
+    trials = core(everything)
     settings = settings_of(trials)
-    scenarios = [s for s in OrderedDict((t["scenario"], None) for t in trials if not t["kind"].startswith("many"))]
-    many = sorted(set(t["addresses"] for t in trials if t["kind"].startswith("many")))
+    scenarios = list(OrderedDict((t["scenario"], None) for t in trials))
+    many = sorted(set(t["addresses"] for t in everything if t["kind"].startswith("many")))
     panels = len(scenarios) + (1 if many else 0)
     columns = 2
     rows = (panels + columns - 1) // columns
@@ -197,7 +207,7 @@ def plot(results, path):
     if many:
         index = len(scenarios)
         ax = axes[index // columns][index % columns]
-        groups = [{s: [t["spread"] for t in trials if t["kind"] == "many-%d" % n and t["system"] == s] for s in SYSTEMS}
+        groups = [{s: [t["spread"] for t in everything if t["kind"] == "many-%d" % n and t["system"] == s] for s in SYSTEMS}
                   for n in many]
         strip(ax, groups, ["%d addresses" % n for n in many], "first → last reached (ms)",
               "many addresses: first to last on the new holder (%s)" % ms(results["meta"]["many_interval"]))
