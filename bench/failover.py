@@ -136,69 +136,42 @@ class Bench:
     def random_phase(self, system):
         time.sleep(self.rng.uniform(0, system.advert_interval()))
 
-    def trial_link(self, system, setting):
+    def fault_and_back(self, system, fault, back, names, always=None):
+        """One trial: at a random point of the advertisement cycle `fault()` (web2 must take over),
+        then `back()` (web1 must answer again). Rows for both steps, named `names`."""
         probe = self.start_probe(system, [VIP], [VIP])
+        steps = ((fault, "web2", self.fault_wait(system)), (back, "web1", self.back_wait(system)))
+        marks = []
         try:
             self.random_phase(system)
-            down = now()
-            system.network.set_link(1, False)
-            over = probe.wait_answer(0, "web2", down, self.fault_wait(system))
-            if over is None:
-                raise TrialError("web2 never answered after web1's link went down")
-            time.sleep(0.1)
-            up = now()
-            system.network.set_link(1, True)
-            back = probe.wait_answer(0, "web1", up, self.back_wait(system))
-            if back is None:
-                raise TrialError("web1 never answered again after its link came back")
-            time.sleep(0.1)
+            for (action, node, limit), name in zip(steps, names):
+                started = now()
+                action()
+                answered = probe.wait_answer(0, node, started, limit)
+                if answered is None:
+                    raise TrialError("%s never answered after: %s" % (node, name))
+                marks.append((name, started, answered))
+                time.sleep(0.1)
         finally:
-            system.network.set_link(1, True)
+            if always:
+                always()
             record = probe.stop()
-        rows = [("failover (link down)", down, over), ("failback", up, back)]
-        return [self.row(record, name, s, e) for name, s, e in rows]
+        return [self.row(record, name, started, answered) for name, started, answered in marks]
+
+    def trial_link(self, system, setting):
+        """web1's link down (failover), then up again (failback: web1 preempts)."""
+        return self.fault_and_back(
+            system, lambda: system.network.set_link(1, False), lambda: system.network.set_link(1, True),
+            ("failover (link down)", "failback"), always=lambda: system.network.set_link(1, True))
 
     def trial_death(self, system, setting):
-        probe = self.start_probe(system, [VIP], [VIP])
-        try:
-            self.random_phase(system)
-            killed = now()
-            system.crash(1)
-            over = probe.wait_answer(0, "web2", killed, self.fault_wait(system))
-            if over is None:
-                raise TrialError("web2 never answered after web1 died")
-            time.sleep(0.1)
-            restarted = now()
-            system.start(1)
-            back = probe.wait_answer(0, "web1", restarted, self.back_wait(system))
-            if back is None:
-                raise TrialError("web1 never answered again after its restart")
-            time.sleep(0.1)
-        finally:
-            record = probe.stop()
-        rows = [("failover (host death)", killed, over), ("failback after restart", restarted, back)]
-        return [self.row(record, name, s, e) for name, s, e in rows]
+        """web1's daemon SIGKILLed and its address gone (host death), then the daemon started again."""
+        return self.fault_and_back(system, lambda: system.crash(1), lambda: system.start(1),
+                                   ("failover (host death)", "failback after restart"))
 
     def trial_planned(self, system, setting):
-        probe = self.start_probe(system, [VIP], [VIP])
-        try:
-            self.random_phase(system)
-            moved = now()
-            system.planned()
-            over = probe.wait_answer(0, "web2", moved, self.fault_wait(system))
-            if over is None:
-                raise TrialError("web2 never answered after the planned move")
-            time.sleep(0.1)
-            returned = now()
-            system.planned_back()
-            back = probe.wait_answer(0, "web1", returned, self.back_wait(system))
-            if back is None:
-                raise TrialError("web1 never answered again after the planned move back")
-            time.sleep(0.1)
-        finally:
-            record = probe.stop()
-        rows = [("planned switchover", moved, over), ("planned return", returned, back)]
-        return [self.row(record, name, s, e) for name, s, e in rows]
+        """The system's planned move away from web1, then back."""
+        return self.fault_and_back(system, system.planned, system.planned_back, ("planned switchover", "planned return"))
 
     def trial_many(self, system, setting):
         addresses = system.addresses

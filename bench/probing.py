@@ -98,14 +98,20 @@ class Probe:
         return self.record
 
 
-def outage(record, target, start, end):
-    """Longest gap between consecutive answers to `target`, from the last answer before `start` up
-    to the first at or after `end`; and the requests sent in [start, end) not answered in TIMEOUT."""
+def gaps(record, target, start, end):
+    """The gaps (from, to) between consecutive answers to `target`, from the last answer before
+    `start` up to the first answer at or after `end`."""
     answers = sorted(a for a, t in zip(record["answered"], record["target"]) if t == target and a is not None)
     before = max((a for a in answers if a < start), default=start)
     after = min((a for a in answers if a >= end), default=end)
     inside = [before] + [a for a in answers if before < a < after] + [after]
-    gap = max((b - a for a, b in zip(inside, inside[1:])), default=0.0)
+    return list(zip(inside, inside[1:]))
+
+
+def outage(record, target, start, end):
+    """Longest gap between consecutive answers to `target`, from the last answer before `start` up
+    to the first at or after `end`; and the requests sent in [start, end) not answered in TIMEOUT."""
+    gap = max((b - a for a, b in gaps(record, target, start, end)), default=0.0)
     failed = sum(1 for s, a, t in zip(record["sent"], record["answered"], record["target"])
                  if t == target and start <= s < end and (a is None or a - s > TIMEOUT))
     return gap, failed
@@ -121,11 +127,7 @@ def quiet_gap(record, target, start, end):
 
 def gap_end(record, target, start, end):
     """When the longest gap of `outage(record, target, start, end)` ended, relative to `end`."""
-    answers = sorted(a for a, t in zip(record["answered"], record["target"]) if t == target and a is not None)
-    before = max((a for a in answers if a < start), default=start)
-    after = min((a for a in answers if a >= end), default=end)
-    inside = [before] + [a for a in answers if before < a < after] + [after]
-    pairs = list(zip(inside, inside[1:]))
+    pairs = gaps(record, target, start, end)
     if not pairs:
         return None
     return max(pairs, key=lambda p: p[1] - p[0])[1] - end

@@ -32,20 +32,27 @@ def keepalived_master_down(interval):
     return 3 * interval + (256 - PRIORITIES[2]) / 256 * interval
 
 
-class FloatIP:
-    name = "floatip"
+class System:
+    """What both systems share: where they run, their daemons' PIDs per node, their addresses."""
 
     def __init__(self, registry, network, binary, directory):
         self.registry, self.network, self.binary, self.directory = registry, network, binary, directory
         os.makedirs(directory, exist_ok=True)
         self.pids = {}
+        self.addresses = [VIP]
+        self.setting = None
+
+
+class FloatIP(System):
+    name = "floatip"
+
+    def __init__(self, registry, network, binary, directory):
+        super().__init__(registry, network, binary, directory)
         secret = os.urandom(32).hex() + "\n"
         for name, text in (("secret", secret), ("token", os.urandom(32).hex() + "\n")):
             path = os.path.join(directory, name)
             with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
                 f.write(text)
-        self.addresses = [VIP]
-        self.setting = None
 
     def config_path(self, node):
         return os.path.join(self.directory, "web%d.yaml" % node)
@@ -121,15 +128,8 @@ class FloatIP:
             ms(setting.interval), FLOATIP_DEAD_AFTER, ms(setting.interval * FLOATIP_DEAD_AFTER), FLOATIP_PREEMPT_DELAY)
 
 
-class Keepalived:
+class Keepalived(System):
     name = "keepalived"
-
-    def __init__(self, registry, network, binary, directory):
-        self.registry, self.network, self.binary, self.directory = registry, network, binary, directory
-        os.makedirs(directory, exist_ok=True)
-        self.pids = {}
-        self.addresses = [VIP]
-        self.setting = None
 
     def path(self, node, suffix):
         return os.path.join(self.directory, "web%d.%s" % (node, suffix))
