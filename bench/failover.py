@@ -142,6 +142,7 @@ class Bench:
         probe = self.start_probe(system, [VIP], [VIP])
         steps = ((fault, "web2", self.fault_wait(system)), (back, "web1", self.back_wait(system)))
         marks = []
+        quiet_since = now()  # the probe has been answered steadily for 200 ms
         try:
             self.random_phase(system)
             for (action, node, limit), name in zip(steps, names):
@@ -150,13 +151,15 @@ class Bench:
                 answered = probe.wait_answer(0, node, started, limit)
                 if answered is None:
                     raise TrialError("%s never answered after: %s" % (node, name))
-                marks.append((name, started, answered))
-                time.sleep(0.1)
+                marks.append((name, quiet_since, started, answered))
+                quiet_since = answered
+                time.sleep(0.2)
         finally:
             if always:
                 always()
             record = probe.stop()
-        return [self.row(record, name, started, answered) for name, started, answered in marks]
+        return [self.row(record, name, started, answered, quiet_since=since)
+                for name, since, started, answered in marks]
 
     def trial_link(self, system, setting):
         """web1's link down (failover), then up again (failback: web1 preempts)."""
@@ -211,11 +214,13 @@ class Bench:
             raise TrialError("web1 did not take the addresses back")
         return [row]
 
-    def row(self, record, scenario, start, end):
+    def row(self, record, scenario, start, end, quiet_since=None):
         gap, failed = outage(record, 0, start, end)
-        # The probe's own noise: the longest gap in the 200 ms before the fault, when nothing happened.
+        # The probe's own noise: the longest gap in the (up to) 200 ms before the fault, when nothing
+        # happened (after the previous step's answer, for the step back).
+        since = max(start - 0.2, quiet_since if quiet_since is not None else start - 0.2)
         return {"scenario": scenario, "outage": gap, "failed": failed, "took": end - start,
-                "quiet": quiet_gap(record, 0, start - 0.2, start), "gap_end": gap_end(record, 0, start, end)}
+                "quiet": quiet_gap(record, 0, since, start), "gap_end": gap_end(record, 0, start, end)}
 
     def run_trials(self, setting, kind, trial, reps, addresses):
         for rep in range(reps):
