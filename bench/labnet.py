@@ -103,7 +103,8 @@ class Registry:
         for namespace in self.namespaces:
             listed = run(IP, "netns", "pids", namespace, check=False)
             pids += [int(p) for p in listed.split() if p.isdigit() and int(p) != os.getpid()]
-        self.stop(sorted(set(pids)))
+        pids = sorted(set(pids))
+        self.stop(pids)
         # Anything left inside our namespaces is ours too, whatever its command line.
         for namespace in self.namespaces:
             for p in run(IP, "netns", "pids", namespace, check=False).split():

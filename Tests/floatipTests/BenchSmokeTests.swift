@@ -1,3 +1,4 @@
+import FloatIPLab
 import Foundation
 import Glibc
 import Testing
