@@ -169,6 +169,7 @@ def plot(results, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker  # noqa: F401 - used through matplotlib.ticker
 
     everything = results["trials"]
     trials = core(everything)
@@ -196,6 +197,11 @@ def plot(results, path):
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels(labels)
         ax.set_yscale("log")
+        plain = matplotlib.ticker.FuncFormatter(lambda value, _: "%g" % value)
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
+            lambda value, _: "%g" % value if ("%g" % value).lstrip("0.")[:1] in ("2", "5") else ""))
+        ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", alpha=0.3, which="both")
@@ -205,6 +211,9 @@ def plot(results, path):
         groups = [{s: [t["outage"] for t in select(trials, scenario=scenario, setting=st, system=s)] for s in SYSTEMS}
                   for st in settings]
         strip(ax, groups, settings, "longest gap (ms)", scenario)
+        if scenario in GAPLESS:
+            ax.axhline(10, color="grey", linestyle="--", linewidth=0.8)  # the bound for these
+            ax.set_ylim(bottom=1)
         if index == 0:
             ax.legend(loc="upper left", fontsize=8)
     if many:
