@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labnet import VIP, Network, Registry, extra_addresses  # noqa: E402
-from probing import Probe, gap_end, outage, quiet_gap  # noqa: E402
+from probing import Probe, gap_end, handover_gap, outage, quiet_gap  # noqa: E402
 from systems import FloatIP, Keepalived, Setting, ms  # noqa: E402
 
 
@@ -220,7 +220,8 @@ class Bench:
         # happened (after the previous step's answer, for the step back).
         since = max(start - 0.2, quiet_since if quiet_since is not None else start - 0.2)
         return {"scenario": scenario, "outage": gap, "failed": failed, "took": end - start,
-                "quiet": quiet_gap(record, 0, since, start), "gap_end": gap_end(record, 0, start, end)}
+                "quiet": quiet_gap(record, 0, since, start), "gap_end": gap_end(record, 0, start, end),
+                "handover_gap": handover_gap(record, 0, end)}
 
     def run_trials(self, setting, kind, trial, reps, addresses):
         for rep in range(reps):

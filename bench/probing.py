@@ -125,6 +125,13 @@ def quiet_gap(record, target, start, end):
     return max((b - a for a, b in zip(answers, answers[1:])), default=None)
 
 
+def handover_gap(record, target, end):
+    """The gap that ends at `end` (the first answer from the new node): from the answer before it."""
+    before = max((a for a, t in zip(record["answered"], record["target"]) if t == target and a is not None
+                  and a < end), default=None)
+    return None if before is None else end - before
+
+
 def gap_end(record, target, start, end):
     """When the longest gap of `outage(record, target, start, end)` ended, relative to `end`."""
     pairs = gaps(record, target, start, end)

@@ -63,7 +63,7 @@ def outage_tables(trials):
                   "| setting | system | n | min | median | p90 | max | failed requests (median / max) "
                   "| ratio of medians floatip / keepalived | event → expected node answers (median) "
                   "| probe's own longest gap before the event (median / max) "
-                  "| trials whose longest gap ended at the first answer from the expected node |",
+                  "| gap at the hand-over: before the first answer from the expected node (median / max) |",
                   "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for setting in settings_of(trials):
             rows = {s: select(trials, scenario=scenario, setting=setting, system=s) for s in SYSTEMS}
@@ -75,12 +75,12 @@ def outage_tables(trials):
                 failed = stats([r["failed"] for r in rows[s]])
                 took = stats([r["took"] for r in rows[s]])
                 quiet = stats([r.get("quiet") for r in rows[s]])
-                at_switch = sum(1 for r in rows[s] if r.get("gap_end") is not None and abs(r["gap_end"]) < 0.0005)
-                lines.append("| %s | %s | %d | %s | **%s** | %s | %s | %g / %d | %s | %s | %s | %d |" % (
+                handover = stats([r.get("handover_gap") for r in rows[s]])
+                lines.append("| %s | %s | %d | %s | **%s** | %s | %s | %g / %d | %s | %s | %s | %s |" % (
                     setting, s, o["n"], ms(o["min"]), ms(o["median"]), ms(o["p90"]), ms(o["max"]),
                     failed["median"], failed["max"], ratio(outs["floatip"], outs["keepalived"]) if s == "floatip" else "",
                     ms(took["median"]), "%s / %s" % (ms(quiet["median"]), ms(quiet["max"])) if quiet else "–",
-                    at_switch))
+                    "%s / %s" % (ms(handover["median"]), ms(handover["max"])) if handover else "–"))
     return lines
 
 
