@@ -2,7 +2,7 @@
 # floatip against keepalived, client-observed, in one run (issue 6). Not a test: it reports numbers.
 # Runs as root in network namespaces it creates and removes (198.18.0.0/15 only, no route out).
 #
-#   bench/failover.sh            the full run (about 35 min): writes docs/benchmarks.md,
+#   bench/failover.sh            the full run (about 30 min): writes docs/benchmarks.md,
 #                                docs/benchmarks-outages.png and bench/results/latest.json
 #   bench/failover.sh --quick    a smoke run (about 3 min: 3 repetitions, 100 ms only, 10 s idle),
 #                                written to /tmp/floatip-bench-quick/
