@@ -215,6 +215,11 @@ class Bench:
         return [row]
 
     def row(self, record, scenario, start, end, quiet_since=None):
+        # The first answer from the new node, exactly as recorded (the live ANS line only tells it is there).
+        node = next((n for a, n, t in zip(record["answered"], record["node"], record["target"]) if t == 0 and a == end),
+                    None)
+        end = min((a for a, n, t in zip(record["answered"], record["node"], record["target"])
+                   if t == 0 and n == node and a is not None and a >= start), default=end)
         gap, failed = outage(record, 0, start, end)
         # The probe's own noise: the longest gap in the (up to) 200 ms before the fault, when nothing
         # happened (after the previous step's answer, for the step back).

@@ -117,7 +117,7 @@ def main():
                 t = target_of[seq]
                 if last_node[t] != node:
                     last_node[t] = node
-                    out("ANS %d %s %.6f" % (t, node, now))
+                    out("ANS %d %s %r" % (t, node, now))  # repr: the exact float, so the harness finds it in the record
 
     def drain_neighbours():
         while neigh is not None:
