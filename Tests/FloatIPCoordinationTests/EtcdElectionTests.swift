@@ -80,6 +80,30 @@ struct EtcdElectionTests {
         await reader.shutdown()
     }
 
+    /// A killed holder's addresses must vanish before its lease can expire on the server: the
+    /// inner mover is bounded by the lease before the claim and again after every renewal.
+    @Test func theInnerMoverIsBoundedByTheLeaseAtTheClaimAndAfterEachRenewal() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let (a, inner) = try fenced(etcd, "node-a", faults: FaultLog())
+        let before = ContinuousClock.now
+        try await a.claim(etcdGroup, epoch: 1)
+        try await Task.sleep(for: ttl)
+        let bounds = await inner.bounds
+        #expect(bounds.count >= 3, "one at the claim, one per renewal (every ttl/3): \(bounds.count)")
+        let first = try #require(bounds.first?.goneBy)
+        #expect(first > before + ttl - .milliseconds(500) && first <= before + ttl + .milliseconds(300),
+                "the grant's send time + TTL: \((first - before).shortDescription) after the claim began")
+        for (at, goneBy) in bounds {
+            let left = try #require(goneBy) - at
+            #expect(left <= ttl && left > ttl - .seconds(1), "never past send time + TTL: \(left.shortDescription) left")
+        }
+        let ends = bounds.compactMap(\.goneBy)
+        #expect(ends == ends.sorted(), "bounds only move forward")
+        #expect(await a.election.leaseEndsNoEarlier == ends.last)
+        try await a.release(etcdGroup, epoch: 1)
+    }
+
     @Test func aLeaseRevokedFromOutsideReleasesTheInnerMoverAtOnceAndAnotherNodeWins() async throws {
         let etcd = try EtcdServer()
         defer { etcd.stop() }

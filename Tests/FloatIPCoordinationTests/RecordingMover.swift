@@ -1,7 +1,8 @@
 import FloatIPCore
 
-/// An inner mover that records what it was asked, when, and holds or not accordingly.
-actor RecordingMover: Mover {
+/// An inner mover that records what it was asked, when, and holds or not accordingly; as an
+/// `ExpiringMover` it records each bound with when it came.
+actor RecordingMover: ExpiringMover {
     enum Operation: Equatable {
         case claim(epoch: UInt64)
         case release(epoch: UInt64)
@@ -11,6 +12,11 @@ actor RecordingMover: Mover {
     private(set) var operations: [Operation] = []
     private(set) var holds = false
     private(set) var releasedAt: ContinuousClock.Instant?
+    private(set) var bounds: [(at: ContinuousClock.Instant, goneBy: ContinuousClock.Instant?)] = []
+
+    func bound(_ group: String, goneBy instant: ContinuousClock.Instant?) async {
+        bounds.append((ContinuousClock.now, instant))
+    }
 
     func claim(_ group: GroupConfig, epoch: UInt64) async throws {
         operations.append(.claim(epoch: epoch))

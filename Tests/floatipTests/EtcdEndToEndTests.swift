@@ -84,5 +84,6 @@ struct EtcdEndToEndTests {
             + "after \(gone.shortDescription); \(watch.samples) samples, \(watch.doubleHeld) with two holders")
         #expect(failover < .seconds(3) + .milliseconds(500) + .seconds(2), "lease TTL + expiry slack + one retry")
         #expect(watch.doubleHeld == 0, "never two holders")
+        #expect(gone < failover, "the killed holder's address vanished (lease-bounded lifetime) before web1 claimed")
     }
 }

@@ -37,6 +37,9 @@ public actor EtcdElection {
         var epoch: Int64
         var deadline: ContinuousClock.Instant
         var lastRenewalSent: ContinuousClock.Instant
+        /// The earliest the lease can expire on the server: the last renewal's send time + its TTL.
+        var leaseEndsNoEarlier: ContinuousClock.Instant
+        var onRenewed: @Sendable (ContinuousClock.Instant) async -> Void
         var onLost: @Sendable (String) async -> Void
     }
 
@@ -65,6 +68,12 @@ public actor EtcdElection {
     /// When the last successful renewal (or the grant) was sent, in the current tenure.
     public var lastRenewalSent: ContinuousClock.Instant? { tenure?.lastRenewalSent }
 
+    /// The earliest instant etcd can expire the current tenure's lease (and so delete the key and
+    /// let another node win it): the last successful renewal's (or the grant's) send time + its
+    /// TTL, since etcd counts the TTL from the request's arrival. What this node holds only while
+    /// it holds the key must be gone by then even if it is killed (`ExpiringMover`).
+    public var leaseEndsNoEarlier: ContinuousClock.Instant? { tenure?.leaseEndsNoEarlier }
+
     /// Who holds the key now, as etcd says.
     public func holder() async throws -> EtcdKeyValue? {
         try await client.get(key, timeout: ttl)
@@ -74,16 +83,21 @@ public actor EtcdElection {
 
     /// Campaigns for the key: its epoch when this node holds it (already, or now). Throws
     /// `EtcdElectionError` (`heldByOther` names the holder and its revision). Decided within `ttl`;
-    /// `onLost` is called (on its own task) if the tenure that this starts ends other than by `resign`.
-    public func campaign(onLost: @escaping @Sendable (_ reason: String) async -> Void) async throws -> Int64 {
+    /// `onLost` is called (on its own task) if the tenure that this starts ends other than by `resign`;
+    /// `onRenewed` after each successful renewal of it, with the new `leaseEndsNoEarlier`.
+    public func campaign(
+        onRenewed: @escaping @Sendable (_ leaseEndsNoEarlier: ContinuousClock.Instant) async -> Void = { _ in },
+        onLost: @escaping @Sendable (_ reason: String) async -> Void
+    ) async throws -> Int64 {
         if let epoch { return epoch }
         if let tenure { await lose(tenure.serial, "its local deadline passed") }
         let start = ContinuousClock.now
         for attempt in 0..<2 {
             let outcome = try await tryCreate(start: start)
             switch outcome {
-            case .won(let epoch, let lease, let sent):
-                return begin(epoch: epoch, lease: lease, sent: sent, onLost: onLost)
+            case .won(let epoch, let lease, let sent, let granted):
+                return begin(
+                    epoch: epoch, lease: lease, sent: sent, granted: granted, onRenewed: onRenewed, onLost: onLost)
             case .held(let holder) where holder?.value == name && attempt == 0:
                 // Ours, from an earlier run of this node (a restart within the TTL): clear it, try again.
                 if let holder { await clearStale(holder, start: start) }
@@ -96,7 +110,7 @@ public actor EtcdElection {
     }
 
     private enum Attempt {
-        case won(epoch: Int64, lease: Int64, sent: ContinuousClock.Instant)
+        case won(epoch: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration)
         case held(EtcdKeyValue?)
     }
 
@@ -130,7 +144,8 @@ public actor EtcdElection {
                 revokeInBackground(lease.id)
                 throw EtcdElectionError.tooSlow(key: key, after: ContinuousClock.now - sent)
             }
-            return .won(epoch: created.createRevision, lease: lease.id, sent: sent)
+            return .won(
+                epoch: created.createRevision, lease: lease.id, sent: sent, granted: min(.seconds(lease.ttl), ttl))
         case .exists(let holder):
             revokeInBackground(lease.id)
             return .held(holder)
@@ -146,13 +161,15 @@ public actor EtcdElection {
     }
 
     private func begin(
-        epoch: Int64, lease: Int64, sent: ContinuousClock.Instant, onLost: @escaping @Sendable (String) async -> Void
+        epoch: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration,
+        onRenewed: @escaping @Sendable (ContinuousClock.Instant) async -> Void,
+        onLost: @escaping @Sendable (String) async -> Void
     ) -> Int64 {
         serial += 1
         let serial = self.serial
         tenure = Tenure(
-            serial: serial, lease: lease, epoch: epoch, deadline: sent + ttl - margin, lastRenewalSent: sent,
-            onLost: onLost)
+            serial: serial, lease: lease, epoch: epoch, deadline: sent + granted - margin, lastRenewalSent: sent,
+            leaseEndsNoEarlier: sent + granted, onRenewed: onRenewed, onLost: onLost)
         lastRenewalError = nil
         keeper = Task { [weak self] in
             await self?.keep(serial: serial, lease: lease, epoch: epoch, granted: sent)
@@ -191,7 +208,9 @@ public actor EtcdElection {
                     await lose(serial, "its lease is gone (etcd answered the renewal without a TTL)")
                     return
                 }
-                renewed(serial, sent: sent, ttl: ttl)
+                if let tenure = renewed(serial, sent: sent, ttl: ttl) {
+                    await tenure.onRenewed(tenure.leaseEndsNoEarlier)
+                }
                 failing = false
                 next = sent + renewInterval
                 let now = try await client.get(key, timeout: renewInterval)
@@ -255,13 +274,16 @@ public actor EtcdElection {
         return nil
     }
 
-    private func renewed(_ serial: Int, sent: ContinuousClock.Instant, ttl: Int64) {
-        guard var current = tenure, current.serial == serial else { return }
+    /// Records a successful renewal of tenure `serial`; the tenure, if it is still the current one.
+    private func renewed(_ serial: Int, sent: ContinuousClock.Instant, ttl: Int64) -> Tenure? {
+        guard var current = tenure, current.serial == serial else { return nil }
         let granted = min(Duration.seconds(ttl), self.ttl)
         current.deadline = max(current.deadline, sent + granted - margin)
         current.lastRenewalSent = max(current.lastRenewalSent, sent)
+        current.leaseEndsNoEarlier = max(current.leaseEndsNoEarlier, sent + granted)
         tenure = current
         lastRenewalError = nil
+        return current
     }
 
     private func renewalFailed(_ serial: Int, _ error: any Error) {

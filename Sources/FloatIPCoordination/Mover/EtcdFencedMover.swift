@@ -12,6 +12,10 @@ import FloatIPCore
 ///   reports the group in fault for `faultHold` (then clears it with a nil reason), so the engine
 ///   releases and its peers hear it.
 ///
+/// An inner mover whose addresses outlive a killed agent (`ExpiringMover`: the local mover) is
+/// told, at the claim and after each renewal, when the lease can first expire on the server; its
+/// addresses vanish on their own before then (docs/coordination.md, "A killed holder").
+///
 /// Inner operations (claim, release, the release on loss) run one at a time, in order.
 public actor EtcdFencedMover: Mover {
     public nonisolated let inner: any Mover
@@ -40,12 +44,18 @@ public actor EtcdFencedMover: Mover {
     }
 
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
-        let won = try await election.campaign { [weak self] reason in await self?.tenureLost(reason) }
+        let bounded = inner as? any ExpiringMover
+        let name = group.name
+        let won = try await election.campaign(
+            onRenewed: { leaseEnd in await bounded?.bound(name, goneBy: leaseEnd) },
+            onLost: { [weak self] reason in await self?.tenureLost(reason) })
         try await gate.run {
             // The tenure may have ended while this claim waited for the gate.
-            guard await self.election.epoch == won else {
+            guard await self.election.epoch == won, let leaseEnd = await self.election.leaseEndsNoEarlier else {
                 throw EtcdElectionError.tooSlow(key: self.election.key, after: self.election.ttl)
             }
+            // Addresses that outlive a killed agent must vanish before the lease can expire.
+            await bounded?.bound(name, goneBy: leaseEnd)
             try await self.inner.claim(group, epoch: UInt64(won))
             await self.setClaimed(UInt64(won))
         }

@@ -37,6 +37,17 @@ public protocol Mover: Sendable {
     func holder(of group: GroupConfig) async throws -> MoverHolder
 }
 
+/// A mover whose addresses outlive a crashed agent for a while (the kernel keeps a local address
+/// until its lifetime ends). An arbiter that grants holding for a limited time (an etcd lease)
+/// tells it when the addresses must be gone by, so that they vanish on their own before anyone
+/// else may take the group, even if this process is killed the next moment.
+public protocol ExpiringMover: Mover {
+    /// From now on, `group`'s addresses are added and renewed only with lifetimes that end by
+    /// `instant` (the renewals are shortened as it nears, and stop once it is too near); nil
+    /// lifts the bound. A later call replaces the bound.
+    func bound(_ group: String, goneBy instant: ContinuousClock.Instant?) async
+}
+
 /// Carries peer datagrams. The real one is UDP unicast to each peer's own address; the simulator's
 /// is a simulated network.
 public protocol PacketTransport: Sendable {

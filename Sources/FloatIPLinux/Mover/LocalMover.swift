@@ -11,13 +11,15 @@ import Glibc
 ///
 /// Every operation is idempotent. A claim that fails part-way removes what it added (a macvlan it
 /// created included), so nothing is left half-configured.
-public actor LocalMover: Mover {
+public actor LocalMover: ExpiringMover {
     public nonisolated let namespace: String?
     let netlink: RouteNetlink
     /// Reports what the mover did on its own (restores, renewal failures), for the agent's log.
     let report: @Sendable (String) -> Void
     var held: [String: HeldGroup] = [:]
     var announcers: [String: Announcer] = [:]
+    /// When each bounded group's addresses must be gone by (`ExpiringMover`, LocalMover+Bound.swift).
+    var lifetimeBounds: [String: ContinuousClock.Instant] = [:]
 
     struct HeldGroup {
         var group: GroupConfig
@@ -41,11 +43,14 @@ public actor LocalMover: Mover {
         let target = try placement(group)
         let index = target.index
         var added: [IPPrefix] = []
+        guard let lifetime = kernelLifetime(group) else {
+            throw LocalMoverError.boundTooNear(group: group.name, left: (lifetimeBounds[group.name] ?? .now) - .now)
+        }
         do {
             let present = Set(try netlink.addresses(interfaceIndex: index).map(\.prefix))
             for prefix in group.addresses {
                 do {
-                    try netlink.addAddress(prefix, interfaceIndex: index, lifetime: kernelLifetime(group), replace: true)
+                    try netlink.addAddress(prefix, interfaceIndex: index, lifetime: lifetime, replace: true)
                     if !present.contains(prefix) { added.append(prefix) }
                 } catch {
                     throw LocalMoverError(group: group, interface: target.name, address: prefix, action: "add", error)
@@ -100,23 +105,28 @@ public actor LocalMover: Mover {
     /// Renews the lifetime of every held address and puts back any that is missing. The agent calls
     /// it every `renewalInterval`; `watch()` calls it at once when an address disappears.
     public func maintain() {
-        for (name, var entry) in held {
-            if let id = entry.group.virtualMAC {
-                guard let index = maintainVirtualMAC(entry, VirtualMAC(id: id)) else { continue }
-                entry.interfaceIndex = index
-                held[name]?.interfaceIndex = index
-            }
-            let present = Set((try? netlink.addresses(interfaceIndex: entry.interfaceIndex).map(\.prefix)) ?? [])
-            for prefix in entry.group.addresses {
-                do {
-                    try netlink.addAddress(
-                        prefix, interfaceIndex: entry.interfaceIndex, lifetime: kernelLifetime(entry.group), replace: true)
-                    if !present.contains(prefix) {
-                        report("restored \(prefix) on \(entry.interfaceName) for group \(name): it was removed while this node holds the group")
-                    }
-                } catch {
-                    report("group \(name): could not renew \(prefix): \(error)")
+        for name in held.keys { maintain(name) }
+    }
+
+    /// Renews (or restores) the addresses of one held group.
+    func maintain(_ name: String) {
+        guard var entry = held[name] else { return }
+        if let id = entry.group.virtualMAC {
+            guard let index = maintainVirtualMAC(entry, VirtualMAC(id: id)) else { return }
+            entry.interfaceIndex = index
+            held[name]?.interfaceIndex = index
+        }
+        // Too near its bound: leave the addresses to expire (they will, before the bound).
+        guard let lifetime = kernelLifetime(entry.group) else { return }
+        let present = Set((try? netlink.addresses(interfaceIndex: entry.interfaceIndex).map(\.prefix)) ?? [])
+        for prefix in entry.group.addresses {
+            do {
+                try netlink.addAddress(prefix, interfaceIndex: entry.interfaceIndex, lifetime: lifetime, replace: true)
+                if !present.contains(prefix) {
+                    report("restored \(prefix) on \(entry.interfaceName) for group \(name): it was removed while this node holds the group")
                 }
+            } catch {
+                report("group \(name): could not renew \(prefix): \(error)")
             }
         }
     }
@@ -219,12 +229,6 @@ public actor LocalMover: Mover {
         return group.interface ?? ""
     }
 
-    func kernelLifetime(_ group: GroupConfig) -> KernelLifetime {
-        switch group.addressLifetime {
-        case .forever: return .forever
-        case .seconds(let seconds): return .seconds(valid: UInt32(seconds), preferred: UInt32(seconds))
-        }
-    }
 
     func announcer(for group: GroupConfig) throws -> Announcer {
         let interface = announceInterface(group)

@@ -12,6 +12,9 @@ public enum LocalMoverError: Error, CustomStringConvertible {
     case virtualMACNameTaken(String, kind: String?, group: String)
     /// The kernel refused to create, configure or delete the group's macvlan (`virtual_mac`).
     case virtualMAC(group: String, interface: String, action: String, error: Error)
+    /// The group's arbiter (an etcd lease) ends too soon for any kernel lifetime that would
+    /// surely end before it (`ExpiringMover`): adding the addresses could outlive the lease.
+    case boundTooNear(group: String, left: Duration)
     /// The kernel refused to add or remove an address.
     case kernel(group: String, interface: String, address: IPPrefix, action: String, error: Error)
 
@@ -38,6 +41,10 @@ public enum LocalMoverError: Error, CustomStringConvertible {
                 if netlink.errno == EOPNOTSUPP { text += "; the kernel needs macvlan support (modprobe macvlan)" }
             }
             return text
+        case .boundTooNear(let group, let left):
+            return "group \(group): its lease ends in \(left.shortDescription), too soon for an address lifetime that "
+                + "surely ends before it (whole seconds, plus \(LocalMover.kernelSlack.shortDescription) for the "
+                + "kernel's lifetime check): not adding its addresses"
         case .kernel(let group, let interface, let address, let action, let error):
             var text = "group \(group): cannot \(action) \(address) on \(interface): \(error)"
             if let netlink = error as? NetlinkError, netlink.errno == EPERM {
