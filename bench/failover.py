@@ -416,7 +416,8 @@ def main():
             shutil.copytree(bench.directory, kept, ignore=shutil.ignore_patterns("secret", "token"), dirs_exist_ok=True)
             print("logs kept in %s" % kept, file=sys.stderr)
         processes, namespaces = bench.registry.cleanup()
-        print("removed: %d processes ended, %d namespaces deleted" % (processes, namespaces), file=sys.stderr)
+        print("removed: %d processes ended, %d namespaces deleted (floatip-b%d*)" % (processes, namespaces, os.getpid()),
+              file=sys.stderr)
     if status == 0:
         with open(args.output, "w") as f:
             json.dump(bench.results, f, indent=1)

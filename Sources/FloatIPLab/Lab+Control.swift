@@ -47,7 +47,9 @@ extension Lab {
         try start("agent", node: node, log: layout.agentLog(node: node), ["agent", "-c", layout.configFile(node: node)])
     }
 
-    /// The nodes that have the floating address on eth0 now.
+    /// The nodes that have the floating address on eth0 now, read one after another. A move between
+    /// two reads can look like two holders: count two only when a second read confirms them
+    /// (`confirmedHolders`).
     public func holders() throws(LabError) -> [Int] {
         var nodes: [Int] = []
         for node in 1...layout.nodes {
@@ -55,5 +57,14 @@ extension Lab {
             if text.contains(" \(LabLayout.floatingAddress)/32 ") { nodes.append(node) }
         }
         return nodes
+    }
+
+    /// `holders()`, and when it finds more than one, read again at once and keep those found both
+    /// times: each was holding at some instant between its two reads, and those spans overlap.
+    public func confirmedHolders() throws(LabError) -> [Int] {
+        let first = try holders()
+        guard first.count > 1 else { return first }
+        let again = Set(try holders())
+        return first.filter(again.contains)
     }
 }

@@ -38,9 +38,11 @@ public final class Lab {
 
     /// Builds the lab and waits (bounded) until the client is answered by web1 through the floating
     /// address. On any error or signal it removes what it built and rethrows.
+    /// `beforeAgents` runs once the network is built and before any agent starts (a test starts
+    /// etcd on the switch there); its error removes the lab.
     public static func up(
         _ layout: LabLayout, binary: String = currentBinary(), interrupt: LabInterrupt = .shared,
-        progress: (String) -> Void = { _ in }
+        progress: (String) -> Void = { _ in }, beforeAgents: () throws -> Void = {}
     ) throws(LabError) -> Lab {
         try requireRoot()
         _ = try LabShell.ipTool()
@@ -50,7 +52,7 @@ public final class Lab {
         }
         let lab = Lab(layout: layout, binary: binary, interrupt: interrupt)
         do {
-            try lab.build(progress: progress)
+            try lab.build(beforeAgents: beforeAgents, progress: progress)
             return lab
         } catch {
             progress("removing the half-built lab (\(error))")
@@ -59,7 +61,7 @@ public final class Lab {
         }
     }
 
-    private func build(progress: (String) -> Void) throws(LabError) {
+    private func build(beforeAgents: () throws -> Void, progress: (String) -> Void) throws(LabError) {
         do {
             try FileManager.default.createDirectory(
                 atPath: layout.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -82,6 +84,11 @@ public final class Lab {
         for node in 1...layout.nodes {
             try write(layout.config(node: node), to: layout.configFile(node: node), mode: 0o600)
             try write("", to: layout.serviceFile(node: node), mode: 0o644)
+        }
+        do {
+            try beforeAgents()
+        } catch {
+            throw .system("preparing the lab before the agents start: \(error)")
         }
         for node in 1...layout.nodes {
             try interrupt.check()

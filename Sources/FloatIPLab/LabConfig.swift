@@ -35,7 +35,7 @@ extension LabLayout {
               - { name: service, kind: file, target: \(serviceFile(node: node)), required: true, interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
               - { name: link, kind: interface, target: \(Self.interface), required: true, interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
 
-            """
+            """ + extraConfig
     }
 
     /// Node `node`'s priority: 200 for web1, 10 less for each next node.

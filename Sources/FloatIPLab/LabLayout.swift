@@ -11,6 +11,9 @@ public struct LabLayout: Sendable, Equatable {
     public var nodes: Int
     /// Where the lab keeps its configs, secret, logs and state.
     public var directory: String
+    /// YAML appended to every node's config (a test adds `coordination:`, say). Not kept in the
+    /// state file: `down` does not need it.
+    public var extraConfig = ""
 
     /// The most nodes a lab has (addresses and names are reserved for all of them).
     public static let maximumNodes = 5

@@ -80,6 +80,34 @@ struct EtcdElectionTests {
         await reader.shutdown()
     }
 
+    /// Break-before-make handovers: the target campaigns while the old holder is still resigning.
+    @Test func aPatientCampaignWinsOnceTheHolderResigns() async throws {
+        let etcd = try EtcdServer()
+        defer { etcd.stop() }
+        let a = try election(etcd, "node-a")
+        let b = try election(etcd, "node-b")
+        let first = try await a.campaign { _ in }
+        await #expect(throws: EtcdElectionError.self) { _ = try await b.campaign { _ in } }
+        let resigning = Task {
+            try await Task.sleep(for: .milliseconds(200))
+            try await a.resign()
+            return ContinuousClock.now
+        }
+        let started = ContinuousClock.now
+        let second = try await b.campaign(patience: .seconds(1)) { _ in }
+        let resigned = try await resigning.value
+        print("etcd: patient campaign won \((ContinuousClock.now - resigned).shortDescription) after the resign")
+        #expect(second > first)
+        #expect(ContinuousClock.now - started < .seconds(1))
+        // Patience is bounded: a holder that stays is not waited for longer.
+        let c = try election(etcd, "node-c")
+        let waitStart = ContinuousClock.now
+        await #expect(throws: EtcdElectionError.self) { _ = try await c.campaign(patience: .milliseconds(300)) { _ in } }
+        let waited = ContinuousClock.now - waitStart
+        #expect(waited >= .milliseconds(300) && waited < .seconds(2), "\(waited)")
+        try await b.resign()
+    }
+
     /// A killed holder's addresses must vanish before its lease can expire on the server: the
     /// inner mover is bounded by the lease before the claim and again after every renewal.
     @Test func theInnerMoverIsBoundedByTheLeaseAtTheClaimAndAfterEachRenewal() async throws {

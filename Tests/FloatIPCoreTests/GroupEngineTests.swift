@@ -9,8 +9,8 @@ import Testing
 
     func ms(_ value: Int64) -> Instant { Instant(nanoseconds: value * 1_000_000) }
 
-    func engine(_ node: String = "web2", preempt: Bool = true) -> GroupEngine {
-        GroupEngine(group: "web", node: node, preempt: preempt, timers: Self.timers, startedAt: .zero)
+    func engine(_ node: String = "web2", preempt: Bool = true, exclusive: Bool = false) -> GroupEngine {
+        GroupEngine(group: "web", node: node, preempt: preempt, timers: Self.timers, startedAt: .zero, exclusive: exclusive)
     }
 
     func peer(
@@ -28,8 +28,8 @@ import Testing
     let healthy = LocalCondition(priority: 100)
 
     /// Brings an engine to `holder` at 300 ms with no peers and marks its claim complete.
-    func holdingEngine(_ node: String = "web2", priority: Int = 100) -> GroupEngine {
-        var engine = engine(node)
+    func holdingEngine(_ node: String = "web2", priority: Int = 100, exclusive: Bool = false) -> GroupEngine {
+        var engine = engine(node, exclusive: exclusive)
         _ = engine.step(local: LocalCondition(priority: priority), peers: [], now: ms(300))
         engine.claimSucceeded(epoch: engine.term)
         #expect(engine.role == .holder && engine.active)

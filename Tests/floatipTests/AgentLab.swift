@@ -231,8 +231,16 @@ final class AgentLab {
         try network.ip(namespace(node), "-4", "addr", "show", "dev", "eth0").contains("\(Self.vip)/32")
     }
 
-    /// The nodes that have the floating address now.
-    func holders() throws -> [Int] { try (1...hosts.count).filter { try holds($0) } }
+    /// The nodes that have the floating address now. The nodes are read one after another, so a
+    /// move between two reads could look like two holders: more than one counts only when a second
+    /// read right after confirms them (each held at some instant between its two reads, and
+    /// those spans overlap).
+    func holders() throws -> [Int] {
+        let first = try (1...hosts.count).filter { try holds($0) }
+        guard first.count > 1 else { return first }
+        let again = Set(try (1...hosts.count).filter { try holds($0) })
+        return first.filter(again.contains)
+    }
 
     /// Polls (every 5 ms, bounded) until `condition`; returns how long it took, or nil.
     func wait(_ limit: Duration, _ condition: () throws -> Bool) async throws -> Duration? {

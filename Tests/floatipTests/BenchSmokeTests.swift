@@ -36,9 +36,12 @@ struct BenchSmokeTests {
         let run = try await offPool { try CLITests.run(arguments, via: launcher, limit: .seconds(120)) }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stderr.contains("8 namespaces deleted"), "\(run.stderr)")
-        // The harness names its namespaces floatip-b<PID>f-… and floatip-b<PID>k-….
+        // The harness names its namespaces floatip-b<PID>f-… and floatip-b<PID>k-…, and says its
+        // prefix when it removes them (another bench may run on the machine at the same time).
+        let prefix = try #require(
+            run.stderr.firstMatch(of: /\((floatip-b[0-9]+)\*\)/)?.1, "no namespace prefix in: \(run.stderr)")
         let leftovers = try LabShell.namespaces().filter { name in
-            name.hasPrefix("floatip-b") && name.dropFirst(9).prefix(while: \.isNumber).count > 0
+            name.hasPrefix(prefix + "f-") || name.hasPrefix(prefix + "k-")
         }
         #expect(leftovers.isEmpty, "namespaces left: \(leftovers)")
 

@@ -4,8 +4,9 @@ import Testing
 
 /// Two real agents with `coordination: etcd` (TTL 3 s) and a real etcd on the switch (198.18.0.5):
 /// cut the holder off from etcd only (its peer still hears it), and it releases before its lease
-/// can expire while the other node takes over; kill -9 the new holder and the first takes the
-/// group back once the lease has expired. Holders are sampled all along.
+/// can expire while the other node takes over; healed, the new holder hands the group back
+/// (failback started by the holder); kill -9 it and the other takes over once the lease has
+/// expired. Holders are sampled all along.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available && EtcdServer.runnable, .namespaces))
 struct EtcdEndToEndTests {
     /// Samples the holders until `done(holders)` or `limit`; counts samples with two holders.
@@ -68,22 +69,28 @@ struct EtcdEndToEndTests {
         #expect(released < .seconds(3), "released before the lease could expire on the server")
         #expect(lab.log(1).contains("lost etcd key /floatip/lab/web"), "\(lab.log(1))")
 
-        // Healed: web2 keeps the group (web1 cannot take the key while web2 holds it).
+        // Healed: web1 ranks higher. Its own claim would fail on the key, so web2, the holder,
+        // hands the group back once it has heard web1 healthy for preempt_delay (1 s), after
+        // web1's fault hold (one ttl).
         _ = try lab.network.exec(lab.namespace(1), "nft", "delete", "table", "inet", "floatipetcd")
-        _ = try await watch.until(.seconds(3)) { _ in false }
-        #expect(try lab.holders() == [2])
+        let healed = ContinuousClock.now
+        let failback = try await watch.until(.seconds(8)) { $0 == [1] }
+        #expect(failback != nil, "web2 never handed the group back\n\(lab.log(2))")
+        #expect(lab.log(2).contains("failback: released for web1"), "\(lab.log(2))")
+        print("etcd e2e: healed → web1 holds again after \((ContinuousClock.now - healed).shortDescription) "
+            + "(fault hold 3 s + preempt_delay 1 s; web2 started the failback)")
 
-        // kill -9 web2: web1 takes over once web2's lease has expired.
-        lab.signal(2, SIGKILL)
+        // kill -9 web1: web2 takes over once web1's lease has expired.
+        lab.signal(1, SIGKILL)
         let killed = ContinuousClock.now
-        let back = try await watch.until(.seconds(10)) { $0.contains(1) }
-        #expect(back != nil, "web1 never took over\n\(lab.log(1))")
-        let failover = (back ?? .zero)
-        let gone = (watch.lastHeld[2] ?? killed) - killed
-        print("etcd e2e: web2 killed → web1 holds after \(failover.shortDescription); web2's address expired "
+        let taken = try await watch.until(.seconds(10)) { $0.contains(2) }
+        #expect(taken != nil, "web2 never took over\n\(lab.log(2))")
+        let failover = (taken ?? .zero)
+        let gone = (watch.lastHeld[1] ?? killed) - killed
+        print("etcd e2e: web1 killed → web2 holds after \(failover.shortDescription); web1's address expired "
             + "after \(gone.shortDescription); \(watch.samples) samples, \(watch.doubleHeld) with two holders")
         #expect(failover < .seconds(3) + .milliseconds(500) + .seconds(2), "lease TTL + expiry slack + one retry")
         #expect(watch.doubleHeld == 0, "never two holders")
-        #expect(gone < failover, "the killed holder's address vanished (lease-bounded lifetime) before web1 claimed")
+        #expect(gone < failover, "the killed holder's address vanished (lease-bounded lifetime) before web2 claimed")
     }
 }

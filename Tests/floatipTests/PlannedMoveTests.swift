@@ -84,7 +84,7 @@ struct PlannedMoveTests {
                 let lab = box.value
                 let end = ContinuousClock.now + .seconds(30)
                 while ContinuousClock.now < end, !lock.withLock({ stopping }) {
-                    if let holders = try? lab.holders() { lock.withLock { samples.append(holders) } }
+                    if let holders = try? lab.confirmedHolders() { lock.withLock { samples.append(holders) } }
                     Thread.sleep(forTimeInterval: 0.01)
                 }
                 done.signal()
@@ -99,10 +99,23 @@ struct PlannedMoveTests {
     }
 
     /// Builds a lab, runs `moves` with the client probing, checks every move, removes the lab.
-    static func withLab(repetitions: Int = repetitions, _ moves: (Lab, LabProbe) throws -> [LabProbeRecord.Outage]) throws {
-        let layout = try LabLayout(name: LabTests.uniqueName())
+    /// `coordinated` runs the lab with `coordination: etcd` (TTL 3 s) and an etcd on the switch.
+    static func withLab(
+        repetitions: Int = repetitions, coordinated: Bool = false, allowedFailures: Int = 0,
+        _ moves: (Lab, LabProbe) throws -> [LabProbeRecord.Outage]
+    ) throws {
+        var layout = try LabLayout(name: LabTests.uniqueName())
+        var etcd: EtcdServer?
+        defer { etcd?.stop() }
+        if coordinated {
+            layout.extraConfig = "coordination: { kind: etcd, endpoints: [\"http://198.18.0.5:2379\"], ttl: 3s }\n"
+        }
         defer { _ = try? Lab.down(layout) }
-        let lab = try Lab.up(layout, binary: try CLITests.floatipBinary().path)
+        let lab = try Lab.up(layout, binary: try CLITests.floatipBinary().path, beforeAgents: { [layout] in
+            guard coordinated else { return }
+            try LabShell.ip("-n", layout.switchNamespace, "addr", "add", "198.18.0.5/24", "dev", LabLayout.bridge)
+            etcd = try EtcdServer(address: "198.18.0.5", namespace: layout.switchNamespace)
+        })
         try waitUntilStandby(node: 2, lab: lab)
         let probe = try LabProbe(namespace: layout.clientNamespace, maximumDuration: .seconds(90))
         probe.start()
@@ -114,8 +127,8 @@ struct PlannedMoveTests {
         print("\(outages.count) moves, longest gap per move (ms): \(gaps.joined(separator: " ")); "
             + "client: \(record.totals.sent) requests, \(record.totals.failed) failed")
         #expect(outages.count == repetitions)
-        #expect(outages.allSatisfy { $0.failedRequests == 0 }, "\(outages)")
-        #expect(record.totals.failed == 0)
+        #expect(outages.allSatisfy { $0.failedRequests <= allowedFailures }, "\(outages)")
+        #expect(record.totals.failed <= allowedFailures * outages.count)
         #expect(record.totals.sent > 100, "the probe ran")
     }
 

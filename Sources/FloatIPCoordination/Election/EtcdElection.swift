@@ -85,14 +85,20 @@ public actor EtcdElection {
     /// `EtcdElectionError` (`heldByOther` names the holder and its revision). Decided within `ttl`;
     /// `onLost` is called (on its own task) if the tenure that this starts ends other than by `resign`;
     /// `onRenewed` after each successful renewal of it, with the new `leaseEndsNoEarlier`.
+    ///
+    /// With `patience`, a key held by another node is polled for up to that
+    /// long (every 5 ms for 200 ms, then every 50 ms) and the campaign tried once more when it goes: in a planned move the old holder
+    /// releases and resigns while the target, told by its heartbeat, already campaigns.
     public func campaign(
+        patience: Duration = .zero,
         onRenewed: @escaping @Sendable (_ leaseEndsNoEarlier: ContinuousClock.Instant) async -> Void = { _ in },
         onLost: @escaping @Sendable (_ reason: String) async -> Void
     ) async throws -> Int64 {
         if let epoch { return epoch }
         if let tenure { await lose(tenure.serial, "its local deadline passed") }
         let start = ContinuousClock.now
-        for attempt in 0..<2 {
+        var waited = false
+        for attempt in 0..<3 {
             let outcome = try await tryCreate(start: start)
             switch outcome {
             case .won(let epoch, let lease, let sent, let granted):
@@ -101,6 +107,10 @@ public actor EtcdElection {
             case .held(let holder) where holder?.value == name && attempt == 0:
                 // Ours, from an earlier run of this node (a restart within the TTL): clear it, try again.
                 if let holder { await clearStale(holder, start: start) }
+            case .held(let holder) where !waited && patience > .zero:
+                waited = true
+                if try await awaitDeletion(of: holder, for: min(patience, ttl / 2)) { continue }
+                fallthrough
             case .held(let holder):
                 throw EtcdElectionError.heldByOther(
                     key: key, holder: holder?.value ?? "an unknown node", revision: holder?.createRevision ?? 0)
@@ -150,6 +160,25 @@ public actor EtcdElection {
             revokeInBackground(lease.id)
             return .held(holder)
         }
+    }
+
+    /// Polls the key until it no longer holds `holder`'s tenure (true) or `limit` passes (false).
+    private func awaitDeletion(of holder: EtcdKeyValue?, for limit: Duration) async throws -> Bool {
+        let start = ContinuousClock.now
+        let end = start + limit
+        while ContinuousClock.now < end {
+            // A planned move's resign comes within milliseconds: poll fast at first, then slower.
+            try await Task.sleep(for: ContinuousClock.now - start < .milliseconds(200) ? .milliseconds(5) : .milliseconds(50))
+            do {
+                let now = try await client.get(key, timeout: max(end - ContinuousClock.now, .milliseconds(50)))
+                if now?.createRevision != holder?.createRevision { return true }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                continue  // etcd slow or unreachable: the next poll, or the campaign's own error
+            }
+        }
+        return false
     }
 
     /// Deletes a key of this node's name left by an earlier run (only that very key), and its lease.

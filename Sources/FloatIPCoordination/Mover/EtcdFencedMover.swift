@@ -46,7 +46,10 @@ public actor EtcdFencedMover: Mover {
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
         let bounded = inner as? any ExpiringMover
         let name = group.name
+        // Patience: in a planned move (break-before-make) this node hears the handover while the
+        // old holder is still releasing and resigning.
         let won = try await election.campaign(
+            patience: election.renewInterval,
             onRenewed: { leaseEnd in await bounded?.bound(name, goneBy: leaseEnd) },
             onLost: { [weak self] reason in await self?.tenureLost(reason) })
         try await gate.run {

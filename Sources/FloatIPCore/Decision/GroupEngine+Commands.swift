@@ -80,6 +80,7 @@ extension GroupEngine {
         if let relistenUntil { candidates.append(relistenUntil) }
         if let handover { candidates.append(handover.since + timers.handoverTimeout) }
         if let moverFault { candidates.append(moverFault.until) }
+        for since in peerEligibleSince.values { candidates.append(since + timers.preemptDelay) }
         return candidates.filter { $0 > now }.min()
     }
 }

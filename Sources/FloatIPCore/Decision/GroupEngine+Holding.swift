@@ -11,12 +11,21 @@ extension GroupEngine {
             // Rule 1: a node holds only while healthy. Peers take over at once when they hear the fault.
             release(to: .fault, reason: "\(why); released", intents: &intents)
         case .maintenance:
-            handOverForMaintenance(alive: alive, now: now, intents: &intents)
+            if exclusive {
+                releaseForMaintenance(alive: alive, now: now, intents: &intents)
+            } else {
+                handOverForMaintenance(alive: alive, now: now, intents: &intents)
+            }
         case .eligible:
             if let pending = handover, pending.sticky {
-                continueSwitchover(pending, alive: alive, now: now, intents: &intents)
+                if exclusive {
+                    releaseForSwitchover(pending, alive: alive, now: now, intents: &intents)
+                } else {
+                    continueSwitchover(pending, alive: alive, now: now, intents: &intents)
+                }
             } else {
                 handover = nil
+                if exclusive, failBackFromHolder(local: local, alive: alive, now: now, intents: &intents) { return }
                 resolveConflicts(local: local, alive: alive, intents: &intents)
             }
         }

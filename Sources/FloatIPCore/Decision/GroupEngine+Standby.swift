@@ -4,14 +4,18 @@ extension GroupEngine {
         _ condition: Eligibility, local: LocalCondition, alive: [PeerView], peers: [PeerView], now: Instant,
         intents: inout [Intent]
     ) {
+        if exclusive, awaitHandover(condition, alive: alive, now: now) { return }
         guard case .eligible = condition else {
             settle(condition)
             return
         }
         let holders = alive.filter(\.holds)
+        // In exclusive mode a giver has already released when it names this node.
+        let givers = exclusive ? alive : holders
         // Rule 2 and 3: a holder that hands the group to this node is answered at once.
-        if let giver = holders.first(where: { $0.advert.handover?.target == node }) {
-            let why = giver.advert.handover?.sticky == true ? "switchover" : "maintenance"
+        if let giver = givers.first(where: { $0.advert.handover?.target == node }) {
+            let why =
+                giver.advert.handover?.sticky == true ? "switchover" : giver.advert.maintenance ? "maintenance" : "failback"
             claim(
                 peers: peers, sticky: giver.advert.handover?.sticky == true,
                 reason: "\(giver.name) handed the group over to me (\(why))", intents: &intents)
@@ -24,7 +28,7 @@ extension GroupEngine {
             return
         }
         // A leaving holder that hands over to a live peer: that peer takes it.
-        if let leaving = holders.first(where: { $0.advert.handover != nil }),
+        if let leaving = givers.first(where: { $0.advert.handover != nil }),
             let target = leaving.advert.handover?.target,
             alive.contains(where: { $0.name == target && $0.advert.eligible })
         {
@@ -73,6 +77,12 @@ extension GroupEngine {
         }
         if let better = bestEligible(alive), better.rank > me {
             reason = "\(holder.name) holds; \(better.name) ranks higher and fails back first"
+            return
+        }
+        if exclusive {
+            // This node's claim would fail while the holder holds: the holder hands it over.
+            reason = "\(holder.name) holds; I rank higher and it hands the group over to me once it has heard me "
+                + "healthy for \(timers.preemptDelay.shortDescription)"
             return
         }
         let healthyFor = now - (eligibleSince ?? now)

@@ -9,6 +9,11 @@ public struct GroupEngine: Sendable {
     public let node: String
     public let preempt: Bool
     public let timers: Timers
+    /// The medium lets only one node hold at a time (`coordination: etcd`: a claim fails while
+    /// another node holds the key), so planned moves are break-before-make: the holder releases
+    /// first and names the target in its heartbeat, and a failback is started by the holder
+    /// (GroupEngine+Exclusive.swift).
+    public let exclusive: Bool
 
     public internal(set) var role: Role = .starting
     public internal(set) var reason: String
@@ -40,6 +45,9 @@ public struct GroupEngine: Sendable {
     var lastHolder: String?
     /// Intents queued outside `step` (start-up cleanup), delivered with the next decision.
     var pending: [Intent]
+    /// Exclusive mode: since when this holder has heard each alive peer eligible, without a break
+    /// (the holder starts a failback once a better-ranked peer has been so for `preempt_delay`).
+    var peerEligibleSince: [String: Instant] = [:]
 
     /// A handover in progress on the holder.
     public struct PendingHandover: Sendable, Equatable {
@@ -50,11 +58,14 @@ public struct GroupEngine: Sendable {
     }
 
     /// A new engine; it starts in `starting` and first asks to release leftovers of an earlier run.
-    public init(group: String, node: String, preempt: Bool, timers: Timers, startedAt: Instant) {
+    public init(
+        group: String, node: String, preempt: Bool, timers: Timers, startedAt: Instant, exclusive: Bool = false
+    ) {
         self.group = group
         self.node = node
         self.preempt = preempt
         self.timers = timers
+        self.exclusive = exclusive
         self.startedAt = startedAt
         self.reason = "starting: listening for \(timers.startupListen.shortDescription) before any claim"
         self.pending = [.release(epoch: 0)]

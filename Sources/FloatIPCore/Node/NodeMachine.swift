@@ -28,7 +28,9 @@ public struct NodeMachine: Sendable {
         self.bootID = bootID
         self.codec = HeartbeatCodec(secret: secret, cluster: config.cluster)
         self.engines = config.groups.map {
-            GroupEngine(group: $0.name, node: config.node.name, preempt: $0.preempt, timers: config.timers, startedAt: now)
+            GroupEngine(
+                group: $0.name, node: config.node.name, preempt: $0.preempt, timers: config.timers, startedAt: now,
+                exclusive: config.coordination != nil)
         }
         self.conditions = Dictionary(uniqueKeysWithValues: config.groups.map { ($0.name, LocalCondition(priority: $0.priority)) })
         self.peers = Dictionary(uniqueKeysWithValues: config.peers.map { ($0.name, PeerRecord()) })
