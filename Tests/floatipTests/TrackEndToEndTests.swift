@@ -1,0 +1,188 @@
+import FloatIPCore
+import FloatIPLinux
+import Foundation
+import Glibc
+import Testing
+
+/// Two real agents with `track:` (docs/pairs.md): a gateway address on the switch (198.18.0.254), or a
+/// `floatip witness` in a namespace of its own (198.18.0.9). Cutting the link between the nodes AND one node
+/// off from the target leaves exactly one holder — the node that reaches the target — with no sample (every
+/// 5 ms) of two holders; the cut-off node logs why it does not hold. With both nodes reaching the target,
+/// a normal failover (kill -9) still works.
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
+struct TrackEndToEndTests {
+    /// Appends `track` (flow YAML) to both nodes' configs.
+    static func addTrack(_ lab: AgentLab, _ track: String) throws {
+        for node in 1...2 {
+            let text = try String(contentsOfFile: lab.config(node), encoding: .utf8)
+            try (text + "\ntrack: \(track)\n").write(toFile: lab.config(node), atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Cuts `node` off from its peer (both directions) and from `target`, in one nft transaction in its namespace.
+    static func isolate(_ lab: AgentLab, _ node: Int, from target: String) throws {
+        let peer = "198.18.0.\(3 - node)"
+        try lab.network.exec(
+            lab.namespace(node), "nft",
+            "add table inet floatiptrack; "
+                + "add chain inet floatiptrack out { type filter hook output priority 0; }; "
+                + "add chain inet floatiptrack in { type filter hook input priority 0; }; "
+                + "add rule inet floatiptrack out ip daddr { \(peer), \(target) } drop; "
+                + "add rule inet floatiptrack in ip saddr { \(peer), \(target) } drop")
+    }
+
+    static func heal(_ lab: AgentLab, _ node: Int) throws {
+        try lab.network.exec(lab.namespace(node), "nft", "delete", "table", "inet", "floatiptrack")
+    }
+
+    @Test func theNodeCutOffFromTheGatewayReleasesAndThePeerTakesOver() async throws {
+        let lab = try AgentLab()
+        try lab.network.ip(lab.switchNamespace, "addr", "add", "198.18.0.254/24", "dev", "br0")
+        try lab.network.ip(lab.switchNamespace, "link", "set", "br0", "up")
+        try Self.addTrack(lab, "{ targets: [198.18.0.254] }")
+        try lab.start(1)
+        try lab.start(2)
+        let watch = try NetlinkHolderWatch(lab)
+        let first = try await watch.until(.seconds(10)) { $0 == [1] }
+        #expect(first != nil, "web1 never held\n\(lab.log(1))")
+        guard first != nil else { return }
+        _ = try await watch.until(.seconds(1)) { _ in false }
+
+        // web1, the holder, loses web2 and the gateway at once; web2 still reaches the gateway.
+        let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
+        try Self.isolate(lab, 1, from: "198.18.0.254")
+        let moved = try await watch.until(.seconds(5)) { $0 == [2] }
+        #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
+        let released = (watch.lastHeld[1] ?? cut) - cut
+        _ = try await watch.until(.seconds(1)) { _ in false }
+        print("track e2e (gateway): web1 cut off from web2 and the gateway → released after "
+            + "\(released.shortDescription); web2 holds after \((moved ?? .zero).shortDescription); "
+            + "\(watch.samples) samples, \(watch.doubleHeld) with two holders")
+        #expect(watch.doubleHeld == 0, "never two holders")
+        #expect(try lab.holders() == [2], "web1 stays released while cut off")
+        #expect(released < .milliseconds(300), "released before web2's dead interval ended")
+        #expect(lab.log(1).contains("tracking: reachable → unreachable"), "\(lab.log(1))")
+        #expect(lab.log(1).contains("tracking: no tracked address answers"), "\(lab.log(1))")
+
+        // Healed: web1 reaches the gateway again and takes its group back (failback, make-before-break).
+        try Self.heal(lab, 1)
+        let back = try await lab.wait(.seconds(10)) { try lab.holders() == [1] }
+        #expect(back != nil, "web1 never took the group back\n\(lab.log(1))")
+        #expect(lab.log(1).contains("tracking: unreachable → reachable"), "\(lab.log(1))")
+
+        // Both reach the gateway: kill -9 of the holder is a normal failover (web1's address lingers until its
+        // lifetime ends, 3 s: a killed agent cannot remove it).
+        _ = try await watch.until(.seconds(1)) { _ in false }
+        lab.signal(1, SIGKILL)
+        let failover = try await watch.until(.seconds(5)) { $0.contains(2) }
+        #expect(failover != nil, "web2 never took over from the killed web1\n\(lab.log(2))")
+        #expect(failover.map { $0 < .seconds(1) } == true, "within the failover bound (330 ms) and some slack")
+        print("track e2e (gateway): web1 killed → web2 holds after \((failover ?? .zero).shortDescription)")
+    }
+
+    @Test func aWitnessDecidesWhichNodeOfACutPairHolds() async throws {
+        let lab = try AgentLab()
+        let witnessHost = try lab.network.namespace("wt")
+        try lab.network.link(witnessHost, "eth0", lab.switchNamespace, "pw")
+        try lab.network.ip(lab.switchNamespace, "link", "set", "pw", "master", "br0")
+        try lab.network.ip(witnessHost, "addr", "add", "198.18.0.9/24", "dev", "eth0")
+        let witness = try WitnessProcess(lab: lab, namespace: witnessHost)
+        defer { witness.stop() }
+        try Self.addTrack(lab, "{ targets: [\"witness 198.18.0.9\"] }")
+        try lab.start(1)
+        try lab.start(2)
+        let watch = try NetlinkHolderWatch(lab)
+        let first = try await watch.until(.seconds(10)) { $0 == [1] }
+        #expect(first != nil, "web1 never held\n\(lab.log(1))\n\(witness.log)")
+        guard first != nil else { return }
+
+        // The standby, web2, loses web1 and the witness: it must not claim.
+        try Self.isolate(lab, 2, from: "198.18.0.9")
+        let claimed = try await watch.until(.seconds(2)) { $0.contains(2) }
+        #expect(claimed == nil, "web2, cut off from the witness, claimed\n\(lab.log(2))")
+        #expect(try lab.holders() == [1])
+        #expect(lab.log(2).contains("tracking: reachable → unreachable"), "\(lab.log(2))")
+        #expect(lab.log(2).contains("standby → fault: tracking: no tracked address answers"), "\(lab.log(2))")
+
+        // Healed, then the holder, web1, loses web2 and the witness: web2 takes over, web1 releases.
+        try Self.heal(lab, 2)
+        _ = try await watch.until(.seconds(2)) { _ in false }
+        #expect(try lab.holders() == [1])
+        let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
+        try Self.isolate(lab, 1, from: "198.18.0.9")
+        let moved = try await watch.until(.seconds(5)) { $0 == [2] }
+        #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
+        let released = (watch.lastHeld[1] ?? cut) - cut
+        _ = try await watch.until(.seconds(1)) { _ in false }
+        print("track e2e (witness): web1 cut off from web2 and the witness → released after "
+            + "\(released.shortDescription); web2 holds after \((moved ?? .zero).shortDescription); "
+            + "\(watch.samples) samples, \(watch.doubleHeld) with two holders")
+        #expect(watch.doubleHeld == 0, "never two holders")
+        #expect(try lab.holders() == [2])
+        #expect(witness.log.contains("first probe from node web1"), "\(witness.log)")
+        #expect(witness.log.contains("first probe from node web2"), "\(witness.log)")
+    }
+}
+
+/// Samples which nodes hold the floating address every 5 ms over netlink (an `ip` process per sample takes
+/// longer than that), counting samples with two holders.
+final class NetlinkHolderWatch {
+    let sockets: [RouteNetlink]
+    let vip = IPAddress(AgentLab.vip)
+    private(set) var samples = 0
+    private(set) var doubleHeld = 0
+    /// When each node (1-based) was last seen holding.
+    private(set) var lastHeld: [Int: ContinuousClock.Instant] = [:]
+
+    init(_ lab: AgentLab) throws {
+        sockets = try (1...2).map { node throws in try RouteNetlink(namespace: lab.namespace(node)) }
+    }
+
+    func holders() throws -> [Int] {
+        try sockets.indices.filter { index in try sockets[index].addresses().contains { $0.prefix.address == vip } }
+            .map { $0 + 1 }
+    }
+
+    /// Samples until `done(holders)` or `limit`; how long it took, or nil.
+    func until(_ limit: Duration, _ done: ([Int]) -> Bool) async throws -> Duration? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < limit {
+            let holders = try holders()
+            samples += 1
+            if holders.count > 1 { doubleHeld += 1 }
+            for node in holders { lastHeld[node] = ContinuousClock.now }
+            if done(holders) { return ContinuousClock.now - start }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+}
+
+/// `floatip witness` in its own namespace, with the lab's secret; stopped by PID.
+final class WitnessProcess {
+    let process = Process()
+    let logFile: URL
+
+    init(lab: AgentLab, namespace: String) throws {
+        logFile = lab.directory.appendingPathComponent("witness.log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logFile)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "ip", "netns", "exec", namespace, try CLITests.floatipBinary().path, "witness", "--listen", "198.18.0.9",
+            "--cluster", "lab", "--secret-file", lab.directory.appendingPathComponent("secret").path,
+        ]
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
