@@ -84,7 +84,9 @@ public final class WitnessResponder: Sendable {
             let envelope = unwrapInboundIn(data)
             var buffer = envelope.data
             let bytes = buffer.readBytes(length: min(buffer.readableBytes, WitnessCodec.maxDatagramSize + 1)) ?? []
-            let from = "\(envelope.remoteAddress)"
+            let remote = envelope.remoteAddress
+            let from = remote.protocol == .inet6 ? "[\(remote.ipAddress ?? "?")]:\(remote.port ?? 0)"
+                : "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)"
             let answer: [UInt8]
             do {
                 let message = try codec.decode(bytes)
