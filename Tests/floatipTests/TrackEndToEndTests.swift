@@ -63,6 +63,20 @@ struct TrackEndToEndTests {
         #expect(released < .milliseconds(300), "released before web2's dead interval ended")
         #expect(lab.log(1).contains("tracking: reachable → unreachable"), "\(lab.log(1))")
         #expect(lab.log(1).contains("tracking: no tracked address answers"), "\(lab.log(1))")
+        // The cut-off node's own API (its loopback still works) says why.
+        let json = try await lab.floatip(1, ["status", "--config", lab.config(1), "--json"])
+        let status = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let tracking = status?["tracking"] as? [String: Any]
+        #expect(tracking?["verdict"] as? String == "unreachable", "\(json.stdout)")
+        let targets = tracking?["targets"] as? [[String: Any]]
+        #expect(targets?.first?["target"] as? String == "198.18.0.254" && targets?.first?["reachable"] as? Bool == false,
+                "\(json.stdout)")
+        let group = (status?["groups"] as? [[String: Any]])?.first
+        #expect(group?["role"] as? String == "fault", "\(json.stdout)")
+        #expect((group?["reason"] as? String)?.hasPrefix("tracking: no tracked address answers") == true, "\(json.stdout)")
+        let table = try await lab.floatip(1, ["status", "--config", lab.config(1)])
+        #expect(table.stdout.contains("tracking: unreachable (no tracked address answers: every group is in fault)"),
+                "\(table.stdout)")
 
         // Healed: web1 reaches the gateway again and takes its group back (failback, make-before-break).
         try Self.heal(lab, 1)
