@@ -31,9 +31,10 @@ struct ChecksCommand: AsyncParsableCommand {
     func run() async throws {
         let cluster = try loadConfig(config)
         // Tracking (`track:`) runs too, as the agent runs it; witness targets need the cluster's key.
-        let context = CheckContext(witness: try cluster.track.map { _ in
-            WitnessIdentity(secret: try readSecret(cluster.secretFile), cluster: cluster.cluster, node: cluster.node.name)
-        })
+        let witnessTargets = cluster.track?.targets.contains { if case .witness = $0 { true } else { false } } ?? false
+        let context = CheckContext(witness: witnessTargets
+            ? WitnessIdentity(secret: try readSecret(cluster.secretFile), cluster: cluster.cluster, node: cluster.node.name)
+            : nil)
         let checks = cluster.runnableChecks
         let runs = await withTaskGroup(of: (Int, CheckResult).self) { group in
             for (index, check) in checks.enumerated() {

@@ -45,49 +45,26 @@ extension ConfigReader {
     private mutating func trackTargets(_ entries: Fields, node: NodeConfig?, peers: [PeerConfig])
         -> [TrackConfig.Target]?
     {
-        guard let list = value(entries, "targets", required: true) else { return nil }
-        let path = entries.path("targets")
-        let what = "reference addresses (`198.18.0.254`, or `witness 198.18.0.9` for a `floatip witness`)"
-        guard let items = items(list, path: path, of: what) else { return nil }
-        if items.isEmpty {
-            report(path, at: list, "needs at least one target, e.g. `[198.18.0.254]` (the gateway)")
-            return nil
-        }
-        var targets: [TrackConfig.Target] = []
-        var complete = true
-        for (index, item) in items.enumerated() {
-            let itemPath = "\(path)[\(index)]"
-            guard let text = string(item, path: itemPath) else {
-                complete = false
-                continue
-            }
+        distinctTextList(
+            entries, "targets",
+            of: "reference addresses (`198.18.0.254`, or `witness 198.18.0.9` for a `floatip witness`)",
+            empty: "needs at least one target, e.g. `[198.18.0.254]` (the gateway)", each: "target"
+        ) { text throws(ItemProblem) in
             guard let target = Self.trackTarget(text) else {
-                report(itemPath, at: item, "`\(text)` is not a track target; write an IP address to ping "
-                    + "(`198.18.0.254`) or `witness ADDRESS[:PORT]` for a `floatip witness` (`witness 198.18.0.9`, "
+                throw ItemProblem("`\(text)` is not a track target; write an IP address to ping (`198.18.0.254`) or "
+                    + "`witness ADDRESS[:PORT]` for a `floatip witness` (`witness 198.18.0.9`, "
                     + "`witness [2001:2::9]:7455`; port \(TrackConfig.defaultWitnessPort) by default)")
-                complete = false
-                continue
             }
             if let node, target.address == node.address {
-                report(itemPath, at: item, "\(target.address) is this node's own address (node.address); a track "
-                    + "target must be another machine: the gateway or a witness")
-                complete = false
-                continue
+                throw ItemProblem("\(target.address) is this node's own address (node.address); a track target "
+                    + "must be another machine: the gateway or a witness")
             }
             if let peer = peers.first(where: { $0.address == target.address }) {
-                report(itemPath, at: item, "\(target.address) is peer \(peer.name)'s address; tracking a peer "
-                    + "cannot tell which side of a cut between the two is cut off: track the gateway or a witness")
-                complete = false
-                continue
+                throw ItemProblem("\(target.address) is peer \(peer.name)'s address; tracking a peer cannot tell "
+                    + "which side of a cut between the two is cut off: track the gateway or a witness")
             }
-            if let earlier = targets.firstIndex(of: target) {
-                report(itemPath, at: item, "`\(text)` is also \(path)[\(earlier)]; list each target once")
-                complete = false
-                continue
-            }
-            targets.append(target)
+            return target
         }
-        return complete ? targets : nil
     }
 
     /// `198.18.0.254` → ping; `witness 198.18.0.9`, `witness 198.18.0.9:7455`, `witness 2001:2::9`,
