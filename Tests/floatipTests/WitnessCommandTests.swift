@@ -65,6 +65,43 @@ import Testing
         #expect(log.contains(": too_short (first of its kind"), "\(log)")
         #expect(log.contains("SIGTERM: stopping"), "\(log)")
     }
+
+    /// `floatip checks` runs tracking as the agent does: here against a witness that took the cluster and
+    /// secret from the same config (`--config`); then with the witness gone, tracking fails and the exit is 1.
+    @Test func floatipChecksRunsTrackingAgainstAWitness() async throws {
+        let directory = try ChecksCommandTests.workspace(checks: "  - { name: maint, kind: file, target: /nonexistent/m, expect: absent }")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try #require(Loopback.freePort())
+        let config = directory.appendingPathComponent("web.yaml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try (text + "track: { targets: [\"witness 127.0.0.1:\(port)\"], interval: 200ms, timeout: 90ms, fall: 1 }\n")
+            .write(to: config, atomically: true, encoding: .utf8)
+        let witness = Process()
+        witness.executableURL = try CLITests.floatipBinary()
+        witness.arguments = ["witness", "--listen", "127.0.0.1:\(port)", "--config", config.path]
+        let errors = Pipe()
+        witness.standardError = errors
+        witness.standardOutput = FileHandle.nullDevice
+        try witness.run()
+        defer {
+            if witness.isRunning { kill(witness.processIdentifier, SIGKILL) }
+            witness.waitUntilExit()
+        }
+        // The witness may still be starting: at most 20 runs.
+        var run = try CLITests.run(["checks", "--config", "web.yaml"], in: directory)
+        for _ in 0..<20 where run.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            run = try CLITests.run(["checks", "--config", "web.yaml"], in: directory)
+        }
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let row = run.stdout.split(separator: "\n").first { $0.hasPrefix("track ") }.map(String.init) ?? ""
+        #expect(row.contains("pass") && row.contains("witness 127.0.0.1:\(port) answered in "), "\(run.stdout)")
+        kill(witness.processIdentifier, SIGTERM)
+        witness.waitUntilExit()
+        let gone = try CLITests.run(["checks", "--config", "web.yaml"], in: directory)
+        #expect(gone.status == 1, "\(gone.stdout)")
+        #expect(gone.stdout.contains("no answer from witness 127.0.0.1:\(port) within 90 ms"), "\(gone.stdout)")
+    }
 }
 
 /// A blocking UDP socket on 127.0.0.1 with a receive timeout.
