@@ -27,6 +27,7 @@ import Testing
         }
         let track = try #require(probe as? TrackProbe)
         #expect(track.targets().map(\.reachable) == [true])
+        await probe.shutdown()
         await witness.close()
         #expect(witness.counters().answered == 3)
         #expect(witness.counters().nodes.keys.sorted() == ["web1"])
@@ -45,6 +46,7 @@ import Testing
         #expect(result.detail == "no answer from witness 127.0.0.1:\(witness.port) within 200 ms", "\(result.detail)")
         #expect(witness.counters().rejected == ["bad_auth": 1])
         #expect(witness.counters().answered == 0)
+        await probe.shutdown()
     }
 
     /// A fake witness that does not hold the key can only send back what it recorded: the probe itself
@@ -62,6 +64,30 @@ import Testing
         #expect(result.detail == "no answer from witness 127.0.0.1:\(fake.port) within 200 ms (ignored 2 datagram(s) "
             + "that were not its answer)", "\(result.detail)")
         #expect(fake.received() == 1, "one probe per run, no retries")
+        await probe.shutdown()
+    }
+
+    /// A genuine answer that comes after its run timed out is not taken as the next run's answer (the probe
+    /// keeps its socket between runs; the nonce tells the runs apart).
+    @Test func aLateAnswerDoesNotCountForTheNextRun() async throws {
+        let codec = WitnessCodec(secret: secret, cluster: "lab")
+        let fake = try await FakeWitness.start(delay: .milliseconds(300)) { bytes in
+            guard let probe = try? codec.decode(bytes), let answer = try? codec.encode(probe.answer) else { return [] }
+            return [answer]
+        }
+        defer { Task { await fake.close() } }
+        let probe = try trackProbe(port: fake.port)
+        let first = await probe.run()
+        #expect(!first.passed, "\(first.detail)")
+        let second = await probe.run()
+        #expect(!second.passed, "\(second.detail)")
+        #expect(second.detail.hasSuffix("(ignored 1 datagram(s) that were not its answer)"), "\(second.detail)")
+        // Slow but in time: passes.
+        let patient = try trackProbe(port: fake.port, timeout: .milliseconds(600))
+        let third = await patient.run()
+        #expect(third.passed, "\(third.detail)")
+        await probe.shutdown()
+        await patient.shutdown()
     }
 
     /// Nothing listens: the run fails within its timeout.
@@ -72,6 +98,7 @@ import Testing
         let probe = try trackProbe(port: port, timeout: .milliseconds(100))
         let start = ContinuousClock.now
         let result = await probe.run()
+        await probe.shutdown()
         #expect(!result.passed)
         #expect(ContinuousClock.now - start < .milliseconds(600), "bounded by the timeout")
     }
@@ -94,12 +121,15 @@ final class FakeWitness: Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
-    static func start(_ reply: @escaping @Sendable ([UInt8]) -> [[UInt8]]) async throws -> FakeWitness {
+    /// Answers each datagram with `reply(datagram)`, after `delay`.
+    static func start(
+        delay: Duration = .zero, _ reply: @escaping @Sendable ([UInt8]) -> [[UInt8]]
+    ) async throws -> FakeWitness {
         let count = Counter()
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(reply: reply, count: count))
+                    try channel.pipeline.syncOperations.addHandler(Handler(reply: reply, count: count, delay: delay))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -115,21 +145,33 @@ final class FakeWitness: Sendable {
         typealias OutboundOut = AddressedEnvelope<ByteBuffer>
         let reply: @Sendable ([UInt8]) -> [[UInt8]]
         let count: Counter
+        let delay: Duration
 
-        init(reply: @escaping @Sendable ([UInt8]) -> [[UInt8]], count: Counter) {
+        init(reply: @escaping @Sendable ([UInt8]) -> [[UInt8]], count: Counter, delay: Duration) {
             self.reply = reply
             self.count = count
+            self.delay = delay
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let envelope = unwrapInboundIn(data)
             var buffer = envelope.data
             count.value += 1
-            for bytes in reply(buffer.readBytes(length: buffer.readableBytes) ?? []) {
-                let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: bytes))
-                context.write(wrapOutboundOut(out), promise: nil)
+            let answers = reply(buffer.readBytes(length: buffer.readableBytes) ?? [])
+            let channel = context.channel
+            let send = {
+                for bytes in answers {
+                    let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: channel.allocator.buffer(bytes: bytes))
+                    channel.write(out, promise: nil)
+                }
+                channel.flush()
             }
-            context.flush()
+            if delay == .zero {
+                send()
+            } else {
+                context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.components.attoseconds / 1_000_000_000)
+                    + delay.components.seconds * 1_000_000_000)) { send() }
+            }
         }
     }
 }

@@ -1,17 +1,30 @@
 import FloatIPCore
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One `witness ADDRESS:PORT` target of `track:`: each run sends one authenticated probe with a fresh random
-/// nonce from a fresh UDP socket and passes when the witness's answer to that very probe arrives within the
-/// timeout (docs/protocol.md, "Witness"). Datagrams that are not that answer (forged, replayed, another
-/// probe's, a reflection of the probe itself) are ignored and counted in the detail.
-struct WitnessProbe: CheckProbe {
+/// nonce and passes when the witness's answer to that very probe arrives within the timeout
+/// (docs/protocol.md, "Witness"). Datagrams that are not that answer (forged, replayed, a late answer to an
+/// earlier probe, a reflection of the probe itself) are ignored and counted in the detail.
+///
+/// The UDP socket is opened at the first run and kept (a socket per run cost the agent about twice the CPU of
+/// a ping target); when NIO closes it by itself (a send error, the link down), the next run opens another.
+/// Runs of one probe never overlap (the scheduler runs a check once at a time), so one waiting run at a time.
+final class WitnessProbe: CheckProbe {
     let check: CheckConfig
     let address: IPAddress
     let port: UInt16
     let codec: WitnessCodec
     let node: String
+    private let state = Mutex<State>(State())
+
+    struct State {
+        var channel: (any Channel)?
+        /// The run waiting for an answer: its probe, where its outcome goes, and what it ignored.
+        var waiting: (probe: WitnessMessage, outcome: OneShot<Outcome>)?
+        var ignored = 0
+    }
 
     init(check: CheckConfig, address: IPAddress, port: UInt16, identity: WitnessIdentity) {
         self.check = check
@@ -30,37 +43,32 @@ struct WitnessProbe: CheckProbe {
         let probe = WitnessMessage(kind: .probe, nonce: nonce, cluster: codec.cluster, node: node)
         let datagram: [UInt8]
         let target: SocketAddress
+        let channel: any Channel
         do {
             datagram = try codec.encode(probe)
             target = try SocketAddress(ipAddress: "\(address)", port: Int(port))
+            channel = try await openedChannel()
         } catch {
             return .since(start, passed: false, "cannot probe witness \(endpointText): \(error)")
         }
         let outcome = OneShot<Outcome>()
-        let ignored = IgnoredCount()
-        let bootstrap = DatagramBootstrap(group: NIOSingletons.posixEventLoopGroup)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        AnswerHandler(codec: codec, probe: probe, outcome: outcome, ignored: ignored))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: address.isIPv4 ? "0.0.0.0" : "::", port: 0).get()
-        } catch {
-            return .since(start, passed: false, "cannot open a socket for witness \(endpointText): \(error)")
+        state.withLock { state in
+            state.waiting = (probe, outcome)
+            state.ignored = 0
         }
-        defer { channel.close(promise: nil) }
         let envelope = AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: datagram))
         channel.writeAndFlush(envelope).whenFailure { error in outcome.finish(.failed("\(error)")) }
-        let timer = Task {
-            try? await Task.sleep(for: check.timeout)
+        let timer = Task { [timeout = check.timeout] in
+            try? await Task.sleep(for: timeout)
             outcome.finish(.timedOut)
         }
-        defer { timer.cancel() }
         let result = await outcome.value(onCancel: .failed("cancelled"))
-        let note = ignored.count > 0 ? " (ignored \(ignored.count) datagram(s) that were not its answer)" : ""
+        timer.cancel()
+        let ignored = state.withLock { state in
+            state.waiting = nil
+            return state.ignored
+        }
+        let note = ignored > 0 ? " (ignored \(ignored) datagram(s) that were not its answer)" : ""
         switch result {
         case .answered:
             return .since(start, passed: true, "witness \(endpointText) answered in "
@@ -71,6 +79,47 @@ struct WitnessProbe: CheckProbe {
         case .failed(let reason):
             return .since(start, passed: false, "witness \(endpointText): \(reason)")
         }
+    }
+
+    func shutdown() async {
+        let channel = state.withLock { state in
+            defer { state.channel = nil }
+            return state.channel
+        }
+        try? await channel?.close()
+    }
+
+    /// The kept socket, or a new one.
+    private func openedChannel() async throws -> any Channel {
+        if let channel = state.withLock({ $0.channel }), channel.isActive { return channel }
+        let channel = try await DatagramBootstrap(group: NIOSingletons.posixEventLoopGroup)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AnswerHandler(probe: self))
+                }
+            }
+            .bind(host: address.isIPv4 ? "0.0.0.0" : "::", port: 0).get()
+        let previous = state.withLock { state in
+            defer { state.channel = channel }
+            return state.channel
+        }
+        try? await previous?.close()
+        return channel
+    }
+
+    /// A datagram arrived: the waiting run's answer finishes it; anything else is counted.
+    fileprivate func received(_ bytes: [UInt8]) {
+        let outcome = state.withLock { state -> OneShot<Outcome>? in
+            guard let waiting = state.waiting else { return nil }
+            do {
+                try codec.acceptAnswer(bytes, to: waiting.probe)
+                return waiting.outcome
+            } catch {
+                state.ignored += 1
+                return nil
+            }
+        }
+        outcome?.finish(.answered)
     }
 
     enum Outcome: Sendable {
@@ -90,37 +139,17 @@ public struct WitnessIdentity: Sendable {
     }
 }
 
-/// How many datagrams a run ignored.
-private final class IgnoredCount: @unchecked Sendable {
-    // Touched only on the channel's event loop, read after the run has finished waiting.
-    var count = 0
-}
-
-/// Finishes the run on the answer to its probe; ignores anything else.
-private final class AnswerHandler: ChannelInboundHandler, @unchecked Sendable {
+/// Hands each datagram to the probe.
+private final class AnswerHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    let codec: WitnessCodec
-    let probe: WitnessMessage
-    let outcome: OneShot<WitnessProbe.Outcome>
-    let ignored: IgnoredCount
+    let probe: WitnessProbe
 
-    init(codec: WitnessCodec, probe: WitnessMessage, outcome: OneShot<WitnessProbe.Outcome>, ignored: IgnoredCount) {
-        self.codec = codec
-        self.probe = probe
-        self.outcome = outcome
-        self.ignored = ignored
-    }
+    init(probe: WitnessProbe) { self.probe = probe }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data).data
-        let bytes = buffer.readBytes(length: min(buffer.readableBytes, WitnessCodec.maxDatagramSize + 1)) ?? []
-        do {
-            try codec.acceptAnswer(bytes, to: probe)
-            outcome.finish(.answered)
-        } catch {
-            ignored.count += 1
-        }
+        probe.received(buffer.readBytes(length: min(buffer.readableBytes, WitnessCodec.maxDatagramSize + 1)) ?? [])
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
