@@ -71,7 +71,7 @@ private func replacing(line number: Int, with text: String) -> String { trackCon
         #expect(condition(.passing).healthy)
         let cut = condition(.failing, detail: "no reply from 198.18.0.254 within 30ms")
         #expect(!cut.healthy)
-        #expect(cut.faultReason == "tracking: no tracked address answers (no reply from 198.18.0.254 within 30ms)")
+        #expect(cut.faultReason == "tracking: no tracked address reachable (last round: no reply from 198.18.0.254 within 30ms)")
         #expect(condition(.unknown).faultReason == "tracking: no tracked address has answered yet")
     }
 

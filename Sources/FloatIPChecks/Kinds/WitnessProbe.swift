@@ -57,7 +57,10 @@ final class WitnessProbe: CheckProbe {
             state.ignored = 0
         }
         let envelope = AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: datagram))
-        channel.writeAndFlush(envelope).whenFailure { error in outcome.finish(.failed("\(error)")) }
+        channel.writeAndFlush(envelope).whenFailure { error in
+            let reason = (error as? IOError).map { "cannot send: " + ProbeText.errorText($0.errnoCode) } ?? "\(error)"
+            outcome.finish(.failed(reason))
+        }
         let timer = Task { [timeout = check.timeout] in
             try? await Task.sleep(for: timeout)
             outcome.finish(.timedOut)

@@ -24,7 +24,8 @@ public enum HealthSummary {
         for check in relevant {
             switch (check.config.effect, check.state) {
             case (.required, .failing) where check.config.kind == .track:
-                problems.append("tracking: no tracked address answers" + (check.detail.isEmpty ? "" : " (\(check.detail))"))
+                // The verdict changes only after rise/fall rounds; the detail is the last round's.
+                problems.append("tracking: no tracked address reachable" + (check.detail.isEmpty ? "" : " (last round: \(check.detail))"))
             case (.required, .unknown) where check.config.kind == .track:
                 problems.append("tracking: no tracked address has answered yet")
             case (.required, .failing):
