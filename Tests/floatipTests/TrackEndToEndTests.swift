@@ -5,8 +5,8 @@ import Glibc
 import Testing
 
 /// Two real agents with `track:` (docs/pairs.md): a gateway address on the switch (198.18.0.254), or a
-/// `floatip witness` in a namespace of its own (198.18.0.9). Cutting the link between the nodes AND one node
-/// off from the target leaves exactly one holder — the node that reaches the target — with no sample (every
+/// `floatip witness` in a namespace of its own (198.18.0.9). Cutting one node off at the switch (it loses
+/// its peer and the target at once) leaves exactly one holder — the node that reaches the target — with no sample (every
 /// 5 ms) of two holders; the cut-off node logs why it does not hold. With both nodes reaching the target,
 /// a normal failover (kill -9) still works.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
@@ -19,20 +19,22 @@ struct TrackEndToEndTests {
         }
     }
 
-    /// Cuts `node` off from its peer (both directions) and from `target`, in one nft transaction in its namespace.
-    static func isolate(_ lab: AgentLab, _ node: Int, from target: String) throws {
-        let peer = "198.18.0.\(3 - node)"
+    /// Cuts `node`'s cable, as it were: at the switch, nothing from or to its port passes (the bridge's
+    /// forward and input hooks drop it, in one nft transaction), so the node loses its peer, the gateway on
+    /// the bridge and the witness at once, silently: its sends succeed and no answer comes.
+    static func isolate(_ lab: AgentLab, _ node: Int) throws {
         try lab.network.exec(
-            lab.namespace(node), "nft",
-            "add table inet floatiptrack; "
-                + "add chain inet floatiptrack out { type filter hook output priority 0; }; "
-                + "add chain inet floatiptrack in { type filter hook input priority 0; }; "
-                + "add rule inet floatiptrack out ip daddr { \(peer), \(target) } drop; "
-                + "add rule inet floatiptrack in ip saddr { \(peer), \(target) } drop")
+            lab.switchNamespace, "nft",
+            "add table bridge floatiptrack; "
+                + "add chain bridge floatiptrack passing { type filter hook forward priority 0; }; "
+                + "add chain bridge floatiptrack arriving { type filter hook input priority 0; }; "
+                + "add rule bridge floatiptrack passing iifname p\(node) drop; "
+                + "add rule bridge floatiptrack passing oifname p\(node) drop; "
+                + "add rule bridge floatiptrack arriving iifname p\(node) drop")
     }
 
-    static func heal(_ lab: AgentLab, _ node: Int) throws {
-        try lab.network.exec(lab.namespace(node), "nft", "delete", "table", "inet", "floatiptrack")
+    static func heal(_ lab: AgentLab) throws {
+        try lab.network.exec(lab.switchNamespace, "nft", "delete", "table", "bridge", "floatiptrack")
     }
 
     @Test func theNodeCutOffFromTheGatewayReleasesAndThePeerTakesOver() async throws {
@@ -50,7 +52,7 @@ struct TrackEndToEndTests {
 
         // web1, the holder, loses web2 and the gateway at once; web2 still reaches the gateway.
         let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
-        try Self.isolate(lab, 1, from: "198.18.0.254")
+        try Self.isolate(lab, 1)
         let moved = try await watch.until(.seconds(5)) { $0 == [2] }.map { _ in ContinuousClock.now - cut }
         #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
         let released = (watch.lastHeld[1] ?? cut) - cut
@@ -79,7 +81,7 @@ struct TrackEndToEndTests {
                 "\(table.stdout)")
 
         // Healed: web1 reaches the gateway again and takes its group back (failback, make-before-break).
-        try Self.heal(lab, 1)
+        try Self.heal(lab)
         let back = try await lab.wait(.seconds(10)) { try lab.holders() == [1] }
         #expect(back != nil, "web1 never took the group back\n\(lab.log(1))")
         #expect(lab.log(1).contains("tracking: unreachable → reachable"), "\(lab.log(1))")
@@ -111,7 +113,7 @@ struct TrackEndToEndTests {
         guard first != nil else { return }
 
         // The standby, web2, loses web1 and the witness: it must not claim.
-        try Self.isolate(lab, 2, from: "198.18.0.9")
+        try Self.isolate(lab, 2)
         let claimed = try await watch.until(.seconds(2)) { $0.contains(2) }
         #expect(claimed == nil, "web2, cut off from the witness, claimed\n\(lab.log(2))")
         #expect(try lab.holders() == [1])
@@ -119,11 +121,11 @@ struct TrackEndToEndTests {
         #expect(lab.log(2).contains("standby → fault: tracking: no tracked address reachable"), "\(lab.log(2))")
 
         // Healed, then the holder, web1, loses web2 and the witness: web2 takes over, web1 releases.
-        try Self.heal(lab, 2)
+        try Self.heal(lab)
         _ = try await watch.until(.seconds(2)) { _ in false }
         #expect(try lab.holders() == [1])
         let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
-        try Self.isolate(lab, 1, from: "198.18.0.9")
+        try Self.isolate(lab, 1)
         let moved = try await watch.until(.seconds(5)) { $0 == [2] }.map { _ in ContinuousClock.now - cut }
         #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
         let released = (watch.lastHeld[1] ?? cut) - cut
