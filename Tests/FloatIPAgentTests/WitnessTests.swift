@@ -159,9 +159,10 @@ final class FakeWitness: Sendable {
             count.value += 1
             let answers = reply(buffer.readBytes(length: buffer.readableBytes) ?? [])
             let channel = context.channel
-            let send = {
+            let remote = envelope.remoteAddress
+            let send: @Sendable () -> Void = {
                 for bytes in answers {
-                    let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: channel.allocator.buffer(bytes: bytes))
+                    let out = AddressedEnvelope(remoteAddress: remote, data: channel.allocator.buffer(bytes: bytes))
                     channel.write(out, promise: nil)
                 }
                 channel.flush()
@@ -169,8 +170,8 @@ final class FakeWitness: Sendable {
             if delay == .zero {
                 send()
             } else {
-                context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.components.attoseconds / 1_000_000_000)
-                    + delay.components.seconds * 1_000_000_000)) { send() }
+                let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+                context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { send() }
             }
         }
     }
