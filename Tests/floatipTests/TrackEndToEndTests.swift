@@ -33,6 +33,23 @@ struct TrackEndToEndTests {
                 + "add rule bridge floatiptrack arriving iifname p\(node) drop")
     }
 
+    /// Cuts web1, the holder, off; expects web2 to take over with no sample of two holders, and web1 to have
+    /// released before web2's dead interval (300 ms) ended. Prints the times.
+    static func cutTheHolderOff(_ lab: AgentLab, _ watch: NetlinkHolderWatch, target: String) async throws {
+        let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
+        try isolate(lab, 1)
+        let moved = try await watch.until(.seconds(5)) { $0 == [2] }.map { _ in ContinuousClock.now - cut }
+        #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
+        let released = (watch.lastHeld[1] ?? cut) - cut
+        _ = try await watch.until(.seconds(1)) { _ in false }
+        print("track e2e (\(target)): web1 cut off from web2 and \(target) → released after "
+            + "\(released.shortDescription); web2 holds after \((moved ?? .zero).shortDescription); "
+            + "\(watch.samples) samples, \(watch.doubleHeld) with two holders")
+        #expect(watch.doubleHeld == 0, "never two holders")
+        #expect(try lab.holders() == [2], "web1 stays released while cut off")
+        #expect(released < .milliseconds(300), "released before web2's dead interval ended")
+    }
+
     static func heal(_ lab: AgentLab) throws {
         try lab.network.exec(lab.switchNamespace, "nft", "delete", "table", "bridge", "floatiptrack")
     }
@@ -51,18 +68,7 @@ struct TrackEndToEndTests {
         _ = try await watch.until(.seconds(1)) { _ in false }
 
         // web1, the holder, loses web2 and the gateway at once; web2 still reaches the gateway.
-        let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
-        try Self.isolate(lab, 1)
-        let moved = try await watch.until(.seconds(5)) { $0 == [2] }.map { _ in ContinuousClock.now - cut }
-        #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
-        let released = (watch.lastHeld[1] ?? cut) - cut
-        _ = try await watch.until(.seconds(1)) { _ in false }
-        print("track e2e (gateway): web1 cut off from web2 and the gateway → released after "
-            + "\(released.shortDescription); web2 holds after \((moved ?? .zero).shortDescription); "
-            + "\(watch.samples) samples, \(watch.doubleHeld) with two holders")
-        #expect(watch.doubleHeld == 0, "never two holders")
-        #expect(try lab.holders() == [2], "web1 stays released while cut off")
-        #expect(released < .milliseconds(300), "released before web2's dead interval ended")
+        try await Self.cutTheHolderOff(lab, watch, target: "the gateway")
         #expect(lab.log(1).contains("tracking: reachable → unreachable"), "\(lab.log(1))")
         #expect(lab.log(1).contains("holder → fault: tracking: no tracked address reachable"), "\(lab.log(1))")
         // The cut-off node's own API (its loopback still works) says why.
@@ -124,17 +130,7 @@ struct TrackEndToEndTests {
         try Self.heal(lab)
         _ = try await watch.until(.seconds(2)) { _ in false }
         #expect(try lab.holders() == [1])
-        let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
-        try Self.isolate(lab, 1)
-        let moved = try await watch.until(.seconds(5)) { $0 == [2] }.map { _ in ContinuousClock.now - cut }
-        #expect(moved != nil, "web2 never took over\n\(lab.log(1))\n\(lab.log(2))")
-        let released = (watch.lastHeld[1] ?? cut) - cut
-        _ = try await watch.until(.seconds(1)) { _ in false }
-        print("track e2e (witness): web1 cut off from web2 and the witness → released after "
-            + "\(released.shortDescription); web2 holds after \((moved ?? .zero).shortDescription); "
-            + "\(watch.samples) samples, \(watch.doubleHeld) with two holders")
-        #expect(watch.doubleHeld == 0, "never two holders")
-        #expect(try lab.holders() == [2])
+        try await Self.cutTheHolderOff(lab, watch, target: "the witness")
         #expect(witness.log.contains("first probe from node web1"), "\(witness.log)")
         #expect(witness.log.contains("first probe from node web2"), "\(witness.log)")
     }

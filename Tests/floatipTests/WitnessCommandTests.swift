@@ -6,6 +6,23 @@ import Testing
 /// `floatip witness` as a process on loopback: it answers an authentic probe, drops noise, stops on SIGTERM,
 /// and refuses bad usage with exit 64.
 @Suite(.serialized) struct WitnessCommandTests {
+    /// `floatip witness ARGUMENTS`, its standard error in a pipe; end it with `end` (by PID).
+    static func startWitness(_ arguments: [String]) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = try CLITests.floatipBinary()
+        process.arguments = ["witness"] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, errors)
+    }
+
+    static func end(_ process: Process) {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     @Test func badUsageExits64WithTheReason() throws {
         let none = try CLITests.run(["witness"], limit: .seconds(20))
         #expect(none.status == 64)
@@ -28,17 +45,9 @@ import Testing
         let secretFile = directory.appendingPathComponent("secret")
         try Data("witness cli secret 0123456789\n".utf8).write(to: secretFile)
         let port = try #require(Loopback.freePort())
-        let process = Process()
-        process.executableURL = try CLITests.floatipBinary()
-        process.arguments = ["witness", "--listen", "127.0.0.1:\(port)", "--cluster", "lab", "--secret-file", secretFile.path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        let (process, errors) = try Self.startWitness(
+            ["--listen", "127.0.0.1:\(port)", "--cluster", "lab", "--secret-file", secretFile.path])
+        defer { Self.end(process) }
         let socket = try UDPClient(timeout: .milliseconds(100))
         let codec = WitnessCodec(secret: Array("witness cli secret 0123456789".utf8), cluster: "lab")
         let probe = WitnessMessage(kind: .probe, nonce: (0..<16).map { _ in UInt8.random(in: 0...255) }, cluster: "lab", node: "web1")
@@ -76,17 +85,8 @@ import Testing
         let text = try String(contentsOf: config, encoding: .utf8)
         try (text + "track: { targets: [\"witness 127.0.0.1:\(port)\"], interval: 200ms, timeout: 90ms, fall: 1 }\n")
             .write(to: config, atomically: true, encoding: .utf8)
-        let witness = Process()
-        witness.executableURL = try CLITests.floatipBinary()
-        witness.arguments = ["witness", "--listen", "127.0.0.1:\(port)", "--config", config.path]
-        let errors = Pipe()
-        witness.standardError = errors
-        witness.standardOutput = FileHandle.nullDevice
-        try witness.run()
-        defer {
-            if witness.isRunning { kill(witness.processIdentifier, SIGKILL) }
-            witness.waitUntilExit()
-        }
+        let (witness, _) = try Self.startWitness(["--listen", "127.0.0.1:\(port)", "--config", config.path])
+        defer { Self.end(witness) }
         // The witness may still be starting: at most 20 runs.
         var run = try CLITests.run(["checks", "--config", "web.yaml"], in: directory)
         for _ in 0..<20 where run.status != 0 {
