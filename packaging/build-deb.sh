@@ -44,7 +44,7 @@ install -d "$stage/usr/share/bash-completion/completions" "$stage/usr/share/zsh/
 "$binary" --generate-completion-script fish > "$stage/usr/share/fish/vendor_completions.d/floatip.fish"
 docs="$stage/usr/share/doc/floatip"
 install -d "$docs"
-install -m 0644 README.md docs/config.md docs/api.md docs/operations.md docs/architecture.md "$docs/"
+install -m 0644 README.md docs/config.md docs/api.md docs/operations.md docs/architecture.md docs/pairs.md "$docs/"
 chmod 0644 "$stage"/usr/share/*/*/* "$stage"/usr/share/*/*/*/* 2>/dev/null || true
 
 # Which packages the binary's shared libraries come from (on this build machine).

@@ -46,6 +46,7 @@ extension AgentCore {
                 AgentStatus.TransitionRecord(
                     group: $0.group, from: "\($0.from)", to: "\($0.to)", reason: $0.reason, atMs: Duration.nanoseconds($0.at.nanoseconds).milliseconds)
             },
-            build: BuildInfo.current, uptimeMs: Duration.nanoseconds(now.nanoseconds).milliseconds)
+            build: BuildInfo.current, uptimeMs: Duration.nanoseconds(now.nanoseconds).milliseconds,
+            tracking: tracking(checks))
     }
 }

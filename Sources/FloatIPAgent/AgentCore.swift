@@ -24,6 +24,8 @@ public actor AgentCore {
     public static let transitionMemory = 20
     /// The checks' current states, for status (set by whoever runs the checks).
     var checkStates: @Sendable () -> [CheckState] = { [] }
+    /// Each `track:` target's last answer, for status (`setTrackTargets`).
+    var trackTargets: @Sendable () -> [AgentStatus.TrackTarget] = { [] }
     /// Called at the end of every pass of the decision loop (see `observeLoop`).
     var loopObserver: (@Sendable (isolated AgentCore) -> Void)?
     /// Per group: the checks' last condition, and a fault the coordination backend reports (etcd

@@ -18,6 +18,28 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var build: BuildInfo?
     /// Milliseconds since the agent started (monotonic; the clock of `TransitionRecord.atMs`).
     public var uptimeMs: Double?
+    /// Tracking (`track:`): the verdict and each target's last answer; nil without `track:`.
+    public var tracking: Tracking? = nil
+
+    /// Whether this node reaches any tracked address (docs/pairs.md).
+    public struct Tracking: Codable, Sendable, Equatable {
+        /// `reachable` (some target answers), `unreachable` (none does: every group is in fault), or
+        /// `unknown` (no verdict yet) — the `track` check's state after rise/fall.
+        public var verdict: String
+        public var targets: [TrackTarget]
+    }
+
+    public struct TrackTarget: Codable, Sendable, Equatable {
+        /// As the config writes it: `198.18.0.254`, `witness 198.18.0.9:7455`.
+        public var target: String
+        /// `ping` or `witness`.
+        public var kind: String
+        /// Whether it answered in the last round; nil before the first.
+        public var reachable: Bool?
+        public var detail: String
+        /// Milliseconds since its last round ended; nil before the first.
+        public var lastCheckedMs: Double?
+    }
 
     public struct Group: Codable, Sendable, Equatable {
         public var name: String

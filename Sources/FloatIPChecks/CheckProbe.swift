@@ -33,14 +33,21 @@ public enum CheckProbes {
         case .file(let options): try FileProbe(check: check, options: options)
         case .log(let options): try LogProbe(check: check, options: options)
         case .interface: try InterfaceProbe(check: check, context: context)
+        case .track(let track): try TrackProbe(check: check, track: track, context: context)
         }
     }
 }
 
-/// What probes share: the network namespace to work in (tests), long-lived sockets.
+/// What probes share: the network namespace to work in (tests), long-lived sockets, the witness key.
 public struct CheckContext: Sendable {
-    /// The network namespace probes that open sockets work in (nil: the agent's own).
+    /// The network namespace probes that open sockets work in (nil: the agent's own). Witness targets of
+    /// `track:` always use the agent's own.
     public var namespace: String?
+    /// The cluster's witness key and this node's name, for `witness` targets of `track:`.
+    public var witness: WitnessIdentity?
 
-    public init(namespace: String? = nil) { self.namespace = namespace }
+    public init(namespace: String? = nil, witness: WitnessIdentity? = nil) {
+        self.namespace = namespace
+        self.witness = witness
+    }
 }

@@ -69,13 +69,19 @@ struct AgentCommand: AsyncParsableCommand {
         await moverSet.coordination?.onFault { await agent.setCoordinationFault(group: $0, reason: $1) }
         let checks: CheckService
         do {
-            let probes = try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) }
+            let context = CheckContext(
+                witness: WitnessIdentity(secret: secret, cluster: cluster.cluster, node: cluster.node.name))
+            let probes = try cluster.runnableChecks.map { try CheckProbes.make($0, context: context) }
+            if let track = probes.lazy.compactMap({ $0 as? TrackProbe }).first {
+                await agent.setTrackTargets { track.targets().map(AgentStatus.TrackTarget.init) }
+            }
             checks = CheckService(
                 cluster: cluster, scheduler: CheckScheduler(probes: probes), probes: probes, agent: agent,
                 onEvent: { event in
                     switch event {
                     case .changed(let name, let from, let to, let detail):
-                        log.note("check \(name): \(from) → \(to): \(detail)")
+                        log.note(TrackVerdictLine.line(cluster.track, check: name, from: from, to: to, detail: detail)
+                            ?? "check \(name): \(from) → \(to): \(detail)")
                         eventLog?.checkChanged(name: name, from: from.rawValue, to: to.rawValue, detail: detail)
                     case .result(let name, let result, _):
                         metrics.observeCheck(name: name, passed: result.passed, duration: result.duration)
@@ -101,7 +107,8 @@ struct AgentCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s), "
-            + "\(cluster.checks.count) check(s); listening on \(cluster.node.address) port \(cluster.node.port); "
+            + "\(cluster.checks.count) check(s)" + (cluster.track.map { "; tracking \($0.targets.count) target(s)" } ?? "")
+            + "; listening on \(cluster.node.address) port \(cluster.node.port); "
             + "API on \(listen)" + (token == nil ? " (read-only: no api.token_file)" : ""))
         eventLog?.append("start", ["peers": .int(cluster.peers.count), "groups": .int(cluster.groups.count)])
         await checks.applyInitialHealth()

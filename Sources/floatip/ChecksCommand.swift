@@ -30,15 +30,21 @@ struct ChecksCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cluster = try loadConfig(config)
+        // Tracking (`track:`) runs too, as the agent runs it; witness targets need the cluster's key.
+        let witnessTargets = cluster.track?.targets.contains { if case .witness = $0 { true } else { false } } ?? false
+        let context = CheckContext(witness: witnessTargets
+            ? WitnessIdentity(secret: try readSecret(cluster.secretFile), cluster: cluster.cluster, node: cluster.node.name)
+            : nil)
+        let checks = cluster.runnableChecks
         let runs = await withTaskGroup(of: (Int, CheckResult).self) { group in
-            for (index, check) in cluster.checks.enumerated() {
-                group.addTask { (index, await Self.runOnce(check)) }
+            for (index, check) in checks.enumerated() {
+                group.addTask { (index, await Self.runOnce(check, context: context)) }
             }
-            var results = [CheckResult?](repeating: nil, count: cluster.checks.count)
+            var results = [CheckResult?](repeating: nil, count: checks.count)
             for await (index, result) in group { results[index] = result }
             return results
         }
-        let rows = zip(cluster.checks, runs).map { check, result in
+        let rows = zip(checks, runs).map { check, result in
             CheckRow(check: check, result: result ?? CheckResult(passed: false, detail: "did not run", duration: .zero))
         }
         print(json ? CheckRow.json(rows) : CheckRow.table(rows), terminator: "")
@@ -46,9 +52,9 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     /// One run of one check; a check whose probe cannot be made fails with the reason.
-    static func runOnce(_ check: CheckConfig) async -> CheckResult {
+    static func runOnce(_ check: CheckConfig, context: CheckContext = CheckContext()) async -> CheckResult {
         do {
-            let probe = try CheckProbes.make(check, context: CheckContext())
+            let probe = try CheckProbes.make(check, context: context)
             let result = await GuardedRun.run(probe).result
             await probe.shutdown()
             return result

@@ -14,7 +14,7 @@ struct FloatIP: AsyncParsableCommand {
         version: BuildInfo.current.line,
         subcommands: [
             SimulateCommand.self, AgentCommand.self, StatusCommand.self, MaintenanceCommand.self, SwitchoverCommand.self,
-            EventsCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self,
+            EventsCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self, WitnessCommand.self,
             LabCommand.self, VersionCommand.self,
         ]
     )

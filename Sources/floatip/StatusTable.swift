@@ -35,6 +35,17 @@ enum StatusTable {
                 ["CHECK", "KIND", "STATE", "REQUIRED", "DETAIL"],
                 status.checks.map { [$0.name, $0.kind, $0.state, $0.required ? "yes" : "no", $0.detail] })
         }
+        if let tracking = status.tracking {
+            out += "\ntracking: \(tracking.verdict)"
+                + (tracking.verdict == "unreachable" ? " (no tracked address answers: every group is in fault)" : "")
+                + "\n" + table(
+                    ["TARGET", "KIND", "ANSWERS", "LAST ROUND", "DETAIL"],
+                    tracking.targets.map { target in
+                        let answers = target.reachable.map { $0 ? "yes" : "no" } ?? "not yet"
+                        let last = target.lastCheckedMs.map { "\(age($0)) ago" } ?? "-"
+                        return [target.target, target.kind, answers, last, target.detail]
+                    })
+        }
         let counters = status.counters
         out += "\nheartbeats: \(counters.sent) sent, \(counters.received) received; transitions: \(counters.transitions)\n"
         let rejected = counters.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }

@@ -291,7 +291,7 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         let found = problems(yaml)
         #expect(found.count == 2)
         #expect(found.first?.description == "web.yaml:19: clustre: unknown key (did you mean `cluster`?); allowed here: "
-            + "cluster, node, peers, secret_file, timers, groups, checks, api, event_log, hooks, coordination")
+            + "cluster, node, peers, secret_file, timers, groups, checks, api, event_log, hooks, coordination, track")
         #expect(found.last?.line == 20)
         #expect(found.last?.message.contains("did you mean") == false)
     }

@@ -47,6 +47,16 @@ public enum MetricsExposition {
                 out.sample("floatip_check_state", ["check": check.name, "state": state], check.state == state ? 1 : 0)
             }
         }
+        if let tracking = status.tracking {
+            out.family("floatip_track_reachable", "gauge",
+                "1 while some tracked address answers (track:), 0 while none does (every group in fault) or before the first verdict.")
+            out.sample("floatip_track_reachable", [:], tracking.verdict == "reachable" ? 1 : 0)
+            out.family("floatip_track_target_up", "gauge", "1 if the tracked target answered in the last round.")
+            for target in tracking.targets {
+                out.sample("floatip_track_target_up", ["target": target.target, "kind": target.kind],
+                           target.reachable == true ? 1 : 0)
+            }
+        }
         out.family("floatip_check_results_total", "counter", "Check runs, by outcome.")
         for (check, outcomes) in measured.checkResults.sorted(by: { $0.key < $1.key }) {
             for (outcome, count) in outcomes.sorted(by: { $0.key < $1.key }) {

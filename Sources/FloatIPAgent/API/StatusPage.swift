@@ -20,7 +20,7 @@ public enum StatusPage {
         body += status.uptimeMs.map { "up \(escape(AgentStatus.age($0))) · " } ?? ""
         body += status.build.map { escape($0.line) } ?? "floatip"
         body += "</p></header>\n"
-        body += groups(status) + peers(status) + checks(status) + timeline(status) + counters(status)
+        body += groups(status) + peers(status) + checks(status) + tracking(status) + timeline(status) + counters(status)
         body += "<footer>Reloads every \(refreshSeconds) s. Machine-readable: <a href=\"/v1/status\">/v1/status</a> · "
         body += "<a href=\"/metrics\">/metrics</a></footer>\n"
         return """
@@ -68,6 +68,17 @@ public enum StatusPage {
             [escape(check.name), escape(check.kind), badge(check.state), check.required ? "yes" : "no", escape(check.detail)]
         }
         return section("Checks", table(["check", "kind", "state", "required", "detail"], rows, empty: "no checks configured"))
+    }
+
+    /// `track:`: the verdict and each target's last answer (nothing without `track:`).
+    static func tracking(_ status: AgentStatus) -> String {
+        guard let tracking = status.tracking else { return "" }
+        let rows = tracking.targets.map { target in
+            [escape(target.target), escape(target.kind),
+             badge(target.reachable.map { $0 ? "passing" : "failing" } ?? "unknown"), escape(target.detail)]
+        }
+        return section("Tracking: " + tracking.verdict,
+                       table(["target", "kind", "answers", "detail"], rows, empty: "no targets"))
     }
 
     /// The last role changes, newest first, each at its time since start and how long ago.

@@ -21,6 +21,8 @@ public enum CheckOptions: Sendable, Equatable {
     case file(FileCheckOptions)
     case log(LogCheckOptions)
     case interface
+    /// The synthesized tracking check: its targets and timing.
+    case track(TrackConfig)
 
     /// The options a check of `kind` has when the config sets none. (A `log` check needs a pattern;
     /// its default here matches nothing and config validation requires one.)
@@ -35,6 +37,7 @@ public enum CheckOptions: Sendable, Equatable {
         case .file: .file(FileCheckOptions())
         case .log: .log(LogCheckOptions(pattern: ""))
         case .interface: .interface
+        case .track: .track(TrackConfig(targets: []))
         }
     }
 }

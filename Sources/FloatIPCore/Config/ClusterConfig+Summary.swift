@@ -8,6 +8,8 @@ extension ClusterConfig {
             + "\(counted(checks.count, "check")); failover within \(timers.failoverBound.shortDescription)"
             + (coordination.map { "; etcd coordination over \(counted($0.endpoints.count, "endpoint")), lease TTL "
                 + $0.ttl.shortDescription } ?? "")
+            + (track.map { "; tracking \(counted($0.targets.count, "target")), a cut-off node releases within "
+                + $0.releaseBound.shortDescription } ?? "")
     }
 }
 

@@ -19,11 +19,13 @@ public struct ClusterConfig: Sendable, Equatable {
     public var eventLog: String?
     /// `coordination`: the external arbiter of who holds each group (etcd); nil: the peer protocol alone.
     public var coordination: CoordinationConfig?
+    /// `track`: reference addresses this node must reach to hold anything; nil: no tracking.
+    public var track: TrackConfig?
 
     public init(
         cluster: String, node: NodeConfig, peers: [PeerConfig], secretFile: String, timers: Timers,
         groups: [GroupConfig], checks: [CheckConfig], api: APIConfig, eventLog: String? = nil,
-        coordination: CoordinationConfig? = nil
+        coordination: CoordinationConfig? = nil, track: TrackConfig? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -35,6 +37,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.api = api
         self.eventLog = eventLog
         self.coordination = coordination
+        self.track = track
     }
 }
 
@@ -185,6 +188,11 @@ public struct MoverConfig: Sendable, Equatable {
 /// What kind of health check a check is.
 public enum CheckKind: String, Sendable, Equatable, CaseIterable {
     case ping, tcp, http, command, process, systemd, file, log, interface
+    /// Tracking (`track:`): never written under `checks:`; the agent synthesizes it (`TrackConfig.check`).
+    case track
+
+    /// The kinds a check under `checks:` may have.
+    public static let configurable: [CheckKind] = allCases.filter { $0 != .track }
 }
 
 /// What a failing check does to the node.

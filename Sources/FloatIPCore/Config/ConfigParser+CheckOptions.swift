@@ -9,14 +9,14 @@ extension CheckKind {
         case .tcp: ["send", "expect"]
         case .http: ["method", "expect_status", "body_contains", "body_regex", "tls_verify"]
         case .command: ["arguments", "shell"]
-        case .process, .systemd, .interface: []
+        case .process, .systemd, .interface, .track: []
         case .file: ["expect"]
         case .log: ["pattern", "threshold", "window"]
         }
     }
 
     /// Every kind's option keys, each once.
-    static let allOptionKeys: [String] = CheckKind.allCases.flatMap(\.optionKeys).reduce(into: [String]()) { keys, key in
+    static let allOptionKeys: [String] = CheckKind.configurable.flatMap(\.optionKeys).reduce(into: [String]()) { keys, key in
         if !keys.contains(key) { keys.append(key) }
     }
 }
@@ -27,7 +27,7 @@ extension ConfigReader {
     mutating func checkOptionKeysBelong(_ entries: Fields, kind: CheckKind) -> Bool {
         let foreign = CheckKind.allOptionKeys.filter { entries.entries[$0] != nil && !kind.optionKeys.contains($0) }
         for key in foreign {
-            let owners = CheckKind.allCases.filter { $0.optionKeys.contains(key) }.map { "`\($0.rawValue)`" }
+            let owners = CheckKind.configurable.filter { $0.optionKeys.contains(key) }.map { "`\($0.rawValue)`" }
             let own = kind.optionKeys.isEmpty
                 ? "a `\(kind.rawValue)` check takes no options besides "
                     + ConfigReader.checkKeys.joined(separator: ", ")
@@ -84,6 +84,8 @@ extension ConfigReader {
                                            window: window ?? .seconds(60)))
         case .interface:
             options = .interface
+        case .track:
+            options = .track(TrackConfig(targets: []))  // never reached: `checkKind` refuses `track`
         }
         return problems.count == before ? options : nil
     }

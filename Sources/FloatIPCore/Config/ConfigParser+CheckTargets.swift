@@ -51,6 +51,8 @@ enum CheckTargetRule {
                 return "`\(target)` is not an interface name; write one such as `eth0` (1 to 15 bytes, "
                     + "no `/`, `:` or spaces)"
             }
+        case .track:
+            break  // synthesized from `track:`, whose targets its own parser checks
         }
         return nil
     }

@@ -17,6 +17,7 @@ extension ConfigReader {
         // Every kind's option keys are accepted here and judged once the kind is known; unknown keys are
         // reported with the written kind's own options as the alternatives.
         let writtenKind = item.mapping?["kind"]?.scalar.flatMap { CheckKind(rawValue: $0.string) }
+            .flatMap { $0 == .track ? nil : $0 }
         guard
             let entries = fields(
                 item, path: path, allowed: ConfigReader.checkKeys + CheckKind.allOptionKeys,
@@ -65,8 +66,13 @@ extension ConfigReader {
     private mutating func checkKind(_ entries: Fields) -> CheckKind? {
         guard let node = value(entries, "kind", required: true), let text = string(node, path: entries.path("kind"))
         else { return nil }
+        if text == CheckKind.track.rawValue {
+            report(entries.path("kind"), at: node, "`track` is not a check kind; tracking is configured with the "
+                + "top-level `track:` (docs/config.md, \"track\")")
+            return nil
+        }
         guard let kind = CheckKind(rawValue: text) else {
-            let allowed = CheckKind.allCases.map(\.rawValue)
+            let allowed = CheckKind.configurable.map(\.rawValue)
             report(entries.path("kind"), at: node, "unknown check kind `\(text)`" + didYouMean(text, among: allowed)
                 + "; allowed: " + allowed.joined(separator: ", "))
             return nil

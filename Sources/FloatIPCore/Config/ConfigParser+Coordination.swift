@@ -69,37 +69,16 @@ extension ConfigReader {
 
     /// `endpoints: [http://198.18.0.5:2379, …]` (required, at least one, no duplicates).
     private mutating func coordinationEndpoints(_ entries: Fields) -> [String]? {
-        guard let list = value(entries, "endpoints", required: true) else { return nil }
-        let path = entries.path("endpoints")
-        guard let items = items(list, path: path, of: "etcd client URLs (`http://198.18.0.5:2379`)") else {
-            return nil
-        }
-        if items.isEmpty {
-            report(path, at: list, "needs at least one etcd client URL, e.g. `[http://198.18.0.5:2379]`")
-            return nil
-        }
-        var endpoints: [String] = []
-        var complete = true
-        for (index, item) in items.enumerated() {
-            let itemPath = "\(path)[\(index)]"
-            guard let text = string(item, path: itemPath) else {
-                complete = false
-                continue
-            }
+        distinctTextList(
+            entries, "endpoints", of: "etcd client URLs (`http://198.18.0.5:2379`)",
+            empty: "needs at least one etcd client URL, e.g. `[http://198.18.0.5:2379]`", each: "member"
+        ) { text throws(ItemProblem) in
             guard let endpoint = Self.etcdEndpoint(text) else {
-                report(itemPath, at: item, "`\(text)` is not an etcd client URL; write `http://HOST:PORT` or "
+                throw ItemProblem("`\(text)` is not an etcd client URL; write `http://HOST:PORT` or "
                     + "`https://HOST:PORT` (e.g. `http://198.18.0.5:2379`), without a path")
-                complete = false
-                continue
             }
-            if let earlier = endpoints.firstIndex(of: endpoint) {
-                report(itemPath, at: item, "`\(text)` is also \(path)[\(earlier)]; list each member once")
-                complete = false
-                continue
-            }
-            endpoints.append(endpoint)
+            return endpoint
         }
-        return complete ? endpoints : nil
     }
 
     /// `http(s)://host[:port]` with an optional trailing `/`, returned without it; nil for anything else.

@@ -9,7 +9,7 @@ import Yams
 public enum ConfigParser {
     /// The top-level keys.
     static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api", "event_log", "hooks",
-                          "coordination"]
+                          "coordination", "track"]
 
     /// Parses and validates `yaml`; `file` is the name problems are reported against.
     public static func parse(yaml: String, file: String) -> Result<ClusterConfig, ConfigErrors> {
@@ -86,7 +86,13 @@ extension ConfigReader {
         let api = apiConfig(top)
         let eventLog = absolutePath(top, "event_log", required: false)
         let coordination = coordinationConfig(top)
-        guard let clusterName, let coordination, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
+        let track = trackConfig(top, timers: timers, node: node, peers: peers)
+        if top.has("track"), let clash = checks?.first(where: { $0.value.name == TrackConfig.checkName }) {
+            report("\(clash.path).name", line: clash.line, "`\(TrackConfig.checkName)` is the name of the check "
+                + "that `track:` adds to every group; give this check another name")
+            return nil
+        }
+        guard let clusterName, let coordination, let track, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
             top.has("event_log") == (eventLog != nil), hooks != nil
         else {
             return nil
@@ -105,7 +111,7 @@ extension ConfigReader {
         return ClusterConfig(
             cluster: clusterName, node: node.value, peers: peers.map(\.value), secretFile: secretFile,
             timers: timers, groups: groups, checks: checks.map(\.value), api: api, eventLog: eventLog,
-            coordination: coordination)
+            coordination: coordination, track: track)
     }
 
     /// The names under `checks:`, read without reporting (`checkConfigs` reports), so that groups can

@@ -15,13 +15,19 @@ public struct CheckState: Sendable, Equatable {
 /// Folds the checks that apply to a group into the node's condition for that group.
 public enum HealthSummary {
     /// A required check that fails (or has not reported) makes the node unhealthy; a failing
-    /// weighted check adds its weight to the group's priority.
+    /// weighted check adds its weight to the group's priority. Tracking (`track:`, kind `track`) applies
+    /// to every group, whatever the group's `checks:` list says.
     public static func condition(for group: GroupConfig, checks: [CheckState], maintenance: Bool) -> LocalCondition {
-        let relevant = checks.filter { group.checks?.contains($0.config.name) ?? true }
+        let relevant = checks.filter { $0.config.kind == .track || (group.checks?.contains($0.config.name) ?? true) }
         var priority = group.priority
         var problems: [String] = []
         for check in relevant {
             switch (check.config.effect, check.state) {
+            case (.required, .failing) where check.config.kind == .track:
+                // The verdict changes only after rise/fall rounds; the detail is the last round's.
+                problems.append("tracking: no tracked address reachable" + (check.detail.isEmpty ? "" : " (last round: \(check.detail))"))
+            case (.required, .unknown) where check.config.kind == .track:
+                problems.append("tracking: no tracked address has answered yet")
             case (.required, .failing):
                 problems.append("required check \(check.config.name) failing" + (check.detail.isEmpty ? "" : ": \(check.detail)"))
             case (.required, .unknown):
