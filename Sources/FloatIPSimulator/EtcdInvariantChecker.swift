@@ -25,8 +25,11 @@ struct EtcdInvariantChecker {
     /// The longest a group has been unheld, counted as (e5) counts, while (e5) applied.
     var longestHole = Duration.zero
 
+    let keys: [String]
+
     init(groups: Int, bound: Duration) {
         self.bound = bound
+        keys = (0..<groups).map(SimEtcdWorld.key)
         holeStart = Array(repeating: nil, count: groups)
         lastEpoch = Array(repeating: 0, count: groups)
     }
@@ -45,21 +48,25 @@ struct EtcdInvariantChecker {
         if server.revision < lastRevision { return "(e4) etcd's revision went back from \(lastRevision) to \(server.revision)" }
         lastRevision = server.revision
         for g in holeStart.indices {
-            let key = server.keys[SimEtcdWorld.key(g)]
-            let holders = nodes.filter { $0.holds[g] }
-            if holders.count > 1 {
-                return "(e1) g\(g + 1) is on \(holders.map(\.name).joined(separator: " and ")) at once"
+            let key = server.keys[keys[g]]
+            // Indices, not copies, and no allocation unless something is wrong: this runs after every event.
+            var holders = 0
+            for index in nodes.indices where nodes[index].holds[g] { holders += 1 }
+            if holders > 1 {
+                let names = nodes.filter { $0.holds[g] }.map(\.name)
+                return "(e1) g\(g + 1) is on \(names.joined(separator: " and ")) at once"
             }
-            for node in holders {
-                let epoch = Int64(node.addresses[g].epoch)
-                if let problem = Self.invalid(key, node: node.name, epoch: epoch, server: server, now: now) {
-                    return "(e3) \(node.name)\(node.isUp ? "" : " (crashed)") has g\(g + 1)'s addresses (epoch \(epoch)) but \(problem)"
+            for index in nodes.indices where nodes[index].holds[g] {
+                let epoch = Int64(nodes[index].addresses[g].epoch)
+                if let problem = Self.invalid(key, node: nodes[index].name, epoch: epoch, server: server, now: now) {
+                    return "(e3) \(nodes[index].name)\(nodes[index].isUp ? "" : " (crashed)") has g\(g + 1)'s addresses "
+                        + "(epoch \(epoch)) but \(problem)"
                 }
             }
-            for node in nodes where node.isUp {
-                guard let tenure = node.fenced[g].tenure, now < tenure.deadline else { continue }
-                if let problem = Self.invalid(key, node: node.name, epoch: tenure.epoch, server: server, now: now) {
-                    return "(e2) \(node.name) believes it holds g\(g + 1)'s key (epoch \(tenure.epoch), deadline "
+            for index in nodes.indices where nodes[index].isUp {
+                guard let tenure = nodes[index].fenced[g].tenure, now < tenure.deadline else { continue }
+                if let problem = Self.invalid(key, node: nodes[index].name, epoch: tenure.epoch, server: server, now: now) {
+                    return "(e2) \(nodes[index].name) believes it holds g\(g + 1)'s key (epoch \(tenure.epoch), deadline "
                         + "\(tenure.deadline)) but \(problem)"
                 }
             }
@@ -85,19 +92,19 @@ struct EtcdInvariantChecker {
     private mutating func checkLiveness(
         _ g: Int, nodes: [SimNode], quiet: Bool, lastDisturbance: Instant, listen: Duration, now: Instant
     ) -> String? {
-        if nodes.contains(where: { $0.isUp && $0.holds[g] }) {
+        for index in nodes.indices where nodes[index].isUp && nodes[index].holds[g] {
             holeStart[g] = nil
             return nil
         }
         let hole = holeStart[g] ?? now
         holeStart[g] = hole
         guard quiet else { return nil }
-        let able = nodes.filter { $0.canHold(g, now: now, listen: listen) }
-        guard let earliest = able.map({ $0.eligibleFrom(g, listen: listen) }).min() else { return nil }
+        let able = nodes.indices.filter { nodes[$0].canHold(g, now: now, listen: listen) }
+        guard let earliest = able.map({ nodes[$0].eligibleFrom(g, listen: listen) }).min() else { return nil }
         let reference = max(hole, lastDisturbance, earliest)
         longestHole = max(longestHole, now - reference)
         guard now - reference > bound else { return nil }
         return "(e5) g\(g + 1) unheld for \((now - reference).shortDescription) with etcd and the network healthy "
-            + "(bound \(bound.shortDescription)) although \(able.map(\.name).joined(separator: ", ")) could hold it"
+            + "(bound \(bound.shortDescription)) although \(able.map { nodes[$0].name }.joined(separator: ", ")) could hold it"
     }
 }

@@ -57,17 +57,17 @@ public struct SimulatedEtcdSettings: Sendable {
 }
 
 extension SimulationPlan {
-    /// A random plan in etcd mode: the cluster, network and faults of `init(seed:nodes:duration:)`,
-    /// plus a simulated etcd (TTL 3 or 5 s) and faults of its own: nodes cut off from etcd, etcd
+    /// A random plan in etcd mode: 2–4 nodes (or `nodes`), the cluster and network of
+    /// `init(seed:nodes:duration:)` with sparser, longer faults of the same kinds, plus a simulated etcd (TTL 3 or 5 s) and faults of its own: nodes cut off from etcd, etcd
     /// down, etcd slow (up to half the TTL each way), every node cut off from every other, each
     /// healed later.
     public init(etcdSeed seed: UInt64, nodes: Int? = nil, duration: Duration = .seconds(30)) {
+        var rng = SplitMix64(seed: seed ^ 0xE7CD_0000_5EED_0003)
         // Sparser and longer peer faults than the plain plans: quiet stretches of several TTLs (a
         // crashed holder that stays down) let (e5) bite.
         self.init(
-            seed: seed, nodes: nodes, duration: duration, faultGap: (.milliseconds(500), .seconds(8)),
-            longestFault: .seconds(10))
-        var rng = SplitMix64(seed: seed ^ 0xE7CD_0000_5EED_0003)
+            seed: seed, nodes: nodes ?? Int.random(in: 2...4, using: &rng), duration: duration,
+            faultGap: (.milliseconds(500), .seconds(8)), longestFault: .seconds(10))
         let ttl = Duration.seconds([3, 5].randomElement(using: &rng) ?? 3)
         etcd = SimulatedEtcdSettings(
             ttl: ttl, latency: 200_000...Int64.random(in: 500_000...5_000_000, using: &rng),

@@ -4,13 +4,13 @@ import Testing
 
 @testable import FloatIPSimulator
 
-/// etcd mode on random clusters: 500 seeds of 2–5 nodes, 20 simulated seconds each, with the
+/// etcd mode on random clusters: 500 seeds of 2–4 nodes, 15 simulated seconds each, with the
 /// peer faults of the plain suite plus etcd's own (nodes cut off from etcd, etcd down or slow,
 /// every node cut off from every other); every invariant of both checkers after every event.
 @Suite struct SimulatorEtcdSeedTests {
     static let chunks = 4
     static let seedsPerChunk = 125
-    static let duration = Duration.seconds(20)
+    static let duration = Duration.seconds(15)
 
     @Test("500 seeds in etcd mode keep every invariant", arguments: 0..<chunks)
     func etcdSeedsKeepInvariants(chunk: Int) async throws {

@@ -149,6 +149,22 @@ import Testing
         #expect(simulation.holders(of: "g1") == ["n1"])
     }
 
+    /// etcd slow but still within the per-request limit (400 ms each way: a round trip of 800 ms, the
+    /// limit is 1 s). Known issue: after each keepalive the renew loop reads the key back (the poll)
+    /// before it sleeps, so one renewal cycle takes two round trips (1.6 s) and the answer to a
+    /// renewal arrives just as the local deadline (2.4 s after the previous one was sent) passes:
+    /// the holder loses its tenure, and no campaign can win either (two round trips leave less than
+    /// one whole second of address lifetime before the lease bound). Nobody holds until etcd is fast.
+    @Test func slowEtcdNearTheRequestLimitKeepsTheHolder() {
+        let (result, simulation) = run([(at(5), .etcdSlow(.milliseconds(400))), (at(15), .etcdSlow(.zero))], duration: .seconds(20))
+        #expect(result.passed, "\(result.violation ?? "")")
+        withKnownIssue("EtcdElection's poll holds the next renewal back (docs/simulator.md, etcd mode, findings)") {
+            #expect(times(result, nil, "tenure lost").isEmpty)
+            #expect(result.stats.unheld < .milliseconds(100), "unheld for \(result.stats.unheld.shortDescription)")
+        }
+        #expect(simulation.holders(of: "g1").count == 1)
+    }
+
     /// etcd slower than the limits (700 ms each way): every renewal times out although etcd applies
     /// it; the holder releases at its deadline; every campaign times out too, so nobody holds until
     /// etcd is fast again — and never two.
