@@ -45,7 +45,9 @@ struct EtcdInvariantChecker {
         nodes: [SimNode], server: SimulatedEtcd, quiet: Bool, lastDisturbance: Instant, listen: Duration, now: Instant
     ) -> String? {
         if let pending { return pending }
-        if server.revision < lastRevision { return "(e4) etcd's revision went back from \(lastRevision) to \(server.revision)" }
+        if server.revision < lastRevision {
+            return "(e4) etcd's revision went back from \(lastRevision) to \(server.revision)"
+        }
         lastRevision = server.revision
         for g in holeStart.indices {
             let key = server.keys[keys[g]]
@@ -59,18 +61,24 @@ struct EtcdInvariantChecker {
             for index in nodes.indices where nodes[index].holds[g] {
                 let epoch = Int64(nodes[index].addresses[g].epoch)
                 if let problem = Self.invalid(key, node: nodes[index].name, epoch: epoch, server: server, now: now) {
-                    return "(e3) \(nodes[index].name)\(nodes[index].isUp ? "" : " (crashed)") has g\(g + 1)'s addresses "
+                    return
+                        "(e3) \(nodes[index].name)\(nodes[index].isUp ? "" : " (crashed)") has g\(g + 1)'s addresses "
                         + "(epoch \(epoch)) but \(problem)"
                 }
             }
             for index in nodes.indices where nodes[index].isUp {
                 guard let tenure = nodes[index].fenced[g].tenure, now < tenure.deadline else { continue }
-                if let problem = Self.invalid(key, node: nodes[index].name, epoch: tenure.epoch, server: server, now: now) {
-                    return "(e2) \(nodes[index].name) believes it holds g\(g + 1)'s key (epoch \(tenure.epoch), deadline "
+                if let problem = Self.invalid(
+                    key, node: nodes[index].name, epoch: tenure.epoch, server: server, now: now)
+                {
+                    return
+                        "(e2) \(nodes[index].name) believes it holds g\(g + 1)'s key (epoch \(tenure.epoch), deadline "
                         + "\(tenure.deadline)) but \(problem)"
                 }
             }
-            if let violation = checkLiveness(g, nodes: nodes, quiet: quiet, lastDisturbance: lastDisturbance, listen: listen, now: now) {
+            if let violation = checkLiveness(
+                g, nodes: nodes, quiet: quiet, lastDisturbance: lastDisturbance, listen: listen, now: now)
+            {
                 return violation
             }
         }
@@ -104,7 +112,8 @@ struct EtcdInvariantChecker {
         let reference = max(hole, lastDisturbance, earliest)
         longestHole = max(longestHole, now - reference)
         guard now - reference > bound else { return nil }
+        let names = able.map { nodes[$0].name }.joined(separator: ", ")
         return "(e5) g\(g + 1) unheld for \((now - reference).shortDescription) with etcd and the network healthy "
-            + "(bound \(bound.shortDescription)) although \(able.map { nodes[$0].name }.joined(separator: ", ")) could hold it"
+            + "(bound \(bound.shortDescription)) although \(names) could hold it"
     }
 }

@@ -18,7 +18,9 @@ extension Simulation {
         nodes[node].holdStart[g] = now
         setLifetime(node, g, epoch: epoch)
         timeline.append(
-            TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): addresses in place (etcd epoch \(epoch))"))
+            TimelineEntry(
+                at: now, node: nodes[node].name, kind: .mover,
+                text: "\(plan.groupNames[g]): addresses in place (etcd epoch \(epoch))"))
     }
 
     /// The inner release: the addresses are gone at once (also leftovers of an earlier run).
@@ -27,17 +29,23 @@ extension Simulation {
         nodes[node].addresses[g].expiry = nil
         guard nodes[node].holds[g] else { return }
         nodes[node].holds[g] = false
-        timeline.append(TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): addresses removed"))
+        timeline.append(
+            TimelineEntry(
+                at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): addresses removed"))
     }
 
     /// `maintain(group)`: while the inner mover holds the group, renews (or puts back) its addresses
     /// with the lifetime that fits; leaves them to expire once less than a second fits.
     mutating func maintainAddresses(_ node: Int, _ g: Int) {
-        guard nodes[node].isUp, let epoch = nodes[node].fenced[g].claimedEpoch, lifetimeSeconds(node, g) >= 1 else { return }
+        guard nodes[node].isUp, let epoch = nodes[node].fenced[g].claimedEpoch, lifetimeSeconds(node, g) >= 1 else {
+            return
+        }
         if !nodes[node].holds[g] {
             nodes[node].holds[g] = true
             nodes[node].holdStart[g] = now
-            timeline.append(TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): addresses restored"))
+            timeline.append(
+                TimelineEntry(
+                    at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): addresses restored"))
         }
         setLifetime(node, g, epoch: epoch)
     }
@@ -61,7 +69,9 @@ extension Simulation {
         nodes[node].holds[g] = false
         nodes[node].addresses[g].expiry = nil
         timeline.append(
-            TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): addresses expired (kernel lifetime)"))
+            TimelineEntry(
+                at: now, node: nodes[node].name, kind: .mover,
+                text: "\(plan.groupNames[g]): addresses expired (kernel lifetime)"))
         maintainAddresses(node, g)
     }
 }

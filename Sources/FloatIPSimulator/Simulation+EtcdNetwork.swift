@@ -43,11 +43,15 @@ extension Simulation {
         case .lessorTick:
             let changes = etcd.server.lessorTick(at: now)
             for change in changes {
-                timeline.append(TimelineEntry(at: now, node: nil, kind: .mover, text: "etcd: lease expired, \(change.key) deleted (revision \(change.revision))"))
+                timeline.append(
+                    TimelineEntry(
+                        at: now, node: nil, kind: .mover,
+                        text: "etcd: lease expired, \(change.key) deleted (revision \(change.revision))"))
             }
             notifyWatchers(changes)
             queue.schedule(.etcd(.lessorTick), at: now + SimulatedEtcdSettings.lessorInterval)
-        case .watch(let node, let group, let serial, let change): watchEvent(node, group, serial: serial, change: change)
+        case .watch(let node, let group, let serial, let change):
+            watchEvent(node, group, serial: serial, change: change)
         case .runNext(let node, let boot, let group):
             guard nodes[node].isUp, nodes[node].boots == boot else { return }
             runNextOp(node, group)
@@ -95,13 +99,17 @@ extension Simulation {
         guard etcd.server.up, !etcd.cut.contains(node) else { return }
         if case .keepAlive(let lease) = request, etcd.server.awaitsRevoke(lease, at: now) {
             // etcd holds the renewal of an expired lease until the lessor has revoked it.
-            queue.schedule(.etcd(.arrive(id: id, node: node, request: request)), at: nextLessorTick() + .microseconds(1))
+            queue.schedule(
+                .etcd(.arrive(id: id, node: node, request: request)), at: nextLessorTick() + .microseconds(1))
             return
         }
         let (answer, changes) = etcd.server.apply(request, at: now)
         for change in changes {
             let what = change.now.map { "created by \($0.value), lease \(String($0.lease, radix: 16))" } ?? "deleted"
-            timeline.append(TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "etcd: \(change.key) \(what) (revision \(change.revision))"))
+            timeline.append(
+                TimelineEntry(
+                    at: now, node: nodes[node].name, kind: .mover,
+                    text: "etcd: \(change.key) \(what) (revision \(change.revision))"))
         }
         notifyWatchers(changes)
         queue.schedule(.etcd(.answer(id: id, node: node, answer: answer)), at: now + oneWay())
@@ -123,7 +131,9 @@ extension Simulation {
     /// cut link stays silent: the poll after each renewal covers that).
     private mutating func notifyWatchers(_ changes: [SimulatedEtcd.Change]) {
         for change in changes {
-            guard let g = (0..<plan.groupNames.count).first(where: { SimEtcdWorld.key($0) == change.key }) else { continue }
+            guard let g = (0..<plan.groupNames.count).first(where: { SimEtcdWorld.key($0) == change.key }) else {
+                continue
+            }
             for node in nodes.indices where nodes[node].isUp && !etcd.cut.contains(node) {
                 guard let tenure = nodes[node].fenced[g].tenure, change.revision > tenure.epoch else { continue }
                 queue.schedule(

@@ -6,12 +6,15 @@ extension Simulation {
     mutating func beginTenure(_ node: Int, _ g: Int, epoch: Int64, lease: Int64, sent: Instant, granted: Duration) {
         let serial = etcd.nextID()
         let tenure = SimTenure(
-            serial: serial, lease: lease, epoch: epoch, deadline: sent + granted - settings.margin, lastRenewalSent: sent,
+            serial: serial, lease: lease, epoch: epoch, deadline: sent + granted - settings.margin,
+            lastRenewalSent: sent,
             leaseEndsNoEarlier: sent + granted, next: sent + settings.renewInterval)
         nodes[node].fenced[g].tenure = tenure
         etcd.checker.tenureBegan(node: nodes[node].name, group: g, epoch: epoch, now: now)
         timeline.append(
-            TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): etcd key won (epoch \(epoch))"))
+            TimelineEntry(
+                at: now, node: nodes[node].name, kind: .mover,
+                text: "\(plan.groupNames[g]): etcd key won (epoch \(epoch))"))
         queue.schedule(.etcd(.renewDue(node: node, group: g, serial: serial)), at: max(now, tenure.next))
         queue.schedule(.etcd(.deadline(node: node, group: g, serial: serial)), at: tenure.deadline)
     }
@@ -29,7 +32,9 @@ extension Simulation {
         tenure.next = now + limit
         tenure.failing = true
         nodes[node].fenced[g].tenure = tenure
-        etcdSend(.keepAlive(lease: tenure.lease), from: node, group: g, limit: limit, then: .renew(serial: serial, sent: now))
+        etcdSend(
+            .keepAlive(lease: tenure.lease), from: node, group: g, limit: limit, then: .renew(serial: serial, sent: now)
+        )
     }
 
     mutating func renewAnswered(_ node: Int, _ g: Int, serial: Int, sent: Instant, _ outcome: SimEtcdOutcome) {
@@ -38,7 +43,10 @@ extension Simulation {
             // renewalFailed: the loop goes on at `next` (the deadline ends it if nothing succeeds).
             return queue.schedule(.etcd(.renewDue(node: node, group: g, serial: serial)), at: max(now, tenure.next))
         }
-        guard let ttl else { return loseTenure(node, g, serial: serial, reason: "its lease is gone (etcd answered the renewal without a TTL)") }
+        guard let ttl else {
+            return loseTenure(
+                node, g, serial: serial, reason: "its lease is gone (etcd answered the renewal without a TTL)")
+        }
         let granted = min(ttl, settings.ttl)
         tenure.deadline = max(tenure.deadline, sent + granted - settings.margin)
         tenure.lastRenewalSent = max(tenure.lastRenewalSent, sent)
@@ -49,7 +57,9 @@ extension Simulation {
         // onRenewed: the local mover's bound moves, and it renews the address lifetimes at once.
         nodes[node].fenced[g].bound = tenure.leaseEndsNoEarlier
         maintainAddresses(node, g)
-        etcdSend(.get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: settings.renewInterval, then: .poll(serial: serial))
+        etcdSend(
+            .get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: settings.renewInterval,
+            then: .poll(serial: serial))
     }
 
     /// The read after a renewal: still ours? Then the loop goes on.
@@ -68,7 +78,10 @@ extension Simulation {
         guard now >= tenure.deadline else {
             return queue.schedule(.etcd(.deadline(node: node, group: g, serial: serial)), at: tenure.deadline)
         }
-        loseTenure(node, g, serial: serial, reason: "no renewal succeeded for \((now - tenure.lastRenewalSent).shortDescription) (local deadline passed)")
+        loseTenure(
+            node, g, serial: serial,
+            reason:
+                "no renewal succeeded for \((now - tenure.lastRenewalSent).shortDescription) (local deadline passed)")
     }
 
     mutating func watchEvent(_ node: Int, _ g: Int, serial: Int, change: SimulatedEtcd.Change) {
@@ -96,7 +109,10 @@ extension Simulation {
         guard let tenure = tenure(node, g, serial) else { return }
         nodes[node].fenced[g].tenure = nil
         revokeInBackground(tenure.lease, from: node, group: g)
-        timeline.append(TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(plan.groupNames[g]): etcd tenure lost: \(reason)"))
+        timeline.append(
+            TimelineEntry(
+                at: now, node: nodes[node].name, kind: .mover,
+                text: "\(plan.groupNames[g]): etcd tenure lost: \(reason)"))
         if nodes[node].fenced[g].innerClaiming {
             nodes[node].fenced[g].lossWaiting = reason
         } else {

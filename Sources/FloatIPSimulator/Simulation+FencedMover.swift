@@ -34,7 +34,8 @@ extension Simulation {
         guard nodes[node].isUp, nodes[node].boots == call.boot else { return }
         switch call.then {
         case .campaignGrant(let op): granted(node, g, op: op, outcome)
-        case .campaignCreate(let op, let lease, let ttl): createAnswered(node, g, op: op, lease: lease, ttl: ttl, outcome)
+        case .campaignCreate(let op, let lease, let ttl):
+            createAnswered(node, g, op: op, lease: lease, ttl: ttl, outcome)
         case .clearStale(let op, let staleLease):
             guard running(node, g, op) != nil else { return }
             if staleLease != 0 { revokeInBackground(staleLease, from: node, group: g) }
@@ -46,8 +47,9 @@ extension Simulation {
                 revokeInBackground(lease, from: node, group: g)
                 return finishRelease(node, g)
             }
-            etcdSend(.revoke(lease: lease), from: node, group: g, limit: settings.renewInterval,
-                     then: .resignRevoke(op: op, lease: lease))
+            etcdSend(
+                .revoke(lease: lease), from: node, group: g, limit: settings.renewInterval,
+                then: .resignRevoke(op: op, lease: lease))
         case .resignRevoke(let op, let lease):
             guard running(node, g, op) != nil else { return }
             if case .answer(.revoked) = outcome {} else { revokeInBackground(lease, from: node, group: g) }
@@ -57,13 +59,15 @@ extension Simulation {
             guard case .answer(.value(let found?)) = outcome, found.value == nodes[node].name else {
                 return finishRelease(node, g)
             }
-            etcdSend(.delete(key: SimEtcdWorld.key(g), ifCreatedAt: found.createRevision), from: node, group: g,
-                     limit: settings.renewInterval, then: .resignStaleDelete(op: op, lease: found.lease))
+            etcdSend(
+                .delete(key: SimEtcdWorld.key(g), ifCreatedAt: found.createRevision), from: node, group: g,
+                limit: settings.renewInterval, then: .resignStaleDelete(op: op, lease: found.lease))
         case .resignStaleDelete(let op, let lease):
             guard running(node, g, op) != nil else { return }
             guard case .answer = outcome, lease != 0 else { return finishRelease(node, g) }
-            etcdSend(.revoke(lease: lease), from: node, group: g, limit: settings.renewInterval,
-                     then: .resignStaleRevoke(op: op))
+            etcdSend(
+                .revoke(lease: lease), from: node, group: g, limit: settings.renewInterval,
+                then: .resignStaleRevoke(op: op))
         case .resignStaleRevoke(let op):
             guard running(node, g, op) != nil else { return }
             finishRelease(node, g)
@@ -98,8 +102,9 @@ extension Simulation {
         let left = campaignLeft(node, g)
         guard left > .zero else { return failClaim(node, g, "campaign for the key took longer than its ttl") }
         nodes[node].fenced[g].running?.grantSent = now
-        etcdSend(.grant(ttl: settings.ttl), from: node, group: g, limit: min(settings.renewInterval, left),
-                 then: .campaignGrant(op: op.id))
+        etcdSend(
+            .grant(ttl: settings.ttl), from: node, group: g, limit: min(settings.renewInterval, left),
+            then: .campaignGrant(op: op.id))
     }
 
     private mutating func granted(_ node: Int, _ g: Int, op: Int, _ outcome: SimEtcdOutcome) {
@@ -112,8 +117,9 @@ extension Simulation {
             revokeInBackground(lease, from: node, group: g)
             return failClaim(node, g, "campaign for the key took longer than its ttl")
         }
-        etcdSend(.createIfAbsent(key: SimEtcdWorld.key(g), value: nodes[node].name, lease: lease), from: node, group: g,
-                 limit: min(settings.renewInterval, left), then: .campaignCreate(op: op, lease: lease, ttl: ttl))
+        etcdSend(
+            .createIfAbsent(key: SimEtcdWorld.key(g), value: nodes[node].name, lease: lease), from: node, group: g,
+            limit: min(settings.renewInterval, left), then: .campaignCreate(op: op, lease: lease, ttl: ttl))
     }
 
     private mutating func createAnswered(
@@ -127,7 +133,8 @@ extension Simulation {
                 revokeInBackground(lease, from: node, group: g)
                 return failClaim(node, g, "campaign answered too late")
             }
-            beginTenure(node, g, epoch: revision, lease: lease, sent: running.grantSent, granted: min(ttl, settings.ttl))
+            beginTenure(
+                node, g, epoch: revision, lease: lease, sent: running.grantSent, granted: min(ttl, settings.ttl))
             innerClaim(node, g, won: revision)
         case .answer(.exists(let holder)):
             revokeInBackground(lease, from: node, group: g)
@@ -138,12 +145,15 @@ extension Simulation {
                     nodes[node].fenced[g].running?.attempt = 1
                     return campaignAttempt(node, g)
                 }
-                etcdSend(.delete(key: SimEtcdWorld.key(g), ifCreatedAt: holder.createRevision), from: node, group: g,
-                         limit: min(settings.renewInterval, left), then: .clearStale(op: op, staleLease: holder.lease))
+                etcdSend(
+                    .delete(key: SimEtcdWorld.key(g), ifCreatedAt: holder.createRevision), from: node, group: g,
+                    limit: min(settings.renewInterval, left), then: .clearStale(op: op, staleLease: holder.lease))
                 return
             }
-            failClaim(node, g, "etcd key \(SimEtcdWorld.key(g)) is held by \(holder?.value ?? "an unknown node") "
-                + "(since revision \(holder?.createRevision ?? 0))")
+            failClaim(
+                node, g,
+                "etcd key \(SimEtcdWorld.key(g)) is held by \(holder?.value ?? "an unknown node") "
+                    + "(since revision \(holder?.createRevision ?? 0))")
         default:
             revokeInBackground(lease, from: node, group: g)
             failClaim(node, g, "etcd unavailable: kv/txn \(outcome.text)")
@@ -167,7 +177,8 @@ extension Simulation {
         let latency = Duration.nanoseconds(Int64.random(in: plan.moverLatency, using: &rng))
         let op = nodes[node].fenced[g].running?.id ?? 0
         queue.schedule(
-            .etcd(.innerClaimDone(node: node, boot: nodes[node].boots, group: g, op: op, error: error)), at: now + latency)
+            .etcd(.innerClaimDone(node: node, boot: nodes[node].boots, group: g, op: op, error: error)),
+            at: now + latency)
     }
 
     mutating func innerClaimDone(_ node: Int, _ g: Int, op: Int, error: String?) {
@@ -199,7 +210,8 @@ extension Simulation {
         nodes[node].fenced[g].running = nil
         let group = plan.groupNames[g]
         if let error {
-            timeline.append(TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(group): claim failed: \(error)"))
+            timeline.append(
+                TimelineEntry(at: now, node: nodes[node].name, kind: .mover, text: "\(group): claim failed: \(error)"))
         }
         perform(node) { $0.claimFinished(group: group, epoch: epoch, error: error, now: $1) }
         queue.schedule(.etcd(.runNext(node: node, boot: nodes[node].boots, group: g)), at: now)
@@ -214,12 +226,14 @@ extension Simulation {
         guard let op = nodes[node].fenced[g].running else { return }
         if let tenure = nodes[node].fenced[g].tenure {
             nodes[node].fenced[g].tenure = nil
-            etcdSend(.delete(key: SimEtcdWorld.key(g), ifCreatedAt: tenure.epoch), from: node, group: g,
-                     limit: settings.renewInterval, then: .resignDelete(op: op.id, lease: tenure.lease))
+            etcdSend(
+                .delete(key: SimEtcdWorld.key(g), ifCreatedAt: tenure.epoch), from: node, group: g,
+                limit: settings.renewInterval, then: .resignDelete(op: op.id, lease: tenure.lease))
         } else {
             // Without a tenure: a key of this node's name is left from an earlier run; remove it.
-            etcdSend(.get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: settings.renewInterval,
-                     then: .resignGet(op: op.id))
+            etcdSend(
+                .get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: settings.renewInterval,
+                then: .resignGet(op: op.id))
         }
     }
 

@@ -58,9 +58,9 @@ public struct SimulatedEtcdSettings: Sendable {
 
 extension SimulationPlan {
     /// A random plan in etcd mode: 2–4 nodes (or `nodes`), the cluster and network of
-    /// `init(seed:nodes:duration:)` with sparser, longer faults of the same kinds, plus a simulated etcd (TTL 3 or 5 s) and faults of its own: nodes cut off from etcd, etcd
-    /// down, etcd slow (up to half the TTL each way), every node cut off from every other, each
-    /// healed later.
+    /// `init(seed:nodes:duration:)` with sparser, longer faults of the same kinds, plus a simulated
+    /// etcd (TTL 3 or 5 s) and faults of its own: nodes cut off from etcd, etcd down, etcd slow (up
+    /// to half the TTL each way), every node cut off from every other; each healed later.
     public init(etcdSeed seed: UInt64, nodes: Int? = nil, duration: Duration = .seconds(30)) {
         var rng = SplitMix64(seed: seed ^ 0xE7CD_0000_5EED_0003)
         // Sparser and longer peer faults than the plain plans: quiet stretches of several TTLs (a

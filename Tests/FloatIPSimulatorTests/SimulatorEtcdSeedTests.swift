@@ -31,7 +31,11 @@ import Testing
             refused += result.timeline.filter { $0.text.contains("claim failed: etcd key") }.count
             if let violation = result.violation {
                 let story = result.timeline.suffix(80).map(\.description).joined(separator: "\n")
-                return ("seed \(seed) (etcd): \(violation)\n\(SimulationPlan(etcdSeed: seed, duration: duration).summary.joined(separator: "\n"))\n\(story)", lost, refused)
+                let summary = SimulationPlan(etcdSeed: seed, duration: duration).summary.joined(separator: "\n")
+                return (
+                    "seed \(seed) (etcd): \(violation)\n\(summary)\n\(story)",
+                    lost, refused
+                )
             }
         }
         return (nil, lost, refused)

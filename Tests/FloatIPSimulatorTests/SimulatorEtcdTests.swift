@@ -24,17 +24,21 @@ import Testing
     }
 
     /// When `node`'s timeline says `text` (after `after`, before `before`).
-    func times(_ result: SimulationResult, _ node: String?, _ text: String, after: Instant = .zero, before: Instant? = nil)
+    func times(
+        _ result: SimulationResult, _ node: String?, _ text: String, after: Instant = .zero, before: Instant? = nil
+    )
         -> [Instant]
     {
         result.timeline.filter {
-            (node == nil || $0.node == node) && $0.text.contains(text) && $0.at > after && $0.at < (before ?? $0.at + .seconds(1))
+            (node == nil || $0.node == node) && $0.text.contains(text) && $0.at > after
+                && $0.at < (before ?? $0.at + .seconds(1))
         }.map(\.at)
     }
 
-    /// When `node`'s addresses went (removed by the agent or expired by their kernel lifetime, whichever first).
+    /// When `node`'s addresses went first: removed by the agent or expired by their kernel lifetime.
     func gone(_ result: SimulationResult, _ node: String, after: Instant) -> Instant? {
-        (times(result, node, "addresses removed", after: after) + times(result, node, "addresses expired", after: after)).min()
+        let removed = times(result, node, "addresses removed", after: after)
+        return (removed + times(result, node, "addresses expired", after: after)).min()
     }
 
     @Test func aHealthyHolderKeepsItsKeyForLong() {
@@ -55,10 +59,15 @@ import Testing
         let keyGone = try #require(times(result, nil, "lease expired, /floatip/sim/g1 deleted", after: crash).first)
         let taken = try #require(times(result, "n2", "addresses in place", after: crash).first)
         #expect(vanished < keyGone && keyGone <= taken)
-        #expect(!times(result, "n2", "claim failed: etcd key /floatip/sim/g1 is held by n1", after: crash, before: keyGone).isEmpty)
+        #expect(
+            !times(result, "n2", "claim failed: etcd key /floatip/sim/g1 is held by n1", after: crash, before: keyGone)
+                .isEmpty)
         let failover = taken - crash
-        print("etcd mode, holder crash: address gone after \((vanished - crash).shortDescription), key after "
-            + "\((keyGone - crash).shortDescription), n2 holds after \(failover.shortDescription) (bound \(Self.bound.shortDescription))")
+        print(
+            "etcd mode, holder crash: address gone after \((vanished - crash).shortDescription), key after "
+                + "\((keyGone - crash).shortDescription), n2 holds after \(failover.shortDescription) "
+                + "(bound \(Self.bound.shortDescription))"
+        )
         #expect(failover > Self.settings.ttl - Self.settings.renewInterval && failover <= Self.bound)
         #expect(simulation.holders(of: "g1") == ["n2"])
     }
@@ -71,7 +80,8 @@ import Testing
         #expect(result.passed, "\(result.violation ?? "")")
         #expect(times(result, "n1", "addresses removed").isEmpty && times(result, "n1", "addresses expired").isEmpty)
         #expect(times(result, "n2", "addresses in place").isEmpty && times(result, "n3", "addresses in place").isEmpty)
-        let refused = times(result, nil, "claim failed: etcd key /floatip/sim/g1 is held by n1", after: cut, before: heal)
+        let refused = times(
+            result, nil, "claim failed: etcd key /floatip/sim/g1 is held by n1", after: cut, before: heal)
         #expect(refused.count >= 5, "the others claim again after every retry: \(refused.count)")
         #expect(simulation.holders(of: "g1") == ["n1"])
     }
@@ -81,9 +91,11 @@ import Testing
     /// the group, and n2 wins the key once the lease is gone.
     @Test func aHolderCutOffFromEtcdReleasesBeforeItsLeaseExpires() throws {
         let (cut, restore) = (at(5), at(15))
-        let (result, simulation) = run([(cut, .etcdCut(node: 0)), (restore, .etcdRestore(node: 0))], duration: .seconds(20))
+        let (result, simulation) = run(
+            [(cut, .etcdCut(node: 0)), (restore, .etcdRestore(node: 0))], duration: .seconds(20))
         #expect(result.passed, "\(result.violation ?? "")")
-        let lost = try #require(result.timeline.first { $0.node == "n1" && $0.text.contains("tenure lost") && $0.at > cut })
+        let lost = try #require(
+            result.timeline.first { $0.node == "n1" && $0.text.contains("tenure lost") && $0.at > cut })
         #expect(lost.text.contains("local deadline passed"), "\(lost)")
         // The address goes by its kernel lifetime (≤ 2 s after the last renewal at TTL 3 s) or, at the
         // latest, when the deadline passes.
@@ -93,8 +105,11 @@ import Testing
         #expect(removed <= lost.at && lost.at <= cut + Self.settings.ttl - Self.settings.margin)
         #expect(keyGone - lost.at >= Self.settings.margin, "the deadline passes a margin before the lease can expire")
         #expect(keyGone <= taken && taken < restore)
-        print("etcd mode, holder cut off from etcd: released after \((removed - cut).shortDescription), "
-            + "\((keyGone - removed).shortDescription) before its key expired; n2 holds after \((taken - cut).shortDescription)")
+        print(
+            "etcd mode, holder cut off from etcd: released after \((removed - cut).shortDescription), "
+                + "\((keyGone - removed).shortDescription) before its key expired; "
+                + "n2 holds after \((taken - cut).shortDescription)"
+        )
         // Failback never happens under etcd (n2 keeps the key); n1 keeps trying in vain.
         #expect(simulation.holders(of: "g1") == ["n2"])
     }
@@ -114,9 +129,11 @@ import Testing
     /// The holder dies and the two others cannot hear each other: both claim, both campaign, one wins.
     @Test func aCrashedHolderAndAFullPartitionStillMakeOneWinner() {
         let (cut, heal) = (at(5), at(20))
-        let (result, simulation) = run([(cut, .crash(node: 0)), (cut, .isolateAll), (heal, .heal)], duration: .seconds(25))
+        let (result, simulation) = run(
+            [(cut, .crash(node: 0)), (cut, .isolateAll), (heal, .heal)], duration: .seconds(25))
         #expect(result.passed, "\(result.violation ?? "")")
-        let winners = Set(result.timeline.filter { $0.text.contains("addresses in place") && $0.at > cut }.compactMap(\.node))
+        let winners = Set(
+            result.timeline.filter { $0.text.contains("addresses in place") && $0.at > cut }.compactMap(\.node))
         #expect(winners.count == 1, "\(winners)")
         #expect(!times(result, "n2", "claim failed", after: cut, before: heal).isEmpty)
         #expect(!times(result, "n3", "claim failed", after: cut, before: heal).isEmpty)
@@ -135,14 +152,16 @@ import Testing
         #expect(!times(result, nil, "claim failed: etcd unavailable", after: down, before: up).isEmpty)
         let back = try #require(times(result, nil, "addresses in place", after: up).first)
         #expect(back - up <= Self.settings.promoteExtension + Self.bound)
-        print("etcd mode, etcd down 10 s: holder released \((removed - down).shortDescription) after; "
-            + "a holder again \((back - up).shortDescription) after etcd returned")
+        print(
+            "etcd mode, etcd down 10 s: holder released \((removed - down).shortDescription) after; "
+                + "a holder again \((back - up).shortDescription) after etcd returned")
         #expect(simulation.holders(of: "g1").count == 1)
     }
 
     /// etcd slow but within the per-request limit (300 ms each way, limit 1 s): nothing changes.
     @Test func slowEtcdWithinTheLimitsKeepsTheHolder() {
-        let (result, simulation) = run([(at(5), .etcdSlow(.milliseconds(300))), (at(15), .etcdSlow(.zero))], duration: .seconds(20))
+        let (result, simulation) = run(
+            [(at(5), .etcdSlow(.milliseconds(300))), (at(15), .etcdSlow(.zero))], duration: .seconds(20))
         #expect(result.passed, "\(result.violation ?? "")")
         #expect(times(result, nil, "tenure lost").isEmpty)
         #expect(times(result, nil, "etcd key won").count == 1)
@@ -156,7 +175,8 @@ import Testing
     /// the holder loses its tenure, and no campaign can win either (two round trips leave less than
     /// one whole second of address lifetime before the lease bound). Nobody holds until etcd is fast.
     @Test func slowEtcdNearTheRequestLimitKeepsTheHolder() {
-        let (result, simulation) = run([(at(5), .etcdSlow(.milliseconds(400))), (at(15), .etcdSlow(.zero))], duration: .seconds(20))
+        let (result, simulation) = run(
+            [(at(5), .etcdSlow(.milliseconds(400))), (at(15), .etcdSlow(.zero))], duration: .seconds(20))
         #expect(result.passed, "\(result.violation ?? "")")
         withKnownIssue("EtcdElection's poll holds the next renewal back (docs/simulator.md, etcd mode, findings)") {
             #expect(times(result, nil, "tenure lost").isEmpty)
@@ -170,7 +190,8 @@ import Testing
     /// etcd is fast again — and never two.
     @Test func etcdSlowerThanTheLimitsReleasesWithoutASecondHolder() throws {
         let (slow, fast) = (at(5), at(15))
-        let (result, simulation) = run([(slow, .etcdSlow(.milliseconds(700))), (fast, .etcdSlow(.zero))], duration: .seconds(25))
+        let (result, simulation) = run(
+            [(slow, .etcdSlow(.milliseconds(700))), (fast, .etcdSlow(.zero))], duration: .seconds(25))
         #expect(result.passed, "\(result.violation ?? "")")
         let removed = try #require(gone(result, "n1", after: slow))
         #expect(removed < fast)
@@ -183,24 +204,31 @@ import Testing
     /// The checker has teeth: two servers with the addresses, or addresses without the key, are violations.
     @Test func theEtcdCheckerFlagsTwoHoldersAndAddressesWithoutTheKey() {
         let plan = SimulationPlan(
-            scenario: 1, timers: Timers(), priorities: [[200, 100]], etcd: Self.settings, duration: .seconds(1), faults: [])
+            scenario: 1, timers: Timers(), priorities: [[200, 100]], etcd: Self.settings, duration: .seconds(1),
+            faults: [])
         var nodes = plan.configs.enumerated().map { SimNode(index: $0.offset, config: $0.element) }
         var server = SimulatedEtcd(promoteExtension: .seconds(1))
         var checker = EtcdInvariantChecker(groups: 1, bound: Self.bound)
         nodes[1].holds[0] = true
         nodes[1].addresses[0].epoch = 2
-        let orphan = checker.check(nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(1))
+        let orphan = checker.check(
+            nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(1))
         #expect(orphan?.hasPrefix("(e3) n2") == true, "\(orphan ?? "nil")")
         guard case .granted(let lease, _) = server.apply(.grant(ttl: .seconds(3)), at: at(1)).answer else {
             Issue.record("no lease")
             return
         }
         _ = server.apply(.createIfAbsent(key: SimEtcdWorld.key(0), value: "n2", lease: lease), at: at(1))
-        #expect(checker.check(nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(2)) == nil)
-        #expect(checker.check(nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(4.5))?
-            .contains("lease has expired") == true)
+        #expect(
+            checker.check(nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(2))
+                == nil)
+        #expect(
+            checker.check(
+                nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(4.5))?
+                .contains("lease has expired") == true)
         nodes[0].holds[0] = true
-        let two = checker.check(nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(2))
+        let two = checker.check(
+            nodes: nodes, server: server, quiet: false, lastDisturbance: .zero, listen: .zero, now: at(2))
         #expect(two == "(e1) g1 is on n1 and n2 at once")
     }
 }
