@@ -57,9 +57,12 @@ extension Simulation {
         // onRenewed: the local mover's bound moves, and it renews the address lifetimes at once.
         nodes[node].fenced[g].bound = tenure.leaseEndsNoEarlier
         maintainAddresses(node, g)
-        etcdSend(
-            .get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: settings.renewInterval,
-            then: .poll(serial: serial))
+        // The poll gets what is left of this interval: it never holds the next renewal back.
+        let left = tenure.next - now
+        guard left > .zero else {
+            return queue.schedule(.etcd(.renewDue(node: node, group: g, serial: serial)), at: now)
+        }
+        etcdSend(.get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: left, then: .poll(serial: serial))
     }
 
     /// The read after a renewal: still ours? Then the loop goes on.

@@ -169,19 +169,15 @@ import Testing
     }
 
     /// etcd slow but still within the per-request limit (400 ms each way: a round trip of 800 ms, the
-    /// limit is 1 s). Known issue: after each keepalive the renew loop reads the key back (the poll)
-    /// before it sleeps, so one renewal cycle takes two round trips (1.6 s) and the answer to a
-    /// renewal arrives just as the local deadline (2.4 s after the previous one was sent) passes:
-    /// the holder loses its tenure, and no campaign can win either (two round trips leave less than
-    /// one whole second of address lifetime before the lease bound). Nobody holds until etcd is fast.
+    /// limit is 1 s): the poll after each keepalive gets only what is left of the renewal interval,
+    /// so renewals stay 1 s apart and each answer comes well before the deadline. (Before the poll
+    /// was bounded, a renewal cycle took two round trips and the holder lost its tenure at 7.7 s.)
     @Test func slowEtcdNearTheRequestLimitKeepsTheHolder() {
         let (result, simulation) = run(
             [(at(5), .etcdSlow(.milliseconds(400))), (at(15), .etcdSlow(.zero))], duration: .seconds(20))
         #expect(result.passed, "\(result.violation ?? "")")
-        withKnownIssue("EtcdElection's poll holds the next renewal back (docs/simulator.md, etcd mode, findings)") {
-            #expect(times(result, nil, "tenure lost").isEmpty)
-            #expect(result.stats.unheld < .milliseconds(100), "unheld for \(result.stats.unheld.shortDescription)")
-        }
+        #expect(times(result, nil, "tenure lost").isEmpty)
+        #expect(result.stats.unheld < .milliseconds(100), "unheld for \(result.stats.unheld.shortDescription)")
         #expect(simulation.holders(of: "g1").count == 1)
     }
 
