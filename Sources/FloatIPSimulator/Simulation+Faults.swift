@@ -11,17 +11,26 @@ extension Simulation {
             loss = p
             return
         case .crash(let node):
-            // Host death: the agent stops and the server with its addresses is gone.
             nodes[node].machine = nil
             nodes[node].wakeGeneration += 1
-            nodes[node].holds = nodes[node].holds.map { _ in false }
             nodes[node].pendingClaim = nodes[node].pendingClaim.map { _ in nil }
+            if etcdMode {
+                // The agent is killed (kill -9): its etcd calls die with it; addresses stay until
+                // their kernel lifetime ends.
+                nodes[node].fenced = nodes[node].fenced.map { _ in SimFencedMover() }
+            } else {
+                // Host death: the agent stops and the server with its addresses is gone.
+                nodes[node].holds = nodes[node].holds.map { _ in false }
+            }
         case .restart(let node):
             bootNode(node)
         case .partition(let side):
             partition = Set(side)
+        case .isolateAll:
+            isolated = true
         case .heal:
             partition = nil
+            isolated = false
         case .checkFails(let node, let group):
             nodes[node].healthy[group] = false
             refreshCondition(node, group)
@@ -45,6 +54,8 @@ extension Simulation {
         case .checkResults(let node, let group, let pattern, let every):
             startCheckStream(node: node, group: group, pattern: pattern, every: every)
             return
+        case .etcdCut, .etcdRestore, .etcdDown, .etcdUp, .etcdSlow:
+            _ = applyEtcdFault(fault)
         }
         checker.disturbed(at: now)
     }

@@ -23,6 +23,10 @@ struct SimNode {
     /// Simulated check result streams (`.checkResults`), per group: the hysteresis their results go
     /// through, and a generation that retires the events of a replaced stream.
     var checkStreams: [SimCheckStream?]
+    /// etcd mode: each group's fenced mover (the agent's; reset when it crashes), and the addresses'
+    /// kernel lifetimes (the server's: they outlive the agent).
+    var fenced: [SimFencedMover]
+    var addresses: [SimAddressLife]
 
     init(index: Int, config: ClusterConfig) {
         self.index = index
@@ -35,15 +39,20 @@ struct SimNode {
         pendingClaim = Array(repeating: nil, count: groups)
         moverFaultUntil = Array(repeating: .zero, count: groups)
         checkStreams = Array(repeating: nil, count: groups)
+        fenced = Array(repeating: SimFencedMover(), count: groups)
+        addresses = Array(repeating: SimAddressLife(), count: groups)
     }
 
     var name: String { config.node.name }
     var isUp: Bool { machine != nil }
 
     /// The condition the checks would report for group `g`.
+    /// etcd mode: a lost tenure's coordination fault comes on top (`AgentCore.withCoordinationFault`).
     func condition(_ g: Int) -> LocalCondition {
-        LocalCondition(
-            healthy: healthy[g], faultReason: healthy[g] ? nil : "required check service failing (simulated)",
+        let coordination = fenced[g].fault
+        let reasons = [healthy[g] ? nil : "required check service failing (simulated)", coordination].compactMap { $0 }
+        return LocalCondition(
+            healthy: healthy[g] && coordination == nil, faultReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "),
             priority: max(0, config.groups[g].priority - priorityDrop[g]))
     }
 

@@ -10,6 +10,9 @@ public struct Simulation {
     var rng: SplitMix64
     var nodes: [SimNode]
     var partition: Set<Int>? = nil
+    /// `.isolateAll`: no datagram between any two nodes.
+    var isolated = false
+    var partitioned: Bool { partition != nil || isolated }
     var loss: Double
     var checker: InvariantChecker
     public internal(set) var timeline: [TimelineEntry] = []
@@ -17,6 +20,9 @@ public struct Simulation {
     let secret: [UInt8]
     var unheldSince: [Instant?]
     var everHeld: [Bool]
+    /// etcd mode (`plan.etcd`): the simulated etcd and the links to it.
+    var etcd: SimEtcdWorld
+    var etcdMode: Bool { plan.etcd != nil }
 
     enum Event {
         case wake(node: Int, generation: Int)
@@ -24,6 +30,7 @@ public struct Simulation {
         case claimDone(node: Int, boot: Int, group: Int, epoch: UInt64, error: String?)
         case fault(SimulationPlan.Fault)
         case checkResult(node: Int, group: Int, generation: Int, step: Int)
+        case etcd(SimEtcdEvent)
         case end
     }
 
@@ -33,6 +40,9 @@ public struct Simulation {
         nodes = plan.configs.enumerated().map { SimNode(index: $0.offset, config: $0.element) }
         loss = plan.loss
         checker = InvariantChecker(timers: plan.timers, groups: plan.groupNames.count)
+        // etcd mode has its own bound for a group without a holder (e5 replaces b).
+        checker.checksCoverage = plan.etcd == nil
+        etcd = SimEtcdWorld(settings: plan.etcd ?? SimulatedEtcdSettings(), groups: plan.groupNames.count, timers: plan.timers)
         secret = Array("simulated cluster secret \(plan.seed)".utf8)
         unheldSince = Array(repeating: nil, count: plan.groupNames.count)
         everHeld = Array(repeating: false, count: plan.groupNames.count)
@@ -40,6 +50,7 @@ public struct Simulation {
 
     /// Runs the plan to its end or to the first violation.
     public mutating func run() -> SimulationResult {
+        if etcdMode { startLessor() }
         for index in nodes.indices { bootNode(index) }
         for (at, fault) in plan.faults { queue.schedule(.fault(fault), at: at) }
         queue.schedule(.end, at: .zero + plan.duration)
@@ -49,11 +60,13 @@ public struct Simulation {
             if case .end = event { break }
             handle(event)
             measureCoverage()
-            if let violation = checker.check(nodes: nodes, partitioned: partition != nil, now: now) {
+            if let violation = checker.check(nodes: nodes, partitioned: partitioned, now: now) ?? checkEtcd() {
                 timeline.append(TimelineEntry(at: now, node: nil, kind: .violation, text: violation))
+                stats.longestEtcdHole = etcd.checker.longestHole
                 return SimulationResult(seed: plan.seed, violation: violation, stats: stats, timeline: timeline)
             }
         }
+        stats.longestEtcdHole = etcd.checker.longestHole
         return SimulationResult(seed: plan.seed, violation: nil, stats: stats, timeline: timeline)
     }
 
@@ -73,6 +86,8 @@ public struct Simulation {
             apply(fault)
         case .checkResult(let node, let group, let generation, let step):
             checkResult(node: node, group: group, generation: generation, step: step)
+        case .etcd(let event):
+            handleEtcd(event)
         case .end:
             break
         }
@@ -112,11 +127,15 @@ public struct Simulation {
         }
         machine.setMaintenance(nodes[index].maintenance)
         nodes[index].machine = machine
+        if etcdMode {
+            nodes[index].fenced = nodes[index].fenced.map { _ in SimFencedMover() }
+            queue.schedule(.etcd(.maintain(node: index, boot: nodes[index].boots)), at: now + settings.maintainEvery)
+        }
         perform(index) { $0.tick(now: $1) }
     }
 
     /// Runs one input on a node's machine and carries out what it returns.
-    private mutating func perform(_ index: Int, _ input: (inout NodeMachine, Instant) -> NodeOutput) {
+    mutating func perform(_ index: Int, _ input: (inout NodeMachine, Instant) -> NodeOutput) {
         guard var machine = nodes[index].machine else { return }
         let output = input(&machine, now)
         nodes[index].machine = machine
@@ -157,6 +176,10 @@ public struct Simulation {
             case .claim(let epoch):
                 checker.claimed(node: nodes[index], group: g, now: now)
                 stats.claims += 1
+                if etcdMode {
+                    enqueueMoverOp(index, g, .claim(epoch: epoch))
+                    continue
+                }
                 nodes[index].pendingClaim[g] = epoch
                 let error = nodes[index].failNextClaim ? "simulated mover error" : nil
                 nodes[index].failNextClaim = false
@@ -164,7 +187,11 @@ public struct Simulation {
                 queue.schedule(
                     .claimDone(node: index, boot: nodes[index].boots, group: g, epoch: epoch, error: error),
                     at: now + latency)
-            case .release:
+            case .release(let epoch):
+                if etcdMode {
+                    enqueueMoverOp(index, g, .release(epoch: epoch))
+                    continue
+                }
                 nodes[index].pendingClaim[g] = nil
                 if nodes[index].holds[g] {
                     nodes[index].holds[g] = false
@@ -199,6 +226,7 @@ public struct Simulation {
     private mutating func send(_ datagram: [UInt8], _ heartbeat: Heartbeat, from index: Int) {
         stats.sent += 1
         for peer in nodes.indices where peer != index {
+            if isolated { continue }
             if let side = partition, side.contains(index) != side.contains(peer) { continue }
             let copies = rng.chance(plan.duplicateChance) ? 2 : 1
             for _ in 0..<copies {
@@ -224,6 +252,9 @@ public struct SimulationStats: Sendable {
     public var faults = 0
     /// Time groups spent with no holder after their first claim, added over groups.
     public var unheld = Duration.zero
+    /// etcd mode: the longest a group was unheld while the liveness invariant (e5) applied,
+    /// counted from its reference (the bound it must stay under is `SimulatedEtcdSettings.livenessBound`).
+    public var longestEtcdHole = Duration.zero
 }
 
 /// How a run ended.

@@ -18,6 +18,8 @@ public struct SimulationPlan: Sendable {
     /// Rise and fall of the simulated health checks that `.checkResults` feeds (through the real `Hysteresis`).
     public var checkRise = 2
     public var checkFall = 2
+    /// `coordination: etcd`: every node's movers are fenced by a simulated etcd (nil: peers only).
+    public var etcd: SimulatedEtcdSettings?
 
     public var timers: Timers { configs[0].timers }
     public var groupNames: [String] { configs[0].groups.map(\.name) }
@@ -27,6 +29,8 @@ public struct SimulationPlan: Sendable {
         case crash(node: Int)
         case restart(node: Int)
         case partition(side: [Int])
+        /// Every link between two nodes is cut (each node alone); `.heal` ends it.
+        case isolateAll
         case heal
         case loss(Double)
         case checkFails(node: Int, group: Int)
@@ -42,12 +46,21 @@ public struct SimulationPlan: Sendable {
         /// the group. A later `.checkResults` for the same node and group replaces the pattern; the
         /// check keeps its hysteresis state.
         case checkResults(node: Int, group: Int, pattern: [Bool], every: Duration)
+        /// etcd mode: the link between a node and etcd is cut (requests and answers vanish), or restored.
+        case etcdCut(node: Int)
+        case etcdRestore(node: Int)
+        /// etcd mode: the etcd cluster stops answering (no quorum, frozen), or answers again.
+        case etcdDown
+        case etcdUp
+        /// etcd mode: every request and answer takes this much longer one way (zero: normal again).
+        case etcdSlow(Duration)
 
         public var description: String {
             switch self {
             case .crash(let node): "crash n\(node + 1)"
             case .restart(let node): "restart n\(node + 1)"
             case .partition(let side): "partition {\(side.map { "n\($0 + 1)" }.joined(separator: ","))} from the rest"
+            case .isolateAll: "partition every node from every other"
             case .heal: "heal partition"
             case .loss(let p): "loss \(Int(p * 100)) %"
             case .checkFails(let node, let group): "check fails on n\(node + 1) for g\(group + 1)"
@@ -61,12 +74,26 @@ public struct SimulationPlan: Sendable {
             case .checkResults(let node, let group, let pattern, let every):
                 "check on n\(node + 1) for g\(group + 1) reports "
                     + pattern.map { $0 ? "pass" : "fail" }.joined(separator: ",") + " every \(every.shortDescription)"
+            case .etcdCut(let node): "n\(node + 1) cut off from etcd"
+            case .etcdRestore(let node): "n\(node + 1) reaches etcd again"
+            case .etcdDown: "etcd down"
+            case .etcdUp: "etcd up"
+            case .etcdSlow(let extra): extra == .zero ? "etcd fast again" : "etcd slow: +\(extra.shortDescription) each way"
             }
         }
     }
 
     /// Draws a plan. `nodes` nil: 2–5 nodes from the seed.
     public init(seed: UInt64, nodes: Int? = nil, duration: Duration = .seconds(20)) {
+        self.init(
+            seed: seed, nodes: nodes, duration: duration, faultGap: (.milliseconds(200), .seconds(3)),
+            longestFault: .seconds(4))
+    }
+
+    /// Draws a plan whose faults come `faultGap` apart and last up to `longestFault` (uniformly).
+    init(
+        seed: UInt64, nodes: Int?, duration: Duration, faultGap: (low: Duration, high: Duration), longestFault: Duration
+    ) {
         var rng = SplitMix64(seed: seed)
         self.seed = seed
         self.duration = duration
@@ -90,15 +117,18 @@ public struct SimulationPlan: Sendable {
         jitter = rng.duration(.zero, .milliseconds(5))
         duplicateChance = [0, 0.02, 0.1].randomElement(using: &rng) ?? 0
         moverLatency = 500_000...5_000_000
-        faults = Self.drawFaults(nodes: count, groups: groupCount, duration: duration, rng: &rng)
+        faults = Self.drawFaults(
+            nodes: count, groups: groupCount, duration: duration, gap: faultGap, longest: longestFault, rng: &rng)
     }
 
     /// A hand-written scenario: the given cluster, a quiet network with `loss`, and exactly `faults`.
     /// `priorities[group][node]`.
     public init(
         scenario seed: UInt64, timers: Timers, priorities: [[Int]], preempt: Bool = true, loss: Double = 0,
-        checkRise: Int = 2, checkFall: Int = 2, duration: Duration, faults: [(at: Instant, fault: Fault)]
+        checkRise: Int = 2, checkFall: Int = 2, etcd: SimulatedEtcdSettings? = nil, duration: Duration,
+        faults: [(at: Instant, fault: Fault)]
     ) {
+        self.etcd = etcd
         self.checkRise = checkRise
         self.checkFall = checkFall
         self.seed = seed
@@ -136,7 +166,10 @@ public struct SimulationPlan: Sendable {
 
     /// Faults one after another with random gaps; a fault that would overlap one of its kind on
     /// the same node is skipped, so every fault has its matching recovery.
-    private static func drawFaults(nodes: Int, groups: Int, duration: Duration, rng: inout SplitMix64)
+    private static func drawFaults(
+        nodes: Int, groups: Int, duration: Duration, gap: (low: Duration, high: Duration), longest: Duration,
+        rng: inout SplitMix64
+    )
         -> [(at: Instant, fault: Fault)]
     {
         var faults: [(at: Instant, fault: Fault)] = []
@@ -149,7 +182,7 @@ public struct SimulationPlan: Sendable {
             return true
         }
         while time < end {
-            let length = rng.duration(.milliseconds(100), .seconds(4))
+            let length = rng.duration(.milliseconds(100), longest)
             let stop = time + length
             let node = Int.random(in: 0..<nodes, using: &rng)
             let group = Int.random(in: 0..<groups, using: &rng)
@@ -190,7 +223,7 @@ public struct SimulationPlan: Sendable {
             default:
                 faults.append((time, .failNextClaim(node: node)))
             }
-            time = time + rng.duration(.milliseconds(200), .seconds(3))
+            time = time + rng.duration(gap.low, gap.high)
         }
         return faults.sorted { $0.at < $1.at }
     }
