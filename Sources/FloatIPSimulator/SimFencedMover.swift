@@ -38,6 +38,12 @@ struct SimMoverOp {
     var grantSent = Instant.zero
     /// The epoch won, for the inner claim.
     var won: Int64 = 0
+    /// Patience: the key was found held by `patienceHolder` (create revision `patienceRevision`);
+    /// polled from `patienceStart` for its deletion, once per campaign.
+    var patienceWaited = false
+    var patienceStart = Instant.zero
+    var patienceRevision: Int64 = 0
+    var patienceHolder = ""
 }
 
 /// The election's tenure: this node holds the key since `epoch`, under `lease`.
@@ -74,6 +80,7 @@ enum SimEtcdContinuation {
     case resignDelete(op: Int, lease: Int64)
     case resignRevoke(op: Int, lease: Int64)
     case resignGet(op: Int)
+    case patienceGet(op: Int)
     case resignStaleDelete(op: Int, lease: Int64)
     case resignStaleRevoke(op: Int)
     case renew(serial: Int, sent: Instant)

@@ -20,6 +20,8 @@ enum SimEtcdEvent {
     case addressExpiry(node: Int, group: Int, generation: Int)
     /// The local mover's address keeper renews lifetimes.
     case maintain(node: Int, boot: Int)
+    /// A patient campaign polls the held key again.
+    case patiencePoll(node: Int, boot: Int, group: Int, op: Int)
 }
 
 /// What became of an etcd request.
@@ -62,6 +64,9 @@ extension Simulation {
         case .deadline(let node, let group, let serial): deadlinePassed(node, group, serial: serial)
         case .faultClear(let node, let group, let generation): faultCleared(node, group, generation: generation)
         case .addressExpiry(let node, let group, let generation): addressExpired(node, group, generation: generation)
+        case .patiencePoll(let node, let boot, let group, let op):
+            guard nodes[node].isUp, nodes[node].boots == boot else { return }
+            patiencePoll(node, group, op: op)
         case .maintain(let node, let boot):
             guard nodes[node].isUp, nodes[node].boots == boot else { return }
             for g in nodes[node].fenced.indices { maintainAddresses(node, g) }

@@ -41,6 +41,13 @@ extension Simulation {
             if staleLease != 0 { revokeInBackground(staleLease, from: node, group: g) }
             nodes[node].fenced[g].running?.attempt = 1
             campaignAttempt(node, g)
+        case .patienceGet(let op):
+            guard let running = running(node, g, op) else { return }
+            if case .answer(.value(let found)) = outcome, found?.createRevision != running.patienceRevision {
+                nodes[node].fenced[g].running?.attempt += 1
+                return campaignAttempt(node, g)
+            }
+            schedulePatiencePoll(node, g, op: op)
         case .resignDelete(let op, let lease):
             guard running(node, g, op) != nil else { return }
             guard case .answer = outcome else {
@@ -79,6 +86,29 @@ extension Simulation {
 
     // MARK: Claim
 
+    /// The next poll of a patient campaign: every 5 ms for 200 ms, then every 50 ms.
+    private mutating func schedulePatiencePoll(_ node: Int, _ g: Int, op: Int) {
+        let elapsed = now - (nodes[node].fenced[g].running?.patienceStart ?? now)
+        queue.schedule(
+            .etcd(.patiencePoll(node: node, boot: nodes[node].boots, group: g, op: op)),
+            at: now + (elapsed < .milliseconds(200) ? .milliseconds(5) : .milliseconds(50)))
+    }
+
+    /// A patient campaign's poll: give up once its patience is spent, else read the key.
+    mutating func patiencePoll(_ node: Int, _ g: Int, op: Int) {
+        guard let running = running(node, g, op) else { return }
+        let end = running.patienceStart + settings.patience
+        guard now < end else {
+            return failClaim(
+                node, g,
+                "etcd key \(SimEtcdWorld.key(g)) is held by \(running.patienceHolder) "
+                    + "(since revision \(running.patienceRevision))")
+        }
+        etcdSend(
+            .get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: max(end - now, .milliseconds(50)),
+            then: .patienceGet(op: op))
+    }
+
     /// `EtcdFencedMover.claim`: an existing tenure (by its deadline) is enough; otherwise campaign.
     private mutating func startClaim(_ node: Int, _ g: Int) {
         if let tenure = nodes[node].fenced[g].tenure {
@@ -98,7 +128,7 @@ extension Simulation {
     /// One attempt: grant a lease, then create the key if absent.
     private mutating func campaignAttempt(_ node: Int, _ g: Int) {
         guard let op = nodes[node].fenced[g].running else { return }
-        guard op.attempt < 2 else { return failClaim(node, g, "campaign for the key took longer than its ttl") }
+        guard op.attempt < 3 else { return failClaim(node, g, "campaign for the key took longer than its ttl") }
         let left = campaignLeft(node, g)
         guard left > .zero else { return failClaim(node, g, "campaign for the key took longer than its ttl") }
         nodes[node].fenced[g].running?.grantSent = now
@@ -149,6 +179,14 @@ extension Simulation {
                     .delete(key: SimEtcdWorld.key(g), ifCreatedAt: holder.createRevision), from: node, group: g,
                     limit: min(settings.renewInterval, left), then: .clearStale(op: op, staleLease: holder.lease))
                 return
+            }
+            if !running.patienceWaited, settings.patience > .zero {
+                // `EtcdElection.campaign(patience:)`: poll the key, try once more when it goes.
+                nodes[node].fenced[g].running?.patienceWaited = true
+                nodes[node].fenced[g].running?.patienceStart = now
+                nodes[node].fenced[g].running?.patienceRevision = holder?.createRevision ?? 0
+                nodes[node].fenced[g].running?.patienceHolder = holder?.value ?? "an unknown node"
+                return schedulePatiencePoll(node, g, op: op)
             }
             failClaim(
                 node, g,

@@ -121,7 +121,10 @@ public struct Simulation {
         nodes[index].boots += 1
         nodes[index].bootedAt = now
         let bootID = UInt64(1_800_000_000_000 + now.nanoseconds / 1_000_000) + UInt64(nodes[index].boots)
-        var machine = NodeMachine(config: nodes[index].config, secret: secret, bootID: bootID, now: now)
+        var config = nodes[index].config
+        // etcd mode runs the engine as the agent does with `coordination:` (exclusive).
+        if etcdMode { config.coordination = CoordinationConfig(endpoints: ["http://etcd.sim:2379"], ttl: settings.ttl) }
+        var machine = NodeMachine(config: config, secret: secret, bootID: bootID, now: now)
         for (g, group) in nodes[index].config.groups.enumerated() {
             machine.setCondition(nodes[index].condition(g), group: group.name)
         }

@@ -139,8 +139,15 @@ import Testing
                 + "\((keyGone - removed).shortDescription) before its key expired; "
                 + "n2 holds after \((taken - cut).shortDescription)"
         )
-        // Failback never happens under etcd (n2 keeps the key); n1 keeps trying in vain.
-        #expect(simulation.holders(of: "g1") == ["n2"])
+        // Back in reach of etcd, n1 ranks first again: n2, the holder, hands the group back once it
+        // has heard n1 healthy for preempt_delay (exclusive mode: the holder starts the failback),
+        // and n1's campaign wins as soon as n2 has resigned.
+        let handedBack = try #require(
+            result.timeline.first { $0.node == "n2" && $0.text.contains("failback: released for n1") && $0.at > restore },
+            "n2 never started the failback")
+        let back = try #require(times(result, "n1", "addresses in place", after: restore).first)
+        #expect(back > handedBack.at && back - handedBack.at < .milliseconds(100), "n1 holds right after n2 resigned")
+        #expect(simulation.holders(of: "g1") == ["n1"])
     }
 
     /// No node hears any other: each takes the others for dead and claims. etcd lets the holder keep
