@@ -67,6 +67,7 @@ struct AgentCommand: AsyncParsableCommand {
                 hooks.handle(event)
             })
         await moverSet.coordination?.onFault { await agent.setCoordinationFault(group: $0, reason: $1) }
+        await moverSet.coordination?.onVacant { await agent.retryClaim(group: $0) }
         let checks: CheckService
         do {
             let probes = try cluster.checks.map { try CheckProbes.make($0, context: CheckContext()) }
