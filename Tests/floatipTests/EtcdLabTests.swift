@@ -56,7 +56,7 @@ struct EtcdLabTests {
 
         /// Never two holders: not in any sample, not at any instant of the monitors' timeline; and
         /// the monitors agree with `ip addr` at the end (they saw what happened).
-        func expectOneHolderAtATime(_ watch: HolderWatch) throws {
+        func expectOneHolderAtATime(_ watch: EtcdEndToEndTests.HolderWatch) throws {
             #expect(watch.doubleHeld == 0, "no sample with two holders (\(watch.samples) samples)")
             let overlaps = monitor.overlaps()
             #expect(overlaps.isEmpty, "two holders at \(overlaps)\n\(monitor.timeline())")
@@ -72,7 +72,7 @@ struct EtcdLabTests {
     @Test func killingTheHolderOfThreeMovesTheGroupWithinTheTTLPlusOneSecond() async throws {
         let etcd = try EtcdLab(nodes: 3, ttl: 3)
         defer { etcd.stop() }
-        let watch = HolderWatch(etcd)
+        let watch = EtcdEndToEndTests.HolderWatch(holders: etcd.monitor.holders)
         let first = try await watch.until(.seconds(10)) { $0 == [1] }
         try #require(first != nil, "web1 never held\n\(etcd.logs)")
         _ = try await watch.until(.seconds(1)) { _ in false }  // steady: renewals going
@@ -86,7 +86,7 @@ struct EtcdLabTests {
     @Test func killingTheEtcdLeaderCostsTheHolderNothing() async throws {
         let etcd = try EtcdLab(nodes: 3, ttl: 5)
         defer { etcd.stop() }
-        let watch = HolderWatch(etcd)
+        let watch = EtcdEndToEndTests.HolderWatch(holders: etcd.monitor.holders)
         let first = try await watch.until(.seconds(10)) { $0 == [1] }
         try #require(first != nil, "web1 never held\n\(etcd.logs)")
         _ = try await watch.until(.seconds(1)) { _ in false }
@@ -114,7 +114,7 @@ struct EtcdLabTests {
         let etcd = try EtcdLab(nodes: 5, ttl: 3)
         defer { etcd.stop() }
         let lab = etcd.lab
-        let watch = HolderWatch(etcd)
+        let watch = EtcdEndToEndTests.HolderWatch(holders: etcd.monitor.holders)
         let first = try await watch.until(.seconds(10)) { $0 == [1] }
         try #require(first != nil, "web1 never held\n\(etcd.logs)")
         _ = try await watch.until(.seconds(1)) { _ in false }
@@ -147,37 +147,12 @@ struct EtcdLabTests {
 
     // MARK: Helpers
 
-    /// Samples the holders (from the monitors) every 5 ms until `done(holders)` or `limit`;
-    /// counts samples with two holders.
-    final class HolderWatch {
-        let monitor: AddressMonitor
-        private(set) var samples = 0
-        private(set) var doubleHeld = 0
-        /// When each node was last seen holding.
-        private(set) var lastHeld: [Int: ContinuousClock.Instant] = [:]
-
-        init(_ etcd: EtcdLab) { monitor = etcd.monitor }
-
-        func until(_ limit: Duration, _ done: ([Int]) -> Bool) async throws -> Duration? {
-            let start = ContinuousClock.now
-            while ContinuousClock.now - start < limit {
-                let holders = monitor.holders()
-                samples += 1
-                if holders.count > 1 { doubleHeld += 1 }
-                for node in holders { lastHeld[node] = ContinuousClock.now }
-                if done(holders) { return ContinuousClock.now - start }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            return nil
-        }
-    }
-
     /// Kills node `node` (the holder) with SIGKILL; waits until another holds. Expects that within
     /// TTL + 1 s (with only the claim-failure backoff, a standby retries every 1 s + its claim, and
     /// the key vanishes up to TTL + 0.5 s after the holder's last renewal), the killed node's address
     /// gone first, and at least one standby told by its watch that the key went. Returns the
     /// failover time (from the monitors' timestamps).
-    private func killHolder(_ node: Int, _ etcd: EtcdLab, _ watch: HolderWatch) async throws
+    private func killHolder(_ node: Int, _ etcd: EtcdLab, _ watch: EtcdEndToEndTests.HolderWatch) async throws
         -> Duration
     {
         let lab = etcd.lab
