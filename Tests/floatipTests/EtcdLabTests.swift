@@ -9,6 +9,7 @@ import Testing
 ///
 /// - kill -9 the holder: a standby, whose campaign lost while the dead holder's key was still
 ///   there, sees the key go (watch) and holds within TTL + 1 s;
+/// - maintenance on the holder: a standby claims as soon as the old holder resigns;
 /// - kill -9 the etcd leader member: the holder keeps its address (TTL 5 s, the default);
 /// - cut the holder off from etcd only: it removes its address before its lease can expire on
 ///   the server, and another node claims; then kill -9 that one, and a third holds within TTL + 1 s.
@@ -81,6 +82,34 @@ struct EtcdLabTests {
         try etcd.expectOneHolderAtATime(watch)
         print("etcd lab (3 agents, 3 members, ttl 3s): holder killed → a standby holds after "
             + "\(failover.shortDescription); \(watch.samples) samples, \(watch.doubleHeld) with two holders")
+    }
+
+    @Test func maintenanceHandsOverAsSoonAsTheOldHolderResigns() async throws {
+        // Make-before-break cannot work with etcd: each target's claim fails while web1 keeps the
+        // key, which puts the target in fault; with no eligible peer left, web1 releases and
+        // resigns, and the targets, watching since their failed claims, claim at once instead of
+        // after their backoff (1 s).
+        let etcd = try EtcdLab(nodes: 3, ttl: 3)
+        defer { etcd.stop() }
+        let lab = etcd.lab
+        let watch = EtcdEndToEndTests.HolderWatch(holders: etcd.monitor.holders)
+        let first = try await watch.until(.seconds(10)) { $0 == [1] }
+        try #require(first != nil, "web1 never held\n\(etcd.logs)")
+        _ = try await watch.until(.seconds(1)) { _ in false }
+
+        let on = try await lab.floatip(1, ["maintenance", "on", "--config", lab.config(1)])
+        #expect(on.status == 0, "\(on.stderr)")
+        let moved = try await watch.until(.seconds(9)) { $0.count == 1 && $0 != [1] }
+        try #require(moved != nil, "no hand-over\n\(etcd.logs)")
+        let released = try #require(etcd.monitor.lastDelete(of: 1))
+        let added = try #require(etcd.monitor.firstAdd(after: released.addingTimeInterval(-1), excluding: 1))
+        let gap = Duration.seconds(added.at.timeIntervalSince(released))
+        print("etcd lab (3 agents, ttl 3s): maintenance on web1 → web\(added.node) holds \(gap.shortDescription) "
+            + "after web1 removed its address (\((moved ?? .zero).shortDescription) after the command)")
+        #expect(gap > .zero, "break before make under etcd: web1's address went first")
+        #expect(gap < .milliseconds(500), "claimed on the key's deletion, not after the 1 s claim-failure backoff")
+        #expect(lab.log(added.node).contains("its etcd key is free again"), "\(lab.log(added.node))")
+        try etcd.expectOneHolderAtATime(watch)
     }
 
     @Test func killingTheEtcdLeaderCostsTheHolderNothing() async throws {
