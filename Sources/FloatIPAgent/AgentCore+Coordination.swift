@@ -12,6 +12,13 @@ extension AgentCore {
         await tick()
     }
 
+    /// The coordination backend says `group` is free again (the etcd key another node held when
+    /// this node's claim failed is gone): try the claim now instead of waiting out the backoff.
+    public func retryClaim(group: String) async {
+        guard running, machine.claimMayRetry(group: group) else { return }
+        await tick()
+    }
+
     /// `condition` with the group's coordination fault, if any, added.
     func withCoordinationFault(_ condition: LocalCondition, group: String) -> LocalCondition {
         guard let fault = coordinationFaults[group] else { return condition }

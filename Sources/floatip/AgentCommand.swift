@@ -67,6 +67,10 @@ struct AgentCommand: AsyncParsableCommand {
                 hooks.handle(event)
             })
         await moverSet.coordination?.onFault { await agent.setCoordinationFault(group: $0, reason: $1) }
+        await moverSet.coordination?.onVacant { group in
+            log.note("group \(group): its etcd key is free again; a claim that failed on it may be retried now")
+            await agent.retryClaim(group: group)
+        }
         let checks: CheckService
         do {
             let context = CheckContext(

@@ -58,18 +58,21 @@ public final class EtcdServer: @unchecked Sendable {
         }
     }
 
-    /// A cluster of `count` members on 127.0.0.1, each on free ports; returns once every member
-    /// answers and names the same leader (at most 15 s). Stop each member (or `stop()` them all).
-    public static func cluster(_ count: Int) throws -> [EtcdServer] {
-        let ports = try freePorts(count * 2)
+    /// A cluster of `count` members on 127.0.0.1, each on free ports; or, with `namespace`, one member
+    /// on each of `addresses` (ports 2379/2380) inside that network namespace. Returns once every
+    /// member answers and names the same leader (at most 15 s). Stop each member (or `stop()` them all).
+    public static func cluster(_ count: Int, addresses: [String] = [], namespace: String? = nil) throws -> [EtcdServer] {
+        precondition(namespace == nil || addresses.count == count, "one address per member in a namespace")
+        let ports = namespace == nil ? try freePorts(count * 2) : Array(repeating: [2379, 2380], count: count).flatMap { $0 }
+        let hosts = namespace == nil ? Array(repeating: "127.0.0.1", count: count) : addresses
         let names = (1...count).map { "m\($0)" }
-        let initial = names.enumerated().map { "\($1)=http://127.0.0.1:\(ports[$0 * 2 + 1])" }.joined(separator: ",")
+        let initial = names.enumerated().map { "\($1)=http://\(hosts[$0]):\(ports[$0 * 2 + 1])" }.joined(separator: ",")
         var members: [EtcdServer] = []
         do {
             for (index, name) in names.enumerated() {
                 members.append(try EtcdServer(
-                    name: name, address: "127.0.0.1", clientPort: ports[index * 2], peerPort: ports[index * 2 + 1],
-                    namespace: nil, initialCluster: initial))
+                    name: name, address: hosts[index], clientPort: ports[index * 2], peerPort: ports[index * 2 + 1],
+                    namespace: namespace, initialCluster: initial))
             }
             let deadline = Date().addingTimeInterval(15)
             while Date() < deadline {
@@ -87,9 +90,18 @@ public final class EtcdServer: @unchecked Sendable {
         }
     }
 
-    /// This member's id and the leader's id, from `/v3/maintenance/status` (127.0.0.1 members only).
+    /// The member of `members` that leads now (by `status()`), if they agree on one.
+    public static func leader(of members: [EtcdServer]) -> EtcdServer? {
+        let statuses = members.map { $0.status() }
+        guard let leader = statuses.compactMap({ $0?.leader }).first, leader != 0 else { return nil }
+        return zip(members, statuses).first { $0.1?.member == leader }?.0
+    }
+
+    /// This member's id and the leader's id, from `/v3/maintenance/status` (a member in a namespace
+    /// is asked from inside it).
     public func status() -> (member: UInt64, leader: UInt64)? {
-        let answer = Self.post("/v3/maintenance/status", body: "{}", port: clientPort)
+        let answer = namespace.map { Self.post("/v3/maintenance/status", body: "{}", to: address, port: clientPort, in: $0) }
+            ?? Self.post("/v3/maintenance/status", body: "{}", port: clientPort)
         guard let start = answer.range(of: "\r\n\r\n"),
             let object = try? JSONSerialization.jsonObject(with: Data(answer[start.upperBound...].utf8)) as? [String: Any],
             let header = object["header"] as? [String: Any], let member = (header["member_id"] as? String).flatMap(UInt64.init),
@@ -192,6 +204,15 @@ public final class EtcdServer: @unchecked Sendable {
             answer += buffer[0..<count]
         }
         return String(decoding: answer, as: UTF8.self)
+    }
+
+    /// One HTTP/1.1 POST to `address`:`port` from inside `namespace` (bash's /dev/tcp, at most 2 s):
+    /// the raw answer, or "" on failure.
+    static func post(_ path: String, body: String, to address: String, port: UInt16, in namespace: String) -> String {
+        let request = "POST \(path) HTTP/1.1\r\nHost: \(address)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let script = "exec 3<>/dev/tcp/\(address)/\(port) && printf '%s' \"$1\" >&3 && cat <&3"
+        return (try? command(["ip", "netns", "exec", namespace, "timeout", "2", "bash", "-c", script, "post", request])) ?? ""
     }
 
     /// `count` distinct TCP ports free on 127.0.0.1 (the kernel picks them; held open together so

@@ -6,6 +6,9 @@ import FloatIPCore
 /// - `claim` campaigns first (already holding is fine; a key held by another node throws
 ///   `EtcdElectionError.heldByOther`, so the engine's claim-failure path puts this node in fault
 ///   with backoff and the peer keeps the group), then claims the inner mover with the etcd epoch.
+/// - After a campaign lost to another node, the key is watched (and polled) until it goes; then
+///   `onVacant` tells the agent to try its claim again at once instead of waiting out the
+///   claim-failure backoff (the campaign that follows still decides).
 /// - `release` releases the inner mover, then resigns (deletes the key if still ours, revokes the lease).
 /// - When the tenure is lost while holding (lease gone, deadline passed, key deleted or taken), the
 ///   inner mover is released at once, before the lease can expire on the server, and `onFault`
@@ -25,33 +28,47 @@ public actor EtcdFencedMover: Mover {
     /// expired on the server, so that the key is free for whoever campaigns next.
     public nonisolated let faultHold: Duration
     private let onFault: @Sendable (_ group: String, _ reason: String?) async -> Void
+    private let onVacant: @Sendable (_ group: String) async -> Void
+    /// Waits for another node's key to go, after a lost campaign.
+    private var vacancyWatch: Task<Void, Never>?
+    private var vacancySerial = 0
     private let gate = SerialGate()
     /// The etcd epoch the inner mover holds the group with; nil when it does not hold it.
     private var claimedEpoch: UInt64?
     private var faultClear: Task<Void, Never>?
 
     /// Fences `inner` for `group` with `election`. `onFault(group, reason)` reports a lost tenure
-    /// (reason) and, `faultHold` later, its end (nil).
+    /// (reason) and, `faultHold` later, its end (nil). `onVacant(group)` reports that the key another
+    /// node held when this node's campaign lost is gone.
     public init(
         inner: any Mover, group: GroupConfig, election: EtcdElection, faultHold: Duration? = nil,
-        onFault: @escaping @Sendable (_ group: String, _ reason: String?) async -> Void
+        onFault: @escaping @Sendable (_ group: String, _ reason: String?) async -> Void,
+        onVacant: @escaping @Sendable (_ group: String) async -> Void = { _ in }
     ) {
         self.inner = inner
         self.group = group
         self.election = election
         self.faultHold = faultHold ?? election.ttl
         self.onFault = onFault
+        self.onVacant = onVacant
     }
 
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
         let bounded = inner as? any ExpiringMover
         let name = group.name
-        // Patience: in a planned move (break-before-make) this node hears the handover while the
-        // old holder is still releasing and resigning.
-        let won = try await election.campaign(
-            patience: election.renewInterval,
-            onRenewed: { leaseEnd in await bounded?.bound(name, goneBy: leaseEnd) },
-            onLost: { [weak self] reason in await self?.tenureLost(reason) })
+        stopWatchingForVacancy()
+        let won: Int64
+        do {
+            // Patience: in a planned move (break-before-make) this node hears the handover while
+            // the old holder is still releasing and resigning.
+            won = try await election.campaign(
+                patience: election.renewInterval,
+                onRenewed: { leaseEnd in await bounded?.bound(name, goneBy: leaseEnd) },
+                onLost: { [weak self] reason in await self?.tenureLost(reason) })
+        } catch let error as EtcdElectionError {
+            if case .heldByOther(_, _, let revision) = error { watchForVacancy(heldSince: revision) }
+            throw error
+        }
         try await gate.run {
             // The tenure may have ended while this claim waited for the gate.
             guard await self.election.epoch == won, let leaseEnd = await self.election.leaseEndsNoEarlier else {
@@ -99,6 +116,37 @@ public actor EtcdFencedMover: Mover {
     private func takeClaimed() -> UInt64? {
         defer { claimedEpoch = nil }
         return claimedEpoch
+    }
+
+    /// Stops waiting for the key to go (this node campaigns again, or shuts down).
+    public func stopWatchingForVacancy() {
+        vacancyWatch?.cancel()
+        vacancyWatch = nil
+    }
+
+    /// Whether this node waits for another node's key to go (for tests).
+    public var watchingForVacancy: Bool { vacancyWatch != nil }
+
+    /// Starts waiting for the key another node holds since `revision` to go; reports it through `onVacant`.
+    private func watchForVacancy(heldSince revision: Int64) {
+        vacancyWatch?.cancel()
+        vacancySerial += 1
+        let serial = vacancySerial
+        let election = self.election
+        let name = group.name
+        let onVacant = self.onVacant
+        vacancyWatch = Task { [weak self] in
+            do { try await election.waitUntilVacant(heldSince: revision) } catch { return }
+            guard await self?.vacancyFound(serial) == true else { return }
+            await onVacant(name)
+        }
+    }
+
+    /// Ends watch `serial` if it is still the current one (a newer campaign replaces it).
+    private func vacancyFound(_ serial: Int) -> Bool {
+        guard serial == vacancySerial, vacancyWatch != nil else { return false }
+        vacancyWatch = nil
+        return true
     }
 
     /// The tenure ended without a resign: remove the addresses now, then report the fault.

@@ -21,6 +21,19 @@ extension GroupEngine {
         return GroupDecision(role: role, reason: reason, intents: intents)
     }
 
+    /// The mover says a failed claim may be tried again now (under etcd: the key another node held
+    /// is gone). Ends the claim-failure fault at once; the next `step` decides as usual, except that
+    /// it skips the listen a node recovering from a fault keeps when it hears no peer (that guards
+    /// against a node cut off from its peers; here the arbiter has just said the group is free, and
+    /// the claim that follows is decided there). Returns false (and changes nothing) when no failed
+    /// claim is waiting.
+    public mutating func claimMayRetry() -> Bool {
+        guard moverFault != nil else { return false }
+        moverFault = nil
+        retryingClaim = true
+        return true
+    }
+
     /// Why a switchover cannot start.
     public enum SwitchoverError: Error, Equatable, Sendable, CustomStringConvertible {
         case notHolder(group: String, holder: String?)

@@ -35,6 +35,8 @@ public struct GroupEngine: Sendable {
     var relistenUntil: Instant?
     /// A failed claim keeps the node in fault until then.
     var moverFault: (reason: String, until: Instant)?
+    /// Set by `claimMayRetry` for the next `step`: the end of that fault needs no re-listen.
+    var retryingClaim = false
     /// Worse-ranked peers seen holding while this node holds: a change re-announces.
     var conflicting: Set<String> = []
     /// The highest peer claim term this holder has announced over (see `resolveConflicts`).
@@ -80,10 +82,12 @@ public struct GroupEngine: Sendable {
         rememberHolder(alive)
 
         let condition = eligibility(local, now: now)
+        let retrying = retryingClaim
+        retryingClaim = false
         if case .eligible = condition {
             if eligibleSince == nil {
                 eligibleSince = now
-                if before == .fault, alive.isEmpty, peers.contains(where: { $0.name != node }) {
+                if before == .fault, !retrying, alive.isEmpty, peers.contains(where: { $0.name != node }) {
                     relistenUntil = now + timers.deadInterval
                 }
             }

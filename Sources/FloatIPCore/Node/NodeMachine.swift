@@ -122,6 +122,14 @@ public struct NodeMachine: Sendable {
         return output
     }
 
+    /// The mover says `group`'s failed claim may be tried again now (its etcd key, held by another
+    /// node, is gone): ends the claim-failure wait; the next `tick` decides. Returns false (nothing
+    /// changed) when no failed claim of the group is waiting.
+    public mutating func claimMayRetry(group: String) -> Bool {
+        guard let index = engines.firstIndex(where: { $0.group == group }) else { return false }
+        return engines[index].claimMayRetry()
+    }
+
     /// Starts an operator's switchover of `group` (make-before-break); returns the target.
     public mutating func switchover(group: String, to target: String?, now: Instant) throws(SwitchoverFailure)
         -> (target: String, output: NodeOutput)
