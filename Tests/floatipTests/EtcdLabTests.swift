@@ -94,10 +94,9 @@ struct EtcdLabTests {
     }
 
     @Test func maintenanceHandsOverAsSoonAsTheOldHolderResigns() async throws {
-        // Make-before-break cannot work with etcd: each target's claim fails while web1 keeps the
-        // key, which puts the target in fault; with no eligible peer left, web1 releases and
-        // resigns, and the targets, watching since their failed claims, claim at once instead of
-        // after their backoff (1 s).
+        // Make-before-break cannot work with etcd: web1 releases and resigns first and names its
+        // target in its heartbeat; the target campaigns on hearing it, patiently, and wins as soon
+        // as web1 has resigned (docs/coordination.md, "Planned moves: break-before-make").
         let etcd = try EtcdLab(nodes: 3, ttl: 3)
         defer { etcd.stop() }
         let lab = etcd.lab
@@ -115,7 +114,8 @@ struct EtcdLabTests {
             + "after web1 removed its address (\((moved ?? .zero).shortDescription) after the command)")
         #expect(gap > .zero, "break before make under etcd: web1's address went first")
         #expect(gap < .milliseconds(500), "claimed on the key's deletion, not after the 1 s claim-failure backoff")
-        #expect(lab.log(added.node).contains("its etcd key is free again"), "\(lab.log(added.node))")
+        #expect(lab.log(added.node).contains("web1 handed the group over to me (maintenance)"), "\(lab.log(added.node))")
+        #expect(!lab.log(added.node).contains("claim failed"), "the patient campaign won the first time")
         try etcd.expectOneHolderAtATime(watch)
     }
 
