@@ -117,6 +117,10 @@ struct PlannedMoveTests {
             etcd = try EtcdServer(address: "198.18.0.5", namespace: layout.switchNamespace)
         })
         try waitUntilStandby(node: 2, lab: lab)
+        // Let web1's claim burst end (3 rounds 50 ms apart): a hand-over started within it can race
+        // its last round, which repoints the client at web1 just after web2's first announcement,
+        // costing one spacing (50 ms). Found here about one run in three; noted in docs/linux.md.
+        Thread.sleep(forTimeInterval: 0.2)
         let probe = try LabProbe(namespace: layout.clientNamespace, maximumDuration: .seconds(90))
         probe.start()
         defer { _ = probe.stop() }
