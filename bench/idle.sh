@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The idle cost alone: floatip and keepalived side by side in one run, both left alone at the same
+# advertisement interval, CPU (utime + stime), RSS and private (anonymous) memory of every daemon.
+# Not a test: it prints numbers. Runs as root in namespaces it creates and removes (198.18.0.0/15).
+#
+#   bench/idle.sh                            100 ms interval, 60 s (about 1.5 min)
+#   bench/idle.sh --idle-intervals 0.02,0.1,1 --idle-seconds 30
+#   bench/idle.sh --floatip /path/to/floatip  measure another floatip binary (an older build)
+#
+# Results go to /tmp/floatip-bench-idle/results.json; docs/benchmarks.md is left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "bench/idle.sh needs root (it builds network namespaces): run it with sudo" >&2; exit 1; }
+
+if ! command -v keepalived >/dev/null 2>&1 && [ ! -x /usr/sbin/keepalived ]; then
+    echo "installing keepalived (Debian package)"
+    apt-get install -y -q keepalived >/dev/null || { apt-get update -q && apt-get install -y -q keepalived >/dev/null; }
+fi
+bin=
+for argument in "$@"; do
+    [ "$argument" = --floatip ] && bin=given
+done
+if [ -z "$bin" ]; then
+    echo "building floatip (release)"
+    swift build -c release --product floatip >/dev/null
+    set -- --floatip "$(swift build -c release --show-bin-path)/floatip" "$@"
+fi
+out=/tmp/floatip-bench-idle
+mkdir -p "$out"
+python3 bench/failover.py --keepalived "$(command -v keepalived || echo /usr/sbin/keepalived)" \
+    --kinds "" --sizes "" --no-defaults --idle-intervals 0.1 --idle-seconds 60 \
+    --output "$out/results.json" --command "sudo bench/idle.sh $*" "$@"
