@@ -3,11 +3,11 @@ import Glibc
 /// A pipe that wakes a thread sleeping in `poll` on `readEnd`: `signal()` makes it readable
 /// (and it stays readable; it is meant for one-way news such as "stop"). Both ends are
 /// non-blocking and close-on-exec; the owner calls `close()` once, after the last `signal()`.
-struct WakePipe: Sendable {
-    let readEnd: Int32
-    let writeEnd: Int32
+public struct WakePipe: Sendable {
+    public let readEnd: Int32
+    public let writeEnd: Int32
 
-    init() throws(SystemError) {
+    public init() throws(SystemError) {
         var ends: [Int32] = [0, 0]
         try syscall("pipe") { pipe(&ends) }
         for end in ends {
@@ -19,12 +19,12 @@ struct WakePipe: Sendable {
     }
 
     /// Makes `readEnd` readable (a full pipe is already readable, so a failed write is fine).
-    func signal() {
+    public func signal() {
         var byte: UInt8 = 1
         _ = write(writeEnd, &byte, 1)
     }
 
-    func close() {
+    public func close() {
         _ = Glibc.close(readEnd)
         _ = Glibc.close(writeEnd)
     }
