@@ -18,9 +18,8 @@ if ! command -v keepalived >/dev/null 2>&1 && [ ! -x /usr/sbin/keepalived ]; the
 fi
 python3 -c 'import matplotlib' 2>/dev/null || { echo "installing matplotlib (pip)"; python3 -m pip install -q matplotlib; }
 
-echo "building floatip (release)"
-swift build -c release --product floatip >/dev/null
-bin=$(swift build -c release --show-bin-path)/floatip
+echo "building floatip (release, static Swift libraries, stripped: as the .deb ships it)"
+bin=$(bench/build-floatip.sh | tail -n 1)
 
 out=docs
 json=bench/results/latest.json

@@ -21,9 +21,8 @@ for argument in "$@"; do
     [ "$argument" = --floatip ] && bin=given
 done
 if [ -z "$bin" ]; then
-    echo "building floatip (release)"
-    swift build -c release --product floatip >/dev/null
-    set -- --floatip "$(swift build -c release --show-bin-path)/floatip" "$@"
+    echo "building floatip (release, static Swift libraries, stripped: as the .deb ships it)"
+    set -- --floatip "$(bench/build-floatip.sh | tail -n 1)" "$@"
 fi
 out=/tmp/floatip-bench-idle
 mkdir -p "$out"
