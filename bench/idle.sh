@@ -10,12 +10,7 @@
 # Results go to /tmp/floatip-bench-idle/results.json; docs/benchmarks.md is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(id -u)" = 0 ] || { echo "bench/idle.sh needs root (it builds network namespaces): run it with sudo" >&2; exit 1; }
-
-if ! command -v keepalived >/dev/null 2>&1 && [ ! -x /usr/sbin/keepalived ]; then
-    echo "installing keepalived (Debian package)"
-    apt-get install -y -q keepalived >/dev/null || { apt-get update -q && apt-get install -y -q keepalived >/dev/null; }
-fi
+. bench/prepare.sh bench/idle.sh
 bin=
 for argument in "$@"; do
     [ "$argument" = --floatip ] && bin=given

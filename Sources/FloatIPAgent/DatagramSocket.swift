@@ -41,8 +41,9 @@ struct PeerSocketAddress: Hashable, Sendable {
             v4.sin_family = sa_family_t(AF_INET)
             v4.sin_port = port.bigEndian
             v4.sin_addr.s_addr = value.bigEndian
+            let length = socklen_t(MemoryLayout<sockaddr_in>.size)
             return withUnsafePointer(to: &v4) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
             }
         case .v6(let high, let low):
             var v6 = sockaddr_in6()
@@ -54,8 +55,9 @@ struct PeerSocketAddress: Hashable, Sendable {
                     bytes[8 + index] = UInt8(truncatingIfNeeded: low >> UInt64(56 - 8 * index))
                 }
             }
+            let length = socklen_t(MemoryLayout<sockaddr_in6>.size)
             return withUnsafePointer(to: &v6) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
             }
         }
     }
@@ -101,7 +103,9 @@ final class DatagramSocket: Sendable {
         state.withLock { state in
             guard !state.closed else { return }
             _ = datagram.withUnsafeBytes { bytes in
-                address.withSocketAddress { Glibc.sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1) }
+                address.withSocketAddress {
+                    Glibc.sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1)
+                }
             }
         }
     }

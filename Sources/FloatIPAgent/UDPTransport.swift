@@ -45,7 +45,10 @@ public final class UDPTransport: PacketTransport {
         return UDPTransport(socket: socket, peers: peerAddresses, stream: stream)
     }
 
-    private init(socket: DatagramSocket, peers: [String: PeerSocketAddress], stream: AsyncStream<(datagram: [UInt8], from: String?)>) {
+    private init(
+        socket: DatagramSocket, peers: [String: PeerSocketAddress],
+        stream: AsyncStream<(datagram: [UInt8], from: String?)>
+    ) {
         self.socket = socket
         self.peers = peers
         self.stream = stream

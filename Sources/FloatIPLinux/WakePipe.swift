@@ -1,8 +1,8 @@
 import Glibc
 
-/// A pipe that wakes a thread sleeping in `poll` on `readEnd`: `signal()` makes it readable
-/// (and it stays readable; it is meant for one-way news such as "stop"). Both ends are
-/// non-blocking and close-on-exec; the owner calls `close()` once, after the last `signal()`.
+/// A pipe that wakes a thread sleeping in `poll` on `readEnd`: `signal()` makes it readable until
+/// `drain()` (a thread that only ever needs "stop" need not drain). Both ends are non-blocking and
+/// close-on-exec; the owner calls `close()` once, after the last `signal()`.
 public struct WakePipe: Sendable {
     public let readEnd: Int32
     public let writeEnd: Int32
@@ -22,6 +22,12 @@ public struct WakePipe: Sendable {
     public func signal() {
         var byte: UInt8 = 1
         _ = write(writeEnd, &byte, 1)
+    }
+
+    /// Reads every wake-up signalled so far.
+    public func drain() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while buffer.withUnsafeMutableBytes({ read(readEnd, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     public func close() {

@@ -53,7 +53,7 @@ import Testing
     /// a and b know each other; the stranger knows b only, and b does not know it.
     private func bindThree(on address: IPAddress) async throws -> (Node, Node, Node) {
         for _ in 0..<5 {
-            let ports = [Loopback.freePort(), Loopback.freePort(), Loopback.freePort()].compactMap { $0 }.map { UInt16($0) }
+            let ports = (0..<3).compactMap { _ in Loopback.freePort() }.map { UInt16($0) }
             guard Set(ports).count == 3 else { continue }
             do {
                 let a = try await UDPTransport.bind(

@@ -62,7 +62,9 @@ public struct CheckService: Service {
             uniquingKeysWith: { first, _ in first })
     }
 
-    private static func apply(_ conditions: [String: LocalCondition], in cluster: ClusterConfig, to agent: AgentCore) async {
+    private static func apply(
+        _ conditions: [String: LocalCondition], in cluster: ClusterConfig, to agent: AgentCore
+    ) async {
         for group in cluster.groups {
             if let condition = conditions[group.name] { await agent.setCondition(condition, group: group.name) }
         }

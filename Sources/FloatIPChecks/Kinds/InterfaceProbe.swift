@@ -106,7 +106,9 @@ final class LinkBoard: Sendable {
     }
 
     func verdict() -> Verdict {
-        guard let link = current.withLock({ $0 }) else { return Verdict(passed: false, detail: "no interface named \(name)") }
+        guard let link = current.withLock({ $0 }) else {
+            return Verdict(passed: false, detail: "no interface named \(name)")
+        }
         if !link.isUp { return Verdict(passed: false, detail: "\(name) is down") }
         if !link.isRunning { return Verdict(passed: false, detail: "\(name) is up but not running (no carrier)") }
         return Verdict(passed: true, detail: "\(name) is up and running")
