@@ -10,17 +10,11 @@
 # --no-defaults, --sizes 1,100,1000, --idle-seconds 60, --seed N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(id -u)" = 0 ] || { echo "bench/failover.sh needs root (it builds network namespaces): run it with sudo" >&2; exit 1; }
-
-if ! command -v keepalived >/dev/null 2>&1 && [ ! -x /usr/sbin/keepalived ]; then
-    echo "installing keepalived (Debian package)"
-    apt-get install -y -q keepalived >/dev/null || { apt-get update -q && apt-get install -y -q keepalived >/dev/null; }
-fi
+. bench/prepare.sh bench/failover.sh
 python3 -c 'import matplotlib' 2>/dev/null || { echo "installing matplotlib (pip)"; python3 -m pip install -q matplotlib; }
 
-echo "building floatip (release)"
-swift build -c release --product floatip >/dev/null
-bin=$(swift build -c release --show-bin-path)/floatip
+echo "building floatip (release, static Swift libraries, stripped: as the .deb ships it)"
+bin=$(bench/build-floatip.sh | tail -n 1)
 
 out=docs
 json=bench/results/latest.json

@@ -309,8 +309,10 @@ def document(results, plot_name, findings):
         "MAC (after web2 added it and announced it) or, for the two probed addresses, when web2 answers. The "
         "figure is the time from the first address answering on web2 to the last one reached; a final round "
         "asks every address once to check they all answer from web2." % ms(meta["many_interval"]),
-        "- **Idle cost**: both labs left alone for %g s per interval (after 5 s to settle); CPU = utime + stime "
-        "of the daemon's processes (keepalived: parent and VRRP child) over the wall time, in %% of one core; "
+        "- **Idle cost**: both labs left alone for %g s per interval (after 5 s to settle); CPU = the scheduler's "
+        "run time of every thread of the daemon's processes (keepalived: parent and VRRP child; "
+        "/proc/PID/task/TID/schedstat, in ns: utime + stime are sampled in 10 ms ticks and miss or double-count "
+        "short wake-ups) over the wall time, in %% of one core; "
         "RSS and anonymous (private) memory from /proc/PID/smaps_rollup, the peak of samples every 5 s."
         % meta["idle_seconds"],
         "",

@@ -14,8 +14,13 @@ public actor AgentCore {
     let onEvent: @Sendable (AgentEvent) -> Void
     var machine: NodeMachine
     var queues: [String: MoverQueue] = [:]
+    /// The timer: one long-lived task that sleeps until `timerSleepsUntil`, then ticks (or sleeps
+    /// on, when the machine's next deadline `timerDeadline` moved later meanwhile). Restarted only
+    /// when the deadline moves earlier than its sleep; `timerGeneration` tells a stale one to end.
     var timer: Task<Void, Never>?
     var timerDeadline: Instant?
+    var timerSleepsUntil: Instant?
+    var timerGeneration: UInt64 = 0
     var receiver: Task<Void, Never>?
     var running = false
     /// The last role changes, for status (bounded by `transitionMemory`).
@@ -68,6 +73,7 @@ public actor AgentCore {
         receiver?.cancel()
         timer?.cancel()
         timer = nil
+        timerGeneration &+= 1
         for queue in queues.values { await queue.finish() }
     }
 
@@ -176,25 +182,41 @@ public actor AgentCore {
         }
     }
 
-    /// Sleeps until the machine's next deadline (absolute), then ticks; restarted whenever the
-    /// deadline moves.
+    /// Keeps the timer due at the machine's next deadline (absolute). A deadline that moved later
+    /// (a heartbeat heard moves the dead deadline) leaves the timer asleep: it wakes at the earlier
+    /// time and sleeps on. Only one that moved earlier restarts it.
     private func rescheduleTimer() {
         guard running else { return }
         let deadline = machine.nextWakeup(now: clock.now())
-        guard deadline != timerDeadline || timer == nil else { return }
-        timer?.cancel()
         timerDeadline = deadline
+        if timer != nil, let sleeping = timerSleepsUntil, sleeping <= deadline { return }
+        timer?.cancel()
+        timerGeneration &+= 1
+        timerSleepsUntil = deadline
         let clock = self.clock
+        let generation = timerGeneration
         timer = Task { [weak self] in
-            do { try await clock.sleep(until: deadline) } catch { return }
-            await self?.timerFired(deadline)
+            var until = deadline
+            while true {
+                do { try await clock.sleep(until: until) } catch { return }
+                guard let next = await self?.timerWoke(generation) else { return }
+                until = next
+            }
         }
     }
 
-    private func timerFired(_ deadline: Instant) async {
-        guard deadline == timerDeadline else { return }
-        timer = nil
-        timerDeadline = nil
+    /// The timer woke: ticks if the deadline has come (the tick schedules the next one), and says
+    /// until when to sleep next; nil ends a timer that was replaced or stopped.
+    private func timerWoke(_ generation: UInt64) async -> Instant? {
+        guard running, generation == timerGeneration else { return nil }
+        if let deadline = timerDeadline, deadline > clock.now() {
+            timerSleepsUntil = deadline
+            return deadline
+        }
         await tick()
+        // The tick (or an input while it sent) set the next deadline, or replaced this timer.
+        guard running, generation == timerGeneration, let deadline = timerDeadline else { return nil }
+        timerSleepsUntil = deadline
+        return deadline
     }
 }

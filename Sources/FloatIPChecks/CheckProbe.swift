@@ -13,11 +13,18 @@ public protocol CheckProbe: Sendable {
     func run() async -> CheckResult
     /// Releases what the probe holds (an HTTP client's connections); called once when checks stop.
     func shutdown() async
+    /// For probes that learn of changes as they happen (an interface's netlink events): calls
+    /// `wake` whenever a run now would answer differently, so the scheduler runs the check at
+    /// once instead of at its next deadline. Called once, before the first run; returns whether
+    /// the probe will ever call `wake`.
+    func notifyChanges(_ wake: @escaping @Sendable () -> Void) -> Bool
 }
 
 extension CheckProbe {
     /// Most probes hold nothing between runs.
     public func shutdown() async {}
+    /// Most probes learn only by running.
+    public func notifyChanges(_ wake: @escaping @Sendable () -> Void) -> Bool { false }
 }
 
 /// Makes the probe for a check, by kind.

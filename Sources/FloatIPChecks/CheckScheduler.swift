@@ -6,7 +6,9 @@ import Synchronization
 ///
 /// - **Schedule.** Each check runs at once, then on absolute deadlines `start + k × interval`
 ///   (`ContinuousClock.sleep(until:)`, so there is no drift); a run that overruns its slot skips the
-///   deadlines already past rather than running late ones in a burst.
+///   deadlines already past rather than running late ones in a burst. A probe that learns of
+///   changes itself (`CheckProbe.notifyChanges`) also runs at once when its answer changes; the
+///   deadlines stay where they were.
 /// - **Isolation.** Checks never wait for each other. A probe that overruns its timeout by more than
 ///   `grace` is abandoned and reported as `hung: no answer after …`; while it still has not returned,
 ///   later runs of that check are not started but reported failing the same way, so a hung probe
@@ -63,6 +65,8 @@ public final class CheckScheduler: Sendable {
         var hysteresis = Hysteresis(rise: probe.check.rise, fall: probe.check.fall)
         var abandoned: AbandonedRun?
         var deadline = clock.now
+        let changes = ChangeSignal()
+        let wakes = probe.notifyChanges { changes.wake() }
         while !Task.isCancelled {
             let result: CheckResult
             if let hung = abandoned, !hung.hasEnded {
@@ -76,9 +80,16 @@ public final class CheckScheduler: Sendable {
             }
             if Task.isCancelled { break }
             record(result, index: index, hysteresis: &hysteresis)
-            deadline = Self.nextDeadline(after: deadline, interval: interval, now: clock.now)
+            // A run that a change woke early keeps the deadline it was waiting for.
+            if clock.now >= deadline {
+                deadline = Self.nextDeadline(after: deadline, interval: interval, now: clock.now)
+            }
             do {
-                try await clock.sleep(until: deadline)
+                if wakes {
+                    try await changes.wait(until: deadline)
+                } else {
+                    try await clock.sleep(until: deadline)
+                }
             } catch {
                 break
             }

@@ -89,6 +89,34 @@ struct InterfaceProbeTests {
         #expect(result.detail == "no interface named v0")
     }
 
+    /// Through the scheduler, with a 1-hour interval: the link's events alone make the check run.
+    @Test func aLinkChangeRunsTheCheckAtOnce() async throws {
+        let pair = try VethPair()
+        var config = check(.interface, "v0")
+        config.interval = .seconds(3600)
+        config.rise = 1
+        config.fall = 1
+        let scheduler = CheckScheduler(probes: [try probe(config, namespace: pair.a)])
+        let running = Task { await scheduler.run() }
+        defer { running.cancel() }
+        #expect(try await stateBecomes(.passing, scheduler))
+        let down = ContinuousClock.now
+        try pair.network.ip(pair.a, "link", "set", "v0", "down")
+        #expect(try await stateBecomes(.failing, scheduler))
+        #expect(ContinuousClock.now - down < .milliseconds(500), "\(ContinuousClock.now - down)")
+        try pair.network.ip(pair.a, "link", "set", "v0", "up")
+        #expect(try await stateBecomes(.passing, scheduler))
+    }
+
+    private func stateBecomes(_ state: Hysteresis.State, _ scheduler: CheckScheduler) async throws -> Bool {
+        let limit = ContinuousClock.now + .seconds(3)
+        while scheduler.states().first?.state != state {
+            guard ContinuousClock.now < limit else { return false }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
     @Test func anInterfaceThatDoesNotExistFails() async throws {
         let pair = try VethPair()
         let result = try await probe(check(.interface, "nothere0"), namespace: pair.a).run()

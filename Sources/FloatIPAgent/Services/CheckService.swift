@@ -33,9 +33,15 @@ public struct CheckService: Service {
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await scheduler.run() }
             tasks.addTask {
+                // Every run reports a result, but the agent only needs to hear of a changed
+                // condition: an unchanged one would be a decision pass (a wake-up) for nothing.
+                var applied: [String: LocalCondition]?
                 for await event in scheduler.events {
                     onEvent(event)
-                    await Self.apply(cluster, scheduler.states(), to: agent)
+                    let conditions = Self.conditions(cluster, scheduler.states())
+                    guard conditions != applied else { continue }
+                    applied = conditions
+                    await Self.apply(conditions, in: cluster, to: agent)
                 }
             }
             try? await gracefulShutdown()
@@ -46,9 +52,21 @@ public struct CheckService: Service {
 
     /// Folds the checks' states into each group's condition and hands it to the agent.
     static func apply(_ cluster: ClusterConfig, _ states: [CheckState], to agent: AgentCore) async {
+        await apply(conditions(cluster, states), in: cluster, to: agent)
+    }
+
+    /// Each group's condition from the checks' states, by group name.
+    static func conditions(_ cluster: ClusterConfig, _ states: [CheckState]) -> [String: LocalCondition] {
+        Dictionary(
+            cluster.groups.map { ($0.name, HealthSummary.condition(for: $0, checks: states, maintenance: false)) },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    private static func apply(
+        _ conditions: [String: LocalCondition], in cluster: ClusterConfig, to agent: AgentCore
+    ) async {
         for group in cluster.groups {
-            await agent.setCondition(
-                HealthSummary.condition(for: group, checks: states, maintenance: false), group: group.name)
+            if let condition = conditions[group.name] { await agent.setCondition(condition, group: group.name) }
         }
     }
 }

@@ -6,9 +6,10 @@ import Synchronization
 ///
 /// It does not poll. At its first run the probe subscribes a `NetlinkWatcher`, then reads the
 /// interface once (`RouteNetlink.link(named:)`), then follows link events (and the watcher's
-/// snapshots after lost events); every run answers from the latest state at once. The watcher
-/// stops when the probe is released. A watcher that cannot be set up fails the run with the reason
-/// and is tried again at the next run.
+/// snapshots after lost events); every run answers from the latest state at once, and an event
+/// that changes the answer wakes the scheduler (`notifyChanges`), so the check runs at once
+/// rather than at its next deadline. The watcher stops when the probe is released. A watcher that
+/// cannot be set up fails the run with the reason and is tried again at the next run.
 final class InterfaceProbe: CheckProbe {
     let check: CheckConfig
     let namespace: String?
@@ -22,6 +23,11 @@ final class InterfaceProbe: CheckProbe {
     }
 
     deinit { watcher.withLock { $0?.stop() } }
+
+    func notifyChanges(_ wake: @escaping @Sendable () -> Void) -> Bool {
+        link.onChange(wake)
+        return true
+    }
 
     func run() async -> CheckResult {
         let start = ContinuousClock.now
@@ -54,8 +60,8 @@ final class InterfaceProbe: CheckProbe {
                 Task.detached { for await event in events { board.apply(event) } }
             }
         }
-        let (passed, detail) = link.verdict()
-        return .since(start, passed: passed, detail)
+        let verdict = link.verdict()
+        return .since(start, passed: verdict.passed, verdict.detail)
     }
 }
 
@@ -63,13 +69,24 @@ final class InterfaceProbe: CheckProbe {
 final class LinkBoard: Sendable {
     let name: String
     private let current = Mutex<LinkInfo?>(nil)
+    private let wake = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(name: String) { self.name = name }
 
+    /// `wake` is called after an event that changes the verdict.
+    func onChange(_ wake: @escaping @Sendable () -> Void) { self.wake.withLock { $0 = wake } }
+
     func set(_ link: LinkInfo?) { current.withLock { $0 = link } }
 
-    /// Applies one watcher event (idempotent; follows renames by index).
+    /// Applies one watcher event (idempotent; follows renames by index); wakes the scheduler when
+    /// the verdict changed.
     func apply(_ event: NetlinkEvent) {
+        let before = verdict()
+        update(event)
+        if verdict() != before { wake.withLock { $0 }?() }
+    }
+
+    private func update(_ event: NetlinkEvent) {
         current.withLock { current in
             switch event {
             case .linkChanged(let link):
@@ -88,10 +105,18 @@ final class LinkBoard: Sendable {
         }
     }
 
-    func verdict() -> (Bool, String) {
-        guard let link = current.withLock({ $0 }) else { return (false, "no interface named \(name)") }
-        if !link.isUp { return (false, "\(name) is down") }
-        if !link.isRunning { return (false, "\(name) is up but not running (no carrier)") }
-        return (true, "\(name) is up and running")
+    func verdict() -> Verdict {
+        guard let link = current.withLock({ $0 }) else {
+            return Verdict(passed: false, detail: "no interface named \(name)")
+        }
+        if !link.isUp { return Verdict(passed: false, detail: "\(name) is down") }
+        if !link.isRunning { return Verdict(passed: false, detail: "\(name) is up but not running (no carrier)") }
+        return Verdict(passed: true, detail: "\(name) is up and running")
+    }
+
+    /// What a run answers now.
+    struct Verdict: Equatable {
+        var passed: Bool
+        var detail: String
     }
 }

@@ -45,8 +45,7 @@ final class PingReceiver: Sendable {
     let socket4: Int32
     let socket6: Int32?
     let matcher: Matcher
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let wakePipe: WakePipe
     private let state = Mutex(State())
     private let clock = ContinuousClock()
     /// Most datagrams read from one socket per wake-up, so a flood cannot starve the deadlines.
@@ -54,14 +53,7 @@ final class PingReceiver: Sendable {
 
     /// Takes ownership of the sockets (non-blocking) and starts the thread.
     init(socket4: Int32, socket6: Int32?, matcher: Matcher) throws(SystemError) {
-        var ends: [Int32] = [0, 0]
-        try syscall("pipe") { pipe(&ends) }
-        for end in ends {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-        }
-        wakeRead = ends[0]
-        wakeWrite = ends[1]
+        wakePipe = try WakePipe()
         self.socket4 = socket4
         self.socket6 = socket6
         self.matcher = matcher
@@ -134,23 +126,20 @@ final class PingReceiver: Sendable {
         waiter?.continuation.resume(with: outcome)
     }
 
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)  // a full pipe already holds a wake-up
-    }
+    private func wake() { wakePipe.signal() }
 
     // MARK: The thread
 
     private func run() {
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0)]
         descriptors.append(pollfd(fd: socket4, events: Int16(POLLIN), revents: 0))
         if let socket6 { descriptors.append(pollfd(fd: socket6, events: Int16(POLLIN), revents: 0)) }
         while let timeout = pollTimeout() {
             for index in descriptors.indices { descriptors[index].revents = 0 }
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             if ready > 0 {
-                if descriptors[0].revents != 0 { drainWakeUps(&buffer) }
+                if descriptors[0].revents != 0 { wakePipe.drain() }
                 if descriptors[1].revents != 0 { readReplies(from: socket4, ipv6: false, into: &buffer) }
                 if descriptors.count > 2, descriptors[2].revents != 0 {
                     readReplies(from: descriptors[2].fd, ipv6: true, into: &buffer)
@@ -158,7 +147,8 @@ final class PingReceiver: Sendable {
             }
             expire()
         }
-        for fd in [wakeRead, wakeWrite, socket4] + (socket6.map { [$0] } ?? []) { close(fd) }
+        wakePipe.close()
+        for fd in [socket4] + (socket6.map { [$0] } ?? []) { close(fd) }
     }
 
     /// Milliseconds until the earliest deadline (rounded up), -1 when nothing waits, nil when stopping.
@@ -171,10 +161,6 @@ final class PingReceiver: Sendable {
             let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
             return Int32(clamping: milliseconds)
         }
-    }
-
-    private func drainWakeUps(_ buffer: inout [UInt8]) {
-        while buffer.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     private func readReplies(from fd: Int32, ipv6: Bool, into buffer: inout [UInt8]) {

@@ -6,8 +6,8 @@ import Synchronization
 /// RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV6_IFADDR, separate from any request socket.
 ///
 /// The kernel queues events from `init` on; reading starts with `events()`, on a dedicated
-/// thread (blocking poll with a short timeout, so `stop()` takes effect within
-/// `NetlinkWatcher.pollInterval`, then the thread closes the socket and ends the stream).
+/// thread that sleeps in `poll` until an event or `stop()` arrives (a pipe wakes it: an idle
+/// watcher costs no wake-ups), then closes the socket and ends the stream.
 ///
 /// Lost events are never silent. When the socket overflowed (ENOBUFS) or the consumer fell more
 /// than `bufferLimit` events behind, the watcher drops what is queued, re-dumps addresses and
@@ -15,9 +15,6 @@ import Synchronization
 /// all state before it. Events after a snapshot may repeat what it already shows: apply them
 /// idempotently.
 public final class NetlinkWatcher: Sendable {
-    /// How long the read loop blocks before it looks at `stop()` again.
-    static let pollInterval: Duration = .milliseconds(100)
-
     private let loop: WatcherLoop
 
     /// Subscribes a new socket in the named network namespace, or in the current one.
@@ -45,7 +42,14 @@ public final class NetlinkWatcher: Sendable {
             socket.close()
             throw NetlinkError(operation: "subscribe rtnetlink watcher", error)
         }
-        loop = WatcherLoop(socket: socket, namespace: namespace, bufferLimit: max(1, bufferLimit))
+        let wake: WakePipe
+        do {
+            wake = try WakePipe()
+        } catch {
+            socket.close()
+            throw NetlinkError(operation: "open rtnetlink watcher", error)
+        }
+        loop = WatcherLoop(socket: socket, wake: wake, namespace: namespace, bufferLimit: max(1, bufferLimit))
     }
 
     deinit { loop.requestStop() }
@@ -63,12 +67,12 @@ public final class NetlinkWatcher: Sendable {
         let loop = self.loop
         continuation.onTermination = { _ in loop.requestStop() }
         let thread = Thread { loop.run(continuation) }
-        thread.name = "floatip-netlink-watcher"
+        thread.name = "floatip-netlink"  // at most 15 bytes, or Linux keeps none
         thread.start()
         return stream
     }
 
-    /// Stops reading and closes the socket (within `pollInterval`); the stream then finishes.
+    /// Stops reading and closes the socket (the reader thread wakes at once); the stream then finishes.
     public func stop() { loop.requestStop() }
 }
 
@@ -86,12 +90,14 @@ private final class WatcherLoop: Sendable {
     static let resyncRetry: Duration = .milliseconds(200)
 
     let socket: NetlinkSocket
+    let wake: WakePipe
     let namespace: String?
     let bufferLimit: Int
     private let state = Mutex(State())
 
-    init(socket: NetlinkSocket, namespace: String?, bufferLimit: Int) {
+    init(socket: NetlinkSocket, wake: WakePipe, namespace: String?, bufferLimit: Int) {
         self.socket = socket
+        self.wake = wake
         self.namespace = namespace
         self.bufferLimit = bufferLimit
     }
@@ -104,15 +110,23 @@ private final class WatcherLoop: Sendable {
         }
     }
 
-    /// Asks the thread to stop; if it never started, closes the socket here.
+    /// Asks the thread to stop (waking it); if it never started, closes the socket here.
     func requestStop() {
         let closeNow = state.withLock { state in
             state.stopRequested = true
-            guard !state.started, !state.closed else { return false }
+            guard !state.closed else { return false }
+            // Under the lock: the thread closes the pipe only after marking `closed` here.
+            guard !state.started else {
+                wake.signal()
+                return false
+            }
             state.closed = true
             return true
         }
-        if closeNow { socket.close() }
+        if closeNow {
+            socket.close()
+            wake.close()
+        }
     }
 
     private var stopRequested: Bool { state.withLock { $0.stopRequested } }
@@ -121,13 +135,13 @@ private final class WatcherLoop: Sendable {
         defer {
             state.withLock { $0.closed = true }
             socket.close()
+            wake.close()
             continuation.finish()
         }
         let clock = ContinuousClock()
         var resyncPending = false
         var nextResync = clock.now
         var resyncer: RouteNetlink?
-        let timeout = Int32(NetlinkWatcher.pollInterval / .milliseconds(1))
         while !stopRequested {
             if resyncPending, clock.now >= nextResync {
                 nextResync = clock.now + Self.resyncRetry
@@ -137,10 +151,14 @@ private final class WatcherLoop: Sendable {
                     resyncPending = false
                 }
             }
-            var descriptor = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, resyncPending ? min(timeout, 20) : timeout)
+            // Blocks until an event or `stop()`; a pending resync retries every 20 ms.
+            var descriptors = [
+                pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&descriptors, 2, resyncPending ? 20 : -1)
             if ready < 0 && errno != EINTR { return }
-            guard ready > 0 else { continue }
+            guard ready > 0, descriptors[0].revents != 0 else { continue }
             for _ in 0..<Self.datagramsPerWake {
                 let datagram: [UInt8]
                 do {

@@ -1,0 +1,167 @@
+import FloatIPCore
+import FloatIPLinux
+import Glibc
+import Synchronization
+
+/// An IP address and UDP port as the socket calls take and give them.
+struct PeerSocketAddress: Hashable, Sendable {
+    let address: IPAddress
+    let port: UInt16
+
+    init(_ address: IPAddress, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
+    /// The address the kernel reported, if it is IPv4 or IPv6.
+    init?(_ storage: sockaddr_storage) {
+        var storage = storage
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let v4 = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
+            self.init(.v4(UInt32(bigEndian: v4.sin_addr.s_addr)), port: UInt16(bigEndian: v4.sin_port))
+        case AF_INET6:
+            let v6 = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }
+            let bytes = withUnsafeBytes(of: v6.sin6_addr) { Array($0) }
+            let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            self.init(.v6(high, low), port: UInt16(bigEndian: v6.sin6_port))
+        default:
+            return nil
+        }
+    }
+
+    var family: Int32 { address.isIPv4 ? AF_INET : AF_INET6 }
+
+    /// Calls `body` with the address as a `sockaddr` and its length.
+    func withSocketAddress<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        switch address {
+        case .v4(let value):
+            var v4 = sockaddr_in()
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = port.bigEndian
+            v4.sin_addr.s_addr = value.bigEndian
+            let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            return withUnsafePointer(to: &v4) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
+            }
+        case .v6(let high, let low):
+            var v6 = sockaddr_in6()
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &v6.sin6_addr) { bytes in
+                for index in 0..<8 {
+                    bytes[index] = UInt8(truncatingIfNeeded: high >> UInt64(56 - 8 * index))
+                    bytes[8 + index] = UInt8(truncatingIfNeeded: low >> UInt64(56 - 8 * index))
+                }
+            }
+            let length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            return withUnsafePointer(to: &v6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
+            }
+        }
+    }
+}
+
+/// A bound UDP socket: non-blocking sends from any thread, and a read loop for one thread that
+/// sleeps in `poll` until a datagram or `close()`. The descriptor is closed under a lock that
+/// every send takes, so a send after `close()` never reaches a reused descriptor.
+final class DatagramSocket: Sendable {
+    private struct State {
+        var closing = false
+        var closed = false
+    }
+
+    private let fd: Int32
+    private let wake: WakePipe
+    private let state = Mutex(State())
+    /// Most datagrams read per wake-up before `close()` is looked at again.
+    private static let readsPerWake = 64
+
+    init(binding local: PeerSocketAddress) throws(SystemError) {
+        let fd = Glibc.socket(local.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let bound = local.withSocketAddress { Glibc.bind(fd, $0, $1) }
+        guard bound == 0 else {
+            let error = SystemError(call: "bind", errno: errno)
+            Glibc.close(fd)
+            throw error
+        }
+        do {
+            wake = try WakePipe()
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        self.fd = fd
+    }
+
+    /// One `sendto`, never blocking; an error is loss.
+    func send(_ datagram: [UInt8], to address: PeerSocketAddress) {
+        state.withLock { state in
+            guard !state.closed else { return }
+            _ = datagram.withUnsafeBytes { bytes in
+                address.withSocketAddress {
+                    Glibc.sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1)
+                }
+            }
+        }
+    }
+
+    /// Reads datagrams into `deliver` until `close()`, then closes the socket. Call it once.
+    func read(_ deliver: ([UInt8], PeerSocketAddress?) -> Void) {
+        defer { closeNow() }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !state.withLock({ $0.closing }) {
+            var descriptors = [
+                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&descriptors, 2, -1)
+            if ready < 0 && errno != EINTR { return }
+            guard ready > 0, descriptors[0].revents != 0 else { continue }
+            if descriptors[0].revents & Int16(POLLNVAL) != 0 { return }
+            for _ in 0..<Self.readsPerWake {
+                var source = sockaddr_storage()
+                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                let count = buffer.withUnsafeMutableBytes { bytes in
+                    withUnsafeMutablePointer(to: &source) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            recvfrom(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &length)
+                        }
+                    }
+                }
+                // EAGAIN: all read. An ICMP error queued for an earlier send is reported once
+                // and is not the socket's end: go on reading. Anything else ends the loop.
+                if count < 0 {
+                    switch errno {
+                    case EINTR, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENETDOWN: continue
+                    case EAGAIN, EWOULDBLOCK: break
+                    default: return
+                    }
+                    break
+                }
+                deliver(Array(buffer[0..<count]), PeerSocketAddress(source))
+            }
+        }
+    }
+
+    /// Ends the read loop, which then closes the socket.
+    func close() {
+        state.withLock { state in
+            state.closing = true
+            if !state.closed { wake.signal() }
+        }
+    }
+
+    private func closeNow() {
+        state.withLock { state in
+            guard !state.closed else { return }
+            state.closed = true
+            Glibc.close(fd)
+            wake.close()
+        }
+    }
+}
