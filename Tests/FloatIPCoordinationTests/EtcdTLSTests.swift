@@ -35,6 +35,8 @@ struct EtcdTLSTests {
         // A CA that did not sign etcd's certificate: this node refuses etcd.
         let mistrusting = try client(etcd, ca: pki.otherCAFile, cert: pki.clientCertFile, key: pki.clientKeyFile)
         let untrusted = await #expect(throws: EtcdError.self) { _ = try await mistrusting.get("/floatip/tls/web") }
+        #expect("\(untrusted.map { "\($0)" } ?? "")".contains("etcd's certificate is not trusted (check ca_file"))
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("check cert_file and key_file"))
         print("etcd TLS: without a client certificate: \(refused.map { "\($0)" } ?? "-")\n"
             + "etcd TLS: with the wrong CA: \(untrusted.map { "\($0)" } ?? "-")")
         await good.shutdown()

@@ -3,6 +3,10 @@ import Foundation
 /// A throw-away PKI for TLS tests, made with the `openssl` command in a temporary directory: a CA,
 /// a server certificate for 127.0.0.1 and a client certificate signed by it, and a second CA that
 /// signed neither (for "wrong CA" cases). EC P-256 keys, valid one day. `remove()` deletes it all.
+///
+/// The server certificate is also good for client auth: etcd's JSON gateway connects to etcd's own
+/// gRPC server with it, and with `--client-cert-auth` that connection is refused otherwise
+/// (HTTP 503 "connection closed" on every call).
 public struct TestCertificates: Sendable {
     public let directory: String
     public var caFile: String { directory + "/ca.pem" }
@@ -22,7 +26,7 @@ public struct TestCertificates: Sendable {
         do {
             try makeCA("ca", name: "floatip test CA")
             try makeCA("other-ca", name: "floatip other CA")
-            try issue("server", name: "etcd", extensions: "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+            try issue("server", name: "etcd", extensions: "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n")
             try issue("client", name: "floatip", extensions: "extendedKeyUsage=clientAuth\n")
         } catch {
             remove()

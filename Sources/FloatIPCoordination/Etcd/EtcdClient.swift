@@ -3,6 +3,7 @@ import FloatIPCore
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A client of etcd v3's JSON gateway (`POST /v3/...`), over several members.
 ///
@@ -206,10 +207,23 @@ public actor EtcdClient {
             case .deadlineExceeded, .readTimeout, .connectTimeout:
                 return .timedOut(endpoint: endpoint, call: call, after: timeout)
             case .remoteConnectionClosed:
-                return .unreachable(endpoint: endpoint, call: call, detail: "closed the connection without an answer")
+                // Over TLS, this is how etcd with --client-cert-auth refuses a client it does not trust.
+                let hint = endpoint.hasPrefix("https:")
+                    ? " (over https etcd does so when it wants a client certificate it trusts: check cert_file and key_file)"
+                    : ""
+                return .unreachable(endpoint: endpoint, call: call, detail: "closed the connection without an answer" + hint)
             default:
                 return .unreachable(endpoint: endpoint, call: call, detail: "\(error)")
             }
+        }
+        if let error = error as? NIOSSLError, case .handshakeFailed = error {
+            let untrusted = "\(error)".contains("CERTIFICATE_VERIFY_FAILED")
+            return .unreachable(
+                endpoint: endpoint, call: call,
+                detail: untrusted
+                    ? "TLS handshake failed: etcd's certificate is not trusted (check ca_file: the CA that signed the "
+                        + "members' certificates, for the address in the endpoint)"
+                    : "TLS handshake failed: \(error)")
         }
         if error is AnswerTooLarge {
             return .malformed(endpoint: endpoint, call: call, detail: "the answer is over \(answerLimit) bytes")
