@@ -35,7 +35,7 @@ struct TrackEndToEndTests {
 
     /// Cuts web1, the holder, off; expects web2 to take over with no sample of two holders, and web1 to have
     /// released before web2's dead interval (300 ms) ended. Prints the times.
-    static func cutTheHolderOff(_ lab: AgentLab, _ watch: NetlinkHolderWatch, target: String) async throws {
+    static func cutTheHolderOff(_ lab: AgentLab, _ watch: EtcdEndToEndTests.HolderWatch, target: String) async throws {
         let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
         try isolate(lab, 1)
         let moved = try await watch.until(.seconds(5)) { $0 == [2] }.map { _ in ContinuousClock.now - cut }
@@ -61,7 +61,7 @@ struct TrackEndToEndTests {
         try Self.addTrack(lab, "{ targets: [198.18.0.254] }")
         try lab.start(1)
         try lab.start(2)
-        let watch = try NetlinkHolderWatch(lab)
+        let watch = try NetlinkHolders(lab).watch()
         let first = try await watch.until(.seconds(10)) { $0 == [1] }
         #expect(first != nil, "web1 never held\n\(lab.log(1))")
         guard first != nil else { return }
@@ -113,7 +113,7 @@ struct TrackEndToEndTests {
         try Self.addTrack(lab, "{ targets: [\"witness 198.18.0.9\"] }")
         try lab.start(1)
         try lab.start(2)
-        let watch = try NetlinkHolderWatch(lab)
+        let watch = try NetlinkHolders(lab).watch()
         let first = try await watch.until(.seconds(10)) { $0 == [1] }
         #expect(first != nil, "web1 never held\n\(lab.log(1))\n\(witness.log)")
         guard first != nil else { return }
@@ -136,15 +136,11 @@ struct TrackEndToEndTests {
     }
 }
 
-/// Samples which nodes hold the floating address every 5 ms over netlink (an `ip` process per sample takes
-/// longer than that), counting samples with two holders.
-final class NetlinkHolderWatch {
+/// Which nodes hold the floating address, read over netlink (an `ip` process per sample takes longer
+/// than the 5 ms between samples): the source of an `EtcdEndToEndTests.HolderWatch`.
+final class NetlinkHolders {
     let sockets: [RouteNetlink]
     let vip = IPAddress(AgentLab.vip)
-    private(set) var samples = 0
-    private(set) var doubleHeld = 0
-    /// When each node (1-based) was last seen holding.
-    private(set) var lastHeld: [Int: ContinuousClock.Instant] = [:]
 
     init(_ lab: AgentLab) throws {
         sockets = try (1...2).map { node throws in try RouteNetlink(namespace: lab.namespace(node)) }
@@ -155,19 +151,8 @@ final class NetlinkHolderWatch {
             .map { $0 + 1 }
     }
 
-    /// Samples until `done(holders)` or `limit`; how long it took, or nil.
-    func until(_ limit: Duration, _ done: ([Int]) -> Bool) async throws -> Duration? {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < limit {
-            let holders = try holders()
-            samples += 1
-            if holders.count > 1 { doubleHeld += 1 }
-            for node in holders { lastHeld[node] = ContinuousClock.now }
-            if done(holders) { return ContinuousClock.now - start }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return nil
-    }
+    /// A watch that samples these holders every 5 ms.
+    func watch() -> EtcdEndToEndTests.HolderWatch { EtcdEndToEndTests.HolderWatch(holders: holders) }
 }
 
 /// `floatip witness` in its own namespace, with the lab's secret; stopped by PID.
