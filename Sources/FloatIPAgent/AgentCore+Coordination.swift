@@ -9,14 +9,14 @@ extension AgentCore {
         coordinationFaults[group] = reason
         let base = checkConditions[group] ?? LocalCondition(priority: groupConfig.priority)
         machine.setCondition(withCoordinationFault(base, group: group), group: group)
-        await tick()
+        tick()
     }
 
     /// The coordination backend says `group` is free again (the etcd key another node held when
     /// this node's claim failed is gone): try the claim now instead of waiting out the backoff.
     public func retryClaim(group: String) async {
         guard running, machine.claimMayRetry(group: group) else { return }
-        await tick()
+        tick()
     }
 
     /// `condition` with the group's coordination fault, if any, added.

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 
 /// The running node: the pure `NodeMachine` with the world plugged into its seams.
 ///
@@ -6,6 +7,11 @@ import FloatIPCore
 /// one actor call that feeds the machine with the clock's `now` and carries out what it returns:
 /// heartbeats to every peer, mover operations (queued per group, off the actor), events.
 /// The actor serialises the inputs, so the machine sees one at a time.
+///
+/// The actor runs on a thread of its own (`PollLoop`), which also owns the timer (a timerfd) and
+/// reads the peer socket (`PolledTransport`): a heartbeat due or a datagram arriving is one
+/// wake-up of one thread, handled and answered there, as keepalived does it. Calls from other
+/// tasks (checks, the API, movers' answers) hop onto that thread like onto any actor.
 public actor AgentCore {
     public let config: ClusterConfig
     let clock: any AgentClock
@@ -14,13 +20,13 @@ public actor AgentCore {
     let onEvent: @Sendable (AgentEvent) -> Void
     var machine: NodeMachine
     var queues: [String: MoverQueue] = [:]
-    /// The timer: one long-lived task that sleeps until `timerSleepsUntil`, then ticks (or sleeps
-    /// on, when the machine's next deadline `timerDeadline` moved later meanwhile). Restarted only
-    /// when the deadline moves earlier than its sleep; `timerGeneration` tells a stale one to end.
-    var timer: Task<Void, Never>?
+    /// The thread the actor, its timer and the peer socket run on.
+    let loop: PollLoop
+    /// The machine's next deadline, and when the loop's timer is armed to fire (nil: disarmed).
+    /// A deadline that moves later leaves the timer as it is: it fires early and is armed again.
     var timerDeadline: Instant?
-    var timerSleepsUntil: Instant?
-    var timerGeneration: UInt64 = 0
+    var timerArmedFor: Instant?
+    /// Reads a transport that is not polled by the loop (tests' in-memory network).
     var receiver: Task<Void, Never>?
     var running = false
     /// The last role changes, for status (bounded by `transitionMemory`).
@@ -38,85 +44,99 @@ public actor AgentCore {
     var checkConditions: [String: LocalCondition] = [:]
     var coordinationFaults: [String: String] = [:]
 
-    /// An agent for `config`; `movers` maps each group's name to its mover.
+    /// An agent for `config`; `movers` maps each group's name to its mover. Starts the agent's
+    /// thread (named "floatip-agent"); throws only when the system refuses a pipe or a timerfd.
     public init(
         config: ClusterConfig, secret: [UInt8], clock: any AgentClock, transport: any PacketTransport,
         movers: [String: any Mover], onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
-    ) {
+    ) throws(SystemError) {
         self.config = config
         self.clock = clock
         self.transport = transport
         self.movers = movers
         self.onEvent = onEvent
+        loop = try PollLoop(name: "floatip-agent")
         machine = NodeMachine(config: config, secret: secret, bootID: clock.wallMilliseconds(), now: clock.now())
         for group in config.groups { queues[group.name] = MoverQueue() }
     }
 
-    /// Starts listening and ticking; returns at once (the work runs in the agent's own tasks).
-    public func start() async {
+    deinit { loop.shutdown() }
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
+
+    /// Starts listening and ticking; returns at once (the work runs on the agent's thread).
+    public func start() {
         guard !running else { return }
         running = true
-        let incoming = transport.incoming()
-        receiver = Task { [weak self] in
-            for await (datagram, _) in incoming {
+        loop.setTimerHandler { [weak self] in self?.assumeIsolated { $0.timerFired() } }
+        if let polled = transport as? any PolledTransport {
+            loop.watch(polled.descriptor) { [weak self] in
                 guard let self else { return }
-                await self.receive(datagram)
+                self.assumeIsolated { agent in polled.readAvailable { datagram, _ in agent.receive(datagram) } }
+            }
+        } else {
+            let incoming = transport.incoming()
+            receiver = Task { [weak self] in
+                for await (datagram, _) in incoming {
+                    guard let self else { return }
+                    await self.receive(datagram)
+                }
             }
         }
-        await tick()
+        tick()
     }
 
     /// Stops listening and ticking, and lets queued mover operations finish. Held addresses are
     /// not released here (a clean stop hands groups over first; see `AgentService`).
     public func stop() async {
         running = false
+        loop.watch(nil)
         receiver?.cancel()
-        timer?.cancel()
-        timer = nil
-        timerGeneration &+= 1
+        loop.disarm()
+        timerArmedFor = nil
         for queue in queues.values { await queue.finish() }
     }
 
     // MARK: Inputs
 
     /// The timer fired (or start): evaluate and send what is due.
-    func tick() async {
+    func tick() {
         guard running else { return }
         let output = machine.tick(now: clock.now())
-        await perform(output)
+        perform(output)
     }
 
     /// A datagram from the network.
-    func receive(_ datagram: [UInt8]) async {
+    func receive(_ datagram: [UInt8]) {
         guard running else { return }
         let output = machine.receive(datagram, now: clock.now())
-        await perform(output)
+        perform(output)
     }
 
     /// A mover finished a claim.
-    func claimFinished(group: String, epoch: UInt64, error: String?) async {
+    func claimFinished(group: String, epoch: UInt64, error: String?) {
         guard running else { return }
         let output = machine.claimFinished(group: group, epoch: epoch, error: error, now: clock.now())
-        await perform(output)
+        perform(output)
     }
 
     /// This node's health for a group changed (from the checks).
-    public func setCondition(_ condition: LocalCondition, group: String) async {
+    public func setCondition(_ condition: LocalCondition, group: String) {
         checkConditions[group] = condition
         machine.setCondition(withCoordinationFault(condition, group: group), group: group)
-        await tick()
+        tick()
     }
 
     /// Operator maintenance for the whole node (`group` nil) or one group.
-    public func setMaintenance(_ on: Bool, group: String? = nil) async {
+    public func setMaintenance(_ on: Bool, group: String? = nil) {
         machine.setMaintenance(on, group: group)
-        await tick()
+        tick()
     }
 
     /// Starts an operator's switchover of `group` (make-before-break); returns the target.
-    public func switchover(group: String, to target: String?) async throws(SwitchoverFailure) -> String {
+    public func switchover(group: String, to target: String?) throws(SwitchoverFailure) -> String {
         let (chosen, output) = try machine.switchover(group: group, to: target, now: clock.now())
-        await perform(output)
+        perform(output)
         return chosen
     }
 
@@ -132,7 +152,7 @@ public actor AgentCore {
 
     // MARK: Carrying out
 
-    private func perform(_ output: NodeOutput) async {
+    private func perform(_ output: NodeOutput) {
         for transition in output.transitions {
             onEvent(.transition(transition))
             if transition.from != transition.to {
@@ -141,7 +161,7 @@ public actor AgentCore {
             }
         }
         if let datagram = output.datagram {
-            for peer in config.peers { await transport.send(datagram, to: peer.name) }
+            for peer in config.peers { transport.send(datagram, to: peer.name) }
         }
         for action in output.actions { dispatch(action) }
         rescheduleTimer()
@@ -182,41 +202,32 @@ public actor AgentCore {
         }
     }
 
-    /// Keeps the timer due at the machine's next deadline (absolute). A deadline that moved later
-    /// (a heartbeat heard moves the dead deadline) leaves the timer asleep: it wakes at the earlier
-    /// time and sleeps on. Only one that moved earlier restarts it.
+    /// Keeps the loop's timer due at the machine's next deadline (absolute). A deadline that moved
+    /// later (a heartbeat heard moves the dead deadline) leaves the timer armed for the earlier
+    /// time: it fires, finds nothing due and is armed again. Only one that moved earlier re-arms it,
+    /// so most passes cost no system call for the timer.
     private func rescheduleTimer() {
         guard running else { return }
         let deadline = machine.nextWakeup(now: clock.now())
         timerDeadline = deadline
-        if timer != nil, let sleeping = timerSleepsUntil, sleeping <= deadline { return }
-        timer?.cancel()
-        timerGeneration &+= 1
-        timerSleepsUntil = deadline
-        let clock = self.clock
-        let generation = timerGeneration
-        timer = Task { [weak self] in
-            var until = deadline
-            while true {
-                do { try await clock.sleep(until: until) } catch { return }
-                guard let next = await self?.timerWoke(generation) else { return }
-                until = next
-            }
-        }
+        if let armed = timerArmedFor, armed <= deadline { return }
+        arm(deadline)
     }
 
-    /// The timer woke: ticks if the deadline has come (the tick schedules the next one), and says
-    /// until when to sleep next; nil ends a timer that was replaced or stopped.
-    private func timerWoke(_ generation: UInt64) async -> Instant? {
-        guard running, generation == timerGeneration else { return nil }
-        if let deadline = timerDeadline, deadline > clock.now() {
-            timerSleepsUntil = deadline
-            return deadline
+    private func arm(_ deadline: Instant) {
+        timerArmedFor = deadline
+        loop.arm(after: deadline - clock.now())
+    }
+
+    /// The loop's timer fired: ticks if the deadline has come (the tick arms the next one), or
+    /// sleeps on until the deadline that moved later.
+    private func timerFired() {
+        timerArmedFor = nil
+        guard running, let deadline = timerDeadline else { return }
+        if deadline > clock.now() {
+            arm(deadline)
+        } else {
+            tick()
         }
-        await tick()
-        // The tick (or an input while it sent) set the next deadline, or replaced this timer.
-        guard running, generation == timerGeneration, let deadline = timerDeadline else { return nil }
-        timerSleepsUntil = deadline
-        return deadline
     }
 }

@@ -63,16 +63,20 @@ struct PeerSocketAddress: Hashable, Sendable {
     }
 }
 
-/// A bound UDP socket: non-blocking sends from any thread, and a read loop for one thread that
-/// sleeps in `poll` until a datagram or `close()`. The descriptor is closed under a lock that
-/// every send takes, so a send after `close()` never reaches a reused descriptor.
+/// A bound UDP socket: non-blocking sends from any thread, and either a read loop for a thread of
+/// its own that sleeps in `poll` until a datagram or `close()` (`read`), or reads by someone
+/// else's poll loop when the descriptor is readable (`readAvailable`). The descriptor is closed
+/// under a lock that every send and read takes, so neither reaches a reused descriptor.
 final class DatagramSocket: Sendable {
     private struct State {
         var closing = false
         var closed = false
+        /// A thread is in `read` (then it closes the socket when `close()` wakes it).
+        var reading = false
     }
 
-    private let fd: Int32
+    /// The socket, for a poll loop that watches it (`readAvailable` when readable).
+    let fd: Int32
     private let wake: WakePipe
     private let state = Mutex(State())
     /// Most datagrams read per wake-up before `close()` is looked at again.
@@ -112,6 +116,11 @@ final class DatagramSocket: Sendable {
 
     /// Reads datagrams into `deliver` until `close()`, then closes the socket. Call it once.
     func read(_ deliver: ([UInt8], PeerSocketAddress?) -> Void) {
+        let started = state.withLock { state in
+            if !state.closing { state.reading = true }
+            return state.reading
+        }
+        guard started else { return }
         defer { closeNow() }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !state.withLock({ $0.closing }) {
@@ -148,12 +157,43 @@ final class DatagramSocket: Sendable {
         }
     }
 
-    /// Ends the read loop, which then closes the socket.
-    func close() {
-        state.withLock { state in
-            state.closing = true
-            if !state.closed { wake.signal() }
+    /// Reads the datagrams queued now (at most `readsPerWake`) into `deliver`, without blocking.
+    /// For a poll loop that found the socket readable; nothing after `close()`.
+    func readAvailable(_ deliver: ([UInt8], PeerSocketAddress?) -> Void) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        for _ in 0..<Self.readsPerWake {
+            var source = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = state.withLock { state -> Int in
+                guard !state.closed else { return Int.min }
+                return buffer.withUnsafeMutableBytes { bytes in
+                    withUnsafeMutablePointer(to: &source) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            recvfrom(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &length)
+                        }
+                    }
+                }
+            }
+            if count == Int.min { return }
+            if count < 0 {
+                // An ICMP error queued for an earlier send is reported once: read on.
+                switch errno {
+                case EINTR, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENETDOWN: continue
+                default: return
+                }
+            }
+            deliver(Array(buffer[0..<count]), PeerSocketAddress(source))
         }
+    }
+
+    /// Ends the read loop, which then closes the socket; without one, closes it now.
+    func close() {
+        let now = state.withLock { state in
+            state.closing = true
+            if state.reading, !state.closed { wake.signal() }
+            return !state.reading
+        }
+        if now { closeNow() }
     }
 
     private func closeNow() {

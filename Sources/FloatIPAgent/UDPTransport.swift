@@ -8,15 +8,17 @@ import Synchronization
 /// to each peer's own address. A datagram from an address that is no configured peer is still
 /// handed on (with `from` nil) so the machine can count it; authentication decides, not the address.
 ///
-/// Plain system calls, no event loop: `send` is one non-blocking `sendto` on the caller's thread,
-/// and one reader thread sleeps in `poll` until a datagram (or `close()`) arrives. An idle agent
-/// costs a wake-up per datagram and nothing else. A failed send (ENETDOWN while the node's link is
+/// Plain system calls, no event loop: `send` is one non-blocking `sendto` on the caller's thread.
+/// The agent reads datagrams on its own loop thread (`PolledTransport`); other users get them from
+/// `incoming()`, read by a thread that sleeps in `poll` until a datagram (or `close()`) arrives,
+/// started on the first call. An idle agent costs a wake-up per datagram and nothing else. A failed send (ENETDOWN while the node's link is
 /// down, no route, the peer's port closed) is loss, which the protocol tolerates; the socket stays
 /// bound, so a node whose link comes back hears and is heard again at once.
-public final class UDPTransport: PacketTransport {
+public final class UDPTransport: PolledTransport {
     private let socket: DatagramSocket
     private let peers: [String: PeerSocketAddress]
-    private let stream: AsyncStream<(datagram: [UInt8], from: String?)>
+    private let names: [PeerSocketAddress: String]
+    private let reader = Mutex<AsyncStream<(datagram: [UInt8], from: String?)>?>(nil)
 
     /// Binds `address:port` and prepares to send to `peers`. Throws with the address in the message
     /// when the bind fails (address not on this host, port in use, no permission).
@@ -34,34 +36,46 @@ public final class UDPTransport: PacketTransport {
         } catch {
             throw TransportError.bind(address: "\(address)", port: port, underlying: "\(error)")
         }
-        let (stream, continuation) = AsyncStream<(datagram: [UInt8], from: String?)>.makeStream(
-            bufferingPolicy: .bufferingNewest(1024))
-        let thread = Thread { [names] in
-            socket.read { datagram, source in continuation.yield((datagram, source.flatMap { names[$0] })) }
-            continuation.finish()
-        }
-        thread.name = "floatip-peers"
-        thread.start()
-        return UDPTransport(socket: socket, peers: peerAddresses, stream: stream)
+        return UDPTransport(socket: socket, peers: peerAddresses, names: names)
     }
 
-    private init(
-        socket: DatagramSocket, peers: [String: PeerSocketAddress],
-        stream: AsyncStream<(datagram: [UInt8], from: String?)>
-    ) {
+    private init(socket: DatagramSocket, peers: [String: PeerSocketAddress], names: [PeerSocketAddress: String]) {
         self.socket = socket
         self.peers = peers
-        self.stream = stream
+        self.names = names
     }
 
     deinit { socket.close() }
 
-    public func send(_ datagram: [UInt8], to peer: String) async {
+    public func send(_ datagram: [UInt8], to peer: String) {
         guard let address = peers[peer] else { return }
         socket.send(datagram, to: address)
     }
 
-    public func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)> { stream }
+    /// Datagrams read by a thread of the transport's own (started on the first call). Not with
+    /// `readAvailable`: one reader per socket.
+    public func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)> {
+        reader.withLock { reader in
+            if let stream = reader { return stream }
+            let (stream, continuation) = AsyncStream<(datagram: [UInt8], from: String?)>.makeStream(
+                bufferingPolicy: .bufferingNewest(1024))
+            let (socket, names) = (self.socket, self.names)
+            let thread = Thread {
+                socket.read { datagram, source in continuation.yield((datagram, source.flatMap { names[$0] })) }
+                continuation.finish()
+            }
+            thread.name = "floatip-peers"
+            thread.start()
+            reader = stream
+            return stream
+        }
+    }
+
+    public var descriptor: Int32 { socket.fd }
+
+    public func readAvailable(_ deliver: ([UInt8], String?) -> Void) {
+        socket.readAvailable { datagram, source in deliver(datagram, source.flatMap { names[$0] }) }
+    }
 
     /// Closes the socket; `incoming()` finishes.
     public func close() async {

@@ -58,7 +58,7 @@ struct AgentCommand: AsyncParsableCommand {
                 "took_ms": .double(report.took.milliseconds),
             ])
         }
-        let agent = AgentCore(
+        let agent = try AgentCore(
             config: cluster, secret: secret, clock: SystemClock(), transport: transport, movers: movers,
             onEvent: { event in
                 log.event(event)

@@ -13,11 +13,12 @@ import Testing
 
     /// Two started agents with web1 holding `web`, and web1's event log in a fresh directory.
     struct Fixture {
-        let pair = AgentCoreTests.Pair(AgentCoreTests())
+        let pair: AgentCoreTests.Pair
         let directory: URL
         let eventLog: EventLog
 
         init() throws {
+            pair = try AgentCoreTests.Pair(AgentCoreTests())
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-api-\(UUID().uuidString)")
             eventLog = EventLog(path: directory.appendingPathComponent("events.jsonl").path, node: "web1")
         }

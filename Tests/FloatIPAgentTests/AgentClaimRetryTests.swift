@@ -39,9 +39,9 @@ import Testing
     }
 
     /// web2 alone (its peer web1 silent), with `mover`; started.
-    func agent(_ mover: RefusingMover) async -> AgentCore {
+    func agent(_ mover: RefusingMover) async throws -> AgentCore {
         let network = InMemoryNetwork()
-        let agent = AgentCore(
+        let agent = try AgentCore(
             config: AgentCoreTests().config("web2", peer: "web1", priority: 100), secret: AgentCoreTests.secret,
             clock: SystemClock(), transport: network.endpoint("web2"), movers: ["web": mover])
         await agent.start()
@@ -59,7 +59,7 @@ import Testing
 
     @Test func aRetryClaimsAgainBeforeTheBackoffEnds() async throws {
         let mover = RefusingMover(failures: 1)
-        let core = await agent(mover)
+        let core = try await agent(mover)
         defer { Task { await core.stop() } }
         #expect(await waitUntil(.seconds(2)) { await core.roles().first?.role == .fault })
         let reason = try #require(await core.roles().first?.reason)
@@ -78,7 +78,7 @@ import Testing
 
     @Test func aRetryWithoutAFailedClaimDoesNothing() async throws {
         let mover = RefusingMover(failures: 0)
-        let core = await agent(mover)
+        let core = try await agent(mover)
         defer { Task { await core.stop() } }
         #expect(await waitUntil(.seconds(2)) { mover.holds })
         await core.retryClaim(group: "web")

@@ -8,7 +8,7 @@ import Testing
 @Suite struct AgentCoordinationFaultTests {
     @Test func aCoordinationFaultMovesTheGroupUntilItIsCleared() async throws {
         let base = AgentCoreTests()
-        let pair = AgentCoreTests.Pair(base)
+        let pair = try AgentCoreTests.Pair(base)
         await pair.start()
         defer { Task { await pair.stop() } }
         #expect(await base.waitForHolders(pair.world, ["web1"]) != nil)

@@ -27,11 +27,11 @@ import Testing
         let web1: AgentCore
         let web2: AgentCore
 
-        init(_ test: AgentCoreTests) {
-            web1 = AgentCore(
+        init(_ test: AgentCoreTests) throws {
+            web1 = try AgentCore(
                 config: test.config("web1", peer: "web2", priority: 200), secret: AgentCoreTests.secret, clock: SystemClock(),
                 transport: network.endpoint("web1"), movers: ["web": world.mover("web1")])
-            web2 = AgentCore(
+            web2 = try AgentCore(
                 config: test.config("web2", peer: "web1", priority: 100), secret: AgentCoreTests.secret, clock: SystemClock(),
                 transport: network.endpoint("web2"), movers: ["web": world.mover("web2")])
         }
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func twoAgentsElectTheBetterRankedOne() async throws {
-        let pair = Pair(self)
+        let pair = try Pair(self)
         await pair.start()
         defer { Task { await pair.stop() } }
         #expect(await waitForHolders(pair.world, ["web1"]) != nil)
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func theStandbyTakesOverWhenTheHolderDies() async throws {
-        let pair = Pair(self)
+        let pair = try Pair(self)
         await pair.start()
         defer { Task { await pair.stop() } }
         #expect(await waitForHolders(pair.world, ["web1"]) != nil)
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func maintenanceHandsOverWithoutAGap() async throws {
-        let pair = Pair(self)
+        let pair = try Pair(self)
         await pair.start()
         defer { Task { await pair.stop() } }
         #expect(await waitForHolders(pair.world, ["web1"]) != nil)
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func switchoverMovesTheGroupAndReportsTheTarget() async throws {
-        let pair = Pair(self)
+        let pair = try Pair(self)
         await pair.start()
         defer { Task { await pair.stop() } }
         #expect(await waitForHolders(pair.world, ["web1"]) != nil)
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func statusShowsRolesHoldersPeersAndTransitions() async throws {
-        let pair = Pair(self)
+        let pair = try Pair(self)
         await pair.start()
         defer { Task { await pair.stop() } }
         #expect(await waitForHolders(pair.world, ["web1"]) != nil)

@@ -353,7 +353,7 @@ import Testing
         let running = Task { await runner.run() }
         let network = InMemoryNetwork()
         let world = RecordingWorld()
-        let agent = AgentCore(
+        let agent = try AgentCore(
             config: config, secret: AgentCoreTests.secret, clock: SystemClock(), transport: network.endpoint("web1"),
             movers: ["web": world.mover("web1")], onEvent: { runner.handle($0) })
         let started = ContinuousClock.now

@@ -28,7 +28,7 @@ final class InMemoryNetwork: Sendable {
         let network: InMemoryNetwork
         let stream: AsyncStream<(datagram: [UInt8], from: String?)>
 
-        func send(_ datagram: [UInt8], to peer: String) async { network.deliver(datagram, from: name, to: peer) }
+        func send(_ datagram: [UInt8], to peer: String) { network.deliver(datagram, from: name, to: peer) }
         func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)> { stream }
     }
 }

@@ -63,7 +63,7 @@ import Testing
     @Test func aDriftedProviderIsClaimedBackAndShown() async throws {
         let provider = DriftingProvider()
         let network = InMemoryNetwork()
-        let agent = AgentCore(
+        let agent = try AgentCore(
             config: config(), secret: Array("reconciler test secret, 32 bytes".utf8), clock: SystemClock(),
             transport: network.endpoint("web1"), movers: ["web": provider])
         await agent.start()

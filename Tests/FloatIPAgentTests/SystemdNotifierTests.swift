@@ -108,7 +108,7 @@ import Testing
 
     @Test func aRealAgentLoopDrivesIt() async throws {
         let listener = try NotifySocketListener()
-        let pair = AgentCoreTests.Pair(AgentCoreTests())
+        let pair = try AgentCoreTests.Pair(AgentCoreTests())
         let environment = ["NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "100000"]
         let reporter = try #require(await SystemdReporter.attach(to: pair.web1, environment: environment) { _ in })
         await pair.start()

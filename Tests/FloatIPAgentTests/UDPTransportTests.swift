@@ -19,9 +19,9 @@ import Testing
             }
             return got
         }
-        await a.transport.send([1, 2, 3], to: "b")
+        a.transport.send([1, 2, 3], to: "b")
         try await Task.sleep(for: .milliseconds(20))
-        await stranger.transport.send([9], to: "b")
+        stranger.transport.send([9], to: "b")
         let got = try await within(.seconds(2)) { await received.value }
         #expect(got.map(\.0) == [[1, 2, 3], [9]])
         #expect(got.map(\.1) == ["a", nil], "a by name, the stranger (same address, another port) unnamed")
@@ -34,7 +34,7 @@ import Testing
         await a.transport.close()
         #expect(try await within(.seconds(1)) { await ended.value })
         // Sending on a closed transport is quietly nothing.
-        await a.transport.send([1], to: "b")
+        a.transport.send([1], to: "b")
         for node in [b, stranger] { await node.transport.close() }
     }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <net/if.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>

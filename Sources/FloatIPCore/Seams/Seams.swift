@@ -51,8 +51,9 @@ public protocol ExpiringMover: Mover {
 /// Carries peer datagrams. The real one is UDP unicast to each peer's own address; the simulator's
 /// is a simulated network.
 public protocol PacketTransport: Sendable {
-    /// Sends one datagram to the named peer (best effort: loss is the protocol's problem).
-    func send(_ datagram: [UInt8], to peer: String) async
+    /// Sends one datagram to the named peer (best effort: loss is the protocol's problem). Never
+    /// blocks: the agent sends from its decision loop.
+    func send(_ datagram: [UInt8], to peer: String)
     /// Datagrams as they arrive, with the peer name the transport believes sent them, if any.
     func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)>
 }
