@@ -44,7 +44,11 @@ public struct NodeMachine: Sendable {
     // MARK: Inputs
 
     /// Evaluates every group; sends a heartbeat when one is due or when anything it says changed.
-    public mutating func tick(now: Instant) -> NodeOutput {
+    public mutating func tick(now: Instant) -> NodeOutput { evaluate(now: now, heard: false) }
+
+    /// `tick`, after a peer's heartbeat arrived (`heard`): then a heartbeat of ours due within
+    /// half an interval goes now, with the peer's (see `heartbeatIfDue`).
+    private mutating func evaluate(now: Instant, heard: Bool) -> NodeOutput {
         var output = NodeOutput()
         for index in engines.indices {
             let group = engines[index].group
@@ -52,7 +56,7 @@ public struct NodeMachine: Sendable {
             let decision = engines[index].step(local: condition(group), peers: views[index], now: now)
             record(group: group, before: before, decision: decision, now: now, into: &output)
         }
-        heartbeatIfDue(now: now, into: &output)
+        heartbeatIfDue(now: now, heard: heard, into: &output)
         return output
     }
 
@@ -89,7 +93,7 @@ public struct NodeMachine: Sendable {
         peers[heartbeat.sender]?.heardAt = now
         peers[heartbeat.sender]?.timerMismatch = heartbeat.interval != config.timers.interval
         refreshViews()
-        return tick(now: now)
+        return evaluate(now: now, heard: true)
     }
 
     /// Sets this node's measured condition for a group (from `HealthSummary`).
@@ -196,14 +200,25 @@ public struct NodeMachine: Sendable {
         }
     }
 
-    private mutating func heartbeatIfDue(now: Instant, into output: inout NodeOutput) {
+    /// Sends a heartbeat when one is due, or early when what it says changed. Right after a peer's
+    /// heartbeat (`heard`), one due within half an interval goes now and the next is due an
+    /// interval and a tenth after it: nodes fall into step, each following node answering the one
+    /// that leads in the same wake-up instead of waking again for its own timer (an idle node
+    /// wakes once per interval, not twice). No gap between two heartbeats of a node is shorter
+    /// than half an interval; a gap of 1.1 intervals occurs only after the leading node's
+    /// heartbeat was lost or it went silent.
+    private mutating func heartbeatIfDue(now: Instant, heard: Bool = false, into output: inout NodeOutput) {
         let adverts = engines.map { $0.advert(local: condition($0.group)) }
-        let due = now >= nextHeartbeatAt
+        let interval = config.timers.interval
+        let inStep = heard && now < nextHeartbeatAt && nextHeartbeatAt - now <= interval / 2
+        let due = now >= nextHeartbeatAt || inStep
         guard due || adverts != lastAdverts else { return }
-        if due {
+        if inStep {
+            nextHeartbeatAt = now + interval + interval / 10
+        } else if due {
             // Absolute deadlines: the schedule does not drift; if the shell fell behind, skip ahead.
-            nextHeartbeatAt = nextHeartbeatAt + config.timers.interval
-            if nextHeartbeatAt <= now { nextHeartbeatAt = now + config.timers.interval }
+            nextHeartbeatAt = nextHeartbeatAt + interval
+            if nextHeartbeatAt <= now { nextHeartbeatAt = now + interval }
         }
         sequence += 1
         lastAdverts = adverts
