@@ -125,12 +125,14 @@ let package = Package(
             name: "FloatIPTestSupport",
             dependencies: ["FloatIPCloud", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/Support"),
-        .testTarget(name: "FloatIPCoreTests", dependencies: ["FloatIPCore", "FloatIPSimulator"]),
+        .testTarget(
+            name: "FloatIPCoreTests",
+            dependencies: ["FloatIPCore", "FloatIPSimulator", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "FloatIPSimulatorTests", dependencies: ["FloatIPSimulator", "FloatIPCore", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPAgentTests",
             dependencies: [
-                "FloatIPAgent", "FloatIPCore", "FloatIPTestSupport",
+                "FloatIPAgent", "FloatIPCore", "FloatIPLinux", "FloatIPTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

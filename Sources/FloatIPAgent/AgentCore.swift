@@ -23,7 +23,6 @@ public actor AgentCore {
     /// The thread the actor, its timer and the peer socket run on.
     let loop: PollLoop
     /// The machine's next deadline, and when the loop's timer is armed to fire (nil: disarmed).
-    /// A deadline that moves later leaves the timer as it is: it fires early and is armed again.
     var timerDeadline: Instant?
     var timerArmedFor: Instant?
     /// Reads a transport that is not polled by the loop (tests' in-memory network).
@@ -202,15 +201,14 @@ public actor AgentCore {
         }
     }
 
-    /// Keeps the loop's timer due at the machine's next deadline (absolute). A deadline that moved
-    /// later (a heartbeat heard moves the dead deadline) leaves the timer armed for the earlier
-    /// time: it fires, finds nothing due and is armed again. Only one that moved earlier re-arms it,
-    /// so most passes cost no system call for the timer.
+    /// Keeps the loop's timer due at the machine's next deadline (absolute). Re-arming is one
+    /// `timerfd_settime`, far cheaper than a wake-up for nothing, so a deadline that moved either
+    /// way re-arms it; an unchanged one costs nothing.
     private func rescheduleTimer() {
         guard running else { return }
         let deadline = machine.nextWakeup(now: clock.now())
         timerDeadline = deadline
-        if let armed = timerArmedFor, armed <= deadline { return }
+        if timerArmedFor == deadline { return }
         arm(deadline)
     }
 
@@ -220,7 +218,7 @@ public actor AgentCore {
     }
 
     /// The loop's timer fired: ticks if the deadline has come (the tick arms the next one), or
-    /// sleeps on until the deadline that moved later.
+    /// sleeps on (a timer that fired a little early).
     private func timerFired() {
         timerArmedFor = nil
         guard running, let deadline = timerDeadline else { return }

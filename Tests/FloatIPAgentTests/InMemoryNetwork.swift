@@ -1,35 +1,83 @@
+import FloatIPAgent
 import FloatIPCore
+import FloatIPLinux
 import Synchronization
 
 /// Peers connected in memory (the transport seam's test double): every datagram is delivered at
-/// once unless its sender or receiver is cut off.
+/// once unless its sender or receiver is cut off. Like the UDP transport, an endpoint is polled by
+/// the agent's own loop thread (a pipe made readable per datagram), so delivery does not wait for
+/// the cooperative pool, which parallel tests may keep busy.
 final class InMemoryNetwork: Sendable {
-    private let state = Mutex<(inboxes: [String: AsyncStream<(datagram: [UInt8], from: String?)>.Continuation], cut: Set<String>)>(([:], []))
+    private let state = Mutex<(inboxes: [String: Inbox], cut: Set<String>)>(([:], []))
 
     /// The transport of node `name`.
     func endpoint(_ name: String) -> Endpoint {
-        let (stream, continuation) = AsyncStream<(datagram: [UInt8], from: String?)>.makeStream()
-        state.withLock { $0.inboxes[name] = continuation }
-        return Endpoint(name: name, network: self, stream: stream)
+        let inbox = Inbox()
+        state.withLock { $0.inboxes[name] = inbox }
+        return Endpoint(name: name, network: self, inbox: inbox)
     }
 
     /// Drops everything `name` sends or would receive (a dead host, a pulled cable).
     func cut(_ name: String) { state.withLock { _ = $0.cut.insert(name) } }
 
     fileprivate func deliver(_ datagram: [UInt8], from: String, to: String) {
-        state.withLock { state in
-            guard !state.cut.contains(from), !state.cut.contains(to) else { return }
-            state.inboxes[to]?.yield((datagram, from))
+        let inbox = state.withLock { state -> Inbox? in
+            guard !state.cut.contains(from), !state.cut.contains(to) else { return nil }
+            return state.inboxes[to]
         }
+        inbox?.put(datagram, from: from)
     }
 
-    struct Endpoint: PacketTransport {
+    /// One node's queue of datagrams, and the pipe that tells its poller they are there (or the
+    /// stream that takes them, once `incoming()` was asked for).
+    final class Inbox: Sendable {
+        private let queue = Mutex<(datagrams: [([UInt8], String?)], stream: AsyncStream<(datagram: [UInt8], from: String?)>.Continuation?)>(([], nil))
+        let wake = try! WakePipe()  // a test double: a pipe the system refuses is a broken test host
+
+        func put(_ datagram: [UInt8], from: String) {
+            let streamed = queue.withLock { queue -> Bool in
+                if let stream = queue.stream {
+                    stream.yield((datagram, from))
+                    return true
+                }
+                queue.datagrams.append((datagram, from))
+                return false
+            }
+            if !streamed { wake.signal() }
+        }
+
+        func take() -> [([UInt8], String?)] {
+            wake.drain()
+            return queue.withLock { queue in
+                defer { queue.datagrams.removeAll() }
+                return queue.datagrams
+            }
+        }
+
+        func stream() -> AsyncStream<(datagram: [UInt8], from: String?)> {
+            let (stream, continuation) = AsyncStream<(datagram: [UInt8], from: String?)>.makeStream()
+            queue.withLock { queue in
+                for (datagram, from) in queue.datagrams { continuation.yield((datagram, from)) }
+                queue.datagrams.removeAll()
+                queue.stream = continuation
+            }
+            return stream
+        }
+
+        deinit { wake.close() }
+    }
+
+    struct Endpoint: PolledTransport {
         let name: String
         let network: InMemoryNetwork
-        let stream: AsyncStream<(datagram: [UInt8], from: String?)>
+        let inbox: Inbox
 
         func send(_ datagram: [UInt8], to peer: String) { network.deliver(datagram, from: name, to: peer) }
-        func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)> { stream }
+        func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)> { inbox.stream() }
+        var descriptor: Int32 { inbox.wake.readEnd }
+        func readAvailable(_ deliver: ([UInt8], String?) -> Void) {
+            for (datagram, from) in inbox.take() { deliver(datagram, from) }
+        }
     }
 }
 

@@ -37,29 +37,18 @@ public struct HeartbeatCodec: Sendable {
 
     /// The cluster this codec speaks for; datagrams naming another cluster are rejected.
     public let cluster: String
-    let key: SymmetricKey
-    /// HMAC state with the key already absorbed; copied per datagram (value semantics), which
-    /// saves the key setup on every heartbeat.
-    let keyedMAC: HMAC<SHA256>
+    let datagramKey: DatagramKey
 
     /// A codec for `cluster` with the cluster's shared `secret`. The HMAC key is derived once, here:
     /// HKDF-SHA256(secret, salt: "floatip-v1", info: cluster name) → 32 bytes. Binding the cluster
     /// name into the key means two clusters that share a secret still cannot accept each other's datagrams.
     public init(secret: [UInt8], cluster: String) {
         self.cluster = cluster
-        self.key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), salt: Self.keySalt, info: Array(cluster.utf8),
-            outputByteCount: 32
-        )
-        self.keyedMAC = HMAC<SHA256>(key: key)
+        self.datagramKey = DatagramKey(secret: secret, salt: Self.keySalt, cluster: cluster)
     }
 
     /// HMAC-SHA256 of `body` under this codec's key.
-    func mac(of body: ArraySlice<UInt8>) -> [UInt8] {
-        var hmac = keyedMAC
-        hmac.update(data: body)
-        return Array(hmac.finalize())
-    }
+    func mac(of body: ArraySlice<UInt8>) -> [UInt8] { datagramKey.mac(of: body) }
 
     /// The size in bytes of `heartbeat`'s datagram, MAC included, whether or not it is encodable.
     public func encodedSize(_ heartbeat: Heartbeat) -> Int {

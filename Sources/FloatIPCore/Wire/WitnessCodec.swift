@@ -65,24 +65,16 @@ public struct WitnessCodec: Sendable {
     static let keySalt = Array("floatip-witness-v1".utf8)
 
     public let cluster: String
-    let key: SymmetricKey
-    let keyedMAC: HMAC<SHA256>
+    let datagramKey: DatagramKey
 
     /// A codec for `cluster`'s witness traffic. Key: HKDF-SHA256(secret, salt "floatip-witness-v1",
     /// info = cluster name): the salt keeps it apart from the heartbeat key derived from the same secret.
     public init(secret: [UInt8], cluster: String) {
         self.cluster = cluster
-        key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), salt: Self.keySalt, info: Array(cluster.utf8),
-            outputByteCount: 32)
-        keyedMAC = HMAC<SHA256>(key: key)
+        datagramKey = DatagramKey(secret: secret, salt: Self.keySalt, cluster: cluster)
     }
 
-    func mac(of body: ArraySlice<UInt8>) -> [UInt8] {
-        var hmac = keyedMAC
-        hmac.update(data: body)
-        return Array(hmac.finalize())
-    }
+    func mac(of body: ArraySlice<UInt8>) -> [UInt8] { datagramKey.mac(of: body) }
 
     /// The datagram for `message`. Throws for a nonce that is not 16 bytes, an invalid name or another cluster.
     public func encode(_ message: WitnessMessage) throws(WireError) -> [UInt8] {
@@ -110,9 +102,7 @@ public struct WitnessCodec: Sendable {
         guard bytes[2] == Self.version else { throw .unsupportedVersion(bytes[2]) }
         let bodyEnd = bytes.count - Self.macSize
         let mac = bytes[bodyEnd...]
-        let valid = HMAC<SHA256>.isValidAuthenticationCode(
-            Array(mac), authenticating: bytes[..<bodyEnd], using: key)
-        guard valid else { throw .badAuthentication }
+        guard constantTimeEqual(self.mac(of: bytes[..<bodyEnd]), mac) else { throw .badAuthentication }
         guard let kind = WitnessMessage.Kind(rawValue: bytes[3]) else { throw .unknownKind(bytes[3]) }
         let nonce = Array(bytes[4..<Self.fixedHeaderSize])
         var reader = WireReader(bytes, from: Self.fixedHeaderSize, to: bodyEnd)

@@ -38,8 +38,11 @@ public final class PollLoop: SerialExecutor, @unchecked Sendable {
             wake.close()
             throw error
         }
-        let started = Thread { [self] in run() }
-        started.name = name
+        let started = Thread { [self] in
+            // Named from the thread itself: Foundation's `Thread.name` does not reach `top -H` here.
+            cfloatip_set_thread_name(name)
+            run()
+        }
         started.start()
     }
 
