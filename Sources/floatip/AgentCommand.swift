@@ -25,7 +25,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Log lines as text or json.") var logFormat: AgentLog.Format = .text
 
     func run() async throws {
-        let signals = TerminationSignal.install()
+        let signals = TerminationSignal.install(hangup: true)
         let cluster = try loadConfig(config)
         let secret = try readSecret(cluster.secretFile)
         let log = AgentLog(node: cluster.node.name, format: logFormat)
@@ -139,6 +139,16 @@ struct AgentCommand: AsyncParsableCommand {
         // Past this, the group cancels what still runs (the agent then releases without handing over).
         configuration.maximumGracefulShutdownDuration = handover + hookBound + .seconds(5)
         let group = ServiceGroup(configuration: configuration)
+        // keepalived reloads on SIGHUP; floatip has no reload, and SIGHUP's default would end the
+        // agent without handing over. It stays running and says what the file on disk holds now.
+        let configFile = config
+        signals.onHangup {
+            let verdict = configFileVerdict(configFile, running: cluster)
+            log.note("SIGHUP: there is no reload; the agent keeps running with the config it started with. "
+                + verdict + ". To apply a change: floatip check-config \(configFile), then restart the agent "
+                + "(a clean stop hands the addresses over first)")
+            eventLog?.append("hangup", ["config": .string(verdict)])
+        }
         let stopper = Task {
             let signal = await signals.wait()
             systemd?.stopping()

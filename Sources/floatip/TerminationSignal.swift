@@ -10,9 +10,10 @@ final class TerminationSignal: @unchecked Sendable {
     private var received: String?
     private var waiter: CheckedContinuation<String, Never>?
 
-    /// Starts catching SIGINT and SIGTERM.
-    static func install() -> TerminationSignal {
+    /// Starts catching SIGINT and SIGTERM, and ignoring SIGHUP when `hangup` (for `onHangup`).
+    static func install(hangup: Bool = false) -> TerminationSignal {
         let signals = TerminationSignal()
+        if hangup { signal(SIGHUP, SIG_IGN) }
         for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: signals.queue)
@@ -21,6 +22,17 @@ final class TerminationSignal: @unchecked Sendable {
             source.resume()
         }
         return signals
+    }
+
+    /// Calls `handler` on every SIGHUP from now on. Install with `hangup: true`, so that one that
+    /// arrives before this is ignored rather than ending the process (SIGHUP's default action).
+    func onHangup(_ handler: @escaping @Sendable () -> Void) {
+        queue.async {
+            let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: self.queue)
+            source.setEventHandler(handler: handler)
+            self.sources.append(source)
+            source.resume()
+        }
     }
 
     /// The name of the first signal caught (returns at once if one already was).
