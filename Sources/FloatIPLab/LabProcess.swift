@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// One process the lab started, as recorded in its state file.
 public struct LabProcess: Codable, Sendable, Equatable {
@@ -20,10 +21,27 @@ public struct LabProcess: Codable, Sendable, Equatable {
 /// Checks on and ends processes by PID, with care: only a process whose command line names the
 /// lab's directory is signalled, so a PID the kernel has since given to another program is left alone.
 public enum LabProcesses {
-    /// Whether `pid` runs (a zombie counts as ended; one that is our child is reaped here).
+    /// The children `LabSpawn` started in this process and nobody has reaped yet. Only these are
+    /// ever reaped here: a `waitpid` on any other PID could take the exit of a child that PID now
+    /// belongs to (PIDs come round again within minutes where `pid_max` is 32768), such as an `ip`
+    /// that Foundation's `Process` waits for, which then waits forever.
+    private static let unreaped = Mutex<Set<Int32>>([])
+
+    /// Records a child `LabSpawn` started, for `isRunning` to reap.
+    static func adopt(_ pid: Int32) {
+        unreaped.withLock { _ = $0.insert(pid) }
+    }
+
+    /// Whether `pid` runs (a zombie counts as ended; one of our spawned children is reaped here).
     public static func isRunning(_ pid: Int32) -> Bool {
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { return false }
+        let reaped = unreaped.withLock { children -> Bool in
+            guard children.contains(pid) else { return false }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return false }
+            children.remove(pid)
+            return true
+        }
+        if reaped { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
         // `pid (comm) S …`: the state follows the last ')'.
         guard let close = stat.lastIndex(of: ")") else { return false }

@@ -43,6 +43,7 @@ enum LabSpawn {
         guard status == 0 else {
             throw .system("cannot start \(program) \(arguments.joined(separator: " ")): \(String(cString: strerror(status)))")
         }
+        LabProcesses.adopt(pid)
         return pid
     }
 
