@@ -83,7 +83,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux"]),
+        .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux", "CFloatIPLinux"]),
         // DNS failover: RFC 2136 update with TSIG (wire format, client, the `dns` mover).
         .target(
             name: "FloatIPDNS",

@@ -1,3 +1,4 @@
+import CFloatIPLinux
 import Foundation
 import Glibc
 
@@ -20,10 +21,12 @@ enum LabSpawn {
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Nothing else open here may reach the child: a long-lived agent holding the write end of
-        // a caller's pipe (a test reading `floatip lab up`'s output) would keep it from ever ending.
-        for fd in openDescriptors() where fd > 2 {
-            posix_spawn_file_actions_addclose(&actions, fd)
-        }
+        // a caller's pipe (a test reading `floatip lab up`'s output, or an `ip` another thread
+        // runs meanwhile) would keep it from ever ending. Closed in the child as it starts, so a
+        // pipe another thread opens between here and the spawn is closed too (a list of the open
+        // descriptors taken here missed those: a test hung on an `ip` whose output never ended).
+        let closing = cfloatip_spawn_close_from(&actions, 3)
+        guard closing == 0 else { throw .system("cannot prepare to start \(program): \(String(cString: strerror(closing)))") }
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, number) }
@@ -45,11 +48,5 @@ enum LabSpawn {
         }
         LabProcesses.adopt(pid)
         return pid
-    }
-
-    /// The file descriptors open in this process now (from /proc/self/fd).
-    private static func openDescriptors() -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return names.compactMap { Int32($0) }.filter { fcntl($0, F_GETFD) != -1 }
     }
 }

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/prctl.h>
+#include <spawn.h>
 #include <net/if.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>
@@ -28,6 +29,13 @@
 /// setns(2) (glibc declares it only under _GNU_SOURCE).
 extern int setns(int fd, int nstype);
 static inline int cfloatip_setns(int fd, int nstype) { return setns(fd, nstype); }
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34; declared only under _GNU_SOURCE): the child
+/// closes every descriptor from `from` up as it starts, including ones another thread opens meanwhile.
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+static inline int cfloatip_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
 
 /// Names the calling thread (what `top -H` shows; the kernel keeps 15 bytes).
 static inline void cfloatip_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
