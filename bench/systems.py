@@ -85,6 +85,7 @@ class FloatIP(System):
                 + "node: { name: web%d, address: %s }\n" % (node, self.network.address(node))
                 + "peers:\n  - { name: web%d, address: %s }\n" % (other, self.network.address(other))
                 + "secret_file: %s/secret\n" % self.directory
+                + "state_dir: %s/web%d.state\n" % (self.directory, node)
                 + 'api: { listen: "127.0.0.1:7454", token_file: %s/token }\n' % self.directory
                 + timers
                 + "groups:\n  - name: web\n"

@@ -18,6 +18,8 @@ public actor AgentCore {
     let transport: any PacketTransport
     let movers: [String: any Mover]
     let onEvent: @Sendable (AgentEvent) -> Void
+    /// Where peers' new boot ids are remembered across this agent's restarts.
+    let boots: BootRecord?
     var machine: NodeMachine
     var queues: [String: MoverQueue] = [:]
     /// The thread the actor, its timer and the peer socket run on.
@@ -45,9 +47,11 @@ public actor AgentCore {
 
     /// An agent for `config`; `movers` maps each group's name to its mover. Starts the agent's
     /// thread (named "floatip-agent"); throws only when the system refuses a pipe or a timerfd.
+    /// `boots`: this run's boot id and the peers' remembered ones (nil: the wall clock, nothing remembered).
     public init(
         config: ClusterConfig, secret: [UInt8], clock: any AgentClock, transport: any PacketTransport,
-        movers: [String: any Mover], onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
+        movers: [String: any Mover], boots: BootRecord? = nil,
+        onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
     ) throws(SystemError) {
         self.config = config
         self.clock = clock
@@ -55,7 +59,10 @@ public actor AgentCore {
         self.movers = movers
         self.onEvent = onEvent
         loop = try PollLoop(name: "floatip-agent")
-        machine = NodeMachine(config: config, secret: secret, bootID: clock.wallMilliseconds(), now: clock.now())
+        self.boots = boots
+        machine = NodeMachine(
+            config: config, secret: secret, bootID: boots?.bootID ?? clock.wallMilliseconds(), now: clock.now(),
+            peerBoots: boots?.peerBoots ?? [:])
         for group in config.groups { queues[group.name] = MoverQueue() }
     }
 
@@ -163,6 +170,7 @@ public actor AgentCore {
             for peer in config.peers { transport.send(datagram, to: peer.name) }
         }
         for action in output.actions { dispatch(action) }
+        if !output.peerBoots.isEmpty { boots?.remember(output.peerBoots, node: config.node.name) }
         rescheduleTimer()
         loopObserver?(self)
     }

@@ -82,11 +82,12 @@ final class DatagramSocket: Sendable {
     /// Most datagrams read per wake-up before `close()` is looked at again.
     private static let readsPerWake = 64
 
+    /// Binds `local` exclusively. No SO_REUSEADDR (UDP has no TIME_WAIT to wait out): with it, a
+    /// local user's socket with the option could share the port and, `connect`ed to a peer, take
+    /// that peer's datagrams from the agent (docs/security.md).
     init(binding local: PeerSocketAddress) throws(SystemError) {
         let fd = Glibc.socket(local.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
-        var one: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound = local.withSocketAddress { Glibc.bind(fd, $0, $1) }
         guard bound == 0 else {
             let error = SystemError(call: "bind", errno: errno)

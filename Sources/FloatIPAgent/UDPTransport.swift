@@ -34,7 +34,11 @@ public final class UDPTransport: PolledTransport {
         do {
             socket = try DatagramSocket(binding: PeerSocketAddress(address, port: port))
         } catch {
-            throw TransportError.bind(address: "\(address)", port: port, underlying: "\(error)")
+            guard error.errno == EADDRINUSE else {
+                throw TransportError.bind(address: "\(address)", port: port, underlying: "\(error)")
+            }
+            throw TransportError.portTaken(
+                address: "\(address)", port: port, owners: UDPPortOwners.uids(port: port).map(UDPPortOwners.describe))
         }
         return UDPTransport(socket: socket, peers: peerAddresses, names: names)
     }
@@ -86,12 +90,20 @@ public final class UDPTransport: PolledTransport {
 /// Why the peer transport could not start.
 public enum TransportError: Error, CustomStringConvertible {
     case bind(address: String, port: UInt16, underlying: String)
+    /// Another socket holds the port: the agent never shares it (`owners`: who, from /proc/net/udp).
+    case portTaken(address: String, port: UInt16, owners: [String])
 
     public var description: String {
         switch self {
         case .bind(let address, let port, let underlying):
             "cannot listen for peers on \(address) port \(port) (node.address / node.port): \(underlying); "
                 + "the address must be one of this server's own addresses and the port free"
+        case .portTaken(let address, let port, let owners):
+            "cannot listen for peers on \(address) port \(port) (node.address / node.port): the port is held by "
+                + (owners.isEmpty ? "another socket" : "a socket of " + owners.joined(separator: ", "))
+                + "; another agent, or a local user squatting the peer port. floatip never shares it (a shared "
+                + "port lets another program take the peers' datagrams): stop that program, or choose a port "
+                + "below 1024 (only root can bind those; docs/security.md)"
         }
     }
 }

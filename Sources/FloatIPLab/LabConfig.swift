@@ -23,6 +23,7 @@ extension LabLayout {
             peers:
             \(peers)
             secret_file: \(secretFile)
+            state_dir: \(stateDirectory(node: node))
             api: { listen: "127.0.0.1:7454", token_file: \(tokenFile) }
             timers: { preempt_delay: \(Self.seconds(Self.preemptDelay)), handover_timeout: \(Self.seconds(Self.handoverTimeout)) }
             groups:

@@ -77,6 +77,8 @@ public struct LabLayout: Sendable, Equatable {
     public func configFile(node: Int) -> String { directory + "/\(nodeName(node)).yaml" }
     /// The file node `node`'s required `service` check looks for: remove it and the node's service counts as down.
     public func serviceFile(node: Int) -> String { directory + "/\(nodeName(node)).up" }
+    /// Node `node`'s state directory (`state_dir`: its boot ids), created by its agent.
+    public func stateDirectory(node: Int) -> String { directory + "/\(nodeName(node)).state" }
     /// Node `node`'s agent log (its standard error and output).
     public func agentLog(node: Int) -> String { directory + "/\(nodeName(node)).log" }
     /// Node `node`'s responder log.

@@ -3,6 +3,7 @@ import FloatIPAgent
 import FloatIPChecks
 import FloatIPCore
 import FloatIPLinux
+import Foundation
 import ServiceLifecycle
 
 /// `floatip agent --config FILE`: the daemon.
@@ -58,8 +59,14 @@ struct AgentCommand: AsyncParsableCommand {
                 "took_ms": .double(report.took.milliseconds),
             ])
         }
+        // Boot ids only grow, across restarts and clock steps: peers refuse every earlier boot's datagram.
+        let clock = SystemClock()
+        let boots = BootRecord(
+            directory: BootRecord.directory(
+                configured: cluster.stateDirectory, environment: ProcessInfo.processInfo.environment),
+            node: cluster.node.name, wallMilliseconds: clock.wallMilliseconds()) { log.note($0) }
         let agent = try AgentCore(
-            config: cluster, secret: secret, clock: SystemClock(), transport: transport, movers: movers,
+            config: cluster, secret: secret, clock: clock, transport: transport, movers: movers, boots: boots,
             onEvent: { event in
                 log.event(event)
                 eventLog?.record(event)
@@ -113,7 +120,8 @@ struct AgentCommand: AsyncParsableCommand {
         log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s), "
             + "\(cluster.checks.count) check(s)" + (cluster.track.map { "; tracking \($0.targets.count) target(s)" } ?? "")
             + "; listening on \(cluster.node.address) port \(cluster.node.port); "
-            + "API on \(listen)" + (token == nil ? " (read-only: no api.token_file)" : ""))
+            + "API on \(listen)" + (token == nil ? " (read-only: no api.token_file)" : "")
+            + "; boot id \(boots.bootID)" + (boots.path.map { " (\($0))" } ?? ""))
         eventLog?.append("start", ["peers": .int(cluster.peers.count), "groups": .int(cluster.groups.count)])
         await checks.applyInitialHealth()
         // systemd (sd_notify; inactive without $NOTIFY_SOCKET): READY, STATUS and WATCHDOG from the loop, STOPPING.
@@ -162,6 +170,7 @@ struct AgentCommand: AsyncParsableCommand {
             log.note("stopped by an error: \(error)")
         }
         stopper.cancel()
+        boots.flush()
         await moverSet.coordination?.shutdown()
         eventLog?.close()
         log.note("stopped")

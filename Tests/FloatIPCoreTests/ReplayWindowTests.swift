@@ -4,16 +4,13 @@ import Testing
 
 extension WireTests {
     @Suite struct ReplayWindowTests {
-        static let grace = Duration.seconds(5)
         static let boot: UInt64 = 1_767_225_600_000
 
-        /// Feeds one datagram of `boot` at `seconds` on the timeline.
+        /// Feeds one datagram of `boot`.
         private func feed(
-            _ window: inout ReplayWindow, _ sequence: UInt64, boot: UInt64 = ReplayWindowTests.boot,
-            at seconds: Double = 0
+            _ window: inout ReplayWindow, _ sequence: UInt64, boot: UInt64 = ReplayWindowTests.boot
         ) -> ReplayVerdict {
-            let now = Instant(nanoseconds: Int64(seconds * 1e9))
-            return window.accept(bootID: boot, sequence: sequence, now: now, staleBootGrace: Self.grace)
+            window.accept(bootID: boot, sequence: sequence)
         }
 
         @Test func inOrderSequencesAreAccepted() {
@@ -77,11 +74,11 @@ extension WireTests {
 
         @Test func rejectionsLeaveTheStateUnchanged() {
             var window = ReplayWindow()
-            _ = feed(&window, 500, at: 1)
+            _ = feed(&window, 500)
             let before = window
-            #expect(feed(&window, 500, at: 2) == .replayed)
-            #expect(feed(&window, 400, at: 2) == .tooOld)
-            #expect(feed(&window, 9, boot: Self.boot - 1, at: 2) == .staleBoot)
+            #expect(feed(&window, 500) == .replayed)
+            #expect(feed(&window, 400) == .tooOld)
+            #expect(feed(&window, 9, boot: Self.boot - 1) == .staleBoot)
             #expect(window == before)
         }
 
@@ -95,17 +92,37 @@ extension WireTests {
             #expect(feed(&window, 501) == .staleBoot)  // the old boot's datagrams, delayed
         }
 
-        @Test func lowerBootIdIsRejectedUntilTheCurrentBootIsSilentForTheGrace() {
+        /// Boot ids only grow (`BootID.next`): a lower one is a recording, however long the current
+        /// boot has been silent (the old stale-boot grace let a replay through after 60 s of silence).
+        @Test func lowerBootIdIsAlwaysRejected() {
             var window = ReplayWindow()
-            #expect(feed(&window, 1, at: 0) == .accepted)
-            #expect(feed(&window, 1, boot: Self.boot - 1_000, at: 1) == .staleBoot)
-            #expect(feed(&window, 2, at: 3) == .accepted)  // the current boot is alive: the grace restarts
-            #expect(feed(&window, 1, boot: Self.boot - 1_000, at: 7.9) == .staleBoot)  // 4.9 s of silence
-            #expect(feed(&window, 2, boot: Self.boot - 1_000, at: 8) == .newBoot)  // 5 s: clock stepped back
-            #expect(window.bootID == Self.boot - 1_000)
-            #expect(feed(&window, 3, boot: Self.boot - 1_000, at: 8.1) == .accepted)
-            #expect(feed(&window, 2, boot: Self.boot - 1_000, at: 8.2) == .replayed)
-            #expect(feed(&window, 3, at: 8.3) == .newBoot)  // a higher boot id always wins at once
+            #expect(feed(&window, 1) == .accepted)
+            for sequence in UInt64(1)...100 {
+                #expect(feed(&window, sequence, boot: Self.boot - 1_000) == .staleBoot)
+            }
+            #expect(window.bootID == Self.boot)
+            #expect(feed(&window, 2) == .accepted)
+            #expect(feed(&window, 3, boot: Self.boot + 1) == .newBoot)  // a higher boot id always wins at once
+        }
+
+        /// A node that restarted remembers the highest boot id it accepted from each peer: an earlier
+        /// boot's recording is refused even as the first datagram it hears.
+        @Test func theFloorRefusesEarlierBootsFromTheFirstDatagram() {
+            var window = ReplayWindow(floor: Self.boot)
+            #expect(feed(&window, 7, boot: Self.boot - 1) == .staleBoot)
+            #expect(window.bootID == nil, "a refused datagram starts nothing")
+            #expect(feed(&window, 900) == .accepted, "the remembered boot itself goes on")
+            var restarted = ReplayWindow(floor: Self.boot)
+            #expect(feed(&restarted, 1, boot: Self.boot + 5) == .accepted)
+            #expect(feed(&restarted, 2, boot: Self.boot) == .staleBoot)
+        }
+
+        @Test func bootIDsGrowEvenWhenTheClockStepsBack() {
+            #expect(BootID.next(last: nil, wallMilliseconds: 1_000) == 1_000)
+            #expect(BootID.next(last: 500, wallMilliseconds: 1_000) == 1_000)
+            #expect(BootID.next(last: 5_000, wallMilliseconds: 1_000) == 5_001, "clock stepped back: still above")
+            #expect(BootID.next(last: 1_000, wallMilliseconds: 1_000) == 1_001, "two starts in one millisecond")
+            #expect(BootID.next(last: .max, wallMilliseconds: 1_000) == 1_000)
         }
 
         @Test func verdictsMapToRejectionReasons() {

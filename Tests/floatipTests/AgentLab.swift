@@ -66,6 +66,7 @@ final class AgentLab {
                   - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 2 }
                 api: { listen: "127.0.0.1:7454", token_file: \(directory.appendingPathComponent("token").path) }
                 event_log: \(eventLog(number).path)
+                state_dir: \(stateDirectory(number).path)
                 \(hooks ? "hooks: { on_holder: [\(hookScript.path)], timeout: 2s }" : "")
                 """
             try Data().write(to: serviceFile(number))
@@ -167,6 +168,9 @@ final class AgentLab {
 
     /// Node `node`'s config file.
     func config(_ node: Int) -> String { directory.appendingPathComponent("web\(node).yaml").path }
+
+    /// Node `node`'s state directory (`state_dir:`: its boot ids).
+    func stateDirectory(_ node: Int) -> URL { directory.appendingPathComponent("state-web\(node)") }
 
     /// Node `node`'s event log (`event_log:` in its config).
     func eventLog(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).events.jsonl") }

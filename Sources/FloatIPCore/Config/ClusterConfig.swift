@@ -21,11 +21,14 @@ public struct ClusterConfig: Sendable, Equatable {
     public var coordination: CoordinationConfig?
     /// `track`: reference addresses this node must reach to hold anything; nil: no tracking.
     public var track: TrackConfig?
+    /// `state_dir`: where the agent keeps what must outlive a restart (boot ids); nil: the agent's
+    /// default (systemd's `$STATE_DIRECTORY`, else /var/lib/floatip).
+    public var stateDirectory: String?
 
     public init(
         cluster: String, node: NodeConfig, peers: [PeerConfig], secretFile: String, timers: Timers,
         groups: [GroupConfig], checks: [CheckConfig], api: APIConfig, eventLog: String? = nil,
-        coordination: CoordinationConfig? = nil, track: TrackConfig? = nil
+        coordination: CoordinationConfig? = nil, track: TrackConfig? = nil, stateDirectory: String? = nil
     ) {
         self.cluster = cluster
         self.node = node
@@ -38,6 +41,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.eventLog = eventLog
         self.coordination = coordination
         self.track = track
+        self.stateDirectory = stateDirectory
     }
 }
 

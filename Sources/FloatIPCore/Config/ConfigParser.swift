@@ -9,7 +9,7 @@ import Yams
 public enum ConfigParser {
     /// The top-level keys.
     static let topKeys = ["cluster", "node", "peers", "secret_file", "timers", "groups", "checks", "api", "event_log", "hooks",
-                          "coordination", "track"]
+                          "coordination", "track", "state_dir"]
 
     /// Parses and validates `yaml`; `file` is the name problems are reported against.
     public static func parse(yaml: String, file: String) -> Result<ClusterConfig, ConfigErrors> {
@@ -85,6 +85,7 @@ extension ConfigReader {
             top, checks: definedCheckNames(top), node: node, peers: peers, hooks: hooks ?? HooksLayer())
         let api = apiConfig(top)
         let eventLog = absolutePath(top, "event_log", required: false)
+        let stateDirectory = absolutePath(top, "state_dir", required: false)
         let coordination = coordinationConfig(top)
         let track = trackConfig(top, timers: timers, node: node, peers: peers)
         if top.has("track"), let clash = checks?.first(where: { $0.value.name == TrackConfig.checkName }) {
@@ -93,7 +94,7 @@ extension ConfigReader {
             return nil
         }
         guard let clusterName, let coordination, let track, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
-            top.has("event_log") == (eventLog != nil), hooks != nil
+            top.has("event_log") == (eventLog != nil), top.has("state_dir") == (stateDirectory != nil), hooks != nil
         else {
             return nil
         }
@@ -111,7 +112,7 @@ extension ConfigReader {
         return ClusterConfig(
             cluster: clusterName, node: node.value, peers: peers.map(\.value), secretFile: secretFile,
             timers: timers, groups: groups, checks: checks.map(\.value), api: api, eventLog: eventLog,
-            coordination: coordination, track: track)
+            coordination: coordination, track: track, stateDirectory: stateDirectory)
     }
 
     /// The names under `checks:`, read without reporting (`checkConfigs` reports), so that groups can

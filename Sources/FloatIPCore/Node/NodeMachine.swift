@@ -23,7 +23,9 @@ public struct NodeMachine: Sendable {
     var views: [[PeerView]]
 
     /// A new node, starting now: every group in `starting`, first heartbeat due at once.
-    public init(config: ClusterConfig, secret: [UInt8], bootID: UInt64, now: Instant) {
+    /// `peerBoots`: the highest boot id this node accepted from each peer in an earlier run (from its
+    /// state directory); a datagram of a lower boot is refused (`ReplayWindow.floor`).
+    public init(config: ClusterConfig, secret: [UInt8], bootID: UInt64, now: Instant, peerBoots: [String: UInt64] = [:]) {
         self.config = config
         self.bootID = bootID
         self.codec = HeartbeatCodec(secret: secret, cluster: config.cluster)
@@ -33,7 +35,9 @@ public struct NodeMachine: Sendable {
                 exclusive: config.coordination != nil)
         }
         self.conditions = Dictionary(uniqueKeysWithValues: config.groups.map { ($0.name, LocalCondition(priority: $0.priority)) })
-        self.peers = Dictionary(uniqueKeysWithValues: config.peers.map { ($0.name, PeerRecord()) })
+        self.peers = Dictionary(uniqueKeysWithValues: config.peers.map {
+            ($0.name, PeerRecord(replay: ReplayWindow(floor: peerBoots[$0.name])))
+        })
         self.nextHeartbeatAt = now
         self.views = Array(repeating: [], count: config.groups.count)
     }
@@ -74,13 +78,15 @@ public struct NodeMachine: Sendable {
             counters.reject(heartbeat.sender == name ? "own_name" : "unknown_peer")
             return NodeOutput()
         }
-        let grace = max(Duration.seconds(60), config.timers.deadInterval * 10)
         let verdict = peers[heartbeat.sender, default: PeerRecord()].replay.accept(
-            bootID: heartbeat.bootID, sequence: heartbeat.sequence, now: now, staleBootGrace: grace)
+            bootID: heartbeat.bootID, sequence: heartbeat.sequence)
         if let rejection = verdict.rejection {
             counters.reject(rejection.reason)
             return NodeOutput()
         }
+        // A boot id heard for the first time: the shell remembers it, so that this boot's and
+        // earlier boots' recordings stay refused after this node restarts.
+        let newBoot = verdict == .newBoot || peers[heartbeat.sender]?.heartbeat == nil
         if let last = peers[heartbeat.sender]?.heartbeat, last.bootID == heartbeat.bootID,
             last.sequence > heartbeat.sequence
         {
@@ -93,7 +99,9 @@ public struct NodeMachine: Sendable {
         peers[heartbeat.sender]?.heardAt = now
         peers[heartbeat.sender]?.timerMismatch = heartbeat.interval != config.timers.interval
         refreshViews()
-        return evaluate(now: now, heard: true)
+        var output = evaluate(now: now, heard: true)
+        if newBoot { output.peerBoots[heartbeat.sender] = heartbeat.bootID }
+        return output
     }
 
     /// Sets this node's measured condition for a group (from `HealthSummary`).
@@ -246,6 +254,10 @@ public struct PeerRecord: Sendable {
     var replay = ReplayWindow()
 
     public init() {}
+
+    init(replay: ReplayWindow) {
+        self.replay = replay
+    }
 }
 
 /// What a node asks its shell to do after one input.
@@ -257,6 +269,9 @@ public struct NodeOutput: Sendable {
     public var actions: [GroupAction] = []
     /// Role or reason changes, for logs, the event log and the simulator's timeline.
     public var transitions: [Transition] = []
+    /// Peers whose datagrams came from a boot id not heard from them before (a restart, or the
+    /// first datagram since this node started): for the shell to remember across its own restarts.
+    public var peerBoots: [String: UInt64] = [:]
 
     public init() {}
 }

@@ -40,7 +40,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case replayed
     /// A sequence number below the sender's replay window.
     case tooOld
-    /// A boot id lower than the sender's current one, within the stale-boot grace.
+    /// A boot id lower than the sender's current one, or than the highest ever accepted from it (a recording).
     case staleBoot
 
     /// A stable, short, snake_case label for metrics (`floatip_peer_datagrams_rejected_total{reason=...}`).
