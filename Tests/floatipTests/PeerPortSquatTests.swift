@@ -35,7 +35,7 @@ struct PeerPortSquatTests {
 
     static func asNobody(in namespace: String, _ script: String) -> [String] {
         ["ip", "netns", "exec", namespace, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-         "python3", "-c", script]
+         "/usr/bin/python3", "-c", script]
     }
 
     @Test func aLocalUserCannotTakeTheHoldersDatagrams() async throws {
@@ -46,7 +46,8 @@ struct PeerPortSquatTests {
         try await Task.sleep(for: .milliseconds(500))
 
         let script = Self.squatter(local: "198.18.0.2", remote: "198.18.0.1", seconds: 2)
-        let squat = Task { try await offPool { try command(Self.asNobody(in: lab.namespace(2), script)) } }
+        let squatter = Self.asNobody(in: lab.namespace(2), script)
+        let squat = Task { try await offPool { try command(squatter) } }
         // Watch the addresses while the squatter tries: web2 must never claim.
         var samples = 0
         var web2Held = 0
@@ -68,9 +69,12 @@ struct PeerPortSquatTests {
         let lab = try AgentLab()
         // nobody holds web2's port before its agent starts (as if it raced a restart).
         let script = Self.squatter(local: "198.18.0.2", remote: "198.18.0.1", seconds: 4)
-        let squat = Task { try await offPool { try command(Self.asNobody(in: lab.namespace(2), script)) } }
+        let squatter = Self.asNobody(in: lab.namespace(2), script)
+        let squat = Task { try await offPool { try command(squatter) } }
         try await Task.sleep(for: .milliseconds(500))
         try lab.start(2)
+        let exited = try await lab.wait(.seconds(10)) { lab.agents["web2"]?.isRunning == false }
+        try #require(exited != nil, "the agent must exit, not run beside the squatter\n\(lab.log(2))")
         let status = try await lab.waitForExit(2)
         #expect(status == 1, "the agent does not start on a port it would share")
         let log = lab.log(2)

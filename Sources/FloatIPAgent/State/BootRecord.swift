@@ -88,8 +88,7 @@ public final class BootRecord: Sendable {
             return next
         }
         guard changed != nil else { return }
-        let (bootID, note, known) = (self.bootID, self.note, self.known)
-        queue.async {
+        queue.async { [self] in
             // The newest state, not the one of this call: writes queued behind each other converge.
             let peers = known.withLock { $0 }
             if let failure = Self.write(path: path, boot: bootID, peers: peers, node: node) {
