@@ -1,7 +1,6 @@
 import FloatIPCore
 import Foundation
 import Glibc
-import Synchronization
 import Testing
 
 @testable import FloatIPChecks
@@ -41,15 +40,14 @@ struct LogProbeHardeningTests {
     /// The probe's result, or nil when it did not answer within `limit` (the run is left behind: before
     /// the hardening a FIFO or a backtracking pattern held the pool thread it ran on).
     private func runWithin(_ limit: Duration, _ log: LogProbe) async -> CheckResult? {
-        let race = Mutex<CheckedContinuation<CheckResult?, Never>?>(nil)
-        return await withCheckedContinuation { continuation in
-            race.withLock { $0 = continuation }
-            Task { let result = await log.run(); race.withLock { $0.take() }?.resume(returning: result) }
-            Task {
-                try? await Task.sleep(for: limit)
-                race.withLock { $0.take() }?.resume(returning: nil)
-            }
+        let race = OneShot<CheckResult?>()
+        Task { race.finish(await log.run()) }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            race.finish(nil)
         }
+        defer { timer.cancel() }
+        return await race.value(onCancel: nil)
     }
 
     /// Opens the FIFO's writing end without waiting, and closes it: lets a reader blocked in open(2) go.
@@ -225,6 +223,7 @@ struct LogProbeHardeningTests {
             backtracking.append(log)
         }
         probes += backtracking
+        let count = probes.count
 
         let scheduler = CheckScheduler(probes: probes)
         let checks = Task { await scheduler.run() }
@@ -232,7 +231,7 @@ struct LogProbeHardeningTests {
             var first: [String: CheckResult] = [:]
             for await event in scheduler.events {
                 if case .result(let name, let result, _) = event, first[name] == nil { first[name] = result }
-                if first.count == probes.count { break }
+                if first.count == count { break }
             }
             return first
         }

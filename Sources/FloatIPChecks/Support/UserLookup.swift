@@ -16,7 +16,7 @@ enum UserLookup {
             // ERANGE: the entry does not fit; grow the buffer (bounded: 1 MiB is far beyond any entry).
             while true {
                 let status = buffer.withUnsafeMutableBufferPointer {
-                    getpwnam_r(name, &entry, $0.baseAddress, $0.count, &found)
+                    getpwnam_r(name, &entry, $0.baseAddress!, $0.count, &found)
                 }
                 if status == ERANGE && buffer.count < 1 << 20 {
                     buffer = [CChar](repeating: 0, count: buffer.count * 4)
