@@ -11,11 +11,13 @@ import Testing
 /// of the concurrency pool, and never puts more than a few KiB into a detail.
 @Suite(.serialized)
 struct LogProbeHardeningTests {
-    /// Exponential backtracking: on `a…a!` (n letters) ICU tries every split of the run of letters.
-    static let backtrackingPattern = "^(a+)+$"
-    /// Takes ICU seconds (about 1 to 5 on the CI machines): long enough to outlast every timeout here,
-    /// short enough for the scan's thread to end within the test.
-    static let backtrackingLine = String(repeating: "a", count: 24) + "!\n"
+    /// Catastrophic backtracking: on a run of n letters without a `b`, ICU tries every way of sharing
+    /// the letters among the five stars (about n^5 steps; exponential patterns such as `^(a+)+$` stop
+    /// early at ICU's backtracking stack limit, this one does not).
+    static let backtrackingPattern = "a*a*a*a*a*b"
+    /// Takes ICU about 3 s on the CI machines (50 letters 1 s, 100 letters 33 s): long enough to outlast
+    /// every timeout here, short enough for the scan's thread to end within the test.
+    static let backtrackingLine = String(repeating: "a", count: 64) + "!\n"
 
     private func probe(
         _ path: String, pattern: String = "ERROR", timeout: Duration = .milliseconds(300), owner: LocalUser? = nil,
@@ -154,7 +156,7 @@ struct LogProbeHardeningTests {
         let timedOut = try #require(
             await runWithin(.seconds(3), log), "the run did not return (it matched on the caller's thread)")
         #expect(!timedOut.passed)
-        #expect(timedOut.detail == "timeout: reading and matching \(path) took longer than 300ms", "\(timedOut.detail)")
+        #expect(timedOut.detail == "timeout: reading and matching \(path) took longer than 300 ms", "\(timedOut.detail)")
         #expect(timedOut.duration < .milliseconds(600), "\(timedOut.duration)")
 
         // While the scan has not returned, a run starts no other one: it fails at once and says so.
