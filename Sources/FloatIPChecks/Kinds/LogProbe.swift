@@ -8,8 +8,9 @@ import Synchronization
 /// `window`; more than `threshold` of them fail the check.
 ///
 /// The file is a local user's way in, so a run cannot be turned against the agent:
-/// - only a regular file owned by root, the agent's own user or `owner:` is read, opened without following a symbolic
-///   link and without waiting on a FIFO (`LogTail`); anything else fails the check and says why;
+/// - only a regular file owned by root, the agent's own user or `owner:` is read, opened without
+///   following a symbolic link and without waiting on a FIFO (`LogTail`); anything else fails the
+///   check and says why;
 /// - reading and matching run on a thread of their own (`BlockingCall`), never on the concurrency
 ///   pool, and the run fails with `timeout` when they take longer than the check's timeout. A regex
 ///   match cannot be interrupted: a pattern that backtracks catastrophically on some line keeps its
@@ -92,7 +93,6 @@ final class LogProbe: CheckProbe {
         }
         return state.withLock { state in
             let read = state.tail.read(owners: owners)
-            if let refused = read.refused { return (false, "refused: \(refused)") }
             var matches = 0
             var lastMatch: ArraySlice<UInt8>?
             for line in read.lines {
@@ -105,6 +105,8 @@ final class LogProbe: CheckProbe {
             let now = ContinuousClock.now
             if let lastMatch { state.window.record(matches, lastLine: DetailText.line(lastMatch), at: now) }
             let count = state.window.count(now: now)
+            // The old file's last lines before a rotation to something refused still count.
+            if let refused = read.refused { return (false, "refused: \(refused)") }
             return judge(count: count, lastLine: state.window.lastLine, missing: read.missing)
         }
     }
