@@ -35,7 +35,7 @@ public enum CheckProbes {
         case .tcp(let options): try TCPProbe(check: check, options: options)
         case .http(let options): try HTTPProbe(check: check, options: options)
         case .command(let options): try CommandProbe(check: check, options: options)
-        case .process: try ProcessProbe(check: check)
+        case .process(let options): try ProcessProbe(check: check, options: options)
         case .systemd: try SystemdProbe(check: check)
         case .file(let options): try FileProbe(check: check, options: options)
         case .log(let options): try LogProbe(check: check, options: options)

@@ -12,7 +12,9 @@ struct CheckConfigCommand: ParsableCommand {
             api.token_file, if given) exists, is readable and holds at least 16 bytes, and that the \
             program of every command check (without `shell: true`) exists and is executable, and that \
             every cloud mover's options are complete and its credential file or variable is readable. A \
-            secret, token or credential file that group or others can read draws a warning, not an error.
+            secret, token or credential file that group or others can read draws a warning, not an error; \
+            so do a process check by name without `user:` (any local user can start a process of that \
+            name) and a `user:` or `owner:` that this machine does not know.
 
             On success prints one summary line and exits 0. Otherwise prints every problem, one per \
             line as FILE:LINE: field: message, to standard error and exits 1.
@@ -48,6 +50,9 @@ struct CheckConfigCommand: ParsableCommand {
             problems.append(ConfigProblem(file: file, line: lines[path], path: path, message: message))
         }
         var warnings: [String] = []
+        for (path, message) in Self.checkUserWarnings(config.checks) {
+            warnings.append("\(file): \(path): warning: \(message)")
+        }
         for (index, group) in config.groups.enumerated() {
             for problem in MoverSet.optionProblems(for: group, node: config.node) {
                 let path = "groups[\(index)].\(problem.field)"
@@ -69,6 +74,33 @@ struct CheckConfigCommand: ParsableCommand {
             throw ExitCode(1)
         }
         print("\(file): OK: \(config.summary)")
+    }
+
+    /// Checks that a local user could satisfy (a process by name alone), and users named in `user` or
+    /// `owner` that this machine does not know (the check would fail): warnings, since the config may be
+    /// checked on another machine than the one it runs on.
+    static func checkUserWarnings(_ checks: [CheckConfig]) -> [(path: String, message: String)] {
+        var warnings: [(String, String)] = []
+        for (index, check) in checks.enumerated() {
+            var named: (key: String, user: LocalUser)?
+            switch check.options {
+            case .process(let options):
+                if options.user == nil && !check.target.hasPrefix("/") {
+                    warnings.append(("checks[\(index)].target", "any local user can start a process named "
+                        + "\(check.target); give `user:` or check a pidfile instead"))
+                }
+                named = options.user.map { ("user", $0) }
+            case .log(let options):
+                named = options.owner.map { ("owner", $0) }
+            default:
+                break
+            }
+            if let (key, user) = named, case .name(let name) = user, getpwnam(name) == nil {
+                warnings.append(("checks[\(index)].\(key)", "no user named \"\(name)\" on this machine; "
+                    + "the check fails where there is none"))
+            }
+        }
+        return warnings
     }
 
     /// Why a command check's program cannot run, or nil when it can.

@@ -11,7 +11,10 @@ struct LogProbeTests {
         throws -> LogProbe
     {
         let options = LogCheckOptions(pattern: pattern, threshold: threshold, window: window)
-        let check = CheckConfig(name: "log", kind: .log, target: path, options: .log(options))
+        // A generous timeout: these tests are about following the file, and a debug build matches a
+        // mebibyte of lines in about half a second.
+        let check = CheckConfig(
+            name: "log", kind: .log, target: path, interval: .seconds(10), timeout: .seconds(5), options: .log(options))
         return try LogProbe(check: check, options: options)
     }
 

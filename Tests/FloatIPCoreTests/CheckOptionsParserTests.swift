@@ -57,9 +57,12 @@ struct CheckOptionCase: CustomTestStringConvertible, Sendable {
               - { name: sh, kind: command, target: "test -e /tmp && true", shell: true }
               - { name: nginx, kind: process, target: nginx }
               - { name: pid, kind: process, target: /run/nginx.pid }
+              - { name: own, kind: process, target: /run/nginx.pid, user: www-data }
+              - { name: uid, kind: process, target: nginx, user: 33 }
               - { name: unit, kind: systemd, target: nginx.service }
               - { name: maint, kind: file, target: /etc/floatip/maintenance, expect: absent }
               - { name: errors, kind: log, target: /var/log/app.log, pattern: "ERROR|FATAL", threshold: 5, window: 30s }
+              - { name: ngxlog, kind: log, target: /var/log/nginx/error.log, pattern: emerg, owner: www-data }
               - { name: eth, kind: interface, target: eth0 }
             """
         let parsed = try parse(checks: checks).get().checks
@@ -71,11 +74,14 @@ struct CheckOptionCase: CustomTestStringConvertible, Sendable {
         #expect(options["page"] == .http(HTTPCheckOptions(bodyContains: "ok", bodyRegex: "^up( [0-9]+)?$")))
         #expect(options["load"] == .command(CommandCheckOptions(arguments: ["-e", "5", "/tmp"])))
         #expect(options["sh"] == .command(CommandCheckOptions(shell: true)))
-        #expect(options["nginx"] == .process)
-        #expect(options["pid"] == .process)
+        #expect(options["nginx"] == .process(ProcessCheckOptions()))
+        #expect(options["pid"] == .process(ProcessCheckOptions(user: nil)))
+        #expect(options["own"] == .process(ProcessCheckOptions(user: .name("www-data"))))
+        #expect(options["uid"] == .process(ProcessCheckOptions(user: .uid(33))))
         #expect(options["unit"] == .systemd)
         #expect(options["maint"] == .file(FileCheckOptions(expect: .absent)))
         #expect(options["errors"] == .log(LogCheckOptions(pattern: "ERROR|FATAL", threshold: 5, window: .seconds(30))))
+        #expect(options["ngxlog"] == .log(LogCheckOptions(pattern: "emerg", owner: .name("www-data"))))
         #expect(options["eth"] == .interface)
     }
 
@@ -99,8 +105,12 @@ struct CheckOptionCase: CustomTestStringConvertible, Sendable {
                         "checks[0].expect_status",
                         "`expect_status` is not an option of a `tcp` check (it belongs to `http` checks); "
                             + "a `tcp` check's options are send, expect"),
+        CheckOptionCase("  - { name: c, kind: systemd, target: nginx.service, pattern: x }", "checks[0].pattern",
+                        "a `systemd` check takes no options besides name, kind, target"),
         CheckOptionCase("  - { name: c, kind: process, target: nginx, pattern: x }", "checks[0].pattern",
-                        "a `process` check takes no options besides name, kind, target"),
+                        "a `process` check's options are user"),
+        CheckOptionCase("  - { name: c, kind: file, target: /x, user: root }", "checks[0].user",
+                        "`user` is not an option of a `file` check (it belongs to `process` checks)"),
         CheckOptionCase("  - { name: c, kind: file, target: /x, max_rt: 1s }", "checks[0].max_rt",
                         "unknown key; allowed here: name, kind, target, interval, timeout, rise, fall, required, "
                             + "weight, expect"),
@@ -145,6 +155,18 @@ struct CheckOptionCase: CustomTestStringConvertible, Sendable {
                         "checks[0].threshold", "allowed: matching lines from 0 to 1000000"),
         CheckOptionCase("  - { name: c, kind: log, target: /var/log/x, pattern: x, window: 10ms }",
                         "checks[0].window", "allowed: from 1s to 24h"),
+        CheckOptionCase("  - { name: c, kind: process, target: nginx, user: \"www data\" }", "checks[0].user",
+                        "`www data` is not a user; write a user name such as `www-data`"),
+        CheckOptionCase("  - { name: c, kind: process, target: nginx, user: -1 }", "checks[0].user",
+                        "`-1` is not a user"),
+        CheckOptionCase("  - { name: c, kind: process, target: nginx, user: 4294967295 }", "checks[0].user",
+                        "`4294967295` is not a user; write a user name such as `www-data` (1 to 32 letters"),
+        CheckOptionCase("  - { name: c, kind: process, target: nginx, user: [root] }", "checks[0].user",
+                        "must be text"),
+        CheckOptionCase("  - { name: c, kind: log, target: /var/log/x, pattern: x, owner: \"\" }", "checks[0].owner",
+                        "`` is not a user"),
+        CheckOptionCase("  - { name: c, kind: log, target: /var/log/x, pattern: x, owner: \"adm;rm\" }",
+                        "checks[0].owner", "`adm;rm` is not a user"),
         // Targets.
         CheckOptionCase("  - { name: c, kind: process, target: run/nginx.pid }", "checks[0].target",
                         "not a process check target"),

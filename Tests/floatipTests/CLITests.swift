@@ -141,6 +141,29 @@ import Testing
         #expect(run.stderr.contains("web.yaml: secret_file: warning: ") && run.stderr.contains("mode 0644"))
     }
 
+    @Test func aProcessCheckByNameAloneAndAnUnknownUserAreWarnings() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("web.yaml")
+        var text = try String(contentsOf: url, encoding: .utf8)
+        text += """
+              - { name: nginx-up, kind: process, target: nginx, weight: -10 }
+              - { name: nginx-pid, kind: process, target: /run/nginx.pid, user: root, weight: -10 }
+              - { name: errors, kind: log, target: /var/log/app.log, pattern: x, owner: no-such-user-floatip }
+
+            """
+        try Data(text.utf8).write(to: url)
+        let run = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "web.yaml: checks[2].target: warning: any local user can start a process named nginx; give `user:` or "
+                + "check a pidfile instead",
+            "web.yaml: checks[4].owner: warning: no user named \"no-such-user-floatip\" on this machine; the check "
+                + "fails where there is none",
+        ], "\(run.stderr)")
+    }
+
     @Test func missingConfigFileExitsOne() throws {
         let run = try Self.run(["check-config", "/nonexistent/floatip.yaml"], in: FileManager.default.temporaryDirectory)
         #expect(run.status == 1)

@@ -1,19 +1,35 @@
 import FloatIPCore
 import Foundation
+import Glibc
 import Synchronization
 
 /// The `log` check: follows `target` like `tail -F` (see `LogTail`: starts at the end, follows rename
 /// and truncation, never rereads the file) and counts the new lines that match `pattern` in a sliding
 /// `window`; more than `threshold` of them fail the check.
 ///
-/// A run reads at most `LogTail.readLimit` (1 MiB) of new bytes from a local file, which takes well under
-/// any sensible timeout, so the timeout is not enforced separately. A missing file passes (a rotation
+/// The file is a local user's way in, so a run cannot be turned against the agent:
+/// - only a regular file owned by root, the agent's own user or `owner:` is read, opened without
+///   following a symbolic link and without waiting on a FIFO (`LogTail`); anything else fails the
+///   check and says why;
+/// - reading and matching run on a thread of their own (`BlockingCall`), never on the concurrency
+///   pool, and the run fails with `timeout` when they take longer than the check's timeout. A regex
+///   match cannot be interrupted: a pattern that backtracks catastrophically on some line keeps its
+///   thread busy until it ends. So at most one scan is in flight per check: while one has not
+///   returned, runs fail as `hung` without starting another;
+/// - a pattern sees at most the first `matchLimit` bytes of a line, and a detail (which goes to
+///   status, events and hooks' environment) is at most `DetailText.byteLimit` bytes.
+///
+/// A run reads at most `LogTail.readLimit` (1 MiB) of new bytes. A missing file passes (a rotation
 /// can leave the path empty for a moment) and says so. Matches are timed by the run that found them.
 final class LogProbe: CheckProbe {
     let check: CheckConfig
     let options: LogCheckOptions
+    /// Bytes of a line that the pattern is matched against.
+    static let matchLimit = 4096
     private let regex: CompiledRegex
     private let state: Mutex<(tail: LogTail, window: MatchWindow)>
+    /// When the scan in flight started; nil when none is.
+    private let scanning = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Why a log check cannot be made.
     struct ConfigError: Error, CustomStringConvertible {
@@ -42,21 +58,60 @@ final class LogProbe: CheckProbe {
 
     func run() async -> CheckResult {
         let start = ContinuousClock.now
-        let (passed, detail) = state.withLock { state in
-            let read = state.tail.read()
+        let inFlightSince = scanning.withLock { since -> ContinuousClock.Instant? in
+            if let since { return since }
+            since = start
+            return nil
+        }
+        if let inFlightSince {
+            return .since(start, passed: false, bounded(
+                "hung: reading and matching \(check.target) has not returned for "
+                    + (start - inFlightSince).shortDescription + " (a pattern that backtracks without end?); "
+                    + "no new run until it does"))
+        }
+        let scanned = await BlockingCall.run(timeout: check.timeout) { [self] () -> (Bool, String) in
+            defer { scanning.withLock { $0 = nil } }
+            return scan()
+        }
+        guard let (passed, detail) = scanned else {
+            return .since(start, passed: false, bounded(
+                "timeout: reading and matching \(check.target) took longer than \(check.timeout.shortDescription)"))
+        }
+        return .since(start, passed: passed, bounded(detail))
+    }
+
+    /// Reads what is new, matches it and judges; blocking (file system, regex).
+    private func scan() -> (Bool, String) {
+        // Root, the agent's own user (who could change the agent anyway) and the configured owner.
+        var owners: [uid_t] = [0]
+        if geteuid() != 0 { owners.append(geteuid()) }
+        if let owner = options.owner {
+            switch UserLookup.uid(of: owner) {
+            case .success(let uid): if !owners.contains(uid) { owners.append(uid) }
+            case .failure(let failure): return (false, "owner: \(failure)")
+            }
+        }
+        return state.withLock { state in
+            let read = state.tail.read(owners: owners)
             var matches = 0
-            var lastMatch: [UInt8]?
-            for line in read.lines where regex.matches(String(decoding: line, as: UTF8.self)) {
-                matches += 1
-                lastMatch = line
+            var lastMatch: ArraySlice<UInt8>?
+            for line in read.lines {
+                let head = line.prefix(Self.matchLimit)
+                if regex.matches(String(decoding: head, as: UTF8.self)) {
+                    matches += 1
+                    lastMatch = head
+                }
             }
             let now = ContinuousClock.now
             if let lastMatch { state.window.record(matches, lastLine: DetailText.line(lastMatch), at: now) }
             let count = state.window.count(now: now)
+            // The old file's last lines before a rotation to something refused still count.
+            if let refused = read.refused { return (false, "refused: \(refused)") }
             return judge(count: count, lastLine: state.window.lastLine, missing: read.missing)
         }
-        return CheckResult(passed: passed, detail: detail, duration: ContinuousClock.now - start)
     }
+
+    private func bounded(_ detail: String) -> String { DetailText.bounded(detail) }
 
     private func judge(count: Int, lastLine: String?, missing: Bool) -> (Bool, String) {
         let window = "in the last \(DetailText.duration(options.window))"

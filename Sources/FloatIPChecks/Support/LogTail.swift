@@ -10,6 +10,11 @@ import Glibc
 ///
 /// A read takes at most `readLimit` bytes; what is left waits for the next read (the file is never
 /// read again from its start). A line longer than `lineLimit` is cut there.
+///
+/// Only a regular file owned by one of the given owners is read: the path is opened with
+/// `O_NOFOLLOW` (a symbolic link, to /etc/shadow say, is refused rather than followed) and
+/// `O_NONBLOCK` (opening a FIFO must not wait for a writer), and what was opened is checked with
+/// fstat(2). Anything else is `refused`, and tried again at the next read.
 struct LogTail {
     let path: String
     let readLimit: Int
@@ -32,6 +37,8 @@ struct LogTail {
         var rotated = false
         /// The file was truncated.
         var truncated = false
+        /// Why the path was not read (not a regular file, a symbolic link, another owner, …).
+        var refused: String?
     }
 
     init(path: String, readLimit: Int = 1 << 20, lineLimit: Int = 64 * 1024) {
@@ -46,17 +53,24 @@ struct LogTail {
         fd = -1
     }
 
-    /// The complete lines appended since the last read (see the type's notes for rotation).
-    mutating func read() -> Read {
+    /// The complete lines appended since the last read (see the type's notes for rotation). A file
+    /// (re)opened must belong to one of `owners`.
+    mutating func read(owners: [uid_t] = [0]) -> Read {
         var result = Read()
         var budget = readLimit
         if fd < 0 {
-            guard open(fromStart: started) else {
+            switch open(fromStart: started, owners: owners) {
+            case .opened:
+                started = true
+            case .missing:
                 started = true
                 result.missing = true
                 return result
+            case .refused(let reason):
+                // Not `started`: a file that is put right later is followed from its end, not read whole.
+                result.refused = reason
+                return result
             }
-            started = true
         } else if let current = identity(ofPath: path), current != (device, inode) {
             // Renamed away and replaced: finish the old file, then the new one from its start.
             readAppended(into: &result, budget: &budget)
@@ -64,8 +78,13 @@ struct LogTail {
             partial = []
             close()
             result.rotated = true
-            guard open(fromStart: true) else {
+            switch open(fromStart: true, owners: owners) {
+            case .opened: break
+            case .missing:
                 result.missing = true
+                return result
+            case .refused(let reason):
+                result.refused = reason
                 return result
             }
         }
@@ -73,26 +92,73 @@ struct LogTail {
         return result
     }
 
-    /// Opens `path`; at the end, or at 0 when `fromStart`.
-    private mutating func open(fromStart: Bool) -> Bool {
-        let opened = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard opened >= 0 else { return false }
+    private enum Opening {
+        case opened
+        case missing
+        case refused(String)
+    }
+
+    /// Opens `path` if it is a regular file of one of `owners`; at the end, or at 0 when `fromStart`.
+    private mutating func open(fromStart: Bool, owners: [uid_t]) -> Opening {
+        // lstat first, so that a FIFO or a device is never even opened (opening some has side effects);
+        // then open without following links and check again what was opened (the path may change between).
+        var before = stat()
+        if lstat(path, &before) != 0 {
+            return errno == ENOENT || errno == ENOTDIR ? .missing : .refused(cannot("look at", errno))
+        }
+        if let problem = problem(with: before, owners: owners) { return .refused(problem) }
+        let opened = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+        guard opened >= 0 else {
+            let number = errno
+            switch number {
+            case ENOENT, ENOTDIR: return .missing
+            case ELOOP: return .refused("\(path) is a symbolic link (not followed)")
+            default: return .refused(cannot("open", number))
+            }
+        }
         var info = stat()
         guard fstat(opened, &info) == 0 else {
+            let number = errno
             Glibc.close(opened)
-            return false
+            return .refused(cannot("look at", number))
+        }
+        if let problem = problem(with: info, owners: owners) {
+            Glibc.close(opened)
+            return .refused(problem)
         }
         fd = opened
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         position = fromStart ? 0 : info.st_size
         partial = []
-        return true
+        return .opened
     }
 
+    /// Why a file with `info` is not read, or nil when it may be.
+    private func problem(with info: stat, owners: [uid_t]) -> String? {
+        switch info.st_mode & mode_t(S_IFMT) {
+        case mode_t(S_IFREG): break
+        case mode_t(S_IFLNK): return "\(path) is a symbolic link (not followed)"
+        case mode_t(S_IFIFO): return "\(path) is a FIFO, not a regular file"
+        case mode_t(S_IFCHR), mode_t(S_IFBLK): return "\(path) is a device, not a regular file"
+        case mode_t(S_IFSOCK): return "\(path) is a socket, not a regular file"
+        case mode_t(S_IFDIR): return "\(path) is a directory, not a regular file"
+        default: return "\(path) is not a regular file"
+        }
+        guard owners.contains(info.st_uid) else {
+            return "\(path) is owned by uid \(info.st_uid), not by " + owners.map { "uid \($0)" }.joined(separator: " or ")
+        }
+        return nil
+    }
+
+    private func cannot(_ what: String, _ number: Int32) -> String {
+        "cannot \(what) \(path): \(ProbeText.errorText(number))"
+    }
+
+    /// The path's own device and inode (a symbolic link's, not its target's).
     private func identity(ofPath path: String) -> (UInt64, UInt64)? {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard lstat(path, &info) == 0 else { return nil }
         return (UInt64(info.st_dev), UInt64(info.st_ino))
     }
 

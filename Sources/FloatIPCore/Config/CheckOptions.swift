@@ -6,17 +6,17 @@
 /// | tcp | `host:port` (`[v6]:port`) | `send`, `expect` |
 /// | http | an http:// or https:// URL | `method`, `expect_status`, `body_contains`, `body_regex`, `tls_verify` |
 /// | command | a program (absolute path), or a shell command line with `shell: true` | `arguments`, `shell` |
-/// | process | a process name, or an absolute path to a pidfile | — |
+/// | process | a process name, or an absolute path to a pidfile | `user` |
 /// | systemd | a unit name | — |
 /// | file | an absolute path | `expect` (`exists` or `absent`) |
-/// | log | an absolute path to a log file | `pattern`, `threshold`, `window` |
+/// | log | an absolute path to a log file | `pattern`, `threshold`, `window`, `owner` |
 /// | interface | an interface name | — |
 public enum CheckOptions: Sendable, Equatable {
     case ping(PingCheckOptions)
     case tcp(TCPCheckOptions)
     case http(HTTPCheckOptions)
     case command(CommandCheckOptions)
-    case process
+    case process(ProcessCheckOptions)
     case systemd
     case file(FileCheckOptions)
     case log(LogCheckOptions)
@@ -32,7 +32,7 @@ public enum CheckOptions: Sendable, Equatable {
         case .tcp: .tcp(TCPCheckOptions())
         case .http: .http(HTTPCheckOptions())
         case .command: .command(CommandCheckOptions())
-        case .process: .process
+        case .process: .process(ProcessCheckOptions())
         case .systemd: .systemd
         case .file: .file(FileCheckOptions())
         case .log: .log(LogCheckOptions(pattern: ""))
@@ -110,6 +110,13 @@ public struct FileCheckOptions: Sendable, Equatable {
     public init(expect: FileExpectation = .exists) { self.expect = expect }
 }
 
+public struct ProcessCheckOptions: Sendable, Equatable {
+    /// Only processes whose real uid is this user's count (a process of another user with the same name,
+    /// or a pidfile naming another user's process, does not). Default: any user.
+    public var user: LocalUser?
+    public init(user: LocalUser? = nil) { self.user = user }
+}
+
 public struct LogCheckOptions: Sendable, Equatable {
     /// A regular expression; new lines that match count against the threshold.
     public var pattern: String
@@ -117,9 +124,13 @@ public struct LogCheckOptions: Sendable, Equatable {
     public var threshold: Int
     /// The sliding window matches are counted in. Default 60 s.
     public var window: Duration
-    public init(pattern: String, threshold: Int = 0, window: Duration = .seconds(60)) {
+    /// Besides root, the user who may own the log file; a file owned by anyone else is refused (a local
+    /// user could write lines into it). Default: none (root only).
+    public var owner: LocalUser?
+    public init(pattern: String, threshold: Int = 0, window: Duration = .seconds(60), owner: LocalUser? = nil) {
         self.pattern = pattern
         self.threshold = threshold
         self.window = window
+        self.owner = owner
     }
 }

@@ -9,9 +9,10 @@ extension CheckKind {
         case .tcp: ["send", "expect"]
         case .http: ["method", "expect_status", "body_contains", "body_regex", "tls_verify"]
         case .command: ["arguments", "shell"]
-        case .process, .systemd, .interface, .track: []
+        case .process: ["user"]
+        case .systemd, .interface, .track: []
         case .file: ["expect"]
-        case .log: ["pattern", "threshold", "window"]
+        case .log: ["pattern", "threshold", "window", "owner"]
         }
     }
 
@@ -69,7 +70,7 @@ extension ConfigReader {
             }
             options = .command(CommandCheckOptions(arguments: arguments, shell: shell))
         case .process:
-            options = .process
+            options = .process(ProcessCheckOptions(user: localUser(entries, "user")))
         case .systemd:
             options = .systemd
         case .file:
@@ -80,8 +81,9 @@ extension ConfigReader {
             let threshold = int(entries, "threshold", required: false, in: 0...1_000_000,
                                 what: "matching lines from 0 to 1000000")
             let window = duration(entries, "window", minimum: .seconds(1), maximum: .seconds(86_400))
+            let owner = localUser(entries, "owner")
             options = .log(LogCheckOptions(pattern: pattern ?? "", threshold: threshold ?? 0,
-                                           window: window ?? .seconds(60)))
+                                           window: window ?? .seconds(60), owner: owner))
         case .interface:
             options = .interface
         case .track:
@@ -134,6 +136,17 @@ extension ConfigReader {
             return nil
         }
         return chosen
+    }
+
+    /// A user name or a numeric uid (`LocalUser`).
+    private mutating func localUser(_ entries: Fields, _ key: String) -> LocalUser? {
+        guard let node = value(entries, key, required: false), let text = string(node, path: entries.path(key))
+        else { return nil }
+        guard let user = LocalUser(text) else {
+            report(entries.path(key), at: node, "`\(text)` is not a user; " + LocalUser.nameRule)
+            return nil
+        }
+        return user
     }
 
     /// A list of scalars, each taken as text.

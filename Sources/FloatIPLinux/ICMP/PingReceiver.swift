@@ -1,3 +1,4 @@
+import FloatIPCore
 import Foundation
 import Glibc
 import Synchronization
@@ -5,6 +6,13 @@ import Synchronization
 /// The receiving half of a `Pinger`: a table of pings waiting for their reply, and one dedicated
 /// thread that polls the pinger's sockets, hands each echo reply to the ping with its identifier and
 /// sequence number, and ends pings whose deadline has passed with nil.
+///
+/// A reply ends a ping only when it also comes from the address that ping was sent to and echoes
+/// that ping's own random payload: anyone who can put an ICMP packet on the wire (a local user with
+/// a ping socket, a host on the path) can guess or see the identifier and sequence, but cannot
+/// answer for an address that is down with a payload they never saw; a recorded reply carries the
+/// payload of an earlier request, which no later request has. Replies that fail this are dropped
+/// (and counted in `rejectedReplies`).
 ///
 /// One thread per pinger blocks in poll(2), never a thread of Swift's concurrency pool. It sleeps
 /// without a timeout while nothing waits, until the earliest deadline otherwise, and is woken
@@ -22,13 +30,18 @@ final class PingReceiver: Sendable {
         /// The identifier to match, or nil on ping sockets (the kernel rewrites it and delivers
         /// only this socket's replies).
         var identifier: UInt16?
-        /// Bytes every request carries as its payload and every reply must echo.
-        var payload: [UInt8]
         /// Raw IPv4 sockets deliver the IP header too.
         var ipv4HeaderIncluded: Bool
     }
 
+    /// Bytes of random payload each request carries (and its reply must echo).
+    static let payloadLength = 16
+
     private struct Waiter {
+        /// Where the request went: the reply must come from there.
+        var address: IPAddress
+        /// The request's own random payload: the reply must echo it.
+        var payload: [UInt8]
         var deadline: ContinuousClock.Instant
         var sentAt: ContinuousClock.Instant
         var continuation: CheckedContinuation<Duration?, any Error>
@@ -40,6 +53,7 @@ final class PingReceiver: Sendable {
         var cancelled: Set<Key> = []
         var nextSequence: UInt16 = 0
         var stopping = false
+        var rejected = 0
     }
 
     let socket4: Int32
@@ -89,15 +103,21 @@ final class PingReceiver: Sendable {
         }
     }
 
-    /// Registers the ping `key` until `deadline`, then calls `send` (outside the lock). `send`
-    /// returns nil when the request is on its way, or how the ping ends at once (nil RTT or an error).
+    /// Echo replies with this pinger's identifier and a waiting ping's sequence that were dropped
+    /// because they came from another address or did not echo that ping's payload.
+    var rejectedReplies: Int { state.withLock { $0.rejected } }
+
+    /// Registers the ping `key` to `address` with its `payload` until `deadline`, then calls `send`
+    /// (outside the lock). `send` returns nil when the request is on its way, or how the ping ends at
+    /// once (nil RTT or an error).
     func start(
-        _ key: Key, deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Duration?, any Error>,
-        send: () -> Result<Duration?, any Error>?
+        _ key: Key, to address: IPAddress, payload: [UInt8], deadline: ContinuousClock.Instant,
+        continuation: CheckedContinuation<Duration?, any Error>, send: () -> Result<Duration?, any Error>?
     ) {
         let cancelled = state.withLock { state -> Bool in
             if state.cancelled.contains(key) { return true }
-            state.waiters[key] = Waiter(deadline: deadline, sentAt: clock.now, continuation: continuation)
+            state.waiters[key] = Waiter(
+                address: address, payload: payload, deadline: deadline, sentAt: clock.now, continuation: continuation)
             return false
         }
         if cancelled {
@@ -165,7 +185,15 @@ final class PingReceiver: Sendable {
 
     private func readReplies(from fd: Int32, ipv6: Bool, into buffer: inout [UInt8]) {
         for _ in 0..<Self.readsPerWake {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            var source = sockaddr_storage()
+            var sourceLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                withUnsafeMutablePointer(to: &source) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &sourceLength)
+                    }
+                }
+            }
             if count < 0 {
                 // EAGAIN: read everything. Other errors are a socket's pending error from an earlier
                 // send (an ICMP error, a failed neighbour): reading clears it; its ping times out.
@@ -176,13 +204,37 @@ final class PingReceiver: Sendable {
             guard
                 let reply = ICMPEcho.reply(
                     in: buffer[..<count], ipv6: ipv6, withIPHeader: !ipv6 && matcher.ipv4HeaderIncluded),
-                matcher.identifier == nil || reply.identifier == matcher.identifier,
-                reply.payload == matcher.payload
+                matcher.identifier == nil || reply.identifier == matcher.identifier
             else { continue }
+            let from = Self.address(of: source)
             let key = Key(ipv6: ipv6, sequence: reply.sequence)
-            if let waiter = state.withLock({ $0.waiters.removeValue(forKey: key) }) {
-                waiter.continuation.resume(returning: receivedAt - waiter.sentAt)
+            let waiter = state.withLock { state -> Waiter? in
+                guard let waiter = state.waiters[key] else { return nil }
+                guard from == waiter.address, reply.payload == waiter.payload else {
+                    state.rejected += 1
+                    return nil
+                }
+                return state.waiters.removeValue(forKey: key)
             }
+            if let waiter { waiter.continuation.resume(returning: receivedAt - waiter.sentAt) }
+        }
+    }
+
+    /// The IP address in a socket address from recvfrom(2), nil for anything else.
+    private static func address(of storage: sockaddr_storage) -> IPAddress? {
+        var storage = storage
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let v4 = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
+            return .v4(UInt32(bigEndian: v4.sin_addr.s_addr))
+        case AF_INET6:
+            let v6 = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }
+            let bytes = withUnsafeBytes(of: v6.sin6_addr) { Array($0) }
+            let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return .v6(high, low)
+        default:
+            return nil
         }
     }
 

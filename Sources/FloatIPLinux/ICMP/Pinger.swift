@@ -13,10 +13,11 @@ import Glibc
 /// (Debian's default range "1 0" allows no one, not even root, so root gets raw sockets there.)
 ///
 /// **Concurrency.** One socket per family and one receive thread per pinger (`PingReceiver`).
-/// Every ping has its own sequence number and all carry the pinger's random 8-byte payload; the
-/// thread hands each reply to the ping with that identifier, sequence and payload, so concurrent
-/// pings, and other pingers and processes, never take each other's replies. Waiting costs no thread
-/// of the concurrency pool; each ping ends by its timeout at the latest.
+/// Every ping has its own sequence number and its own random 16-byte payload; the thread hands a
+/// reply to the ping with that identifier and sequence only when it comes from the ping's target
+/// and echoes that ping's payload, so concurrent pings, other pingers and processes never take each
+/// other's replies, and a forged or recorded reply does not count. Waiting costs no thread of the
+/// concurrency pool; each ping ends by its timeout at the latest.
 public final class Pinger: Sendable {
     /// Which kind of socket the pinger uses.
     public enum Mode: String, Sendable {
@@ -55,11 +56,8 @@ public final class Pinger: Sendable {
             close(socket4)
             throw error
         }
-        var payload = [UInt8](repeating: 0, count: 8)
-        for index in payload.indices { payload[index] = UInt8.random(in: 0...255) }
         let matcher = PingReceiver.Matcher(
-            identifier: chosen == .raw ? UInt16.random(in: 0...UInt16.max) : nil, payload: payload,
-            ipv4HeaderIncluded: chosen == .raw)
+            identifier: chosen == .raw ? UInt16.random(in: 0...UInt16.max) : nil, ipv4HeaderIncluded: chosen == .raw)
         do {
             receiver = try PingReceiver(socket4: socket4, socket6: socket6, matcher: matcher)
         } catch {
@@ -71,6 +69,10 @@ public final class Pinger: Sendable {
     }
 
     deinit { receiver.stop() }
+
+    /// Echo replies dropped because they came from another address than the ping's target, or did
+    /// not echo the ping's payload (forged or recorded replies, or a stray answer).
+    public var rejectedReplies: Int { receiver.rejectedReplies }
 
     /// Sends one echo request to `address` and waits up to `timeout` (at most `longestTimeout`) for the reply.
     /// Returns the round-trip time (from just before sending to the reply's arrival, ContinuousClock),
@@ -87,13 +89,15 @@ public final class Pinger: Sendable {
         }
         let key = receiver.reserve(ipv6: !address.isIPv4)
         defer { receiver.release(key) }
+        // The system generator (getrandom(2)): not predictable from earlier requests.
+        var generator = SystemRandomNumberGenerator()
+        let payload = (0..<PingReceiver.payloadLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let request = ICMPEcho.request(
-            ipv6: key.ipv6, identifier: receiver.matcher.identifier ?? 0, sequence: key.sequence,
-            payload: receiver.matcher.payload)
+            ipv6: key.ipv6, identifier: receiver.matcher.identifier ?? 0, sequence: key.sequence, payload: payload)
         let deadline = clock.now + min(max(timeout, .zero), Self.longestTimeout)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                receiver.start(key, deadline: deadline, continuation: continuation) {
+                receiver.start(key, to: address, payload: payload, deadline: deadline, continuation: continuation) {
                     Self.send(request, to: address, on: fd)
                 }
             }
