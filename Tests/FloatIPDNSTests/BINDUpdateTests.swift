@@ -1,6 +1,7 @@
 @testable import FloatIPDNS
 import FloatIPCore
 import FloatIPTestSupport
+import Foundation
 import Testing
 
 /// The DNS client and the `dns` mover against a real BIND 9 started for each test on 127.0.0.1.
