@@ -13,7 +13,7 @@ import Testing
         #expect(SecretFileRule.judge(path: path, mode: 0o644, owner: 0, agentUID: 0)
             == .refused("/etc/floatip/secret can be read or written by others (mode 0644); run `chmod 600 /etc/floatip/secret`"))
         #expect(SecretFileRule.judge(path: path, mode: 0o602, owner: 0, agentUID: 0).refusal?.contains("chmod 600") == true)
-        #expect(SecretFileRule.judge(path: path, mode: 0o660, owner: 0, agentUID: 0).refusal?.contains("writable by its group")
+        #expect(SecretFileRule.judge(path: path, mode: 0o660, owner: 0, agentUID: 0).refusal?.contains("written by its group")
             == true)
         let group = SecretFileRule.judge(path: path, mode: 0o640, owner: 0, agentUID: 998)
         #expect(group.refusal == nil && group.warning?.contains("mode 0640") == true)
