@@ -157,6 +157,28 @@ import Testing
         #expect(agent.stderr.contains("secret_file: \(message)"), "\(agent.stderr)")
     }
 
+    @Test("etcd's password file follows the same rule: group-readable a warning, readable by others an error")
+    func etcdPasswordFileFollowsTheRule() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let password = directory.appendingPathComponent("etcd-password").path
+        #expect(FileManager.default.createFile(atPath: password, contents: Data("etcd-pw\n".utf8)))
+        let config = directory.appendingPathComponent("web.yaml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try (text + "coordination: { kind: etcd, endpoints: [\"http://127.0.0.1:2379\"], user: floatip, "
+            + "password_file: \(password) }\n").write(to: config, atomically: true, encoding: .utf8)
+        chmod(password, 0o640)
+        let warned = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(warned.status == 0, "\(warned.stderr)")
+        #expect(warned.stderr.contains("web.yaml: coordination.password_file: warning: \(password) can be read by its group"),
+                "\(warned.stderr)")
+        chmod(password, 0o644)
+        let refused = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("coordination.password_file: \(password) can be read or written by others (mode 0644); "
+            + "run `chmod 600 \(password)`"), "\(refused.stderr)")
+    }
+
     @Test("a secret owned by another user than root or the agent's is refused")
     func foreignOwnedSecretIsRefused() throws {
         guard geteuid() == 0 else {
