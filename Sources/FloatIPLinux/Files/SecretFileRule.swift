@@ -55,10 +55,12 @@ public enum SecretFileRule {
     }
 
     /// The rule for the file at `path` now (`stat`, following links), for this process as the agent;
-    /// `.fine` when it cannot be `stat`ed.
-    public static func check(_ path: String) -> Verdict {
+    /// `.fine` when it cannot be `stat`ed. `owner: false` leaves the owner out: for a client such as
+    /// `floatip status`, which runs as an operator, not as the agent, and only sends the token.
+    public static func check(_ path: String, owner: Bool = true) -> Verdict {
         var info = stat()
         guard stat(path, &info) == 0 else { return .fine }
-        return judge(path: path, mode: UInt32(info.st_mode), owner: UInt32(info.st_uid), agentUID: UInt32(geteuid()))
+        let uid = UInt32(geteuid())
+        return judge(path: path, mode: UInt32(info.st_mode), owner: owner ? UInt32(info.st_uid) : uid, agentUID: uid)
     }
 }
