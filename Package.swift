@@ -87,13 +87,14 @@ let package = Package(
         // DNS failover: RFC 2136 update with TSIG (wire format, client, the `dns` mover).
         .target(
             name: "FloatIPDNS",
-            dependencies: ["FloatIPCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FloatIPCore", "FloatIPLinux", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Coordination through etcd (leases, elections, the fenced mover).
         .target(
             name: "FloatIPCoordination",
             dependencies: [
                 "FloatIPCore",
+                "FloatIPLinux",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

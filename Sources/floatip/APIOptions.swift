@@ -40,7 +40,7 @@ struct APIOptions: ParsableArguments {
                 printError("this command needs the API token: pass --token-file FILE, or --config FILE with api.token_file set")
                 throw ExitCode(1)
             }
-            token = try readKeyFile(tokenFile, field: "api.token_file")
+            token = try readKeyFile(tokenFile, field: "api.token_file", client: true)
         }
         return (AgentAPIClient(listen: listen, token: token), cluster)
     }

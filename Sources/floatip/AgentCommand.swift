@@ -26,6 +26,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Log lines as text or json.") var logFormat: AgentLog.Format = .text
 
     func run() async throws {
+        // Before any secret is read: no core file (the watchdog's SIGABRT, a crash) may hold one.
+        do {
+            try CoreDumps.disable()
+        } catch {
+            printError("warning: cannot switch core dumps off (\(error)); a crash could write the secrets to disk")
+        }
         let signals = TerminationSignal.install(hangup: true)
         let cluster = try loadConfig(config)
         let secret = try readSecret(cluster.secretFile)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 
 /// `floatip check-config FILE`: validates a config file the way the agent would load it, like `keepalived -t`.
@@ -11,10 +12,12 @@ struct CheckConfigCommand: ParsableCommand {
             Reads FILE, checks every field (see docs/config.md), checks that secret_file (and \
             api.token_file, if given) exists, is readable and holds at least 16 bytes, and that the \
             program of every command check (without `shell: true`) exists and is executable, and that \
-            every cloud mover's options are complete and its credential file or variable is readable. A \
-            secret, token or credential file that group or others can read draws a warning, not an error; \
-            so do a process check by name without `user:` (any local user can start a process of that \
-            name) and a `user:` or `owner:` that this machine does not know.
+            every cloud mover's options are complete and its credential file or variable is readable. Every \
+            file holding a secret (secret, token, credential, TSIG key, etcd password and TLS key) must \
+            belong to root or the agent's user and be neither readable nor writable by others (an \
+            error, as the agent refuses it too); one its group can read draws a warning; so do a process \
+            check by name without `user:` (any local user can start a process of that name) and a `user:` \
+            or `owner:` that this machine does not know.
 
             On success prints one summary line and exits 0. Otherwise prints every problem, one per \
             line as FILE:LINE: field: message, to standard error and exits 1.
@@ -68,6 +71,10 @@ struct CheckConfigCommand: ParsableCommand {
         if let tokenFile = config.api.tokenFile {
             checkKeyFile(tokenFile, field: "api.token_file", problems: &problems, warnings: &warnings)
         }
+        // The DNS and etcd files' refusals come with their movers' problems above; their warnings here.
+        for (path, secretFile) in Self.moverSecretFiles(config) {
+            if let warning = SecretFileRule.check(secretFile).warning { warnings.append("\(file): \(path): warning: \(warning)") }
+        }
         for warning in warnings { printError(warning) }
         guard problems.isEmpty else {
             for problem in problems { printError(problem.description) }
@@ -103,6 +110,20 @@ struct CheckConfigCommand: ParsableCommand {
         return warnings
     }
 
+    /// The secret files of the `dns` movers (`key_file`) and of etcd (`password_file`, `key_file`),
+    /// with their config paths.
+    static func moverSecretFiles(_ config: ClusterConfig) -> [(path: String, file: String)] {
+        var files: [(path: String, file: String)] = []
+        for (index, group) in config.groups.enumerated() where group.mover.kind == .dns {
+            if let keyFile = group.mover.options["key_file"] { files.append(("groups[\(index)].mover.key_file", keyFile)) }
+        }
+        if let coordination = config.coordination {
+            if let password = coordination.passwordFile { files.append(("coordination.password_file", password)) }
+            if let key = coordination.keyFile { files.append(("coordination.key_file", key)) }
+        }
+        return files
+    }
+
     /// Why a command check's program cannot run, or nil when it can.
     static func programProblem(_ path: String) -> String? {
         var isDirectory: ObjCBool = false
@@ -116,8 +137,8 @@ struct CheckConfigCommand: ParsableCommand {
         return nil
     }
 
-    /// A file holding a shared secret or a token: it must be readable and hold at least 16 bytes
-    /// after trimming white space; readable by group or others is a warning.
+    /// A file holding a shared secret or a token: it must be readable, hold at least 16 bytes after
+    /// trimming white space, and pass `SecretFileRule` (refused: an error; group-readable: a warning).
     private func checkKeyFile(
         _ path: String, field: String, problems: inout [ConfigProblem], warnings: inout [String]
     ) {
@@ -143,12 +164,10 @@ struct CheckConfigCommand: ParsableCommand {
         if trimmed.utf8.count < 16 {
             problem("\(path) holds \(trimmed.utf8.count) bytes after trimming white space; at least 16 are required")
         }
-        if let mode = (try? manager.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber,
-            mode.intValue & 0o077 != 0
-        {
-            let octal = String(mode.intValue & 0o777, radix: 8)
-            warnings.append("\(file): \(field): warning: \(path) is readable by group or others (mode 0\(octal)); "
-                + "run `chmod 600 \(path)`")
+        switch SecretFileRule.check(path) {
+        case .fine: break
+        case .groupReadable(let message): warnings.append("\(file): \(field): warning: \(message)")
+        case .refused(let message): problem(message)
         }
     }
 }

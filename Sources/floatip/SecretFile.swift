@@ -1,4 +1,5 @@
 import ArgumentParser
+import FloatIPLinux
 import Foundation
 
 /// Reads the cluster's shared secret: the file's bytes with surrounding white space trimmed, at
@@ -8,8 +9,14 @@ func readSecret(_ path: String) throws -> [UInt8] {
 }
 
 /// Reads a key file (`secret_file`, `api.token_file`): its text with surrounding white space
-/// trimmed, at least 16 bytes of it. Exits 1 with a message naming `field` otherwise.
-func readKeyFile(_ path: String, field: String) throws -> String {
+/// trimmed, at least 16 bytes of it, the file's owner and mode as `SecretFileRule` wants them (only
+/// its mode when `client`: the CLI runs as an operator, whose uid is not the agent's). Exits 1 with a
+/// message naming `field` otherwise.
+func readKeyFile(_ path: String, field: String, client: Bool = false) throws -> String {
+    if let refusal = SecretFileRule.check(path, owner: !client).refusal {
+        printError("\(field): \(refusal)")
+        throw ExitCode(1)
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         printError("\(field) \(path): cannot read it (missing or no permission)")
         throw ExitCode(1)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FloatIPAgent
 import FloatIPCore
+import FloatIPLinux
 import Synchronization
 
 /// `floatip witness`: the tiny responder a third machine runs so that a two-node pair can tell which of its
@@ -51,6 +52,8 @@ struct WitnessCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The witness holds the cluster secret too: no core file.
+        try? CoreDumps.disable()
         let signals = TerminationSignal.install()
         let (clusterName, secretPath): (String, String)
         if let config {

@@ -338,6 +338,65 @@ import Testing
         await running.value
     }
 
+    @Test("a hook gets PATH, LANG, LC_*, TZ and its FLOATIP_ variables, nothing else of the agent's environment")
+    func hooksGetNoneOfTheAgentsOtherVariables() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        // A credential given as `secret_key_env` lives in the agent's environment.
+        setenv("AWS_SECRET_ACCESS_KEY", "floatip-test-leak-0123456789", 1)
+        setenv("LC_TIME", "C.UTF-8", 1)
+        defer {
+            unsetenv("AWS_SECRET_ACCESS_KEY")
+            unsetenv("LC_TIME")
+        }
+        let hook = try scratch.script("env", "env | sort > '\(scratch.path("env.txt"))'")
+        let reports = Reports()
+        let runner = HookRunner(
+            node: "web1", groups: [try group("web", hooks: HooksConfig(onHolder: [hook], timeout: .seconds(5)))],
+            onReport: reports.add)
+        let running = Task { await runner.run() }
+        runner.handle(.transition(transition("web", .standby, .holder)))
+        let report = try #require(try await reports.wait(for: 1).first)
+        #expect(report.succeeded, "\(report)")
+        runner.finish()
+        await running.value
+        let names = Set(scratch.read("env.txt").split(separator: "\n").map { String($0.prefix { $0 != "=" }) })
+        #expect(!names.contains("AWS_SECRET_ACCESS_KEY"))
+        #expect(!scratch.read("env.txt").contains("floatip-test-leak"))
+        #expect(names.contains("FLOATIP_ROLE") && names.contains("PATH") && names.contains("LC_TIME"), "\(names)")
+        // What the shell adds itself (PWD, SHLVL, `_`) aside, nothing else.
+        let unexpected = names.subtracting(["PWD", "SHLVL", "_", "OLDPWD"]).filter {
+            !$0.hasPrefix("FLOATIP_") && !["PATH", "LANG", "TZ"].contains($0) && !$0.hasPrefix("LC_")
+        }
+        #expect(unexpected.isEmpty, "\(unexpected)")
+    }
+
+    @Test("a failing webhook is reported as scheme://host:port/… without its path, query or user")
+    func aFailingWebhookIsReportedWithoutItsSecrets() async throws {
+        let port = try OneRequestHTTPServer().closeWithoutServing()
+        let url = "http://user:pass-secret-1@127.0.0.1:\(port)/services/T000/B000/path-secret-2?token=query-secret-3"
+        let reports = Reports()
+        let runner = HookRunner(
+            node: "web1", groups: [try group("web", hooks: HooksConfig(webhook: url, timeout: .seconds(1)))],
+            onReport: reports.add)
+        let running = Task { await runner.run() }
+        runner.handle(.transition(transition("web", .standby, .holder)))
+        let report = try #require(try await reports.wait(for: 1).first)
+        runner.finish()
+        await running.value
+        #expect(!report.succeeded)
+        #expect(report.description.contains("http://127.0.0.1:\(port)/…"), "\(report)")
+        for secret in ["pass-secret-1", "path-secret-2", "query-secret-3", "services/T000"] {
+            #expect(!report.description.contains(secret), "\(report)")
+        }
+    }
+
+    @Test func redactedURLs() {
+        #expect(RedactedURL.of("https://hooks.slack.com/services/T0/B0/xyz") == "https://hooks.slack.com/…")
+        #expect(RedactedURL.of("http://u:p@[2001:2::1]:8080/a?b=c") == "http://[2001:2::1]:8080/…")
+        #expect(RedactedURL.of("not a url") == "(a URL)")
+    }
+
     @Test func anAgentWhoseHookHangsStillTakesOverInTime() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

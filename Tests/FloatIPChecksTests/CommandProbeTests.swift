@@ -35,6 +35,17 @@ struct CommandProbeTests {
         #expect(result.detail == "exit 0: a  b * $HOME ; exit 3")
     }
 
+    @Test("a command check gets PATH, LANG, LC_* and TZ of the agent's environment, nothing else")
+    func theAgentsCredentialsStayInTheAgent() async throws {
+        setenv("AWS_SECRET_ACCESS_KEY", "floatip-test-leak-0123456789", 1)
+        defer { unsetenv("AWS_SECRET_ACCESS_KEY") }
+        // The variables' names only, on one line (the detail keeps the last five lines).
+        let result = try await probe("/usr/bin/env | cut -d= -f1 | sort | tr '\\n' ' '", shell: true).run()
+        #expect(result.passed, "\(result.detail)")
+        #expect(!result.detail.contains("AWS_SECRET_ACCESS_KEY"), "\(result.detail)")
+        #expect(result.detail.contains("PATH"), "\(result.detail)")
+    }
+
     @Test func theShellRunsOnlyWhenAsked() async throws {
         let result = try await probe(#"echo "$1 and $2"; exit 4"#, ["first", "second"], shell: true).run()
         #expect(!result.passed)

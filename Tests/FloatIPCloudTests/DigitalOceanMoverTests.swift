@@ -221,6 +221,7 @@ struct DigitalOceanMoverTests {
         #expect(server.requests.isEmpty)
         #expect(mover.telemetry().lastError?.contains("does not exist") == true)
         try (DigitalOceanFake.token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile)
         try await mover.claim(group, epoch: 2)
         #expect(fake.assignment(Self.ip) == 1)
         #expect(mover.telemetry().lastError == nil)

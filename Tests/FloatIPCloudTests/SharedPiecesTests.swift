@@ -114,9 +114,16 @@ struct SharedPiecesTests {
         #expect(Credential.optionProblems([:], name: "token", what: "API token").first?.0 == "token_file")
         #expect(Credential.optionProblems(["token_file": "/a", "token_env": "B"], name: "token", what: "x").count == 1)
         #expect(Credential.optionProblems(["token_file": "relative"], name: "token", what: "x").count == 1)
-        chmod(file, 0o644)
+        // One rule for every secret file: group-readable is a warning, readable by others refused.
+        chmod(file, 0o640)
         let warned = Credential.sourceProblems(["token_file": file], name: "token", what: "x", environment: [:])
-        #expect(warned.problems.isEmpty && warned.warnings.first?.1.contains("chmod 600") == true)
+        #expect(warned.problems.isEmpty && warned.warnings.first?.1.contains("chmod 600 \(file)") == true)
+        #expect((try? Credential.load(["token_file": file], name: "token", what: "x").get().value) == "s3cret-token-value")
+        chmod(file, 0o644)
+        let refused = Credential.sourceProblems(["token_file": file], name: "token", what: "x", environment: [:])
+        #expect(refused.problems.first?.1 == "\(file) can be read or written by others (mode 0644); run `chmod 600 \(file)`")
+        let load = Credential.load(["token_file": file], name: "token", what: "x")
+        #expect(load.failureValue?.key == "token_file" && load.failureValue?.message.contains("chmod 600") == true)
     }
 
     @Test("mover options are checked per kind: missing keys, bad values and unknown keys named")
@@ -136,6 +143,30 @@ struct SharedPiecesTests {
         let aws = try cloudGroup(.aws, ["region": "us-east-1", "access_key_id": "AKID", "secret_key_env": "S"])
         let awsProblems = CloudMovers.problems(AWSProvider.self, group: aws, credentials: true, environment: [:])
         #expect(awsProblems.map(\.field) == ["mover.allocation_id"])
+    }
+
+    @Test("an endpoint or auth_url over plain http to another machine is refused unless allow_insecure_http: true")
+    func plainHTTPNeedsConsent() throws {
+        let options = ["ip": "198.18.0.100", "droplet_id": "1", "token_env": "X"]
+        let plain = try cloudGroup(.digitalocean, options.merging(["endpoint": "http://198.18.0.254:8080"]) { $1 })
+        let found = CloudMovers.problems(DigitalOceanProvider.self, group: plain, credentials: false)
+        #expect(found.map(\.field) == ["mover.endpoint"])
+        #expect(found.first?.message.contains("set `allow_insecure_http: true`") == true, "\(found)")
+        let allowed = try cloudGroup(.digitalocean, options.merging(
+            ["endpoint": "http://198.18.0.254:8080", "allow_insecure_http": "true"]) { $1 })
+        #expect(CloudMovers.problems(DigitalOceanProvider.self, group: allowed, credentials: false).isEmpty)
+        let loopback = try cloudGroup(.digitalocean, options.merging(["endpoint": "http://127.0.0.1:8080"]) { $1 })
+        #expect(CloudMovers.problems(DigitalOceanProvider.self, group: loopback, credentials: false).isEmpty)
+        let keystone = try cloudGroup(.openstack, [
+            "auth_url": "http://keystone.example:5000", "application_credential_id": "a", "secret_env": "S",
+            "floating_ip_id": "f", "port_id": "p",
+        ])
+        let openstack = CloudMovers.problems(OpenStackProvider.self, group: keystone, credentials: false)
+        #expect(openstack.map(\.field) == ["mover.auth_url"], "\(openstack)")
+        // And the mover is not made at all (the agent refuses what check-config refuses).
+        #expect(throws: CloudSetupError.self) {
+            _ = try CloudMovers.make(DigitalOceanProvider.self, group: plain, local: nil, report: { _ in })
+        }
     }
 }
 

@@ -8,7 +8,7 @@ private let etcdConfig = """
     secret_file: /etc/floatip/secret
     coordination:
       kind: etcd
-      endpoints: [http://198.18.0.5:2379, "http://198.18.0.6:2379/"]
+      endpoints: [https://198.18.0.5:2379, "https://198.18.0.6:2379/"]
       ttl: 6s
       prefix: /ha
       user: floatip
@@ -27,7 +27,7 @@ private func replacing(line number: Int, with text: String) -> String { etcdConf
         let config = try ConfigParser.parse(yaml: etcdConfig, file: "web.yaml").get()
         let coordination = try #require(config.coordination)
         #expect(coordination == CoordinationConfig(
-            kind: .etcd, endpoints: ["http://198.18.0.5:2379", "http://198.18.0.6:2379"], ttl: .seconds(6),
+            kind: .etcd, endpoints: ["https://198.18.0.5:2379", "https://198.18.0.6:2379"], ttl: .seconds(6),
             prefix: "/ha", user: "floatip", passwordFile: "/etc/floatip/etcd-password"))
         #expect(coordination.key(cluster: config.cluster, group: "web") == "/ha/web/web")
         #expect(coordination.ttlSeconds == 6)
@@ -49,7 +49,7 @@ private func replacing(line number: Int, with text: String) -> String { etcdConf
             + "  cert_file: /etc/floatip/node.pem\n  key_file: /etc/floatip/node.key")
         let coordination = try #require(try ConfigParser.parse(yaml: https, file: "web.yaml").get().coordination)
         #expect(coordination.caFile == "/etc/floatip/ca.pem" && coordination.keyFile == "/etc/floatip/node.key")
-        let plain = replacing(line: 7, with: "  ca_file: /etc/floatip/ca.pem")
+        let plain = replacing(line: 6, with: "  endpoints: [http://198.18.0.5:2379]\n  ca_file: /etc/floatip/ca.pem")
         let found = problems(plain)
         #expect(found.contains { $0.path == "coordination.ca_file" && $0.line == 7 && $0.message.contains("https") },
                 "\(found)")
@@ -79,6 +79,26 @@ private func replacing(line number: Int, with text: String) -> String { etcdConf
         let match = found.first { $0.path == path && $0.line == line }
         #expect(match != nil, "no problem at \(path) line \(line); found:\n\(found)")
         if let match { #expect(match.message.contains(fragment), "\(match.message)") }
+    }
+
+    @Test("a password over plain http to another machine is refused, unless allow_insecure_http says so")
+    func passwordsNeedHTTPS() throws {
+        let plain = replacing(line: 6, with: "  endpoints: [https://198.18.0.6:2379, http://198.18.0.5:2379]")
+        let found = problems(plain)
+        let match = found.first { $0.path == "coordination.endpoints" && $0.line == 6 }
+        #expect(match?.message == "`http://198.18.0.5:2379` is plain http to another machine, which would send the etcd "
+            + "user's password in clear; use https, or set `allow_insecure_http: true` to allow it (only on a network "
+            + "you trust)", "\(found)")
+        let allowed = replacing(line: 6, with: "  endpoints: [http://198.18.0.5:2379]\n  allow_insecure_http: true")
+        #expect(try ConfigParser.parse(yaml: allowed, file: "web.yaml").get().coordination?.endpoints == ["http://198.18.0.5:2379"])
+        let loopback = replacing(line: 6, with: "  endpoints: [http://127.0.0.1:2379, \"http://[::1]:2379\", http://localhost:2379]")
+        #expect(problems(loopback).isEmpty, "\(problems(loopback))")
+        // Without a user nothing secret goes over the wire.
+        let anonymous = plain.replacingOccurrences(of: "  user: floatip\n  password_file: /etc/floatip/etcd-password\n", with: "")
+        #expect(problems(anonymous).isEmpty, "\(problems(anonymous))")
+        #expect(PlainHTTP.leavesTheMachine("http://user@127.0.0.9:80/x") == false)
+        #expect(PlainHTTP.leavesTheMachine("http://198.18.0.5") && PlainHTTP.leavesTheMachine("HTTP://etcd.example:2379"))
+        #expect(!PlainHTTP.leavesTheMachine("https://198.18.0.5:2379"))
     }
 
     @Test func userAndPasswordFileGoTogether() {

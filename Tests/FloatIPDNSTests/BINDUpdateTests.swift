@@ -1,6 +1,7 @@
 @testable import FloatIPDNS
 import FloatIPCore
 import FloatIPTestSupport
+import Foundation
 import Testing
 
 /// The DNS client and the `dns` mover against a real BIND 9 started for each test on 127.0.0.1.
@@ -56,6 +57,7 @@ struct BINDUpdateTests {
         let wrongKey = bind.directory + "/wrong.key"
         try "key \"floatip-test\" { algorithm hmac-sha256; secret \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"; };"
             .write(toFile: wrongKey, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: wrongKey)
         let mover = try bind.mover(address: "198.18.0.1", extra: ["key_file": wrongKey])
         do {
             try await mover.claim(dnsGroup, epoch: 1)

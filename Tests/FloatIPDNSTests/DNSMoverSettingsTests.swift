@@ -1,5 +1,7 @@
 @testable import FloatIPDNS
 import FloatIPCore
+import Foundation
+import Glibc
 import Testing
 
 @Suite struct DNSMoverSettingsTests {
@@ -18,6 +20,22 @@ import Testing
         #expect(settings.addresses == [address("198.18.0.1")], "the node's own address by default")
         #expect(settings.ttl == 60 && settings.timeout == .seconds(2) && settings.release == .keep)
         #expect(settings.keyFile == nil && settings.algorithm == .hmacSHA256)
+    }
+
+    @Test("a TSIG key file others can read is refused with the chmod; one its group can read is used")
+    func keyFileFollowsTheSecretFileRule() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-tsig-\(UUID().uuidString)").path
+        #expect(FileManager.default.createFile(
+            atPath: path, contents: Data("key \"floatip\" { algorithm hmac-sha256; secret \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"; };".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = minimal
+        options["key_file"] = path
+        let settings = try DNSMoverSettings.parse(options, path: "groups[0].mover", nodeAddress: address("198.18.0.1")).get()
+        chmod(path, 0o644)
+        #expect(throws: DNSMoverError(message: "dns: key_file: \(path) can be read or written by others (mode 0644); "
+            + "run `chmod 600 \(path)`")) { _ = try DNSMover(settings: settings) }
+        chmod(path, 0o640)
+        _ = try DNSMover(settings: settings)
     }
 
     @Test func explicitOptions() throws {

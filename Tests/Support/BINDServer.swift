@@ -39,6 +39,8 @@ public final class BINDServer: @unchecked Sendable {
         do {
             try command([Self.executable("tsig-keygen") ?? "tsig-keygen", "-a", "hmac-sha256", keyName])
                 .write(toFile: keyFile, atomically: true, encoding: .utf8)
+            // A secret file: the DNS mover refuses one that others can read.
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
             let policy = grants.map { "grant \(keyName) \($0);" }.joined(separator: " ")
             try """
                 options {

@@ -48,6 +48,7 @@ public struct TestCertificates: Sendable {
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", "\(directory)/\(file).key", "-out", "\(directory)/\(file).pem", "-days", "1", "-subj", "/CN=\(name)",
         ])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(directory)/\(file).key")
     }
 
     private func issue(_ file: String, name: String, extensions: String) throws {
@@ -57,6 +58,8 @@ public struct TestCertificates: Sendable {
             "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", base + ".key",
             "-out", base + ".csr", "-subj", "/CN=\(name)",
         ])
+        // Private keys are secret files: floatip refuses one that others can read.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: base + ".key")
         try openssl([
             "x509", "-req", "-in", base + ".csr", "-CA", caFile, "-CAkey", directory + "/ca.key", "-CAcreateserial",
             "-out", base + ".pem", "-days", "1", "-extfile", base + ".ext",

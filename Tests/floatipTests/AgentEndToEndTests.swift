@@ -60,6 +60,7 @@ struct AgentEndToEndTests {
         // Without the right token: 401, nothing changes.
         let wrongToken = lab.directory.appendingPathComponent("wrong-token")
         try Data("not the api token at all\n".utf8).write(to: wrongToken)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: wrongToken.path)
         let refused = try await lab.floatip(1, ["maintenance", "on", "--api", "127.0.0.1:7454", "--token-file", wrongToken.path])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("401"), "\(refused.stderr)")

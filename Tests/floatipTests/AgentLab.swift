@@ -27,6 +27,9 @@ final class AgentLab {
         let secret = directory.appendingPathComponent("secret")
         try Data("lab secret 0123456789abcdef\n".utf8).write(to: secret)
         try Data("lab api token 0123456789\n".utf8).write(to: directory.appendingPathComponent("token"))
+        // Secret files: the agent refuses ones that others can read.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent("token").path)
         if hooks {
             let script = "#!/bin/sh\necho \"$FLOATIP_NODE $FLOATIP_ROLE $FLOATIP_PREVIOUS_ROLE $FLOATIP_ADDRESSES\" >> \(hookLog.path)\n"
             try script.write(to: hookScript, atomically: true, encoding: .utf8)
@@ -34,6 +37,7 @@ final class AgentLab {
         }
         let otherSecret = directory.appendingPathComponent("other-secret")
         try Data("another secret 0123456789abcdef\n".utf8).write(to: otherSecret)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: otherSecret.path)
         // The group's mover lines (4 spaces in): dns (no addresses), a cloud mover, or local on eth0.
         func groupMover(_ number: Int) -> String {
             if let dnsMover { return "mover: { kind: dns, \(dnsMover) }" }

@@ -132,13 +132,66 @@ import Testing
         #expect(run.stderr.contains("web.yaml: secret_file: ") && run.stderr.contains("does not exist"))
     }
 
-    @Test func openSecretIsOnlyAWarning() throws {
-        let directory = try Self.workspace(mode: 0o644)
+    @Test("a secret its group can read (root:floatip 0640) is only a warning")
+    func groupReadableSecretIsOnlyAWarning() throws {
+        let directory = try Self.workspace(mode: 0o640)
         defer { try? FileManager.default.removeItem(at: directory) }
         let run = try Self.run(["check-config", "web.yaml"], in: directory)
         #expect(run.status == 0)
         #expect(run.stdout.contains("OK"))
-        #expect(run.stderr.contains("web.yaml: secret_file: warning: ") && run.stderr.contains("mode 0644"))
+        #expect(run.stderr.contains("web.yaml: secret_file: warning: ") && run.stderr.contains("mode 0640"), "\(run.stderr)")
+    }
+
+    @Test("a secret others can read is refused, by check-config and by the agent, with the chmod that fixes it")
+    func worldReadableSecretIsRefused() throws {
+        let directory = try Self.workspace(mode: 0o644)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secret = directory.appendingPathComponent("secret").path
+        let message = "\(secret) can be read or written by others (mode 0644); run `chmod 600 \(secret)`"
+        let check = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("web.yaml: secret_file: \(message)"), "\(check.stderr)")
+        // The agent stops before it binds or claims anything.
+        let agent = try Self.run(["agent", "-c", "web.yaml"], in: directory, limit: .seconds(20))
+        #expect(agent.status == 1)
+        #expect(agent.stderr.contains("secret_file: \(message)"), "\(agent.stderr)")
+    }
+
+    @Test("etcd's password file follows the same rule: group-readable a warning, readable by others an error")
+    func etcdPasswordFileFollowsTheRule() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let password = directory.appendingPathComponent("etcd-password").path
+        #expect(FileManager.default.createFile(atPath: password, contents: Data("etcd-pw\n".utf8)))
+        let config = directory.appendingPathComponent("web.yaml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try (text + "coordination: { kind: etcd, endpoints: [\"http://127.0.0.1:2379\"], user: floatip, "
+            + "password_file: \(password) }\n").write(to: config, atomically: true, encoding: .utf8)
+        chmod(password, 0o640)
+        let warned = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(warned.status == 0, "\(warned.stderr)")
+        #expect(warned.stderr.contains("web.yaml: coordination.password_file: warning: \(password) can be read by its group"),
+                "\(warned.stderr)")
+        chmod(password, 0o644)
+        let refused = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("coordination.password_file: \(password) can be read or written by others (mode 0644); "
+            + "run `chmod 600 \(password)`"), "\(refused.stderr)")
+    }
+
+    @Test("a secret owned by another user than root or the agent's is refused")
+    func foreignOwnedSecretIsRefused() throws {
+        guard geteuid() == 0 else {
+            print("skipped: changing a file's owner needs root")
+            return
+        }
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secret = directory.appendingPathComponent("secret").path
+        #expect(chown(secret, 65534, 65534) == 0)
+        let check = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("belongs to uid 65534") && check.stderr.contains("chown root \(secret)"), "\(check.stderr)")
     }
 
     @Test func aProcessCheckByNameAloneAndAnUnknownUserAreWarnings() throws {

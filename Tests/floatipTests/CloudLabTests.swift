@@ -79,9 +79,10 @@ final class CloudLab: @unchecked Sendable {
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent("fipdo-\(UUID().uuidString.prefix(8)).sock").path
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("fipdo-\(UUID().uuidString.prefix(8)).token")
         try Data((DigitalOceanFake.token + "\n").utf8).write(to: tokenFile)
+        chmod(tokenFile.path, 0o600)
         lab = try AgentLab(nodes: 2, mover: { node in
             "{ kind: digitalocean, ip: \(CloudLab.ip), droplet_id: \(node), token_file: \(tokenFile.path), "
-                + "endpoint: \"http://198.18.0.254:8080\", poll_interval: 20ms, request_timeout: 1s, claim_timeout: 5s, "
+                + "endpoint: \"http://198.18.0.254:8080\", allow_insecure_http: true, poll_interval: 20ms, request_timeout: 1s, claim_timeout: 5s, "
                 + "reconcile_interval: 300ms }"
         })
         let fake = self.fake

@@ -44,6 +44,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let secretFile = directory.appendingPathComponent("secret")
         try Data("witness cli secret 0123456789\n".utf8).write(to: secretFile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretFile.path)
         let port = try #require(Loopback.freePort())
         let (process, errors) = try Self.startWitness(
             ["--listen", "127.0.0.1:\(port)", "--cluster", "lab", "--secret-file", secretFile.path])

@@ -40,6 +40,11 @@ static inline int cfloatip_spawn_close_from(posix_spawn_file_actions_t *actions,
 /// Names the calling thread (what `top -H` shows; the kernel keeps 15 bytes).
 static inline void cfloatip_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
+/// PR_SET_DUMPABLE / PR_GET_DUMPABLE (prctl is variadic, which Swift cannot call): whether the
+/// process may dump core and be inspected by processes of its own user.
+static inline int cfloatip_set_dumpable(int dumpable) { return prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0); }
+static inline int cfloatip_get_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
+
 /// CLONE_NEWNET for setns(2) (linux/sched.h; stable ABI).
 static const int cfloatip_CLONE_NEWNET = 0x40000000;
 

@@ -15,7 +15,8 @@ public struct HookCall: Sendable, Equatable {
     public var group: String
     public var role: Role
     public var previousRole: Role
-    /// Variables every program of the call gets (on top of the agent's own environment).
+    /// Variables every program of the call gets (on top of `PATH`, `LANG`, `LC_*` and `TZ`: nothing else of the
+    /// agent's environment reaches a hook; see `ProcessGroupRun.childEnvironment`).
     public var environment: [String: String]
     public var programs: [Program]
     /// Where to POST `webhookBody`, if anywhere.

@@ -3,6 +3,8 @@ import FloatIPCore
 import NIOCore
 
 /// POSTs a hook's JSON body to its webhook with AsyncHTTPClient's shared client, within a timeout.
+/// Reports name the webhook only as `scheme://host[:port]/…` (`RedactedURL`): its path, query and
+/// user information often hold a token.
 enum WebhookPost {
     /// Sends `body` to `url`; a report that says what came back (a 2xx status succeeds).
     static func send(url: String, body: [UInt8], timeout: Duration, group: String, role: String) async -> HookReport {
@@ -22,7 +24,8 @@ enum WebhookPost {
                 outcome: "HTTP \(status)", took: ContinuousClock.now - started)
         } catch {
             return HookReport(
-                hook: "webhook", group: group, role: role, succeeded: false, outcome: "POST \(url) failed: \(error)",
+                hook: "webhook", group: group, role: role, succeeded: false,
+                outcome: RedactedURL.scrub("POST \(url) failed: \(error)", of: url),
                 took: ContinuousClock.now - started)
         }
     }

@@ -67,7 +67,7 @@ public enum CloudMovers {
     /// fails claims (shown in status, retried by the agent) instead of stopping the agent.
     /// `report` gets one line for everything the mover does on its own (a claim over another holder).
     public static func make<P: CloudProvider>(
-        _: P.Type, group: GroupConfig, local: LocalMover?, nodeAddress: IPAddress? = nil, client: HTTPClient = .shared,
+        _: P.Type, group: GroupConfig, local: LocalMover?, nodeAddress: IPAddress? = nil, client: HTTPClient = .providers,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         report: @escaping @Sendable (String) -> Void
     ) throws(CloudSetupError) -> any Mover & MoverTelemetrySource {

@@ -1,3 +1,4 @@
+import FloatIPLinux
 import Foundation
 
 /// A secret a mover needs (an API token, a password, a secret key), read from a file or from an
@@ -38,18 +39,15 @@ public struct Credential: Sendable, CustomStringConvertible {
     }
 
     /// Problems with the source the options name: the file missing, unreadable, empty or a directory;
-    /// the variable unset or empty. Messages never include the secret. Warnings: a file others can read.
+    /// the variable unset or empty; the file refused by `SecretFileRule`. Messages never include the
+    /// secret. Warnings: a file its group can read.
     static func sourceProblems(
         _ options: [String: String], name: String, what: String, environment: [String: String]
     ) -> (problems: [(String, String)], warnings: [(String, String)]) {
         switch load(options, name: name, what: what, environment: environment) {
         case .success:
-            guard let path = options["\(name)_file"],
-                let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber,
-                mode.intValue & 0o077 != 0
-            else { return ([], []) }
-            let octal = String(mode.intValue & 0o777, radix: 8)
-            return ([], [("\(name)_file", "\(path) is readable by group or others (mode 0\(octal)); run `chmod 600 \(path)`")])
+            guard let path = options["\(name)_file"], let warning = SecretFileRule.check(path).warning else { return ([], []) }
+            return ([], [("\(name)_file", warning)])
         case .failure(let problem):
             return ([(problem.key, problem.message)], [])
         }
@@ -68,6 +66,9 @@ public struct Credential: Sendable, CustomStringConvertible {
             }
             guard !isDirectory.boolValue else {
                 return .failure(CredentialProblem(key: key, message: "\(path) is a directory; it must be a file holding the \(what)"))
+            }
+            if let refusal = SecretFileRule.check(path).refusal {
+                return .failure(CredentialProblem(key: key, message: refusal))
             }
             guard let data = FileManager.default.contents(atPath: path) else {
                 return .failure(CredentialProblem(key: key, message: "\(path) is not readable by this user; the agent must be able to read it"))

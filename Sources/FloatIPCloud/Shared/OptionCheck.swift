@@ -70,8 +70,11 @@ public struct OptionCheck {
         return fallback
     }
 
-    /// An `http://` or `https://` base URL without a trailing slash; the default when absent.
+    /// An `http://` or `https://` base URL without a trailing slash; the default when absent. It
+    /// carries credentials, so plain http to another machine is a problem unless the options say
+    /// `allow_insecure_http: true` (`PlainHTTP`).
     public mutating func url(_ key: String, default fallback: String) -> String {
+        let allowPlainHTTP = flag(PlainHTTP.allowOption)
         guard let text = optional(key) else { return fallback }
         guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""),
             components.host?.isEmpty == false, components.query == nil
@@ -79,7 +82,22 @@ public struct OptionCheck {
             report(key, "`\(text)` is not an http:// or https:// URL (e.g. `https://api.example.com`)")
             return fallback
         }
+        if !allowPlainHTTP && PlainHTTP.leavesTheMachine(text) {
+            report(key, PlainHTTP.problem(text, sends: "the API credentials"))
+        }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// `true` or `false`; false when absent.
+    public mutating func flag(_ key: String) -> Bool {
+        guard let text = optional(key) else { return false }
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default:
+            if !problems.contains(where: { $0.key == key }) { report(key, "`\(text)` must be `true` or `false`") }
+            return false
+        }
     }
 
     /// Checks a credential's options (`NAME_file` or `NAME_env`); reading it happens later.

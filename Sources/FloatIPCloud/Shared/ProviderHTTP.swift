@@ -67,7 +67,7 @@ public struct ProviderHTTP: Sendable {
     public init(
         provider: String, policy: RetryPolicy, telemetry: TelemetryRecorder,
         secrets: @escaping @Sendable () -> [String] = { [] },
-        client: HTTPClient = .shared,
+        client: HTTPClient = .providers,
         describe: @escaping @Sendable (ProviderResponse) -> String? = { _ in nil },
         isThrottled: @escaping @Sendable (ProviderResponse) -> Bool = { _ in false },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }

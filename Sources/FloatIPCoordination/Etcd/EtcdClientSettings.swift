@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 import NIOSSL
 
@@ -38,6 +39,9 @@ public struct EtcdClientSettings: Sendable {
         }
         if let certFile, let keyFile {
             tls.certificateChain = try Self.certificates(certFile, field: "cert_file").map { .certificate($0) }
+            if let refusal = SecretFileRule.check(keyFile).refusal {
+                throw EtcdSetupError(field: "key_file", message: refusal)
+            }
             do {
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
             } catch {
@@ -74,8 +78,12 @@ public struct EtcdCredentials: Sendable, CustomStringConvertible {
         self.password = password
     }
 
-    /// Reads the password from `passwordFile`: its text with surrounding white space trimmed, not empty.
+    /// Reads the password from `passwordFile`: its text with surrounding white space trimmed, not empty;
+    /// the file's owner and mode as `SecretFileRule` wants them.
     public static func load(user: String, passwordFile: String) throws(EtcdSetupError) -> EtcdCredentials {
+        if let refusal = SecretFileRule.check(passwordFile).refusal {
+            throw EtcdSetupError(field: "password_file", message: refusal)
+        }
         guard let data = FileManager.default.contents(atPath: passwordFile) else {
             throw EtcdSetupError(field: "password_file", message: "\(passwordFile): cannot read it (missing or "
                 + "no permission)")

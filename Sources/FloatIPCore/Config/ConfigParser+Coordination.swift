@@ -3,10 +3,11 @@ import Yams
 extension ConfigReader {
     static let coordinationKeys = [
         "kind", "endpoints", "ttl", "prefix", "user", "password_file", "ca_file", "cert_file", "key_file",
+        PlainHTTP.allowOption,
     ]
 
-    /// `coordination: { kind: etcd, endpoints, ttl, prefix, user, password_file, ca_file, cert_file, key_file }`,
-    /// optional. `.some(nil)` when absent; nil when it has problems.
+    /// `coordination: { kind: etcd, endpoints, ttl, prefix, user, password_file, ca_file, cert_file, key_file,
+    /// allow_insecure_http }`, optional. `.some(nil)` when absent; nil when it has problems.
     mutating func coordinationConfig(_ top: Fields) -> CoordinationConfig?? {
         guard let node = value(top, "coordination", required: false) else { return .some(nil) }
         guard let entries = fields(node, path: "coordination", allowed: ConfigReader.coordinationKeys) else {
@@ -26,6 +27,7 @@ extension ConfigReader {
         let caFile = read("ca_file", absolutePath(entries, "ca_file", required: false))
         let certFile = read("cert_file", absolutePath(entries, "cert_file", required: false))
         let keyFile = read("key_file", absolutePath(entries, "key_file", required: false))
+        let allowPlainHTTP = read(PlainHTTP.allowOption, bool(entries, PlainHTTP.allowOption)) ?? false
         guard let kind, let endpoints, complete else { return nil }
 
         if entries.has("user") != entries.has("password_file") {
@@ -44,6 +46,12 @@ extension ConfigReader {
         if let first = tlsKeys.first, let plain = endpoints.first(where: { $0.lowercased().hasPrefix("http://") }) {
             report(entries.path(first), line: entries.line(of: first),
                    "`\(first)` is set but endpoint `\(plain)` is plain http; TLS files need https endpoints")
+            complete = false
+        }
+        // The password goes with every request (etcd's authenticate call, then its token).
+        if entries.has("user"), !allowPlainHTTP, let plain = endpoints.first(where: PlainHTTP.leavesTheMachine) {
+            report(entries.path("endpoints"), line: entries.line(of: "endpoints"),
+                   PlainHTTP.problem(plain, sends: "the etcd user's password"))
             complete = false
         }
         guard complete else { return nil }

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 import Synchronization
 
@@ -31,6 +32,7 @@ public final class DNSMover: Mover, MoverTelemetrySource {
         self.report = report
         var key: TSIGKey?
         if let path = settings.keyFile {
+            if let refusal = SecretFileRule.check(path).refusal { throw DNSMoverError(message: "dns: key_file: \(refusal)") }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw DNSMoverError(message: "dns: cannot read key_file \(path) (missing, or not readable by this user)")
             }

@@ -44,7 +44,8 @@ public struct ProcessGroupRun: Sendable {
     public var timeout: Duration
     /// Between SIGTERM and SIGKILL.
     public var grace: Duration
-    /// Variables set for the program on top of the agent's own environment (they replace ones of the same name).
+    /// Variables set for the program on top of the few it keeps of the agent's environment (see
+    /// `childEnvironment`); they replace ones of the same name.
     public var environment: [String: String]
     /// How long a run waits for the leader to go after SIGKILL.
     static let killWait: Duration = .seconds(2)
@@ -176,39 +177,52 @@ public struct ProcessGroupRun: Sendable {
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
         cArguments.append(nil)
         defer { cArguments.forEach { free($0) } }
+        // Never the agent's whole environment: credentials given as `*_env` live there.
+        var cEnvironment: [UnsafeMutablePointer<CChar>?] = Self.childEnvironment(environment).map { strdup($0) }
+        cEnvironment.append(nil)
+        defer { cEnvironment.forEach { free($0) } }
         var pid: pid_t = 0
-        let result: Int32
-        if environment.isEmpty {
-            result =
-                path.contains("/")
-                ? posix_spawn(&pid, path, &actions, &attributes, cArguments, environ)
-                : posix_spawnp(&pid, path, &actions, &attributes, cArguments, environ)
-        } else {
-            var cEnvironment: [UnsafeMutablePointer<CChar>?] = Self.mergedEnvironment(environment).map { strdup($0) }
-            cEnvironment.append(nil)
-            defer { cEnvironment.forEach { free($0) } }
-            result =
-                path.contains("/")
-                ? posix_spawn(&pid, path, &actions, &attributes, cArguments, cEnvironment)
-                : posix_spawnp(&pid, path, &actions, &attributes, cArguments, cEnvironment)
-        }
+        let result =
+            path.contains("/")
+            ? posix_spawn(&pid, path, &actions, &attributes, cArguments, cEnvironment)
+            : posix_spawnp(&pid, path, &actions, &attributes, cArguments, cEnvironment)
         if result != 0 { return .failure(SystemError(call: "posix_spawn", errno: result)) }
         return .success(pid)
     }
 
-    /// This process's environment (`NAME=value` entries) with `overrides` set on top, sorted by name.
-    static func mergedEnvironment(_ overrides: [String: String]) -> [String] {
-        var entries: [String] = []
+    /// The `PATH` a child gets when the agent has none.
+    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    /// Whether a variable of the agent's own environment is passed on to a child: `PATH`, `LANG`,
+    /// `LC_*` and `TZ`, nothing else (cloud credentials given as `*_env`, `NOTIFY_SOCKET`, … stay in
+    /// the agent).
+    public static func isPassedOn(_ name: some StringProtocol) -> Bool {
+        name == "PATH" || name == "LANG" || name == "TZ" || name.hasPrefix("LC_")
+    }
+
+    /// A child's environment (`NAME=value` entries, sorted by name): the allowed variables of this
+    /// process's environment (`isPassedOn`; `PATH` defaults to `defaultPath`) with `overrides` on top.
+    static func childEnvironment(_ overrides: [String: String]) -> [String] {
+        // From `environ` itself, so it is what this process has now (also after a setenv).
+        var inherited: [String: String] = [:]
         if var pointer = Optional(environ) {
             while let entry = pointer.pointee {
                 let text = String(cString: entry)
-                let name = text.prefix { $0 != "=" }
-                if overrides[String(name)] == nil { entries.append(text) }
+                if let equals = text.firstIndex(of: "="), isPassedOn(text[..<equals]) {
+                    inherited[String(text[..<equals])] = String(text[text.index(after: equals)...])
+                }
                 pointer += 1
             }
         }
-        for name in overrides.keys.sorted() { entries.append("\(name)=\(overrides[name]!)") }
-        return entries
+        return childEnvironment(overrides, inherited: inherited)
+    }
+
+    /// `childEnvironment` of an explicit `inherited` environment (for tests).
+    static func childEnvironment(_ overrides: [String: String], inherited: [String: String]) -> [String] {
+        var variables = inherited.filter { isPassedOn($0.key) }
+        if variables["PATH"] == nil { variables["PATH"] = defaultPath }
+        variables.merge(overrides) { _, override in override }
+        return variables.keys.sorted().map { "\($0)=\(variables[$0]!)" }
     }
 
     /// This process's descriptors above 2 that an exec would keep open (no FD_CLOEXEC), from /proc.
