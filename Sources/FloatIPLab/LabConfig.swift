@@ -23,7 +23,7 @@ extension LabLayout {
             peers:
             \(peers)
             secret_file: \(secretFile)
-            api: { listen: "127.0.0.1:7454", token_file: \(tokenFile) }
+            api: { listen: "127.0.0.1:7454", socket: \(apiSocket(node: node)), token_file: \(tokenFile) }
             timers: { preempt_delay: \(Self.seconds(Self.preemptDelay)), handover_timeout: \(Self.seconds(Self.handoverTimeout)) }
             groups:
               - name: web

@@ -12,7 +12,8 @@ struct CheckConfigCommand: ParsableCommand {
             api.token_file, if given) exists, is readable and holds at least 16 bytes, and that the \
             program of every command check (without `shell: true`) exists and is executable, and that \
             every cloud mover's options are complete and its credential file or variable is readable. A \
-            secret, token or credential file that group or others can read draws a warning, not an error.
+            secret, token or credential file that group or others can read draws a warning, not an error, \
+            and so does an api.listen that is not a loopback address (the API has no TLS).
 
             On success prints one summary line and exits 0. Otherwise prints every problem, one per \
             line as FILE:LINE: field: message, to standard error and exits 1.
@@ -63,12 +64,23 @@ struct CheckConfigCommand: ParsableCommand {
         if let tokenFile = config.api.tokenFile {
             checkKeyFile(tokenFile, field: "api.token_file", problems: &problems, warnings: &warnings)
         }
+        if let warning = Self.apiListenWarning(config.api) { warnings.append("\(file): api.listen: warning: \(warning)") }
         for warning in warnings { printError(warning) }
         guard problems.isEmpty else {
             for problem in problems { printError(problem.description) }
             throw ExitCode(1)
         }
         print("\(file): OK: \(config.summary)")
+    }
+
+    /// A TCP listener beyond loopback: the API has no TLS, so the token and the status cross the
+    /// network in clear. Nil for loopback or `off`.
+    static func apiListenWarning(_ api: APIConfig) -> String? {
+        guard api.tcpEnabled, !api.listensOnLoopbackOnly else { return nil }
+        return "\(api.listen) is not a loopback address and the API has no TLS: the API token"
+            + (api.tokenFile == nil ? " (once api.token_file is set)" : "")
+            + " and the status cross the network in clear. Keep api.listen on 127.0.0.1 (the CLI uses the Unix "
+            + "socket), or put a TLS-terminating proxy in front of it, or write `api.listen: off`"
     }
 
     /// Why a command check's program cannot run, or nil when it can.

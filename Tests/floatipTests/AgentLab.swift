@@ -64,7 +64,7 @@ final class AgentLab {
                     preempt: \(preempt)
                 checks:
                   - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 2 }
-                api: { listen: "127.0.0.1:7454", token_file: \(directory.appendingPathComponent("token").path) }
+                api: { listen: "127.0.0.1:7454", socket: \(apiSocket(number).path), token_file: \(directory.appendingPathComponent("token").path) }
                 event_log: \(eventLog(number).path)
                 \(hooks ? "hooks: { on_holder: [\(hookScript.path)], timeout: 2s }" : "")
                 """
@@ -167,6 +167,9 @@ final class AgentLab {
 
     /// Node `node`'s config file.
     func config(_ node: Int) -> String { directory.appendingPathComponent("web\(node).yaml").path }
+
+    /// Node `node`'s API socket (`api.socket` in its config).
+    func apiSocket(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).sock") }
 
     /// Node `node`'s event log (`event_log:` in its config).
     func eventLog(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).events.jsonl") }

@@ -8,6 +8,9 @@ struct APIHandlers: Sendable {
     let agent: AgentCore
     let groups: [String]
     let authorization: APIAuthorization
+    /// Whether the routes serve the Unix socket: its peers were let in by `APIAccessMiddleware`
+    /// and need no token (none is ever sent over the socket).
+    let overSocket: Bool
     let eventLog: EventLog?
     let metrics: AgentMetrics
     let note: @Sendable (String) -> Void
@@ -97,6 +100,7 @@ struct APIHandlers: Sendable {
     // MARK: Helpers
 
     func authorize(_ request: Request) throws(APIFailure) {
+        if overSocket { return }
         switch authorization.check(request.headers[.authorization]) {
         case .allowed: return
         case .notConfigured: throw .forbidden
@@ -163,7 +167,8 @@ enum APIFailure: Error {
         switch self {
         case .badRequest(let why), .unauthorized(let why), .conflict(let why): why
         case .forbidden:
-            "mutating requests are refused: no API token is configured; set api.token_file in the agent's config"
+            "mutating requests over TCP are refused: no API token is configured; set api.token_file in the agent's "
+                + "config, or use the agent's Unix socket (api.socket) as root or a member of group floatip"
         case .unknownGroup(let group, let groups):
             "no group named \(group) on this node (groups: \(groups.joined(separator: ", ")))"
         }
