@@ -101,7 +101,7 @@ struct AgentCommand: AsyncParsableCommand {
         // The Unix socket is the CLI's way in; TCP (unless `api.listen: off`) serves remote monitoring.
         let socketPath = cluster.api.socketPath(runtimeDirectory: ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"])
         var listeners: [APIListener] = [.unixSocket(path: socketPath)]
-        if cluster.api.tcpEnabled { listeners.append(.tcp(cluster.api)) }
+        if cluster.api.tcpEnabled { listeners.append(.listen(cluster.api)) }
         var apiServers: [APIServer] = []
         for listener in listeners {
             let server = APIServer(listener: listener)

@@ -1,5 +1,6 @@
 import FloatIPCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// The operator's HTTP API of one agent on one listener, as a Hummingbird application: the one
@@ -18,7 +19,7 @@ public func makeAPIApplication(
     note: @escaping @Sendable (String) -> Void = { _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let listener = listener ?? .tcp(api)
+    let listener = listener ?? .listen(api)
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: APIAccessMiddleware(listener: listener, policy: policy))
     let handlers = APIHandlers(

@@ -9,7 +9,7 @@ public enum APIListener: Sendable, Equatable, CustomStringConvertible {
     case unixSocket(path: String)
 
     /// The TCP listener of `api`.
-    public static func tcp(_ api: APIConfig) -> APIListener { .tcp(address: api.listenAddress, port: Int(api.listenPort)) }
+    public static func listen(_ api: APIConfig) -> APIListener { .tcp(address: api.listenAddress, port: Int(api.listenPort)) }
 
     /// `127.0.0.1:7454` or the socket's path, as configured.
     public var description: String {

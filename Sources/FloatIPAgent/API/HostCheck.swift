@@ -24,8 +24,8 @@ public struct HostCheck: Sendable {
         let expected = listenAddress.isIPv4 ? "\(listenAddress):\(port)" : "[\(listenAddress)]:\(port)"
         let why = "Host `\(authority)` does not name this API (\(expected)); requests must address the agent by "
             + "its IP address or as localhost (a domain name is refused against DNS rebinding)"
+        // A port, when given, must be the listener's; the name is what DNS rebinding cannot fake.
         if let requestPort, requestPort != port { return why }
-        if requestPort == nil, port != 80 { return why }
         if host.lowercased() == "localhost" {
             return Self.isLoopback(arrivedOn ?? listenAddress) ? nil : why
         }

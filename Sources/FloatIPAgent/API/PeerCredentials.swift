@@ -64,11 +64,11 @@ public struct PeerPolicy: Sendable {
 
     /// The id of group `name` from the group database, or nil.
     static func groupID(named name: String) -> UInt32? {
-        var group = group()
+        var entry = group()
         var result: UnsafeMutablePointer<group>?
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
-        guard getgrnam_r(name, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return group.gr_gid
+        guard getgrnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.gr_gid
     }
 
     /// Why `peer` (with supplementary `groups`) is refused, or nil when it is let in.
