@@ -103,15 +103,19 @@ struct UnitSandboxTests {
 
         // The client learns web1's MAC; on failover web2's gratuitous ARP moves it.
         try lab.touchFloatingAddress(from: client)
-        #expect(try await lab.wait(.seconds(2)) { try lab.clientNeighbour(client) == lab.mac(1) } != nil)
+        let mac1 = try lab.mac(1)
+        let mac2 = try lab.mac(2)
+        #expect(try await lab.wait(.seconds(2)) { try lab.clientNeighbour(client) == mac1 } != nil)
         try FileManager.default.removeItem(at: lab.serviceFile(1))
         #expect(try await lab.wait(.seconds(4)) { try lab.holders() == [2] } != nil, "\(lab.log(2))")
-        #expect(try await lab.wait(.seconds(3)) { try lab.clientNeighbour(client) == lab.mac(2) } != nil,
-                "web2 announced the move: \(try lab.clientNeighbour(client) ?? "none")")
+        let announced = try await lab.wait(.seconds(3)) { try lab.clientNeighbour(client) == mac2 }
+        let neighbour = try lab.clientNeighbour(client) ?? "none"
+        #expect(announced != nil, "web2 announced the move: the client has \(neighbour), web2 is \(mac2)")
         #expect(try await lab.wait(.seconds(3)) { lab.hookLines().contains { $0.hasPrefix("web2 holder") } } != nil,
                 "\(lab.hookLines())")
         let api = try await lab.floatip(2, ["status", "--json", "--config", lab.config(2)])
         #expect(api.status == 0, "the API socket under the sandbox: \(api.stderr)")
-        #expect(lab.agents.values.allSatisfy(\.isRunning), "no agent was killed by the filter:\n\(lab.log(1))\n\(lab.log(2))")
+        let running = lab.agents.values.allSatisfy { $0.isRunning }
+        #expect(running, "no agent was killed by the filter:\n\(lab.log(1))\n\(lab.log(2))")
     }
 }
