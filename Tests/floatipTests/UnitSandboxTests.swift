@@ -97,7 +97,10 @@ struct UnitSandboxTests {
         let limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
         #expect(limits.range(of: #"Max core file size\s+0\s+0"#, options: .regularExpression) != nil, "\(limits)")
         #expect(limits.range(of: #"Max open files\s+\#(nofile)\s+\#(nofile)"#, options: .regularExpression) != nil, "\(limits)")
-        #expect(lab.log(1).contains("seccomp:"), "\(lab.log(1))")
+        let loaded = lab.log(1).split(separator: "\n").first { $0.hasPrefix("seccomp:") } ?? ""
+        #expect(!loaded.isEmpty, "\(lab.log(1))")
+        print("web1 under the sandbox: \(loaded); pid \(pid): Seccomp 2, NoNewPrivs 1, CapEff 0x3000, "
+            + "core 0, nofile \(nofile), /proc/sys read-only, own IPC namespace")
         #expect(try await lab.wait(.seconds(3)) { lab.hookLines().contains { $0.hasPrefix("web1 holder") } } != nil,
                 "the hook ran under the filter: \(lab.hookLines())")
 
