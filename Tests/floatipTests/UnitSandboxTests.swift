@@ -4,7 +4,7 @@ import Testing
 
 /// The unit's sandbox (packaging/floatip.service) applied by hand to real agents in namespaces,
 /// as far as that is possible without systemd as PID 1: its capability set, LimitCORE and
-/// LimitNOFILE, a private IPC namespace, /proc/sys read-only (ProtectKernelTunables), no new
+/// LimitNOFILE, a private IPC namespace, /proc/sys and /sys read-only (ProtectKernelTunables), no new
 /// privileges, and a seccomp allow-list of exactly systemd's @system-service set. The agents must
 /// still claim, announce (gratuitous ARP), run their hooks and fail over.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available && RawHTTP.available, .namespaces))
@@ -79,7 +79,7 @@ struct UnitSandboxTests {
         // Each program execs the next: the PID stays the agent's.
         let launcher = [
             "unshare", "--ipc", "--mount", "--propagation", "private", "--",
-            "/bin/sh", "-c", "mount -o bind,ro /proc/sys /proc/sys && exec \"$@\"", "sh",
+            "/bin/sh", "-c", "mount -o bind,ro /proc/sys /proc/sys && mount -o bind,ro /sys /sys && exec \"$@\"", "sh",
             "prlimit", "--core=0", "--nofile=\(nofile):\(nofile)", "--",
             "setpriv", "--bounding-set=-all,\(capabilities)", "--inh-caps=-all,\(capabilities)",
             "--ambient-caps=-all,\(capabilities)", "--no-new-privs", "--",
@@ -99,8 +99,10 @@ struct UnitSandboxTests {
         #expect(limits.range(of: #"Max open files\s+\#(nofile)\s+\#(nofile)"#, options: .regularExpression) != nil, "\(limits)")
         let loaded = lab.log(1).split(separator: "\n").first { $0.hasPrefix("seccomp:") } ?? ""
         #expect(!loaded.isEmpty, "\(lab.log(1))")
-        print("web1 under the sandbox: \(loaded); pid \(pid): Seccomp 2, NoNewPrivs 1, CapEff 0x3000, "
-            + "core 0, nofile \(nofile), /proc/sys read-only, own IPC namespace")
+        let read = status.split(separator: "\n").filter { line in
+            ["Seccomp:", "NoNewPrivs:", "CapEff:"].contains { line.hasPrefix($0) }
+        }
+        print("web1 under the sandbox: \(loaded); /proc/\(pid)/status: \(read.joined(separator: ", "))")
         #expect(try await lab.wait(.seconds(3)) { lab.hookLines().contains { $0.hasPrefix("web1 holder") } } != nil,
                 "the hook ran under the filter: \(lab.hookLines())")
 
