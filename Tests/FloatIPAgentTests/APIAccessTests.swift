@@ -47,6 +47,8 @@ import Testing
         }
         #expect(RawHTTP.status(answer) == 200, "\(answer)")
         #expect(await fixture.pair.web1.status().groups.first?.role == "maintenance")
+        let recorded = fixture.events().last { $0["event"] as? String == "maintenance" }
+        #expect((recorded?["remote"] as? String)?.hasPrefix("uid \(getuid()) pid ") == true, "who asked: \(recorded ?? [:])")
         await server.stop()
         #expect(!FileManager.default.fileExists(atPath: path), "the socket is removed when the API stops")
         await fixture.stop()

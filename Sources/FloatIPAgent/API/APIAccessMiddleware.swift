@@ -26,6 +26,9 @@ struct APIAccessMiddleware: RouterMiddleware {
             if let why = policy.refusal(peer, groups: peer.supplementaryGroups()) {
                 return .json(APIErrorResponse(error: why), status: .forbidden)
             }
+            var context = context
+            context.peer = peer
+            return try await next(request, context)
         }
         return try await next(request, context)
     }

@@ -38,10 +38,10 @@ struct APIHandlers: Sendable {
             if let group = body.group, !groups.contains(group) { throw APIFailure.unknownGroup(group, groups) }
             // Recorded first, so the log shows the command before the transitions it causes.
             let scope = body.group.map { "group \($0)" } ?? "the whole node"
-            note("maintenance \(body.on ? "on" : "off") for \(scope), by API request from \(context.remoteAddress ?? "local")")
+            note("maintenance \(body.on ? "on" : "off") for \(scope), by API request from \(context.requester ?? "local")")
             eventLog?.append("maintenance", [
                 "on": .bool(body.on), "group": body.group.map(EventLog.Value.string) ?? .null, "source": .string("api"),
-                "remote": context.remoteAddress.map(EventLog.Value.string) ?? .null,
+                "remote": context.requester.map(EventLog.Value.string) ?? .null,
             ])
             await agent.setMaintenance(body.on, group: body.group)
             return .json(MaintenanceResponse(on: body.on, group: body.group))
@@ -57,7 +57,7 @@ struct APIHandlers: Sendable {
             let body = try await decode(SwitchoverRequest.self, from: &request, example: #"{"group": "web", "to": "web2"}"#)
             var fields: [String: EventLog.Value] = [
                 "group": .string(body.group), "to": body.to.map(EventLog.Value.string) ?? .null, "source": .string("api"),
-                "remote": context.remoteAddress.map(EventLog.Value.string) ?? .null,
+                "remote": context.requester.map(EventLog.Value.string) ?? .null,
             ]
             let target: String
             do {
@@ -72,7 +72,7 @@ struct APIHandlers: Sendable {
             }
             fields["target"] = .string(target)
             eventLog?.append("switchover", fields)
-            note("switchover of \(body.group) to \(target), by API request from \(context.remoteAddress ?? "local")")
+            note("switchover of \(body.group) to \(target), by API request from \(context.requester ?? "local")")
             return .json(SwitchoverResponse(target: target))
         } catch {
             return error.response

@@ -13,6 +13,14 @@ public struct APIRequestContext: RequestContext {
     let localPort: Int?
     /// The connection (for the Unix socket's peer credentials).
     let channel: (any Channel)?
+    /// Over the Unix socket: who is asking, as the kernel says (set by `APIAccessMiddleware`).
+    var peer: PeerCredentials?
+
+    /// Who asked, for the log and the event log: the TCP client's address, or the socket peer's
+    /// uid and pid.
+    var requester: String? {
+        remoteAddress ?? peer.map { "uid \($0.uid) pid \($0.pid)" }
+    }
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
