@@ -76,6 +76,34 @@ import Testing
         await fixture.stop()
     }
 
+    @Test(.enabled(if: getuid() == 0 && RawHTTP.available, "needs root (setpriv, chown) and /usr/bin/python3"))
+    func aMemberOfTheGroupGetsInThroughMode0660() async throws {
+        let fixture = try APITests.Fixture()
+        try await fixture.start()
+        let (directory, path) = try Self.socketDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A group id no account uses: the kernel needs no /etc/group entry to honour it.
+        let group = 48_213
+        let policy = PeerPolicy(ownUID: 0, groupID: UInt32(group))
+        let server = APIServer(listener: .unixSocket(path: path))
+        _ = try await server.start { running in
+            makeAPIApplication(
+                agent: fixture.pair.web1, api: APIConfig(), listener: .unixSocket(path: path), token: nil,
+                policy: policy, onServerRunning: running)
+        }
+        var info = stat()
+        #expect(lstat(path, &info) == 0 && info.st_mode & 0o7777 == 0o660 && info.st_gid == group)
+        let request = RawHTTP.request("POST", "/v1/maintenance", headers: [], body: #"{"on": true}"#)
+        let member = try await offPool { try RawHTTP.send(request, unix: true, to: path, uid: 65534, groups: [group]) }
+        #expect(RawHTTP.status(member) == 200, "\(member)")
+        #expect(await fixture.pair.web1.status().groups.first?.role == "maintenance")
+        // Not a member: the mode keeps it out before the agent is asked.
+        let other = try await offPool { try RawHTTP.send(request, unix: true, to: path, uid: 65534) }
+        #expect(other.contains("Permission denied"), "\(other)")
+        await server.stop()
+        await fixture.stop()
+    }
+
     @Test func aSocketAnotherAgentServesIsLeftAloneAndAStaleOneIsReplaced() async throws {
         let fixture = try APITests.Fixture()
         let (directory, path) = try Self.socketDirectory()

@@ -44,11 +44,15 @@ public enum RawHTTP {
     }
 
     /// Sends `request` to `target` (`unix`: a socket path; else `HOST:PORT`) and returns the answer
-    /// text; `uid`: as that user (and its group, no supplementary groups), through setpriv. Blocks.
-    public static func send(_ request: String, unix: Bool, to target: String, uid: Int? = nil) throws -> String {
+    /// text; `uid`: as that user (and its group, with only `groups` as supplementary groups),
+    /// through setpriv. Blocks.
+    public static func send(
+        _ request: String, unix: Bool, to target: String, uid: Int? = nil, groups: [Int] = []
+    ) throws -> String {
         var arguments = [python, "-c", script, unix ? "unix" : "tcp", target, request]
         if let uid {
-            arguments = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] + arguments
+            let supplementary = groups.isEmpty ? "--clear-groups" : "--groups=" + groups.map(String.init).joined(separator: ",")
+            arguments = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(uid)", supplementary] + arguments
         }
         return try ExternalTool.run(arguments, limit: .seconds(20)).stdout
     }
