@@ -160,6 +160,32 @@ import Testing
         await fixture.stop()
     }
 
+    @Test(.enabled(if: RawHTTP.available, "needs /usr/bin/python3"))
+    func anIdleConnectionIsClosed() async throws {
+        let fixture = try APITests.Fixture()
+        let server = APIServer(listen: "127.0.0.1:0")
+        let port = try await server.start { running in
+            makeAPIApplication(agent: fixture.pair.web1, api: APIConfig(listenPort: 0), token: nil,
+                               idleTimeout: .milliseconds(300), onServerRunning: running)
+        }
+        // Connects, sends nothing, and prints how long until the server closed (or `open` after 5 s).
+        let script = """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+            start = time.monotonic()
+            try:
+                data = s.recv(1)
+                print("closed %.2f" % (time.monotonic() - start) if not data else "data")
+            except socket.timeout:
+                print("open")
+            """
+        let run = try await offPool { try ExternalTool.run([RawHTTP.python, "-c", script, "\(port)"], limit: .seconds(20)) }
+        let seconds = run.stdout.hasPrefix("closed ") ? Double(run.stdout.dropFirst(7).trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+        #expect(seconds.map { $0 < 2 } == true, "an idle connection is closed after the idle timeout: \(run.stdout)\(run.stderr)")
+        await server.stop()
+        await fixture.stop()
+    }
+
     @Test func hostCheckRules() {
         let loopback = HostCheck(listenAddress: .ipv4(127, 0, 0, 1), port: 7454)
         #expect(loopback.refusal(authority: nil, arrivedOn: nil) == nil)

@@ -2,6 +2,7 @@ import FloatIPCore
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 
 /// The operator's HTTP API of one agent on one listener, as a Hummingbird application: the one
 /// function that builds it, for the daemon and for tests alike (tests pass `APIConfig(listenPort: 0)`
@@ -12,10 +13,11 @@ import Logging
 /// (docs/api.md). `token` is the content of `api.token_file` (nil: no token file, mutating
 /// requests over TCP are refused; over the socket they need none). `listener` nil means TCP at
 /// `api.listen`. `note` receives one line per operator command for the agent's log;
-/// `onServerRunning` the bound port once the listener is up (0 for the socket).
+/// `onServerRunning` the bound port once the listener is up (0 for the socket). `policy` says who
+/// may use the socket; `idleTimeout` is shortened by tests only.
 public func makeAPIApplication(
     agent: AgentCore, api: APIConfig, listener: APIListener? = nil, token: String?, eventLog: EventLog? = nil,
-    metrics: AgentMetrics = AgentMetrics(), policy: PeerPolicy = .current(),
+    metrics: AgentMetrics = AgentMetrics(), policy: PeerPolicy = .current(), idleTimeout: TimeAmount = APIListener.idleTimeout,
     note: @escaping @Sendable (String) -> Void = { _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -28,7 +30,7 @@ public func makeAPIApplication(
     handlers.register(on: router)
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: APIListener.idleTimeout)),
+        server: .http1(configuration: .init(idleTimeout: idleTimeout)),
         configuration: ApplicationConfiguration(
             address: listener.bindAddress, serverName: "floatip", reuseAddress: true,
             availableConnectionsDelegate: MaximumAvailableConnections(listener.connectionCap)),
