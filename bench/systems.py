@@ -86,7 +86,9 @@ class FloatIP(System):
                 + "peers:\n  - { name: web%d, address: %s }\n" % (other, self.network.address(other))
                 + "secret_file: %s/secret\n" % self.directory
                 + "state_dir: %s/web%d.state\n" % (self.directory, node)
-                + 'api: { listen: "127.0.0.1:7454", token_file: %s/token }\n' % self.directory
+                # Unix sockets are not in the network namespace: one path per node.
+                + 'api: { listen: "127.0.0.1:7454", socket: %s/web%d.sock, token_file: %s/token }\n' % (
+                    self.directory, node, self.directory)
                 + timers
                 + "groups:\n  - name: web\n"
                 + "    addresses: [%s]\n" % ", ".join(a + "/32" for a in addresses)

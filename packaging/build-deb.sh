@@ -78,6 +78,10 @@ CONTROL
 cat > "$stage/DEBIAN/postinst" <<'SCRIPT'
 #!/bin/sh
 set -e
+# The group whose members may use the agent's API socket (the unit's SupplementaryGroups).
+if [ "$1" = configure ] && [ -z "${DPKG_ROOT:-}" ] && ! getent group floatip >/dev/null; then
+    if command -v addgroup >/dev/null; then addgroup --system floatip >/dev/null; else groupadd --system floatip; fi
+fi
 if [ "$1" = configure ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
     # An upgrade restarts a running agent: it hands its groups over (make-before-break) and returns.

@@ -20,6 +20,9 @@ for path in ./usr/bin/floatip ./usr/lib/systemd/system/floatip.service ./etc/flo
 done
 grep -q ' root/root .* ./usr/bin/floatip$' <<< "$contents" || fail "files must belong to root"
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/floatip/floatip.yaml ] || fail "conffiles"
+# The unit's SupplementaryGroups=floatip needs the group: the postinst creates it.
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./postinst | grep -q 'addgroup --system floatip' \
+    || fail "the postinst does not create group floatip (the unit's SupplementaryGroups)"
 echo "contents: ok ($(wc -l <<< "$contents") entries)"
 
 work=$(mktemp -d)

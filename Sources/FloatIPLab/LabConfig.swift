@@ -24,7 +24,7 @@ extension LabLayout {
             \(peers)
             secret_file: \(secretFile)
             state_dir: \(stateDirectory(node: node))
-            api: { listen: "127.0.0.1:7454", token_file: \(tokenFile) }
+            api: { listen: "127.0.0.1:7454", socket: \(apiSocket(node: node)), token_file: \(tokenFile) }
             timers: { preempt_delay: \(Self.seconds(Self.preemptDelay)), handover_timeout: \(Self.seconds(Self.handoverTimeout)) }
             groups:
               - name: web

@@ -79,6 +79,9 @@ public struct LabLayout: Sendable, Equatable {
     public func serviceFile(node: Int) -> String { directory + "/\(nodeName(node)).up" }
     /// Node `node`'s state directory (`state_dir`: its boot ids), created by its agent.
     public func stateDirectory(node: Int) -> String { directory + "/\(nodeName(node)).state" }
+    /// Node `node`'s API socket (`api.socket`): Unix sockets are not in a network namespace, so
+    /// each node needs its own path; `floatip maintenance --config` finds it there.
+    public func apiSocket(node: Int) -> String { directory + "/\(nodeName(node)).sock" }
     /// Node `node`'s agent log (its standard error and output).
     public func agentLog(node: Int) -> String { directory + "/\(nodeName(node)).log" }
     /// Node `node`'s responder log.

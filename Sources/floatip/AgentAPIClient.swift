@@ -6,9 +6,38 @@ import NIOPosix
 
 /// The CLI's side of the agent's HTTP API (docs/api.md): one request per call, errors in words.
 struct AgentAPIClient: Sendable {
-    /// `127.0.0.1:7454`.
-    let listen: String
+    /// Where the agent's API is.
+    enum Endpoint: Sendable, Equatable, CustomStringConvertible {
+        /// `127.0.0.1:7454`.
+        case tcp(String)
+        /// `/run/floatip/api.sock`.
+        case socket(String)
+
+        var description: String {
+            switch self {
+            case .tcp(let listen): listen
+            case .socket(let path): path
+            }
+        }
+
+        /// The URL of `path` there (AsyncHTTPClient's `http+unix` scheme takes the socket's path
+        /// percent-encoded as the host).
+        func url(_ path: String) -> String {
+            switch self {
+            case .tcp(let listen): return "http://\(listen)\(path)"
+            case .socket(let socket):
+                let host = socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socket
+                return "http+unix://\(host)\(path)"
+            }
+        }
+    }
+
+    let endpoint: Endpoint
+    /// Sent only over TCP.
     let token: String?
+
+    /// Where the agent is, for messages.
+    var listen: String { endpoint.description }
 
     /// `GET /v1/status`.
     func status() async throws(AgentAPIError) -> AgentStatus {
@@ -31,9 +60,9 @@ struct AgentAPIClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(2)
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-        var request = HTTPClientRequest(url: "http://\(listen)\(path)")
+        var request = HTTPClientRequest(url: endpoint.url(path))
         request.method = .init(rawValue: method)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let token, case .tcp = endpoint { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -97,6 +126,8 @@ enum AgentAPIError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
+        case .unreachable(let listen, let reason) where reason.contains("permission denied"):
+            "cannot reach the agent at \(listen): \(reason) — run as root or as a member of group floatip"
         case .unreachable(let listen, let reason):
             "cannot reach the agent at \(listen): \(reason) — is floatip agent running?"
         case .refused(let status, let message):

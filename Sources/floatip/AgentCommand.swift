@@ -110,23 +110,34 @@ struct AgentCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         // The API listens before the agent starts: a bind failure stops the agent before it claims anything.
-        let listen = cluster.api.listen
-        let api = APIServer(listen: listen)
-        do {
-            _ = try await api.start { running in
-                makeAPIApplication(
-                    agent: agent, api: cluster.api, token: token, eventLog: eventLog, metrics: metrics,
-                    note: { log.note($0) }, onServerRunning: running)
+        // The Unix socket is the CLI's way in; TCP (unless `api.listen: off`) serves remote monitoring.
+        let socketPath = cluster.api.socketPath(runtimeDirectory: ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"])
+        var listeners: [APIListener] = [.unixSocket(path: socketPath)]
+        if cluster.api.tcpEnabled { listeners.append(.listen(cluster.api)) }
+        var apiServers: [APIServer] = []
+        for listener in listeners {
+            let server = APIServer(listener: listener)
+            do {
+                _ = try await server.start { running in
+                    makeAPIApplication(
+                        agent: agent, api: cluster.api, listener: listener, token: token, eventLog: eventLog,
+                        metrics: metrics, note: { log.note($0) }, onServerRunning: running)
+                }
+            } catch {
+                printError("\(error)")
+                for started in apiServers { await started.stop() }
+                await transport.close()
+                throw ExitCode(1)
             }
-        } catch {
-            printError("\(error)")
-            await transport.close()
-            throw ExitCode(1)
+            apiServers.append(server)
         }
+        let tcpLine = cluster.api.tcpEnabled
+            ? " and \(cluster.api.listen)" + (token == nil ? " (read-only over TCP: no api.token_file)" : "")
+            : " (no TCP: api.listen off)"
         log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s), "
             + "\(cluster.checks.count) check(s)" + (cluster.track.map { "; tracking \($0.targets.count) target(s)" } ?? "")
             + "; listening on \(cluster.node.address) port \(cluster.node.port); "
-            + "API on \(listen)" + (token == nil ? " (read-only: no api.token_file)" : "")
+            + "API on \(socketPath)" + tcpLine
             + "; boot id \(boots.bootID)" + (boots.path.map { " (\($0))" } ?? ""))
         eventLog?.append("start", ["peers": .int(cluster.peers.count), "groups": .int(cluster.groups.count)])
         await checks.applyInitialHealth()
@@ -140,7 +151,7 @@ struct AgentCommand: AsyncParsableCommand {
         var services: [any Service] = [TransportService(transport: transport), HookService(hooks: hooks, drainBound: hookBound)]
         if let local = moverSet.local { services.append(AddressKeeperService(mover: local)) }
         services += [
-            checks, APIService(server: api),
+            checks, APIService(servers: apiServers),
             AgentService(agent: agent, movers: movers, handoverBound: handover) { log.note($0) },
             // Last, so it stops first: no re-claim at a provider while the agent hands over.
             ReconcilerService(

@@ -17,7 +17,8 @@ struct CheckConfigCommand: ParsableCommand {
             belong to root or the agent's user and be neither readable nor writable by others (an \
             error, as the agent refuses it too); one its group can read draws a warning; so do a process \
             check by name without `user:` (any local user can start a process of that name) and a `user:` \
-            or `owner:` that this machine does not know.
+            or `owner:` that this machine does not know, and an api.listen that is not a loopback address (the \
+            API has no TLS).
 
             On success prints one summary line and exits 0. Otherwise prints every problem, one per \
             line as FILE:LINE: field: message, to standard error and exits 1.
@@ -75,6 +76,7 @@ struct CheckConfigCommand: ParsableCommand {
         for (path, secretFile) in Self.moverSecretFiles(config) {
             if let warning = SecretFileRule.check(secretFile).warning { warnings.append("\(file): \(path): warning: \(warning)") }
         }
+        if let warning = Self.apiListenWarning(config.api) { warnings.append("\(file): api.listen: warning: \(warning)") }
         for warning in warnings { printError(warning) }
         guard problems.isEmpty else {
             for problem in problems { printError(problem.description) }
@@ -122,6 +124,16 @@ struct CheckConfigCommand: ParsableCommand {
             if let key = coordination.keyFile { files.append(("coordination.key_file", key)) }
         }
         return files
+    }
+
+    /// A TCP listener beyond loopback: the API has no TLS, so the token and the status cross the
+    /// network in clear. Nil for loopback or `off`.
+    static func apiListenWarning(_ api: APIConfig) -> String? {
+        guard api.tcpEnabled, !api.listensOnLoopbackOnly else { return nil }
+        return "\(api.listen) is not a loopback address and the API has no TLS: the API token"
+            + (api.tokenFile == nil ? " (once api.token_file is set)" : "")
+            + " and the status cross the network in clear. Keep api.listen on 127.0.0.1 (the CLI uses the Unix "
+            + "socket), or put a TLS-terminating proxy in front of it, or write `api.listen: off`"
     }
 
     /// Why a command check's program cannot run, or nil when it can.

@@ -8,8 +8,9 @@ struct MaintenanceCommand: AsyncParsableCommand {
         abstract: "Put the node (or one group) into maintenance, or take it out.",
         discussion: """
             In maintenance the node hands its groups to the next-ranked healthy peer \
-            (make-before-break) and keeps its own address. Needs the API token \
-            (api.token_file of --config, or --token-file).
+            (make-before-break) and keeps its own address. Over the agent's Unix socket (the \
+            default) it needs root or membership of group floatip; over --api HOST:PORT, the API \
+            token (api.token_file of --config, or --token-file).
             """
     )
 

@@ -11,7 +11,8 @@ struct SwitchoverCommand: AsyncParsableCommand {
             Run it on the node that holds the group. Waits at most handover_timeout + 2 s until this \
             node's status shows the target as holder, then prints how long the move took. Exit 1 if \
             the agent refuses (409: this node does not hold the group, no healthy target) or the move \
-            does not finish in time. Needs the API token.
+            does not finish in time. Over the agent's Unix socket (the default) it needs root or \
+            membership of group floatip; over --api HOST:PORT, the API token.
             """
     )
 

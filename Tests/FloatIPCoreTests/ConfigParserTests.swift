@@ -161,6 +161,18 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         #expect(config.api.tokenFile == nil)
     }
 
+    @Test func apiSocketAndNoTCP() throws {
+        let yaml = full(line: 18, "api: { listen: off, socket: /run/floatip-test/api.sock }")
+        let config = try ConfigParser.parse(yaml: yaml, file: "web.yaml").get()
+        #expect(config.api.tcpEnabled == false)
+        #expect(config.api.socketPath() == "/run/floatip-test/api.sock")
+        #expect(APIConfig().socketPath() == "/run/floatip/api.sock")
+        #expect(APIConfig().socketPath(runtimeDirectory: "/run/floatip2:/run/other") == "/run/floatip2/api.sock")
+        #expect(APIConfig().tcpEnabled && APIConfig().listensOnLoopbackOnly)
+        #expect(!APIConfig(listenAddress: .ipv4(0, 0, 0, 0)).listensOnLoopbackOnly)
+        #expect(APIConfig(listenAddress: IPAddress("::1")!).listensOnLoopbackOnly)
+    }
+
     static let invalidCases: [InvalidCase] = [
         InvalidCase(1, "cluster: web!", "cluster", "`web!` is not a valid name; names are 1 to 63"),
         InvalidCase(1, "cluster: " + String(repeating: "a", count: 64), "cluster", "not a valid name"),
@@ -249,6 +261,9 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         InvalidCase(18, "api: { listen: \"::1:7454\" }", "api.listen", "`[::1]:7454` for IPv6"),
         InvalidCase(18, "api: { listen: \"127.0.0.1\" }", "api.listen", "not an address and port"),
         InvalidCase(18, "api: { token_file: token }", "api.token_file", "must be an absolute path"),
+        InvalidCase(18, "api: { socket: api.sock }", "api.socket", "must be an absolute path"),
+        InvalidCase(18, "api: { socket: /\(String(repeating: "x", count: 120)) }", "api.socket", "at most 107 bytes"),
+        InvalidCase(18, "api: { listen: on }", "api.listen", "or `off` for no TCP listener"),
         InvalidCase(18, "event_log: events.jsonl", "event_log", "must be an absolute path"),
         InvalidCase(18, "api: { listen: \"127.0.0.1:7454\", token: x }", "api.token",
                     "unknown key (did you mean `token_file`?)"),

@@ -18,9 +18,11 @@ final class AgentLab {
     /// `preempt`: the group's `preempt` setting.
     /// `dnsMover`: the group uses the `dns` mover with these options (`server: …, zone: …`) instead of `local`.
     /// `mover`: the group's `mover:` for each node (flow YAML), instead of the local mover on eth0.
+    /// `apiListen`: `api.listen` as written in YAML (`off`: the API on the Unix socket only).
     init(
         nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false,
-        preempt: Bool = true, dnsMover: String? = nil, mover: ((Int) -> String)? = nil
+        preempt: Bool = true, dnsMover: String? = nil, mover: ((Int) -> String)? = nil,
+        apiListen: String = "\"127.0.0.1:7454\""
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -68,7 +70,7 @@ final class AgentLab {
                     preempt: \(preempt)
                 checks:
                   - { name: service, kind: file, target: \(serviceFile(number).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 2 }
-                api: { listen: "127.0.0.1:7454", token_file: \(directory.appendingPathComponent("token").path) }
+                api: { listen: \(apiListen), socket: \(apiSocket(number).path), token_file: \(directory.appendingPathComponent("token").path) }
                 event_log: \(eventLog(number).path)
                 state_dir: \(stateDirectory(number).path)
                 \(hooks ? "hooks: { on_holder: [\(hookScript.path)], timeout: 2s }" : "")
@@ -175,6 +177,8 @@ final class AgentLab {
 
     /// Node `node`'s state directory (`state_dir:`: its boot ids).
     func stateDirectory(_ node: Int) -> URL { directory.appendingPathComponent("state-web\(node)") }
+    /// Node `node`'s API socket (`api.socket` in its config).
+    func apiSocket(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).sock") }
 
     /// Node `node`'s event log (`event_log:` in its config).
     func eventLog(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).events.jsonl") }
@@ -198,13 +202,14 @@ final class AgentLab {
     func serviceFile(_ node: Int) -> URL { directory.appendingPathComponent("web\(node).up") }
 
     /// Starts `floatip agent` for node `node` (1-based) in its namespace, with `extra` arguments and
-    /// `environment` added to the test's.
-    func start(_ node: Int, _ extra: [String] = [], environment: [String: String] = [:]) throws {
+    /// `environment` added to the test's; `launcher` runs between `ip netns exec` and the agent
+    /// (each of its programs must exec the next, so the PID stays the agent's).
+    func start(_ node: Int, _ extra: [String] = [], environment: [String: String] = [:], launcher: [String] = []) throws {
         let name = "web\(node)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "ip", "netns", "exec", namespace(node), try CLITests.floatipBinary().path, "agent", "-c",
+            "ip", "netns", "exec", namespace(node)] + launcher + [try CLITests.floatipBinary().path, "agent", "-c",
             directory.appendingPathComponent("\(name).yaml").path,
         ] + extra
         let log = directory.appendingPathComponent("\(name).log")

@@ -31,6 +31,38 @@ import Testing
         #expect(writable.contains { eventLog.dropFirst("event_log: ".count).hasPrefix($0 + "/") }, "\(eventLog) vs \(writable)")
     }
 
+    @Test func theSandboxKeepsTheAPISocketAndAddsWhatDoesNotBreakNetlinkRawSocketsOrHooks() throws {
+        let unit = try Self.directives()
+        #expect(unit["RuntimeDirectory"] == ["floatip"])
+        #expect(unit["SupplementaryGroups"] == ["floatip"], "the agent gives its socket group floatip")
+        #expect(unit["SystemCallFilter"] == ["@system-service"])
+        for key in ["ProtectKernelTunables", "ProtectKernelModules", "ProtectControlGroups", "PrivateIPC",
+                    "LockPersonality", "RestrictRealtime"] {
+            #expect(unit[key] == ["yes"], "\(key)")
+        }
+        #expect(unit["LimitCORE"] == ["0"])
+        let nofile = try #require(unit["LimitNOFILE"]?.first.flatMap { Int($0) })
+        #expect(nofile >= 256 + 64 + 256, "the API's caps and room for checks, hooks and movers")
+        // JIT-compiled hooks need writable and executable memory.
+        #expect(unit["MemoryDenyWriteExecute"] == nil)
+    }
+
+    @Test func systemdAnalyzeSecurityRatesItBelow3() throws {
+        guard let analyze = ExternalTool.find("systemd-analyze", for: "rating the unit", package: "systemd") else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.copyItem(at: PackagingFiles.url("packaging/floatip.service"),
+                                         to: directory.appendingPathComponent("floatip.service"))
+        // --offline reads the file; run from its directory, as it takes a unit name.
+        let run = try ExternalTool.run(["/bin/sh", "-c", "cd \(directory.path) && \(analyze) security --offline=yes floatip.service"])
+        let line = run.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
+        let score = line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }
+        print("systemd-analyze security: \(line)")
+        let value = try #require(score, "\(run.stdout)\n\(run.stderr)")
+        #expect(value < 3.0, "\(line)")
+    }
+
     @Test func systemdAnalyzeVerifiesIt() throws {
         guard let analyze = ExternalTool.find("systemd-analyze", for: "verifying the unit", package: "systemd") else { return }
         // verify checks that ExecStart's program exists: point it at the built binary, in a copy.

@@ -8,6 +8,9 @@ struct APIHandlers: Sendable {
     let agent: AgentCore
     let groups: [String]
     let authorization: APIAuthorization
+    /// Whether the routes serve the Unix socket: its peers were let in by `APIAccessMiddleware`
+    /// and need no token (none is ever sent over the socket).
+    let overSocket: Bool
     let eventLog: EventLog?
     let metrics: AgentMetrics
     let note: @Sendable (String) -> Void
@@ -35,10 +38,10 @@ struct APIHandlers: Sendable {
             if let group = body.group, !groups.contains(group) { throw APIFailure.unknownGroup(group, groups) }
             // Recorded first, so the log shows the command before the transitions it causes.
             let scope = body.group.map { "group \($0)" } ?? "the whole node"
-            note("maintenance \(body.on ? "on" : "off") for \(scope), by API request from \(context.remoteAddress ?? "local")")
+            note("maintenance \(body.on ? "on" : "off") for \(scope), by API request from \(context.requester ?? "local")")
             eventLog?.append("maintenance", [
                 "on": .bool(body.on), "group": body.group.map(EventLog.Value.string) ?? .null, "source": .string("api"),
-                "remote": context.remoteAddress.map(EventLog.Value.string) ?? .null,
+                "remote": context.requester.map(EventLog.Value.string) ?? .null,
             ])
             await agent.setMaintenance(body.on, group: body.group)
             return .json(MaintenanceResponse(on: body.on, group: body.group))
@@ -54,7 +57,7 @@ struct APIHandlers: Sendable {
             let body = try await decode(SwitchoverRequest.self, from: &request, example: #"{"group": "web", "to": "web2"}"#)
             var fields: [String: EventLog.Value] = [
                 "group": .string(body.group), "to": body.to.map(EventLog.Value.string) ?? .null, "source": .string("api"),
-                "remote": context.remoteAddress.map(EventLog.Value.string) ?? .null,
+                "remote": context.requester.map(EventLog.Value.string) ?? .null,
             ]
             let target: String
             do {
@@ -69,7 +72,7 @@ struct APIHandlers: Sendable {
             }
             fields["target"] = .string(target)
             eventLog?.append("switchover", fields)
-            note("switchover of \(body.group) to \(target), by API request from \(context.remoteAddress ?? "local")")
+            note("switchover of \(body.group) to \(target), by API request from \(context.requester ?? "local")")
             return .json(SwitchoverResponse(target: target))
         } catch {
             return error.response
@@ -97,6 +100,7 @@ struct APIHandlers: Sendable {
     // MARK: Helpers
 
     func authorize(_ request: Request) throws(APIFailure) {
+        if overSocket { return }
         switch authorization.check(request.headers[.authorization]) {
         case .allowed: return
         case .notConfigured: throw .forbidden
@@ -163,7 +167,8 @@ enum APIFailure: Error {
         switch self {
         case .badRequest(let why), .unauthorized(let why), .conflict(let why): why
         case .forbidden:
-            "mutating requests are refused: no API token is configured; set api.token_file in the agent's config"
+            "mutating requests over TCP are refused: no API token is configured; set api.token_file in the agent's "
+                + "config, or use the agent's Unix socket (api.socket) as root or a member of group floatip"
         case .unknownGroup(let group, let groups):
             "no group named \(group) on this node (groups: \(groups.joined(separator: ", ")))"
         }

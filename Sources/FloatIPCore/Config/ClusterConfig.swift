@@ -239,17 +239,51 @@ public struct CheckConfig: Sendable, Equatable {
     }
 }
 
-/// The operator's HTTP API.
+/// The operator's HTTP API: a Unix socket for the local CLI, and optionally TCP for remote monitoring.
 public struct APIConfig: Sendable, Equatable {
     public var listenAddress: IPAddress
     public var listenPort: UInt16
-    /// File holding the bearer token that mutating requests need; nil: mutating requests are refused.
+    /// Whether the API also listens on TCP at `listenAddress:listenPort` (`api.listen: off` turns it off).
+    public var tcpEnabled: Bool
+    /// The Unix socket's path (`api.socket`); nil: `api.sock` in the agent's runtime directory
+    /// (`$RUNTIME_DIRECTORY`, else `/run/floatip`).
+    public var socket: String?
+    /// File holding the bearer token that mutating requests over TCP need; nil: mutating requests over TCP are refused.
     public var tokenFile: String?
 
-    public init(listenAddress: IPAddress = .ipv4(127, 0, 0, 1), listenPort: UInt16 = 7454, tokenFile: String? = nil) {
+    public init(
+        listenAddress: IPAddress = .ipv4(127, 0, 0, 1), listenPort: UInt16 = 7454, tcpEnabled: Bool = true,
+        socket: String? = nil, tokenFile: String? = nil
+    ) {
         self.listenAddress = listenAddress
         self.listenPort = listenPort
+        self.tcpEnabled = tcpEnabled
+        self.socket = socket
         self.tokenFile = tokenFile
+    }
+
+    /// The socket's path when `api.socket` is not given: `api.sock` in the runtime directory.
+    public static let defaultRuntimeDirectory = "/run/floatip"
+    /// The longest Unix socket path the kernel takes (`sun_path` holds 108 bytes with the final NUL).
+    public static let maximumSocketPath = 107
+    /// The socket's file name in the runtime directory.
+    public static let socketFileName = "api.sock"
+
+    /// The socket's path: `api.socket`, else `api.sock` in `runtimeDirectory` (the agent passes
+    /// `$RUNTIME_DIRECTORY`; nil or empty means `/run/floatip`).
+    public func socketPath(runtimeDirectory: String? = nil) -> String {
+        if let socket { return socket }
+        // systemd may list several runtime directories separated by colons; ours is the first.
+        let directory = runtimeDirectory?.split(separator: ":").first.map(String.init) ?? Self.defaultRuntimeDirectory
+        return directory + "/" + Self.socketFileName
+    }
+
+    /// Whether TCP listens on a loopback address only (127.0.0.0/8 or ::1).
+    public var listensOnLoopbackOnly: Bool {
+        switch listenAddress {
+        case .v4(let bits): bits >> 24 == 127
+        case .v6(let high, let low): high == 0 && low == 1
+        }
     }
 }
 

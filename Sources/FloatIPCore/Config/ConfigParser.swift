@@ -215,21 +215,33 @@ extension ConfigReader {
         return timers
     }
 
-    /// `api: { listen, token_file }`, optional.
+    /// `api: { listen, socket, token_file }`, optional.
     mutating func apiConfig(_ top: Fields) -> APIConfig? {
         guard let node = value(top, "api", required: false) else { return APIConfig() }
-        guard let entries = fields(node, path: "api", allowed: ["listen", "token_file"]) else { return nil }
+        guard let entries = fields(node, path: "api", allowed: ["listen", "socket", "token_file"]) else { return nil }
         var api = APIConfig()
         var complete = true
         if let listenNode = value(entries, "listen", required: false) {
-            if let text = string(listenNode, path: "api.listen"), let (address, port) = hostPort(text) {
+            if listenNode.scalar?.string == "off" {
+                api.tcpEnabled = false
+            } else if let text = string(listenNode, path: "api.listen"), let (address, port) = hostPort(text) {
                 api.listenAddress = address
                 api.listenPort = port
             } else {
                 report("api.listen", at: listenNode, "`\(listenNode.scalar?.string ?? "")` is not an address and "
-                    + "port; write `127.0.0.1:7454`, or `[::1]:7454` for IPv6")
+                    + "port; write `127.0.0.1:7454`, or `[::1]:7454` for IPv6, or `off` for no TCP listener")
                 complete = false
             }
+        }
+        if entries.has("socket") {
+            api.socket = absolutePath(entries, "socket", required: false)
+            if let socket = api.socket, socket.utf8.count > APIConfig.maximumSocketPath {
+                report("api.socket", line: entries.line(of: "socket") ?? entries.line,
+                       "`\(socket)` is \(socket.utf8.count) bytes long; a Unix socket's path has at most "
+                           + "\(APIConfig.maximumSocketPath) bytes")
+                api.socket = nil
+            }
+            if api.socket == nil { complete = false }
         }
         if entries.has("token_file") {
             api.tokenFile = absolutePath(entries, "token_file", required: false)
