@@ -5,8 +5,10 @@ import FloatIPCore
 ///
 /// - (a) Two holders of one group are allowed only during a make-before-break handover or until
 ///   the two have heard each other: once each has received a heartbeat from the other saying it
-///   holds the group and is not handing it over (sent during this double hold), one must release
-///   within one interval.
+///   holds the group and is not handing it over (sent during this double hold, and carrying the
+///   sender's current priority), one must release within one interval. A heartbeat whose sender's
+///   priority has changed since is stale: the two may disagree on who ranks higher until the new
+///   priority arrives, which no rule can hasten beyond sending it at once (docs/simulator.md).
 /// - (b) While no partition is active and some node could hold a group (up, past its start-up
 ///   listen, healthy, not in maintenance), a group is never unheld for longer than
 ///   `interval × dead_after + interval` after the later of: the hole opening, the last fault, and
@@ -17,8 +19,8 @@ struct InvariantChecker {
     var lastDisturbance = Instant.zero
     var holeStart: [Instant?]
     /// (receiver, sender, group) → when, during the double hold that began at `doubleStart`,
-    /// the receiver first heard the sender hold the group.
-    var heardHolding: [HeardKey: (doubleStart: Instant, at: Instant)] = [:]
+    /// the receiver first heard the sender hold the group with the sender's priority `priority`.
+    var heardHolding: [HeardKey: (doubleStart: Instant, priority: Int, at: Instant)] = [:]
     var pending: String?
     let groupIndex: [String: Int]
 
@@ -52,9 +54,13 @@ struct InvariantChecker {
                 nodes[sender].holdStart[g] <= sentAt
             else { continue }
             let doubleStart = max(nodes[receiver].holdStart[g], nodes[sender].holdStart[g])
-            guard sentAt >= doubleStart else { continue }
+            // Sent during the double hold, and still the sender's rank: what the receiver ranks by.
+            guard sentAt >= doubleStart, advert.priority == nodes[sender].condition(g).priority else { continue }
             let key = HeardKey(receiver: receiver, sender: sender, group: g)
-            if heardHolding[key]?.doubleStart != doubleStart { heardHolding[key] = (doubleStart, now) }
+            if let known = heardHolding[key], known.doubleStart == doubleStart, known.priority == advert.priority {
+                continue
+            }
+            heardHolding[key] = (doubleStart, advert.priority, now)
         }
     }
 
@@ -101,7 +107,8 @@ struct InvariantChecker {
                 let doubleStart = max(a.holdStart[g], b.holdStart[g])
                 guard let ab = heardHolding[HeardKey(receiver: a.index, sender: b.index, group: g)],
                     let ba = heardHolding[HeardKey(receiver: b.index, sender: a.index, group: g)],
-                    ab.doubleStart == doubleStart, ba.doubleStart == doubleStart
+                    ab.doubleStart == doubleStart, ba.doubleStart == doubleStart,
+                    ab.priority == b.condition(g).priority, ba.priority == a.condition(g).priority
                 else { continue }
                 let heard = max(ab.at, ba.at)
                 if now - heard > timers.interval {
