@@ -85,7 +85,17 @@ fi
 if [ "$1" = configure ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
     # An upgrade restarts a running agent: it hands its groups over (make-before-break) and returns.
-    [ -n "$2" ] && systemctl try-restart floatip.service || true
+    # Not when the new version refuses the config (a rule it added): the running agent keeps its
+    # groups instead of handing them over and failing to start; the problems are printed.
+    if [ -n "$2" ] && systemctl is-active --quiet floatip.service; then
+        if /usr/bin/floatip check-config /etc/floatip/floatip.yaml >/dev/null 2>&1; then
+            systemctl try-restart floatip.service || true
+        else
+            echo "floatip: not restarted: the new version refuses /etc/floatip/floatip.yaml:" >&2
+            /usr/bin/floatip check-config /etc/floatip/floatip.yaml >&2 || true
+            echo "floatip: fix it, then: systemctl restart floatip (a clean stop hands the addresses over)" >&2
+        fi
+    fi
 fi
 exit 0
 SCRIPT

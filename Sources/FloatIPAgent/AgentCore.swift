@@ -20,6 +20,8 @@ public actor AgentCore {
     let onEvent: @Sendable (AgentEvent) -> Void
     /// Where peers' new boot ids are remembered across this agent's restarts.
     let boots: BootRecord?
+    /// The stale boot id last reported per peer (`AgentEvent.staleBoot`, once per peer and boot).
+    var reportedStaleBoots: [String: UInt64] = [:]
     var machine: NodeMachine
     var queues: [String: MoverQueue] = [:]
     /// The thread the actor, its timer and the peer socket run on.
@@ -171,6 +173,10 @@ public actor AgentCore {
         }
         for action in output.actions { dispatch(action) }
         if !output.peerBoots.isEmpty { boots?.remember(output.peerBoots, node: config.node.name) }
+        if let refused = output.refusedBoot, reportedStaleBoots[refused.peer] != refused.bootID {
+            reportedStaleBoots[refused.peer] = refused.bootID
+            onEvent(.staleBoot(peer: refused.peer, bootID: refused.bootID, known: refused.known))
+        }
         rescheduleTimer()
         loopObserver?(self)
     }

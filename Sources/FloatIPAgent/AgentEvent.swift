@@ -7,6 +7,10 @@ public enum AgentEvent: Sendable, Equatable, CustomStringConvertible {
     /// A mover operation finished: `claim`, `release` or `announce` of a group, how long it took,
     /// and the error if it failed.
     case mover(group: String, operation: String, epoch: UInt64, took: Duration, error: String?)
+    /// A peer was heard (authentically) from a boot older than one this node accepted from it: a
+    /// replay, or the peer restarted with its state lost and its clock behind. Reported once per
+    /// peer and boot id; its datagrams stay refused.
+    case staleBoot(peer: String, bootID: UInt64, known: UInt64)
 
     public var description: String {
         switch self {
@@ -15,6 +19,11 @@ public enum AgentEvent: Sendable, Equatable, CustomStringConvertible {
         case .mover(let group, let operation, let epoch, let took, let error):
             "\(group): \(operation) (term \(epoch)) " + (error.map { "failed after \(took.shortDescription): \($0)" }
                 ?? "done in \(took.shortDescription)")
+        case .staleBoot(let peer, let bootID, let known):
+            "peer \(peer): refusing its datagrams of boot \(bootID), older than its boot \(known) heard before: "
+                + "a replay, or \(peer) restarted with its state directory lost and its clock behind; if \(peer) "
+                + "is up, fix its clock and restart it, or remove boot-ids.* in this node's state directory and "
+                + "restart this agent (docs/protocol.md)"
         }
     }
 }

@@ -87,6 +87,9 @@ public final class EventLog: Sendable {
             guard operation != "announce" || error != nil else { return }
             append(operation, ["group": .string(group), "term": .int(Int(clamping: epoch)),
                                "took_ms": .double(took.milliseconds), "error": error.map(Value.string) ?? .null])
+        case .staleBoot(let peer, let bootID, let known):
+            append("stale_boot", ["peer": .string(peer), "boot_id": .string(String(bootID)),
+                                  "known_boot_id": .string(String(known))])
         }
     }
 

@@ -127,7 +127,8 @@ enum AgentAPIError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .unreachable(let listen, let reason) where reason.contains("permission denied"):
-            "cannot reach the agent at \(listen): \(reason) — run as root or as a member of group floatip"
+            "cannot reach the agent at \(listen): \(reason) — run as root or as a member of group floatip, "
+                + "or read status over TCP with --api 127.0.0.1:7454"
         case .unreachable(let listen, let reason):
             "cannot reach the agent at \(listen): \(reason) — is floatip agent running?"
         case .refused(let status, let message):

@@ -111,7 +111,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         // The API listens before the agent starts: a bind failure stops the agent before it claims anything.
         // The Unix socket is the CLI's way in; TCP (unless `api.listen: off`) serves remote monitoring.
-        let socketPath = cluster.api.socketPath(runtimeDirectory: ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"])
+        let socketPath = cluster.api.socketPath()
         var listeners: [APIListener] = [.unixSocket(path: socketPath)]
         if cluster.api.tcpEnabled { listeners.append(.listen(cluster.api)) }
         var apiServers: [APIServer] = []

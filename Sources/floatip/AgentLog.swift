@@ -26,6 +26,10 @@ struct AgentLog: Sendable {
             ]
             if let error { fields["error"] = "\(error)" }
             logger.info("\(event)", metadata: fields)
+        case .staleBoot(let peer, let bootID, let known):
+            logger.warning("\(event)", metadata: [
+                "event": "stale_boot", "peer": "\(peer)", "boot_id": "\(bootID)", "known_boot_id": "\(known)",
+            ])
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FloatIPChecks
 import FloatIPCore
 import FloatIPLinux
 import Foundation
@@ -51,6 +52,15 @@ struct CheckConfigCommand: ParsableCommand {
             problems.append(ConfigProblem(file: file, line: line, path: path, message: message))
         }
         if let (path, message) = MoverSet.coordinationProblem(config) {
+            problems.append(ConfigProblem(file: file, line: lines[path], path: path, message: message))
+        }
+        // A log the agent would refuse to read (a link, another owner) fails its check at run time:
+        // say so now, with the `owner:` that fixes it.
+        for (index, check) in config.checks.enumerated() {
+            guard case .log(let options) = check.options,
+                let message = LogCheckTarget.problem(check, options: options)
+            else { continue }
+            let path = "checks[\(index)].target"
             problems.append(ConfigProblem(file: file, line: lines[path], path: path, message: message))
         }
         var warnings: [String] = []

@@ -167,7 +167,6 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         #expect(config.api.tcpEnabled == false)
         #expect(config.api.socketPath() == "/run/floatip-test/api.sock")
         #expect(APIConfig().socketPath() == "/run/floatip/api.sock")
-        #expect(APIConfig().socketPath(runtimeDirectory: "/run/floatip2:/run/other") == "/run/floatip2/api.sock")
         #expect(APIConfig().tcpEnabled && APIConfig().listensOnLoopbackOnly)
         #expect(!APIConfig(listenAddress: .ipv4(0, 0, 0, 0)).listensOnLoopbackOnly)
         #expect(APIConfig(listenAddress: IPAddress("::1")!).listensOnLoopbackOnly)
@@ -301,12 +300,21 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         })
     }
 
+    @Test func stateDirIsAnAbsolutePathOrTheAgentsDefault() throws {
+        #expect(try ConfigParser.parse(yaml: fullConfig, file: "web.yaml").get().stateDirectory == nil)
+        let config = try ConfigParser.parse(yaml: fullConfig + "\nstate_dir: /var/lib/floatip-web\n", file: "web.yaml").get()
+        #expect(config.stateDirectory == "/var/lib/floatip-web")
+        let found = problems(fullConfig + "\nstate_dir: state\n")
+        #expect(found.count == 1 && found.first?.path == "state_dir" && found.first?.message.contains("absolute") == true)
+    }
+
     @Test func unknownTopLevelKeysWithLines() {
         let yaml = fullConfig + "\nclustre: x\nfoo: 1\n"
         let found = problems(yaml)
         #expect(found.count == 2)
         #expect(found.first?.description == "web.yaml:19: clustre: unknown key (did you mean `cluster`?); allowed here: "
-            + "cluster, node, peers, secret_file, timers, groups, checks, api, event_log, hooks, coordination, track")
+            + "cluster, node, peers, secret_file, timers, groups, checks, api, event_log, hooks, coordination, track, "
+            + "state_dir")
         #expect(found.last?.line == 20)
         #expect(found.last?.message.contains("did you mean") == false)
     }

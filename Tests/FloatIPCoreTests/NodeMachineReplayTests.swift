@@ -65,6 +65,7 @@ import Testing
         for _ in 0..<20 {
             let output = web2.receive(recording, now: now)
             #expect(output.actions.allSatisfy { if case .release = $0.intent { false } else { true } })
+            #expect(output.refusedBoot == RefusedBoot(peer: "web1", bootID: 1_000, known: 2_000), "for the log")
             now = now + .milliseconds(300)
             _ = web2.tick(now: now)
         }

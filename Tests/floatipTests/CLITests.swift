@@ -142,6 +142,38 @@ import Testing
         #expect(run.stderr.contains("web.yaml: secret_file: warning: ") && run.stderr.contains("mode 0640"), "\(run.stderr)")
     }
 
+    @Test("a log the agent would refuse to read (another owner, a link) is an error naming the owner: that fixes it")
+    func logTargetsTheAgentWouldRefuseAreErrors() throws {
+        guard getuid() == 0 else {
+            print("skipped: chown to another user needs root")
+            return
+        }
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("app.log").path
+        let link = directory.appendingPathComponent("current.log").path
+        #expect(FileManager.default.createFile(atPath: log, contents: Data("start\n".utf8)))
+        #expect(chown(log, 65534, 65534) == 0)
+        #expect(symlink(log, link) == 0)
+        let config = directory.appendingPathComponent("web.yaml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try (text + "  - { name: errors, kind: log, target: \(log), pattern: ERROR }\n"
+            + "  - { name: linked, kind: log, target: \(link), pattern: ERROR }\n").write(
+                to: config, atomically: true, encoding: .utf8)
+        let refused = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(refused.status == 1)
+        let owner = getpwuid(65534).map { String(cString: $0.pointee.pw_name) } ?? "65534"
+        #expect(refused.stderr.contains("checks[2].target: the agent will not read it: \(log) is owned by uid 65534")
+            && refused.stderr.contains("`owner: \(owner)`"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("checks[3].target: the agent will not read it: \(link) is a symbolic link"),
+                "\(refused.stderr)")
+        // Saying who owns it is the fix (and the link is named by its file).
+        try (text + "  - { name: errors, kind: log, target: \(log), pattern: ERROR, owner: \(owner) }\n").write(
+            to: config, atomically: true, encoding: .utf8)
+        let fixed = try Self.run(["check-config", "web.yaml"], in: directory)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+    }
+
     @Test("a secret others can read is refused, by check-config and by the agent, with the chmod that fixes it")
     func worldReadableSecretIsRefused() throws {
         let directory = try Self.workspace(mode: 0o644)

@@ -24,13 +24,15 @@ public struct HostCheck: Sendable {
         let expected = listenAddress.isIPv4 ? "\(listenAddress):\(port)" : "[\(listenAddress)]:\(port)"
         let why = "Host `\(authority)` does not name this API (\(expected)); requests must address the agent by "
             + "its IP address or as localhost (a domain name is refused against DNS rebinding)"
-        // A port, when given, must be the listener's; the name is what DNS rebinding cannot fake.
-        if let requestPort, requestPort != port { return why }
+        // The name is what DNS rebinding cannot fake; the port is not judged (an SSH tunnel or a
+        // proxy forwards another port to this one, and an IP literal is no rebinding on any port).
+        _ = requestPort
+        let arrived = arrivedOn.map(Self.unmapped)
         if host.lowercased() == "localhost" {
-            return Self.isLoopback(arrivedOn ?? listenAddress) ? nil : why
+            return Self.isLoopback(arrived ?? listenAddress) ? nil : why
         }
-        guard let address = IPAddress(host) else { return why }
-        if address == listenAddress || address == arrivedOn { return nil }
+        guard let address = IPAddress(host).map(Self.unmapped) else { return why }
+        if address == Self.unmapped(listenAddress) || address == arrived { return nil }
         return why
     }
 
@@ -50,6 +52,14 @@ public struct HostCheck: Sendable {
         case 2: return Int(parts[1]).map { (String(parts[0]), $0) }
         default: return nil
         }
+    }
+
+    /// An IPv4 address a dual-stack socket reports as `::ffff:a.b.c.d`, as IPv4; others unchanged.
+    static func unmapped(_ address: IPAddress) -> IPAddress {
+        if case .v6(let high, let low) = address, high == 0, low >> 32 == 0xffff {
+            return .v4(UInt32(truncatingIfNeeded: low))
+        }
+        return address
     }
 
     static func isLoopback(_ address: IPAddress) -> Bool {

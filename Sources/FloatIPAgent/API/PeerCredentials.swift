@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import NIOCore
 
 /// Who is at the other end of a Unix socket connection, as the kernel says (`SO_PEERCRED`: the
@@ -15,8 +16,8 @@ public struct PeerCredentials: Sendable, Equatable {
         var gid: UInt32 = 0
     }
 
-    /// `SO_PEERCRED` (asm-generic/socket.h; the same on every Linux architecture Swift runs on).
-    static let option: Int32 = 17
+    /// `SO_PEERCRED`, from the C library's headers (its number differs between architectures).
+    static let option = Int32(SO_PEERCRED)
 
     /// The peer of `channel` (an accepted Unix socket connection), or nil when the channel is not a
     /// socket NIO can ask (an in-memory test channel) or the kernel refused.

@@ -26,16 +26,13 @@ public final class BootRecord: Sendable {
     private let note: @Sendable (String) -> Void
 
     /// The state directory the agent uses: `configured`, else systemd's `$STATE_DIRECTORY` (its
-    /// first entry), else /var/lib/floatip if it exists; nil when none is available.
-    public static func directory(configured: String?, environment: [String: String]) -> String? {
+    /// first entry), else /var/lib/floatip (created if missing).
+    public static func directory(configured: String?, environment: [String: String]) -> String {
         if let configured { return configured }
         if let systemd = environment["STATE_DIRECTORY"]?.split(separator: ":").first, systemd.hasPrefix("/") {
             return String(systemd)
         }
-        var isDirectory: ObjCBool = false
-        let standard = "/var/lib/floatip"
-        return FileManager.default.fileExists(atPath: standard, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? standard : nil
+        return "/var/lib/floatip"
     }
 
     /// Reads the node's record in `directory` (created with mode 0750 if missing), picks this run's

@@ -80,16 +80,41 @@ final class LogProbe: CheckProbe {
         return .since(start, passed: passed, bounded(detail))
     }
 
-    /// Reads what is new, matches it and judges; blocking (file system, regex).
-    private func scan() -> (Bool, String) {
-        // Root, the agent's own user (who could change the agent anyway) and the configured owner.
+    /// The users whose files a log check reads: root, the agent's own user (who could change the
+    /// agent anyway) and the configured owner; or why the owner cannot be found.
+    static func owners(_ options: LogCheckOptions) -> Result<[uid_t], UserLookup.Failure> {
         var owners: [uid_t] = [0]
         if geteuid() != 0 { owners.append(geteuid()) }
         if let owner = options.owner {
             switch UserLookup.uid(of: owner) {
             case .success(let uid): if !owners.contains(uid) { owners.append(uid) }
-            case .failure(let failure): return (false, "owner: \(failure)")
+            case .failure(let failure): return .failure(failure)
             }
+        }
+        return .success(owners)
+    }
+
+    /// Why the agent would refuse to read a log check's existing target (`check-config` says so
+    /// before the agent runs: a link, not a regular file, another owner), or nil. A missing file is no
+    /// problem (it may appear later); an unknown owner is reported by `check-config` elsewhere.
+    static func targetProblem(_ check: CheckConfig, options: LogCheckOptions) -> String? {
+        guard case .success(let owners) = owners(options) else { return nil }
+        var info = stat()
+        guard lstat(check.target, &info) == 0 else { return nil }
+        guard let problem = LogTail.problem(path: check.target, info: info, owners: owners) else { return nil }
+        let fix =
+            info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG)
+            ? "; if that user owns this log, say so with `owner: \(UserLookup.name(of: info.st_uid) ?? String(info.st_uid))`"
+            : "; name the regular file itself"
+        return "the agent will not read it: \(problem)\(fix) (docs/security.md)"
+    }
+
+    /// Reads what is new, matches it and judges; blocking (file system, regex).
+    private func scan() -> (Bool, String) {
+        let owners: [uid_t]
+        switch Self.owners(options) {
+        case .success(let found): owners = found
+        case .failure(let failure): return (false, "owner: \(failure)")
         }
         return state.withLock { state in
             let read = state.tail.read(owners: owners)
@@ -127,5 +152,13 @@ final class LogProbe: CheckProbe {
         if let lastLine, count > 0 { detail += "; last: \(lastLine)" }
         if missing { detail += "; \(check.target) does not exist (yet)" }
         return (passed, detail)
+    }
+}
+
+/// What `check-config` asks of a log check before the agent runs.
+public enum LogCheckTarget {
+    /// Why the agent would refuse to read the check's existing target, or nil (`LogProbe.targetProblem`).
+    public static func problem(_ check: CheckConfig, options: LogCheckOptions) -> String? {
+        LogProbe.targetProblem(check, options: options)
     }
 }

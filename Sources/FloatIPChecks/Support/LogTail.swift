@@ -136,6 +136,11 @@ struct LogTail {
 
     /// Why a file with `info` is not read, or nil when it may be.
     private func problem(with info: stat, owners: [uid_t]) -> String? {
+        Self.problem(path: path, info: info, owners: owners)
+    }
+
+    /// Why the file at `path` with `info` (from lstat or fstat) is not read, or nil when it may be.
+    static func problem(path: String, info: stat, owners: [uid_t]) -> String? {
         switch info.st_mode & mode_t(S_IFMT) {
         case mode_t(S_IFREG): break
         case mode_t(S_IFLNK): return "\(path) is a symbolic link (not followed)"

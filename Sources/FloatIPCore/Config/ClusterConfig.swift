@@ -245,8 +245,7 @@ public struct APIConfig: Sendable, Equatable {
     public var listenPort: UInt16
     /// Whether the API also listens on TCP at `listenAddress:listenPort` (`api.listen: off` turns it off).
     public var tcpEnabled: Bool
-    /// The Unix socket's path (`api.socket`); nil: `api.sock` in the agent's runtime directory
-    /// (`$RUNTIME_DIRECTORY`, else `/run/floatip`).
+    /// The Unix socket's path (`api.socket`); nil: /run/floatip/api.sock.
     public var socket: String?
     /// File holding the bearer token that mutating requests over TCP need; nil: mutating requests over TCP are refused.
     public var tokenFile: String?
@@ -269,13 +268,11 @@ public struct APIConfig: Sendable, Equatable {
     /// The socket's file name in the runtime directory.
     public static let socketFileName = "api.sock"
 
-    /// The socket's path: `api.socket`, else `api.sock` in `runtimeDirectory` (the agent passes
-    /// `$RUNTIME_DIRECTORY`; nil or empty means `/run/floatip`).
-    public func socketPath(runtimeDirectory: String? = nil) -> String {
-        if let socket { return socket }
-        // systemd may list several runtime directories separated by colons; ours is the first.
-        let directory = runtimeDirectory?.split(separator: ":").first.map(String.init) ?? Self.defaultRuntimeDirectory
-        return directory + "/" + Self.socketFileName
+    /// The socket's path: `api.socket`, else /run/floatip/api.sock. Not taken from systemd's
+    /// `$RUNTIME_DIRECTORY`: the CLI, which has no such variable, must find the same path from the
+    /// same config (two agents on one host each name their `api.socket`).
+    public func socketPath() -> String {
+        socket ?? Self.defaultRuntimeDirectory + "/" + Self.socketFileName
     }
 
     /// Whether TCP listens on a loopback address only (127.0.0.0/8 or ::1).

@@ -123,8 +123,10 @@ extension ConfigReader {
         else { return nil }
         if text.isEmpty { return "" }
         guard Self.isWebURL(text) else {
-            report(entries.path("webhook"), at: node, "`\(text)` is not an http or https URL; write e.g. "
-                + "`https://hooks.example.com/floatip` or `http://127.0.0.1:8080/events`")
+            // Not quoted: a webhook's path often holds its token, and this message reaches the journal.
+            report(entries.path("webhook"), at: node, "is not an http or https URL (the value is not repeated "
+                + "here: it may hold a token); write e.g. `https://hooks.example.com/floatip` or "
+                + "`http://127.0.0.1:8080/events`")
             return nil
         }
         return text

@@ -82,7 +82,13 @@ public struct NodeMachine: Sendable {
             bootID: heartbeat.bootID, sequence: heartbeat.sequence)
         if let rejection = verdict.rejection {
             counters.reject(rejection.reason)
-            return NodeOutput()
+            var output = NodeOutput()
+            if verdict == .staleBoot, let record = peers[heartbeat.sender],
+                let known = record.replay.bootID ?? record.replay.floor
+            {
+                output.refusedBoot = RefusedBoot(peer: heartbeat.sender, bootID: heartbeat.bootID, known: known)
+            }
+            return output
         }
         // A boot id heard for the first time: the shell remembers it, so that this boot's and
         // earlier boots' recordings stay refused after this node restarts.
@@ -272,8 +278,20 @@ public struct NodeOutput: Sendable {
     /// Peers whose datagrams came from a boot id not heard from them before (a restart, or the
     /// first datagram since this node started): for the shell to remember across its own restarts.
     public var peerBoots: [String: UInt64] = [:]
+    /// An authentic datagram refused because its boot id is below the peer's newest known one: a
+    /// replay, or a peer that restarted without its state and with its clock behind (the shell
+    /// says so; docs/protocol.md).
+    public var refusedBoot: RefusedBoot?
 
     public init() {}
+}
+
+/// A peer's datagram refused for its old boot id (`NodeOutput.refusedBoot`).
+public struct RefusedBoot: Sendable, Equatable {
+    public var peer: String
+    public var bootID: UInt64
+    /// The newest boot id this node knows of the peer.
+    public var known: UInt64
 }
 
 /// One intent for one group.
