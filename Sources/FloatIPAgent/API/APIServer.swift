@@ -1,6 +1,8 @@
 import FloatIPCore
-import Hummingbird
 import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Runs an API application (from `makeAPIApplication`) in a task of its own: `start` returns once
@@ -10,7 +12,9 @@ public final class APIServer: Sendable {
     let field: String
     /// The Unix socket's path, made ready before the bind and removed after the stop.
     let socketPath: String?
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let task = Mutex<(running: Task<Void, Never>, group: ServiceGroup)?>(nil)
+    /// How long `stop` lets connections finish (graceful shutdown) before it cuts them.
+    static let stopGrace: Duration = .seconds(2)
 
     /// `listen` names the address in errors (`127.0.0.1:7454`, as `api.listen` is written).
     public init(listen: String) {
@@ -36,27 +40,40 @@ public final class APIServer: Sendable {
         let app = build { port in readiness.yield(.success(port)) }
         let listen = self.listen
         let field = self.field
+        // Run as a service so `stop` can shut it down gracefully: a task cancelled while the server
+        // accepts a connection drops that connection's channel unused, and NIO's precondition on
+        // its writer then ends the process (seen when a client connected as the API stopped).
+        var quiet = Logger(label: "floatip.api")
+        quiet.logLevel = .critical
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [.init(service: app)], logger: quiet))
         let running = Task {
             do {
-                try await app.run()
+                try await group.run()
             } catch {
                 readiness.yield(.failure(APIServerError(listen: listen, field: field, reason: "\(error)")))
             }
             readiness.yield(.failure(APIServerError(listen: listen, field: field, reason: "the server stopped")))
             readiness.finish()
         }
-        task.withLock { $0 = running }
+        task.withLock { $0 = (running, group) }
         for await outcome in ready {
             return try outcome.get()
         }
         throw APIServerError(listen: listen, field: field, reason: "the server stopped")
     }
 
-    /// Stops the listener and waits for the server to finish.
+    /// Stops the listener: no new connections, open ones end after their request (graceful), those
+    /// still open after `stopGrace` are cut; waits for the server to finish.
     public func stop() async {
-        guard let running = task.withLock({ task in defer { task = nil }; return task }) else { return }
-        running.cancel()
+        guard let (running, group) = task.withLock({ task in defer { task = nil }; return task }) else { return }
+        await group.triggerGracefulShutdown()
+        let cutoff = Task {
+            try? await Task.sleep(for: Self.stopGrace)
+            running.cancel()
+        }
         await running.value
+        cutoff.cancel()
         if let socketPath { unlink(socketPath) }
     }
 }
