@@ -144,6 +144,23 @@ struct LogProbeHardeningTests {
         #expect(failure.detail == "owner: no user named \"no-such-user-floatip\" on this system")
     }
 
+    /// A log every user can write is a log any local user can fill with the lines that fail (or pass)
+    /// the check, whoever owns it.
+    @Test func aFileEveryUserCanWriteIsRefused() async throws {
+        let directory = try ScratchFolder()
+        defer { directory.remove() }
+        let path = directory.path("app.log")
+        try append("", to: path)
+        #expect(chmod(path, 0o666) == 0)
+        let log = try probe(path)
+        let refused = await log.run()
+        #expect(!refused.passed)
+        #expect(refused.detail == "refused: \(path) can be written by every user (mode 0666); run `chmod o-w \(path)`",
+                "\(refused.detail)")
+        #expect(chmod(path, 0o644) == 0)
+        #expect(await log.run().passed, "read again once the mode is fixed")
+    }
+
     @Test func aBacktrackingLineTimesOutAndTheHungScanIsNotRepeated() async throws {
         let directory = try ScratchFolder()
         defer { directory.remove() }

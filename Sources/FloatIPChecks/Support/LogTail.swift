@@ -153,6 +153,11 @@ struct LogTail {
         guard owners.contains(info.st_uid) else {
             return "\(path) is owned by uid \(info.st_uid), not by " + owners.map { "uid \($0)" }.joined(separator: " or ")
         }
+        // Any local user could write the lines the check judges.
+        guard info.st_mode & mode_t(S_IWOTH) == 0 else {
+            return "\(path) can be written by every user (mode 0\(String(info.st_mode & 0o777, radix: 8))); "
+                + "run `chmod o-w \(path)`"
+        }
         return nil
     }
 
