@@ -172,7 +172,7 @@ public actor AgentCore {
             for peer in config.peers { transport.send(datagram, to: peer.name) }
         }
         for action in output.actions { dispatch(action) }
-        if !output.peerBoots.isEmpty { boots?.remember(output.peerBoots, node: config.node.name) }
+        if !output.peerBoots.isEmpty { boots?.remember(output.peerBoots) }
         if let refused = output.refusedBoot, reportedStaleBoots[refused.peer] != refused.bootID {
             reportedStaleBoots[refused.peer] = refused.bootID
             onEvent(.staleBoot(peer: refused.peer, bootID: refused.bootID, known: refused.known))

@@ -32,7 +32,13 @@ public enum UDPPortOwners {
 
     /// `uid 65534 (nobody)`, or just the number when the user has no name.
     public static func describe(uid: UInt32) -> String {
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
-        return "uid \(uid) (\(String(cString: name)))"
+        guard let name = userName(uid: uid) else { return "uid \(uid)" }
+        return "uid \(uid) (\(name))"
     }
+}
+
+/// The name of user `uid` in the user database, or nil when it has none.
+public func userName(uid: UInt32) -> String? {
+    guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return nil }
+    return String(cString: name)
 }

@@ -42,8 +42,8 @@ import Testing
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         let record = BootRecord(directory: directory.path, node: "web2", wallMilliseconds: 100, note: { _ in })
-        record.remember(["web1": 1_000], node: "web2")
-        record.remember(["web1": 900, "web3": 7], node: "web2")  // never lowered
+        record.remember(["web1": 1_000])
+        record.remember(["web1": 900, "web3": 7])  // never lowered
         record.flush()
         let restarted = BootRecord(directory: directory.path, node: "web2", wallMilliseconds: 50, note: { _ in })
         #expect(restarted.peerBoots == ["web1": 1_000, "web3": 7])

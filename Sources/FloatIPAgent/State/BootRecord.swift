@@ -24,6 +24,8 @@ public final class BootRecord: Sendable {
     private let known: Mutex<[String: UInt64]>
     private let queue = DispatchQueue(label: "floatip-state")
     private let note: @Sendable (String) -> Void
+    /// The node whose record this is (named in the file's comment).
+    private let node: String
 
     /// The state directory the agent uses: `configured`, else systemd's `$STATE_DIRECTORY` (its
     /// first entry), else /var/lib/floatip (created if missing).
@@ -42,6 +44,7 @@ public final class BootRecord: Sendable {
         directory: String?, node: String, wallMilliseconds: UInt64, note: @escaping @Sendable (String) -> Void
     ) {
         self.note = note
+        self.node = node
         guard let directory else {
             note("no state directory: boot ids come from the wall clock alone, and earlier boots of the "
                 + "peers are refused only while this agent runs (set state_dir; docs/protocol.md)")
@@ -75,7 +78,7 @@ public final class BootRecord: Sendable {
     }
 
     /// Remembers peers heard from a new boot (`NodeOutput.peerBoots`); written off the caller's thread.
-    public func remember(_ boots: [String: UInt64], node: String) {
+    public func remember(_ boots: [String: UInt64]) {
         guard let path, !boots.isEmpty else { return }
         let changed = known.withLock { known -> [String: UInt64]? in
             var next = known

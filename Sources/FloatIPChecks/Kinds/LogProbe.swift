@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 import Glibc
 import Synchronization
@@ -104,7 +105,7 @@ final class LogProbe: CheckProbe {
         guard let problem = LogTail.problem(path: check.target, info: info, owners: owners) else { return nil }
         let fix =
             info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG)
-            ? "; if that user owns this log, say so with `owner: \(UserLookup.name(of: info.st_uid) ?? String(info.st_uid))`"
+            ? "; if that user owns this log, say so with `owner: \(userName(uid: info.st_uid) ?? String(info.st_uid))`"
             : "; name the regular file itself"
         return "the agent will not read it: \(problem)\(fix) (docs/security.md)"
     }

@@ -32,12 +32,6 @@ enum UserLookup {
         }
     }
 
-    /// The name of user `uid`, or nil when the database has none.
-    static func name(of uid: uid_t) -> String? {
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return nil }
-        return String(cString: name)
-    }
-
     /// `root (uid 0)` for a name, `uid 33` for a number.
     static func text(_ user: LocalUser, uid: uid_t) -> String {
         switch user {
