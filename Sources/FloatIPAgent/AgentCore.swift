@@ -161,6 +161,7 @@ public actor AgentCore {
     // MARK: Carrying out
 
     private func perform(_ output: NodeOutput) {
+        if let stall = output.stall { onEvent(.stalled(stall)) }
         for transition in output.transitions {
             onEvent(.transition(transition))
             if transition.from != transition.to {

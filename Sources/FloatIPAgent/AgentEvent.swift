@@ -11,6 +11,10 @@ public enum AgentEvent: Sendable, Equatable, CustomStringConvertible {
     /// replay, or the peer restarted with its state lost and its clock behind. Reported once per
     /// peer and boot id; its datagrams stay refused.
     case staleBoot(peer: String, bootID: UInt64, known: UInt64)
+    /// The agent's loop ran this long after a heartbeat was due (the process was stopped, the VM
+    /// paused, the machine starved): its view of the cluster is stale, and for one dead interval it
+    /// listens before it asserts anything (docs/decision.md, rule 8).
+    case stalled(Duration)
 
     public var description: String {
         switch self {
@@ -24,6 +28,9 @@ public enum AgentEvent: Sendable, Equatable, CustomStringConvertible {
                 + "a replay, or \(peer) restarted with its state directory lost and its clock behind; if \(peer) "
                 + "is up, fix its clock and restart it, or remove boot-ids.* in this node's state directory and "
                 + "restart this agent (docs/protocol.md)"
+        case .stalled(let length):
+            "this agent was stalled for \(length.shortDescription) (stopped, paused or starved): its view of the "
+                + "cluster is stale; listening for a dead interval before asserting anything (docs/decision.md, rule 8)"
         }
     }
 }

@@ -90,6 +90,8 @@ public final class EventLog: Sendable {
         case .staleBoot(let peer, let bootID, let known):
             append("stale_boot", ["peer": .string(peer), "boot_id": .string(String(bootID)),
                                   "known_boot_id": .string(String(known))])
+        case .stalled(let length):
+            append("stall", ["length_ms": .double(length.milliseconds)])
         }
     }
 

@@ -14,6 +14,10 @@ import FloatIPCore
 ///   `interval × dead_after + interval` after the later of: the hole opening, the last fault, and
 ///   that node becoming able to hold.
 /// - (c) No node claims during its start-up listen.
+/// - (d) A node back from a stall (rule 8 of docs/decision.md) long enough that it must notice it
+///   (`noticeable`) claims nothing for one dead interval after it resumes; and in that time, if it
+///   still holds a group from before the stall and hears a peer hold it with a claim made while it
+///   was stalled (a newer term), it releases within one interval.
 struct InvariantChecker {
     let timers: Timers
     var lastDisturbance = Instant.zero
@@ -23,6 +27,10 @@ struct InvariantChecker {
     var heardHolding: [HeardKey: (doubleStart: Instant, priority: Int, at: Instant)] = [:]
     var pending: String?
     let groupIndex: [String: Int]
+    /// (d): each node's last resume from a stall (for the boot it happened in).
+    var resumes: [Int: (boot: Int, stalledSince: Instant, at: Instant)] = [:]
+    /// (d): (node, group) → the hold it must give up, and when and from whom it heard the newer claim.
+    var mustRelease: [HeardKey: (holdStart: Instant, heardAt: Instant, from: String)] = [:]
 
     struct HeardKey: Hashable {
         var receiver: Int
@@ -41,10 +49,25 @@ struct InvariantChecker {
 
     mutating func disturbed(at now: Instant) { lastDisturbance = max(lastDisturbance, now) }
 
-    mutating func claimed(node: SimNode, group: Int, now: Instant) {
+    mutating func claimed(node: SimNode, group: Int, now: Instant, nodes: [SimNode]) {
         if now < node.bootedAt + timers.startupListen, pending == nil {
             pending = "(c) \(node.name) claimed g\(group + 1) during its start-up listen"
         }
+        if let resume = resumes[node.index], resume.boot == node.boots, now < resume.at + timers.deadInterval,
+            pending == nil
+        {
+            pending = "(d) \(node.name) claimed g\(group + 1) \((now - resume.at).shortDescription) after it resumed from a "
+                + "stall of \((resume.at - resume.stalledSince).shortDescription), within a dead interval"
+        }
+    }
+
+    /// A stall the node must notice: its next heartbeat was due at most 1.1 intervals after the
+    /// stall began (heartbeats in step), and an input more than half a dead interval after that is one.
+    var noticeable: Duration { timers.deadInterval / 2 + timers.interval + timers.interval / 10 }
+
+    mutating func resumed(node: SimNode, stalledSince: Instant, now: Instant) {
+        guard now - stalledSince > noticeable else { return }
+        resumes[node.index] = (node.boots, stalledSince, now)
     }
 
     mutating func delivered(_ heartbeat: Heartbeat, from sender: Int, to receiver: Int, sentAt: Instant, nodes: [SimNode], now: Instant) {
@@ -57,6 +80,7 @@ struct InvariantChecker {
             // Sent during the double hold, and still the sender's rank: what the receiver ranks by.
             guard sentAt >= doubleStart, advert.priority == nodes[sender].condition(g).priority else { continue }
             let key = HeardKey(receiver: receiver, sender: sender, group: g)
+            noteNewerClaim(advert, key: key, nodes: nodes, now: now)
             if let known = heardHolding[key], known.doubleStart == doubleStart, known.priority == advert.priority {
                 continue
             }
@@ -64,8 +88,41 @@ struct InvariantChecker {
         }
     }
 
+    /// (d): a resumed node that held from before its stall hears a peer hold with a claim made while
+    /// it was stalled, within a dead interval of the resume.
+    private mutating func noteNewerClaim(_ advert: GroupAdvert, key: HeardKey, nodes: [SimNode], now: Instant) {
+        let node = nodes[key.receiver]
+        let groupName = node.config.groups[key.group].name
+        guard let resume = resumes[key.receiver], resume.boot == node.boots, now < resume.at + timers.deadInterval,
+            mustRelease[key] == nil, advert.eligible,
+            node.holdStart[key.group] < resume.stalledSince,
+            nodes[key.sender].holdStart[key.group] >= resume.stalledSince,
+            let engine = node.machine?.engine(groupName), advert.term > engine.term
+        else { return }
+        mustRelease[key] = (node.holdStart[key.group], now, nodes[key.sender].name)
+    }
+
+    private mutating func checkStaleHolds(nodes: [SimNode], now: Instant) -> String? {
+        for (key, obligation) in mustRelease {
+            let node = nodes[key.receiver]
+            let groupName = node.config.groups[key.group].name
+            guard node.isUp, node.holds[key.group], node.holdStart[key.group] == obligation.holdStart,
+                node.machine?.engine(groupName)?.handover == nil
+            else {
+                mustRelease[key] = nil
+                continue
+            }
+            if now - obligation.heardAt > timers.interval {
+                return "(d) \(node.name), back from a stall, kept g\(key.group + 1) for more than one interval after "
+                    + "hearing \(obligation.from) hold it with a claim made while it was stalled"
+            }
+        }
+        return nil
+    }
+
     mutating func check(nodes: [SimNode], partitioned: Bool, now: Instant) -> String? {
         if let pending { return pending }
+        if let stale = checkStaleHolds(nodes: nodes, now: now) { return stale }
         for g in holeStart.indices {
             var holders: [Int] = []
             for index in nodes.indices where nodes[index].isUp && nodes[index].holds[g] { holders.append(index) }

@@ -10,7 +10,20 @@ extension Simulation {
             // Loss alone cannot leave a group unheld, so it is not a disturbance for invariant (b).
             loss = p
             return
+        case .stall(let node):
+            guard nodes[node].isUp, nodes[node].stalledSince == nil else { return }
+            nodes[node].stalledSince = now
+        case .resume(let node):
+            guard let since = nodes[node].stalledSince else { return }
+            nodes[node].stalledSince = nil
+            checker.resumed(node: nodes[node], stalledSince: since, now: now)
+            // A resumed process finds everything that arrived meanwhile at once, in order.
+            for event in nodes[node].waiting { queue.schedule(event, at: now) }
+            nodes[node].waiting = []
         case .crash(let node):
+            // kill -9 ends a stall too; what waited for the agent dies with it.
+            nodes[node].stalledSince = nil
+            nodes[node].waiting = []
             nodes[node].machine = nil
             nodes[node].wakeGeneration += 1
             nodes[node].pendingClaim = nodes[node].pendingClaim.map { _ in nil }
@@ -71,13 +84,15 @@ extension Simulation {
         guard var machine = nodes[node].machine else { return }
         change(&machine)
         nodes[node].machine = machine
-        performTick(node)
+        // A stalled agent takes the change in when it resumes (its waiting tick).
+        if nodes[node].stalledSince == nil { performTick(node) }
     }
 
     /// The operator asks the node that holds the group to hand it over.
     private mutating func switchover(group: Int, target: Int?) {
         let groupName = plan.groupNames[group]
-        guard let holder = nodes.firstIndex(where: { $0.isUp && $0.holds[group] }), var machine = nodes[holder].machine
+        guard let holder = nodes.firstIndex(where: { $0.isUp && $0.holds[group] && $0.stalledSince == nil }),
+            var machine = nodes[holder].machine
         else {
             timeline.append(TimelineEntry(at: now, node: nil, kind: .fault, text: "switchover refused: nobody holds \(groupName)"))
             return

@@ -27,6 +27,9 @@ struct SimNode {
     /// kernel lifetimes (the server's: they outlive the agent).
     var fenced: [SimFencedMover]
     var addresses: [SimAddressLife]
+    /// Stalled (`.stall`): since when; the inputs that arrived meanwhile wait in `waiting`, in order.
+    var stalledSince: Instant?
+    var waiting: [Simulation.Event] = []
 
     init(index: Int, config: ClusterConfig) {
         self.index = index
@@ -58,7 +61,7 @@ struct SimNode {
 
     /// Could hold group `g` now: up, past its start-up listen, healthy, not in maintenance, mover working.
     func canHold(_ g: Int, now: Instant, listen: Duration) -> Bool {
-        isUp && healthy[g] && !maintenance && now >= eligibleFrom(g, listen: listen)
+        isUp && stalledSince == nil && healthy[g] && !maintenance && now >= eligibleFrom(g, listen: listen)
     }
 
     func eligibleFrom(_ g: Int, listen: Duration) -> Instant { max(bootedAt + listen, moverFaultUntil[g]) }

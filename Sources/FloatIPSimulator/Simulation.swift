@@ -32,6 +32,16 @@ public struct Simulation {
         case checkResult(node: Int, group: Int, generation: Int, step: Int)
         case etcd(SimEtcdEvent)
         case end
+
+        /// The node whose agent handles the event (it waits while that agent is stalled).
+        var node: Int? {
+            switch self {
+            case .wake(let node, _), .deliver(let node, _, _, _, _), .claimDone(let node, _, _, _, _),
+                .checkResult(let node, _, _, _):
+                node
+            case .fault, .etcd, .end: nil
+            }
+        }
     }
 
     public init(plan: SimulationPlan) {
@@ -71,6 +81,10 @@ public struct Simulation {
     }
 
     private mutating func handle(_ event: Event) {
+        if let node = event.node, nodes[node].stalledSince != nil {
+            nodes[node].waiting.append(event)
+            return
+        }
         switch event {
         case .wake(let index, let generation):
             guard nodes[index].wakeGeneration == generation, nodes[index].machine != nil else { return }
@@ -177,7 +191,7 @@ public struct Simulation {
             guard let g = nodes[index].config.groups.firstIndex(where: { $0.name == action.group }) else { continue }
             switch action.intent {
             case .claim(let epoch):
-                checker.claimed(node: nodes[index], group: g, now: now)
+                checker.claimed(node: nodes[index], group: g, now: now, nodes: nodes)
                 stats.claims += 1
                 if etcdMode {
                     enqueueMoverOp(index, g, .claim(epoch: epoch))

@@ -70,7 +70,9 @@ extension SimulationPlan {
         // crashed holder that stays down) let (e5) bite.
         self.init(
             seed: seed, nodes: nodes ?? Int.random(in: 2...4, using: &rng), duration: duration,
-            faultGap: (.milliseconds(500), .seconds(8)), longestFault: .seconds(10))
+            faultGap: (.milliseconds(500), .seconds(8)), longestFault: .seconds(10),
+            // A stalled agent's etcd calls would have to wait too; the simulated etcd does not model that.
+            stalls: false)
         let ttl = Duration.seconds([3, 5].randomElement(using: &rng) ?? 3)
         etcd = SimulatedEtcdSettings(
             ttl: ttl, latency: 200_000...Int64.random(in: 500_000...5_000_000, using: &rng),

@@ -40,6 +40,10 @@ public struct SimulationPlan: Sendable {
         case maintenance(node: Int, on: Bool)
         case switchover(group: Int, target: Int?)
         case failNextClaim(node: Int)
+        /// The node's agent stops (SIGSTOP, a paused VM): every input for it waits, its addresses stay
+        /// in place; `.resume` lets the waiting inputs through, all at once, as a resumed process reads them.
+        case stall(node: Int)
+        case resume(node: Int)
         /// From now on the node's check for the group reports `pattern` (pass = true), one result
         /// `every` interval, the pattern repeated to the end of the run; the results go through a
         /// `Hysteresis` with the plan's `checkRise`/`checkFall`, whose state is the node's health for
@@ -71,6 +75,8 @@ public struct SimulationPlan: Sendable {
             case .switchover(let group, let target):
                 "operator: switchover g\(group + 1)" + (target.map { " to n\($0 + 1)" } ?? "")
             case .failNextClaim(let node): "next claim on n\(node + 1) will fail"
+            case .stall(let node): "n\(node + 1) stalls (SIGSTOP)"
+            case .resume(let node): "n\(node + 1) resumes (SIGCONT)"
             case .checkResults(let node, let group, let pattern, let every):
                 "check on n\(node + 1) for g\(group + 1) reports "
                     + pattern.map { $0 ? "pass" : "fail" }.joined(separator: ",") + " every \(every.shortDescription)"
@@ -90,9 +96,11 @@ public struct SimulationPlan: Sendable {
             longestFault: .seconds(4))
     }
 
-    /// Draws a plan whose faults come `faultGap` apart and last up to `longestFault` (uniformly).
+    /// Draws a plan whose faults come `faultGap` apart and last up to `longestFault` (uniformly);
+    /// with `stalls`, stalled agents besides (`drawStalls`).
     init(
-        seed: UInt64, nodes: Int?, duration: Duration, faultGap: (low: Duration, high: Duration), longestFault: Duration
+        seed: UInt64, nodes: Int?, duration: Duration, faultGap: (low: Duration, high: Duration), longestFault: Duration,
+        stalls: Bool = true
     ) {
         var rng = SplitMix64(seed: seed)
         self.seed = seed
@@ -119,6 +127,26 @@ public struct SimulationPlan: Sendable {
         moverLatency = 500_000...5_000_000
         faults = Self.drawFaults(
             nodes: count, groups: groupCount, duration: duration, gap: faultGap, longest: longestFault, rng: &rng)
+        if stalls {
+            faults = (faults + Self.drawStalls(seed: seed, nodes: count, duration: duration)).sorted { $0.at < $1.at }
+        }
+    }
+
+    /// Stalls of 0.1–5 s, a few seconds apart, from a stream of their own: adding them left every
+    /// seed's other faults as they were (seeds named in docs/simulator.md keep their meaning).
+    static func drawStalls(seed: UInt64, nodes: Int, duration: Duration) -> [(at: Instant, fault: Fault)] {
+        var rng = SplitMix64(seed: seed ^ 0x57A1_15EE_D000_0001)
+        var stalls: [(at: Instant, fault: Fault)] = []
+        var time = Instant.zero + rng.duration(.seconds(1), .seconds(10))
+        let end = Instant.zero + duration
+        while time < end {
+            let node = Int.random(in: 0..<nodes, using: &rng)
+            let length = rng.duration(.milliseconds(100), .seconds(5))
+            stalls.append((time, .stall(node: node)))
+            stalls.append((time + length, .resume(node: node)))
+            time = time + length + rng.duration(.seconds(2), .seconds(12))
+        }
+        return stalls
     }
 
     /// A hand-written scenario: the given cluster, a quiet network with `loss`, and exactly `faults`.

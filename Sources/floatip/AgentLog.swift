@@ -30,6 +30,10 @@ struct AgentLog: Sendable {
             logger.warning("\(event)", metadata: [
                 "event": "stale_boot", "peer": "\(peer)", "boot_id": "\(bootID)", "known_boot_id": "\(known)",
             ])
+        case .stalled(let length):
+            logger.warning("\(event)", metadata: [
+                "event": "stall", "length_ms": "\(String(format: "%.3f", length.milliseconds))",
+            ])
         }
     }
 

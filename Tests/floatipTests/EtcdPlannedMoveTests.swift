@@ -32,7 +32,7 @@ struct EtcdPlannedMoveTests {
                     moves.append(try PlannedMoveTests.outage(until: to, after: started, probe: probe, lab: lab))
                 }
                 let samples = watch.stop()
-                #expect(samples.filter { $0.count > 1 }.isEmpty, "two holders in \(samples.filter { $0.count > 1 }.count) samples")
+                #expect(samples.filter { $0.holders.count > 1 }.isEmpty, "two holders in \(samples.filter { $0.holders.count > 1 }.count) samples")
                 return moves
             }
         }
@@ -51,7 +51,7 @@ struct EtcdPlannedMoveTests {
                 let away = try PlannedMoveTests.outage(until: 2, after: restarted, probe: probe, lab: lab)
                 let back = try PlannedMoveTests.outage(until: 1, after: ContinuousClock.now, probe: probe, lab: lab)
                 let samples = watch.stop()
-                #expect(samples.filter { $0.count > 1 }.isEmpty, "two holders in \(samples.filter { $0.count > 1 }.count) samples")
+                #expect(samples.filter { $0.holders.count > 1 }.isEmpty, "two holders in \(samples.filter { $0.holders.count > 1 }.count) samples")
                 let log = (try? String(contentsOfFile: lab.layout.agentLog(node: 2), encoding: .utf8)) ?? ""
                 #expect(log.contains("failback: released for web1"), "web2 started the failback:\n\(log.suffix(3000))")
                 return [away, back]

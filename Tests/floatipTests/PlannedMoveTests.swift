@@ -61,7 +61,7 @@ struct PlannedMoveTests {
                 var run = 0
                 var longest = 0
                 for sample in samples {
-                    run = sample.count > 1 ? run + 1 : 0
+                    run = sample.holders.count > 1 ? run + 1 : 0
                     longest = max(longest, run)
                 }
                 #expect(samples.count > 20, "\(samples.count) samples")
@@ -73,8 +73,12 @@ struct PlannedMoveTests {
 
     /// Samples the holders (every 10 ms, on a thread of its own) until stopped.
     final class HolderWatch: @unchecked Sendable {
+        struct Sample {
+            var at: ContinuousClock.Instant
+            var holders: [Int]
+        }
         private let lock = NSLock()
-        private var samples: [[Int]] = []
+        private var samples: [Sample] = []
         private var stopping = false
         private let done = DispatchSemaphore(value: 0)
 
@@ -84,14 +88,17 @@ struct PlannedMoveTests {
                 let lab = box.value
                 let end = ContinuousClock.now + .seconds(30)
                 while ContinuousClock.now < end, !lock.withLock({ stopping }) {
-                    if let holders = try? lab.confirmedHolders() { lock.withLock { samples.append(holders) } }
+                    if let holders = try? lab.confirmedHolders() {
+                        let sample = Sample(at: .now, holders: holders)
+                        lock.withLock { samples.append(sample) }
+                    }
                     Thread.sleep(forTimeInterval: 0.01)
                 }
                 done.signal()
             }
         }
 
-        func stop() -> [[Int]] {
+        func stop() -> [Sample] {
             lock.withLock { stopping = true }
             done.wait()
             return lock.withLock { samples }

@@ -91,6 +91,7 @@ extension GroupEngine {
         for peer in peers where peer.name != node { candidates.append(peer.heardAt + timers.deadInterval) }
         if let eligibleSince { candidates.append(eligibleSince + timers.preemptDelay) }
         if let relistenUntil { candidates.append(relistenUntil) }
+        if let staleUntil { candidates.append(staleUntil) }
         if let handover { candidates.append(handover.since + timers.handoverTimeout) }
         if let moverFault { candidates.append(moverFault.until) }
         for since in peerEligibleSince.values { candidates.append(since + timers.preemptDelay) }

@@ -17,6 +17,8 @@ extension GroupEngine {
                 handOverForMaintenance(alive: alive, now: now, intents: &intents)
             }
         case .eligible:
+            // Rule 8: a holder back from a stall yields to a peer that claimed while it was away.
+            if yieldAfterStall(alive: alive, intents: &intents) { return }
             if let pending = handover, pending.sticky {
                 if exclusive {
                     releaseForSwitchover(pending, alive: alive, now: now, intents: &intents)

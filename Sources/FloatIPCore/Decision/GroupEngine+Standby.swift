@@ -9,6 +9,8 @@ extension GroupEngine {
             settle(condition)
             return
         }
+        // Rule 8: back from a stall, listen for a dead interval before any claim.
+        if listenAfterStall(now: now) { return }
         let holders = alive.filter(\.holds)
         // In exclusive mode a giver has already released when it names this node.
         let givers = exclusive ? alive : holders

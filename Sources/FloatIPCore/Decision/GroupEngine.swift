@@ -50,6 +50,13 @@ public struct GroupEngine: Sendable {
     /// Exclusive mode: since when this holder has heard each alive peer eligible, without a break
     /// (the holder starts a failback once a better-ranked peer has been so for `preempt_delay`).
     var peerEligibleSince: [String: Instant] = [:]
+    /// After a stall: until then the node listens before it asserts anything (GroupEngine+Stall.swift).
+    var staleUntil: Instant?
+    /// How long the last stall lasted, for reasons.
+    var stallLength = Duration.zero
+    /// The node held the group from before its stall and has not yet listened since: its heartbeat
+    /// says "claiming", not "holds actively".
+    var staleHold = false
 
     /// A handover in progress on the holder.
     public struct PendingHandover: Sendable, Equatable {
@@ -80,6 +87,7 @@ public struct GroupEngine: Sendable {
         pending = []
         let alive = peers.filter { now - $0.heardAt < timers.deadInterval && $0.name != node }
         rememberHolder(alive)
+        expireStaleView(now: now)
 
         let condition = eligibility(local, now: now)
         let retrying = retryingClaim
@@ -108,7 +116,7 @@ public struct GroupEngine: Sendable {
     public func advert(local: LocalCondition) -> GroupAdvert {
         GroupAdvert(
             group: group, role: role, priority: min(max(local.priority, 0), 255), healthy: local.healthy,
-            maintenance: local.maintenance, active: role == .holder && active, sticky: role == .holder && sticky,
+            maintenance: local.maintenance, active: role == .holder && active && !staleHold, sticky: role == .holder && sticky,
             handover: handover.map { Handover(target: $0.target, sticky: $0.sticky) }, term: term)
     }
 
@@ -145,6 +153,7 @@ public struct GroupEngine: Sendable {
         self.sticky = sticky
         handover = nil
         conflicting = []
+        staleHold = false
         self.reason = reason
         claimReason = reason
         intents.append(.claim(epoch: term))
@@ -158,6 +167,7 @@ public struct GroupEngine: Sendable {
         sticky = false
         handover = nil
         conflicting = []
+        staleHold = false
         self.reason = reason
     }
 

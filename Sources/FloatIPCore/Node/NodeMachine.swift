@@ -21,6 +21,9 @@ public struct NodeMachine: Sendable {
     var lastAdverts: [GroupAdvert] = []
     /// What peers last said, per group (parallel to `engines`); rebuilt when a datagram is accepted.
     var views: [[PeerView]]
+    /// When the shell last gave this node an input (to measure a stall); nil before the first one
+    /// (the shell may take a while from creating the machine to starting it).
+    var lastInputAt: Instant?
 
     /// A new node, starting now: every group in `starting`, first heartbeat due at once.
     /// `peerBoots`: the highest boot id this node accepted from each peer in an earlier run (from its
@@ -48,7 +51,12 @@ public struct NodeMachine: Sendable {
     // MARK: Inputs
 
     /// Evaluates every group; sends a heartbeat when one is due or when anything it says changed.
-    public mutating func tick(now: Instant) -> NodeOutput { evaluate(now: now, heard: false) }
+    public mutating func tick(now: Instant) -> NodeOutput {
+        let stall = noticeStall(now: now)
+        var output = evaluate(now: now, heard: false)
+        output.stall = stall
+        return output
+    }
 
     /// `tick`, after a peer's heartbeat arrived (`heard`): then a heartbeat of ours due within
     /// half an interval goes now, with the peer's (see `heartbeatIfDue`).
@@ -67,6 +75,13 @@ public struct NodeMachine: Sendable {
     /// Takes one datagram from the network. Bad ones are dropped and counted by reason and
     /// change nothing; good ones update the peer's view and re-evaluate.
     public mutating func receive(_ datagram: some Collection<UInt8>, now: Instant) -> NodeOutput {
+        let stall = noticeStall(now: now)
+        var output = accept(datagram, now: now)
+        output.stall = stall ?? output.stall
+        return output
+    }
+
+    private mutating func accept(_ datagram: some Collection<UInt8>, now: Instant) -> NodeOutput {
         let heartbeat: Heartbeat
         do {
             heartbeat = try codec.decode(datagram)
@@ -128,6 +143,7 @@ public struct NodeMachine: Sendable {
     public mutating func claimFinished(group: String, epoch: UInt64, error: String?, now: Instant) -> NodeOutput {
         guard let index = engines.firstIndex(where: { $0.group == group }) else { return NodeOutput() }
         var output = NodeOutput()
+        output.stall = noticeStall(now: now)
         if let error {
             let before = (role: engines[index].role, reason: engines[index].reason)
             let retry = max(Duration.seconds(1), config.timers.deadInterval)
@@ -201,6 +217,21 @@ public struct NodeMachine: Sendable {
     public func engine(_ group: String) -> GroupEngine? { engines.first { $0.group == group } }
 
     // MARK: Internals
+
+    /// Rule 8 (docs/decision.md): the shell must give this node a tick by its next heartbeat; an
+    /// input later than that by more than half a dead interval means the node was stalled (stopped,
+    /// paused, starved), and every engine treats its view as stale. Returns how long the node was
+    /// away, once per stall.
+    private mutating func noticeStall(now: Instant) -> Duration? {
+        defer { lastInputAt = max(lastInputAt ?? now, now) }
+        guard let last = lastInputAt, now - nextHeartbeatAt > config.timers.deadInterval / 2 else { return nil }
+        let length = now - last
+        counters.stalls += 1
+        // The heartbeat deadline moves on at once, so the next input does not count the same stall.
+        nextHeartbeatAt = now
+        for index in engines.indices { engines[index].resumed(after: length, now: now) }
+        return length
+    }
 
     private mutating func record(
         group: String, before: (role: Role, reason: String), decision: GroupDecision, now: Instant,
@@ -282,6 +313,8 @@ public struct NodeOutput: Sendable {
     /// replay, or a peer that restarted without its state and with its clock behind (the shell
     /// says so; docs/protocol.md).
     public var refusedBoot: RefusedBoot?
+    /// This node was stalled for this long before this input (rule 8): for the shell to report.
+    public var stall: Duration?
 
     public init() {}
 }
@@ -326,6 +359,8 @@ public struct NodeCounters: Sendable, Equatable {
     public var transitions = 0
     /// Heartbeats that could not be encoded (a name or size outside the format; config validation prevents it).
     public var encodeFailures = 0
+    /// Stalls noticed (rule 8): inputs that came more than half a dead interval after a heartbeat was due.
+    public var stalls = 0
 
     mutating func reject(_ reason: String) { rejected[reason, default: 0] += 1 }
 }
