@@ -206,6 +206,7 @@ import Testing
                     #"floatip_group_role{group="web",role="holder"} 1"#,
                     #"floatip_group_role{group="web",role="standby"} 0"#,
                     "# TYPE floatip_transitions_total counter",
+                    "floatip_stalls_total 0",
                     "# TYPE floatip_heartbeats_sent_total counter",
                     "floatip_heartbeats_received_total ",
                     "# TYPE floatip_heartbeats_rejected_total counter",
