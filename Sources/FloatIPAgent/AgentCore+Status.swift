@@ -41,7 +41,7 @@ extension AgentCore {
             peers: peers, checks: checks,
             counters: AgentStatus.Counters(
                 sent: counters.sent, received: counters.received, rejected: counters.rejected,
-                transitions: counters.transitions),
+                transitions: counters.transitions, stalls: counters.stalls),
             transitions: recentTransitions.map {
                 AgentStatus.TransitionRecord(
                     group: $0.group, from: "\($0.from)", to: "\($0.to)", reason: $0.reason, atMs: Duration.nanoseconds($0.at.nanoseconds).milliseconds)

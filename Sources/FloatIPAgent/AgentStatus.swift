@@ -83,6 +83,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         /// Datagrams dropped, by reason (`bad_auth`, `replay`, `unknown_peer`, …).
         public var rejected: [String: Int]
         public var transitions: Int
+        /// Stalls the agent noticed (rule 8 of docs/decision.md); absent from agents before it.
+        public var stalls: Int?
     }
 
     public struct TransitionRecord: Codable, Sendable, Equatable {

@@ -1,6 +1,7 @@
 import FloatIPCore
 import Foundation
 import Glibc
+import Logging
 import Synchronization
 
 /// The operator's event log (`event_log:` in the config): one JSON line per role change, claim,
@@ -10,7 +11,7 @@ import Synchronization
 /// clock, ISO 8601, UTC), `node` and `event`, then the event's own fields. The file is opened
 /// append-only and created with mode 0640 (its directory with 0750); each line goes out in one
 /// `write(2)`, so nothing sits in a buffer when the agent dies. A failure to open or write is
-/// reported once through `onFailure` (and once more when writing works again); the agent never
+/// reported once through `logger`, as an error (and once more, as info, when writing works again); the agent never
 /// stops for it.
 public final class EventLog: Sendable {
     /// A field's value.
@@ -26,15 +27,15 @@ public final class EventLog: Sendable {
     public let path: String
     let node: String
     let origin: ContinuousClock.Instant
-    let onFailure: @Sendable (String) -> Void
+    let logger: Logger
     private let state = Mutex<(descriptor: Int32?, failing: Bool)>((nil, false))
 
-    /// A log appending to `path` for node `node`; `onFailure` hears about write problems (once per streak).
-    public init(path: String, node: String, onFailure: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// A log appending to `path` for node `node`; `logger` hears about write problems (once per streak).
+    public init(path: String, node: String, logger: Logger = .silent) {
         self.path = path
         self.node = node
         self.origin = .now
-        self.onFailure = onFailure
+        self.logger = logger
     }
 
     deinit { close() }
@@ -44,11 +45,11 @@ public final class EventLog: Sendable {
         let line = Self.line(
             monoMilliseconds: (ContinuousClock.now - origin).milliseconds, time: Date(), node: node, event: event,
             fields: fields)
-        let failure: String? = state.withLock { state in
+        let failure: (level: Logger.Level, message: String)? = state.withLock { state in
             if state.descriptor == nil {
                 switch Self.open(path) {
                 case .success(let descriptor): state.descriptor = descriptor
-                case .failure(let reason): return state.failing ? nil : Self.failed(&state, "cannot open the event log \(path): \(reason)")
+                case .failure(let reason): return state.failing ? nil : (.error, Self.failed(&state, "cannot open the event log \(path): \(reason)"))
                 }
             }
             guard let descriptor = state.descriptor else { return nil }
@@ -56,15 +57,15 @@ public final class EventLog: Sendable {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             guard written == bytes.count else {
                 let reason = written < 0 ? String(cString: strerror(errno)) : "short write (\(written) of \(bytes.count) bytes)"
-                return state.failing ? nil : Self.failed(&state, "cannot write the event log \(path): \(reason)")
+                return state.failing ? nil : (.error, Self.failed(&state, "cannot write the event log \(path): \(reason)"))
             }
             if state.failing {
                 state.failing = false
-                return "the event log \(path) is writable again"
+                return (.info, "the event log \(path) is writable again")
             }
             return nil
         }
-        if let failure { onFailure(failure) }
+        if let failure { logger.log(level: failure.level, "\(failure.message)") }
     }
 
     /// Closes the file (a later `append` opens it again).

@@ -1,4 +1,5 @@
 import FloatIPCore
+import Logging
 
 /// Keeps a provider's routing in line with the agent's decision: every `reconcile_interval`,
 /// while this node holds a group whose mover talks to a provider, asks the mover who holds it;
@@ -8,12 +9,12 @@ public struct MoverReconciler: Sendable {
     let agent: AgentCore
     /// The interval of each reconciled group, by group name.
     let intervals: [String: Duration]
-    let note: @Sendable (String) -> Void
+    let logger: Logger
 
-    public init(agent: AgentCore, intervals: [String: Duration], note: @escaping @Sendable (String) -> Void) {
+    public init(agent: AgentCore, intervals: [String: Duration], logger: Logger = .silent) {
         self.agent = agent
         self.intervals = intervals
-        self.note = note
+        self.logger = logger
     }
 
     /// Runs until cancelled; one loop per group, each on absolute deadlines.
@@ -30,7 +31,7 @@ public struct MoverReconciler: Sendable {
         var next = clock.now + interval
         while !Task.isCancelled {
             do { try await clock.sleep(until: next) } catch { return }
-            await agent.reconcile(group: group, note: note)
+            await agent.reconcile(group: group, logger: logger)
             next = max(next + interval, clock.now)
         }
     }
@@ -38,7 +39,7 @@ public struct MoverReconciler: Sendable {
 
 extension AgentCore {
     /// One reconcile pass of `name` (see `MoverReconciler`); returns when it is done.
-    func reconcile(group name: String, note: @escaping @Sendable (String) -> Void) async {
+    func reconcile(group name: String, logger: Logger) async {
         guard running, let epoch = holdingTerm(name), let group = config.groups.first(where: { $0.name == name }),
             let mover = movers[name], let queue = queues[name]
         else { return }
@@ -51,15 +52,17 @@ extension AgentCore {
                 do {
                     holder = try await mover.holder(of: group)
                 } catch {
-                    note("group \(name): reconcile: cannot ask the provider who holds it: \(error)")
+                    logger.warning(
+                        "group \(name): reconcile: cannot ask the provider who holds it: \(error)", metadata: ["group": "\(name)"])
                     return
                 }
                 // The read may be slow: act only if this node still holds the group in the same term.
                 guard holder != .this, await self?.holdingTerm(name) == epoch else { return }
                 (mover as? any MoverTelemetrySource)?.noteDrift()
                 let named = if case .other(let other) = holder { other ?? "another server" } else { "nobody" }
-                note("group \(name): the provider routes it to \(named) while this node holds it (term \(epoch)); "
-                    + "claiming it again")
+                let drift = "group \(name): the provider routes it to \(named) while this node holds it (term \(epoch)); "
+                    + "claiming it again"
+                logger.warning("\(drift)", metadata: ["group": "\(name)"])
                 let started = clock.now()
                 var failure: String?
                 do { try await mover.claim(group, epoch: epoch) } catch { failure = "\(error)" }

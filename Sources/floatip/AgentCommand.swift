@@ -54,11 +54,11 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let movers = moverSet.movers
         let token = try cluster.api.tokenFile.map { try readKeyFile($0, field: "api.token_file") }
-        let eventLog = cluster.eventLog.map { EventLog(path: $0, node: cluster.node.name, onFailure: { log.note($0) }) }
+        let eventLog = cluster.eventLog.map { EventLog(path: $0, node: cluster.node.name, logger: log.part("event_log")) }
         let metrics = AgentMetrics()
         // Hooks run off the agent's actor: `handle` only queues, so a hanging hook never delays failover.
         let hooks = HookRunner(node: cluster.node.name, groups: cluster.groups) { report in
-            log.note("\(report)")
+            log.note("\(report)", level: report.succeeded ? .info : .warning)
             eventLog?.append("hook", [
                 "group": .string(report.group), "hook": .string(report.hook), "role": .string(report.role),
                 "ok": .bool(report.succeeded), "outcome": .string(report.outcome),
@@ -70,7 +70,7 @@ struct AgentCommand: AsyncParsableCommand {
         let boots = BootRecord(
             directory: BootRecord.directory(
                 configured: cluster.stateDirectory, environment: ProcessInfo.processInfo.environment),
-            node: cluster.node.name, wallMilliseconds: clock.wallMilliseconds()) { log.note($0) }
+            node: cluster.node.name, wallMilliseconds: clock.wallMilliseconds(), logger: log.part("state"))
         let agent = try AgentCore(
             config: cluster, secret: secret, clock: clock, transport: transport, movers: movers, boots: boots,
             onEvent: { event in
@@ -97,8 +97,10 @@ struct AgentCommand: AsyncParsableCommand {
                 onEvent: { event in
                     switch event {
                     case .changed(let name, let from, let to, let detail):
-                        log.note(TrackVerdictLine.line(cluster.track, check: name, from: from, to: to, detail: detail)
-                            ?? "check \(name): \(from) → \(to): \(detail)")
+                        log.note(
+                            TrackVerdictLine.line(cluster.track, check: name, from: from, to: to, detail: detail)
+                                ?? "check \(name): \(from) → \(to): \(detail)",
+                            level: to == .failing ? .warning : .info)
                         eventLog?.checkChanged(name: name, from: from.rawValue, to: to.rawValue, detail: detail)
                     case .result(let name, let result, _):
                         metrics.observeCheck(name: name, passed: result.passed, duration: result.duration)
@@ -121,7 +123,7 @@ struct AgentCommand: AsyncParsableCommand {
                 _ = try await server.start { running in
                     makeAPIApplication(
                         agent: agent, api: cluster.api, listener: listener, token: token, eventLog: eventLog,
-                        metrics: metrics, note: { log.note($0) }, onServerRunning: running)
+                        metrics: metrics, logger: log.part("api"), onServerRunning: running)
                 }
             } catch {
                 printError("\(error)")
@@ -142,7 +144,7 @@ struct AgentCommand: AsyncParsableCommand {
         eventLog?.append("start", ["peers": .int(cluster.peers.count), "groups": .int(cluster.groups.count)])
         await checks.applyInitialHealth()
         // systemd (sd_notify; inactive without $NOTIFY_SOCKET): READY, STATUS and WATCHDOG from the loop, STOPPING.
-        let systemd = await SystemdReporter.attach(to: agent) { log.note($0) }
+        let systemd = await SystemdReporter.attach(to: agent, logger: log.part("systemd"))
 
         // Started in this order, shut down in reverse: the agent hands over first, while the
         // transport, the checks and the address keeper still run; the hooks drain after it.
@@ -152,10 +154,11 @@ struct AgentCommand: AsyncParsableCommand {
         if let local = moverSet.local { services.append(AddressKeeperService(mover: local)) }
         services += [
             checks, APIService(servers: apiServers),
-            AgentService(agent: agent, movers: movers, handoverBound: handover) { log.note($0) },
+            AgentService(agent: agent, movers: movers, handoverBound: handover, logger: log.part("agent")),
             // Last, so it stops first: no re-claim at a provider while the agent hands over.
             ReconcilerService(
-                reconciler: MoverReconciler(agent: agent, intervals: moverSet.reconcileIntervals) { log.note($0) }),
+                reconciler: MoverReconciler(
+                    agent: agent, intervals: moverSet.reconcileIntervals, logger: log.part("reconciler"))),
         ]
         var quiet = log.logger
         quiet.logLevel = .warning
@@ -184,7 +187,7 @@ struct AgentCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            log.note("stopped by an error: \(error)")
+            log.note("stopped by an error: \(error)", level: .error)
         }
         stopper.cancel()
         boots.flush()

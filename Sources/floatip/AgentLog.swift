@@ -9,13 +9,15 @@ struct AgentLog: Sendable {
 
     /// A logger for `node` that writes `format` lines to standard error.
     init(node: String, format: Format) {
-        logger = Logger(label: "floatip.agent") { _ in AgentLogHandler(node: node, format: format) }
+        let journal = JournalStream.isStandardError()
+        logger = Logger(label: "floatip.agent") { _ in AgentLogHandler(node: node, format: format, journal: journal) }
     }
 
     func event(_ event: AgentEvent) {
         switch event {
         case .transition(let t):
-            logger.info("\(event)", metadata: [
+            // A node that turns faulty is what an operator wants to see; the other changes are routine.
+            logger.log(level: t.to == .fault && t.from != .fault ? .warning : .info, "\(event)", metadata: [
                 "event": "transition", "group": "\(t.group)", "from": "\(t.from)", "to": "\(t.to)",
                 "reason": "\(t.reason)",
             ])
@@ -25,7 +27,7 @@ struct AgentLog: Sendable {
                 "took_ms": "\(String(format: "%.3f", took.milliseconds))",
             ]
             if let error { fields["error"] = "\(error)" }
-            logger.info("\(event)", metadata: fields)
+            logger.log(level: error == nil ? .info : .error, "\(event)", metadata: fields)
         case .staleBoot(let peer, let bootID, let known):
             logger.warning("\(event)", metadata: [
                 "event": "stale_boot", "peer": "\(peer)", "boot_id": "\(bootID)", "known_boot_id": "\(known)",
@@ -37,7 +39,18 @@ struct AgentLog: Sendable {
         }
     }
 
-    func note(_ message: String) {
-        logger.info("\(message)", metadata: ["event": "note"])
+    /// A line in words at `level` (an operator's command, a stop, a problem of the agent itself).
+    func note(_ message: String, level: Logger.Level = .info) {
+        logger.log(level: level, "\(message)", metadata: ["event": "note"])
+    }
+
+    /// The logger handed to a part of the agent (the event log, the API, systemd…): its lines are
+    /// notes in words, at the level the part chose, with `metadata` for `--log-format json`.
+    func part(_ name: String, _ metadata: Logger.Metadata = [:]) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "event"] = "note"
+        logger[metadataKey: "part"] = "\(name)"
+        for (key, value) in metadata { logger[metadataKey: key] = value }
+        return logger
     }
 }

@@ -1,12 +1,16 @@
+import FloatIPAgent
 import Foundation
 import Logging
 
 /// swift-log's handler for the agent: one line per entry on standard error, as readable text
-/// (`TIME NODE MESSAGE`) or as one JSON object (the metadata, `time`, `node`, and `message` when
-/// the entry is not a structured event) for `--log-format json`.
+/// (`TIME NODE LEVEL MESSAGE`) or as one JSON object (the metadata, `time`, `node`, `level`, and
+/// `message` when the entry is not a structured event) for `--log-format json`. When standard error
+/// is the journal (`JournalStream`), each line starts with its syslog priority (`<4>` for a warning)
+/// and leaves the time stamp to the journal.
 struct AgentLogHandler: LogHandler {
     let node: String
     let format: AgentLog.Format
+    let journal: Bool
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
@@ -26,16 +30,18 @@ struct AgentLogHandler: LogHandler {
             // Entries from libraries (the service group) carry their metadata; ours say it all in words.
             let library = fields["event"] == nil && !fields.isEmpty
             let suffix = library ? " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") : ""
-            line = "\(time) \(node) \(event.message)\(suffix)"
+            line = (journal ? "" : "\(time) ") + "\(node) \(event.level) \(event.message)\(suffix)"
         case .json:
             var object = fields.mapValues { "\($0)" }
             if object["event"] == nil || object["event"] == "note" { object["message"] = "\(event.message)" }
             if object["event"] == nil { object["event"] = "\(event.level)" }
             object["time"] = time
             object["node"] = node
+            object["level"] = "\(event.level)"
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let priority = journal ? "<\(JournalStream.priority(event.level))>" : ""
+        FileHandle.standardError.write(Data((priority + line + "\n").utf8))
     }
 }

@@ -84,7 +84,7 @@ struct WitnessCommand: AsyncParsableCommand {
         }
         var responder: WitnessResponder
         do {
-            responder = try await WitnessResponder.bind(address: address, port: port, codec: codec) { log.note($0) }
+            responder = try await WitnessResponder.bind(address: address, port: port, codec: codec, logger: log.part("witness"))
         } catch {
             printError("cannot listen on \(listen): \(error)")
             throw ExitCode(1)
@@ -101,7 +101,7 @@ struct WitnessCommand: AsyncParsableCommand {
             var again: WitnessResponder?
             while again == nil, !signalled.load(ordering: .relaxed) {
                 try? await Task.sleep(for: .seconds(1))
-                again = try? await WitnessResponder.bind(address: address, port: port, codec: codec) { log.note($0) }
+                again = try? await WitnessResponder.bind(address: address, port: port, codec: codec, logger: log.part("witness"))
             }
             if let again {
                 responder = again

@@ -68,16 +68,18 @@ import Testing
         // A directory where the file should be: every open fails.
         let url = directory.appendingPathComponent("events.jsonl")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let reports = Mutex<[String]>([])
-        let log = EventLog(path: url.path, node: "web1", onFailure: { message in reports.withLock { $0.append(message) } })
+        let reports = LogCapture()
+        let log = EventLog(path: url.path, node: "web1", logger: reports.logger)
         for _ in 0..<5 { log.append("transition") }
-        let seen = reports.withLock { $0 }
+        let seen = reports.messages
         #expect(seen.count == 1)
         #expect(seen.first?.contains("cannot open the event log \(url.path)") == true)
+        #expect(reports.levels(containing: "cannot open") == [.error], "an operator's journalctl -p err shows it")
         // Fixed: writing works again, and says so once.
         try FileManager.default.removeItem(at: url)
         log.append("transition")
-        #expect(reports.withLock { $0.count } == 2)
+        #expect(reports.messages.count == 2)
+        #expect(reports.levels(containing: "writable again") == [.info])
         #expect(try lines(url).count == 1)
     }
 }

@@ -67,11 +67,9 @@ import Testing
             config: config(), secret: Array("reconciler test secret, 32 bytes".utf8), clock: SystemClock(),
             transport: network.endpoint("web1"), movers: ["web": provider])
         await agent.start()
-        let notes = Mutex<[String]>([])
+        let notes = LogCapture()
         let reconciler = Task {
-            await MoverReconciler(agent: agent, intervals: ["web": .milliseconds(100)], note: { line in
-                notes.withLock { $0.append(line) }
-            }).run()
+            await MoverReconciler(agent: agent, intervals: ["web": .milliseconds(100)], logger: notes.logger).run()
         }
         #expect(await waitUntil { provider.claims.withLock { $0 } == 1 })
         // Quiet while the provider agrees.
@@ -80,7 +78,7 @@ import Testing
         provider.routed.withLock { $0 = "intruder" }
         #expect(await waitUntil { provider.claims.withLock { $0 } == 2 })
         #expect(provider.routed.withLock { $0 } == "me")
-        #expect(notes.withLock { $0 }.contains { $0.contains("routes it to intruder while this node holds it") })
+        #expect(notes.levels(containing: "routes it to intruder while this node holds it") == [.warning])
         let status = await agent.status()
         let mover = try #require(status.groups.first?.mover)
         #expect(mover.drifts == 1 && mover.providerHoldsHere == true && mover.kind == "digitalocean")

@@ -110,7 +110,7 @@ import Testing
         let listener = try NotifySocketListener()
         let pair = try AgentCoreTests.Pair(AgentCoreTests())
         let environment = ["NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "100000"]
-        let reporter = try #require(await SystemdReporter.attach(to: pair.web1, environment: environment) { _ in })
+        let reporter = try #require(await SystemdReporter.attach(to: pair.web1, environment: environment))
         await pair.start()
         let messages = try await offPool {
             listener.collect(for: .seconds(3)) { $0.contains("WATCHDOG=1") }
@@ -124,19 +124,14 @@ import Testing
 
 /// systemd going away is logged once, not once per pass, and never stops the agent.
 @Suite struct SystemdReporterFailureTests {
-    final class Notes: Sendable {
-        let lines = Mutex<[String]>([])
-        func add(_ line: String) { lines.withLock { $0.append(line) } }
-    }
-
     @Test func aSocketThatIsGoneIsReportedOncePerStreak() throws {
-        let notes = Notes()
+        let notes = LogCapture()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-notify-\(UUID().uuidString)")
         let path = directory.appendingPathComponent("notify").path
-        let reporter = SystemdReporter(notifier: SystemdNotifier(socket: path, watchdog: .milliseconds(10))) { notes.add($0) }
+        let reporter = SystemdReporter(notifier: SystemdNotifier(socket: path, watchdog: .milliseconds(10)), logger: notes.logger)
         let start = ContinuousClock.now
         for step in 0..<5 { reporter.pass([("web", .holder)], (1, 1), now: start + .milliseconds(10 * step)) }
-        #expect(notes.lines.withLock { $0 }.count == 1)
-        #expect(notes.lines.withLock { $0 }.first?.contains("cannot notify systemd at \(path)") == true)
+        #expect(notes.messages.count == 1)
+        #expect(notes.levels(containing: "cannot notify systemd at \(path)") == [.warning])
     }
 }

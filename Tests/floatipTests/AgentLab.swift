@@ -203,8 +203,12 @@ final class AgentLab {
 
     /// Starts `floatip agent` for node `node` (1-based) in its namespace, with `extra` arguments and
     /// `environment` added to the test's; `launcher` runs between `ip netns exec` and the agent
-    /// (each of its programs must exec the next, so the PID stays the agent's).
-    func start(_ node: Int, _ extra: [String] = [], environment: [String: String] = [:], launcher: [String] = []) throws {
+    /// (each of its programs must exec the next, so the PID stays the agent's). With `journal`, the
+    /// agent is told (`$JOURNAL_STREAM`) that its standard error, the log file, is the journal.
+    func start(
+        _ node: Int, _ extra: [String] = [], environment: [String: String] = [:], launcher: [String] = [],
+        journal: Bool = false
+    ) throws {
         let name = "web\(node)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -217,6 +221,12 @@ final class AgentLab {
         let handle = try FileHandle(forWritingTo: log)
         process.standardError = handle
         process.standardOutput = handle
+        var environment = environment
+        if journal {
+            var status = stat()
+            guard fstat(handle.fileDescriptor, &status) == 0 else { throw CocoaError(.fileReadUnknown) }
+            environment["JOURNAL_STREAM"] = "\(status.st_dev):\(status.st_ino)"
+        }
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
         agents[name] = process

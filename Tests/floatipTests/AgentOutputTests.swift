@@ -25,6 +25,38 @@ struct AgentOutputTests {
         #expect(objects.last?["message"] as? String == "stopped", "\(lines.last ?? "")")
     }
 
+    /// Under systemd (`$JOURNAL_STREAM` names standard error) every line starts with its syslog
+    /// priority, so `journalctl -p warning` shows only warnings and errors; without it, the text
+    /// line names the level.
+    @Test func underTheJournalEveryLineCarriesItsPriority() async throws {
+        let lab = try AgentLab()
+        // The event log cannot be written (a directory where the file should be): an error.
+        try FileManager.default.createDirectory(at: lab.eventLog(1), withIntermediateDirectories: true)
+        try lab.start(1, journal: true)
+        try lab.start(2)
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
+        // web1's service goes down: its check fails and it turns faulty: warnings.
+        try FileManager.default.removeItem(at: lab.serviceFile(1))
+        #expect(try await lab.wait(.seconds(5)) { try lab.holders() == [2] } != nil, "\(lab.log(1))")
+        try await Task.sleep(for: .milliseconds(200))
+        lab.signal(1, SIGTERM)
+        lab.signal(2, SIGTERM)
+        #expect(try await lab.waitForExit(1) == 0)
+        #expect(try await lab.waitForExit(2) == 0)
+        let lines = lab.log(1).split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.range(of: #"^<[2-7]>web1 (critical|error|warning|notice|info|debug) "#, options: .regularExpression) != nil },
+                "\(lines.filter { $0.range(of: #"^<[2-7]>web1 "#, options: .regularExpression) == nil })")
+        #expect(lines.contains { $0.hasPrefix("<3>web1 error ") && $0.contains("cannot open the event log") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<4>web1 warning ") && $0.contains("check service") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<4>web1 warning ") && $0.contains("holder → fault") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<6>web1 info starting: ") }, "\(lines)")
+        // web2 was not told of a journal: time stamp, node, level, no priority.
+        let plain = lab.log(2).split(separator: "\n").map(String.init)
+        #expect(plain.contains { $0.range(of: #"^\d{4}-\d\d-\d\dT[0-9:.]+Z web2 info starting: "#, options: .regularExpression) != nil },
+                "\(plain)")
+        #expect(!plain.contains { $0.hasPrefix("<") })
+    }
+
     @Test func eventsFollowPrintsNewEventsAsTheyHappen() async throws {
         let lab = try AgentLab()
         try lab.start(1)

@@ -12,13 +12,13 @@ import NIOCore
 /// Routes: `GET /` (the status page), `GET /v1/status`, `POST /v1/maintenance`, `POST /v1/switchover`, `GET /metrics`
 /// (docs/api.md). `token` is the content of `api.token_file` (nil: no token file, mutating
 /// requests over TCP are refused; over the socket they need none). `listener` nil means TCP at
-/// `api.listen`. `note` receives one line per operator command for the agent's log;
+/// `api.listen`. `logger` receives one line per operator command for the agent's log;
 /// `onServerRunning` the bound port once the listener is up (0 for the socket). `policy` says who
 /// may use the socket; `idleTimeout` is shortened by tests only.
 public func makeAPIApplication(
     agent: AgentCore, api: APIConfig, listener: APIListener? = nil, token: String?, eventLog: EventLog? = nil,
     metrics: AgentMetrics = AgentMetrics(), policy: PeerPolicy = .current(), idleTimeout: TimeAmount = APIListener.idleTimeout,
-    note: @escaping @Sendable (String) -> Void = { _ in },
+    logger: Logger = .silent,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let listener = listener ?? .listen(api)
@@ -26,7 +26,7 @@ public func makeAPIApplication(
     router.add(middleware: APIAccessMiddleware(listener: listener, policy: policy))
     let handlers = APIHandlers(
         agent: agent, groups: agent.config.groups.map(\.name), authorization: APIAuthorization(token: token),
-        overSocket: listener.isUnixSocket, eventLog: eventLog, metrics: metrics, note: note)
+        overSocket: listener.isUnixSocket, eventLog: eventLog, metrics: metrics, logger: logger)
     handlers.register(on: router)
     return Application(
         router: router,
@@ -36,7 +36,7 @@ public func makeAPIApplication(
             availableConnectionsDelegate: MaximumAvailableConnections(listener.connectionCap)),
         onServerRunning: { channel in
             if case .unixSocket(let path) = listener, let problem = APISocketFile.secure(path, policy: policy) {
-                note(problem)
+                logger.warning("\(problem)")
             }
             await onServerRunning(channel.localAddress?.port ?? 0)
         },

@@ -1,6 +1,7 @@
 import FloatIPCore
 import Foundation
 import Hummingbird
+import Logging
 
 /// The API's routes over one agent. Mutating requests are authorised before their body is read,
 /// so a request without the token changes nothing and learns nothing about the body's problems.
@@ -13,7 +14,7 @@ struct APIHandlers: Sendable {
     let overSocket: Bool
     let eventLog: EventLog?
     let metrics: AgentMetrics
-    let note: @Sendable (String) -> Void
+    let logger: Logger
 
     /// The largest request body read (the requests are a few dozen bytes).
     static let maxBody = 64 * 1024
@@ -38,7 +39,7 @@ struct APIHandlers: Sendable {
             if let group = body.group, !groups.contains(group) { throw APIFailure.unknownGroup(group, groups) }
             // Recorded first, so the log shows the command before the transitions it causes.
             let scope = body.group.map { "group \($0)" } ?? "the whole node"
-            note("maintenance \(body.on ? "on" : "off") for \(scope), by API request from \(context.requester ?? "local")")
+            logger.notice("maintenance \(body.on ? "on" : "off") for \(scope), by API request from \(context.requester ?? "local")")
             eventLog?.append("maintenance", [
                 "on": .bool(body.on), "group": body.group.map(EventLog.Value.string) ?? .null, "source": .string("api"),
                 "remote": context.requester.map(EventLog.Value.string) ?? .null,
@@ -72,7 +73,7 @@ struct APIHandlers: Sendable {
             }
             fields["target"] = .string(target)
             eventLog?.append("switchover", fields)
-            note("switchover of \(body.group) to \(target), by API request from \(context.requester ?? "local")")
+            logger.notice("switchover of \(body.group) to \(target), by API request from \(context.requester ?? "local")")
             return .json(SwitchoverResponse(target: target))
         } catch {
             return error.response

@@ -28,7 +28,7 @@ public enum MetricsExposition {
         out.family("floatip_transitions_total", "counter", "Role changes on this node since it started.")
         out.sample("floatip_transitions_total", [:], Double(status.counters.transitions))
         out.family("floatip_stalls_total", "counter", "Times this agent found it had been stalled (stopped, paused, starved).")
-        out.sample("floatip_stalls_total", [:], Double(status.counters.stalls))
+        out.sample("floatip_stalls_total", [:], Double(status.counters.stalls ?? 0))
         out.family("floatip_heartbeats_sent_total", "counter", "Heartbeat datagrams sent (one per peer each).")
         out.sample("floatip_heartbeats_sent_total", [:], Double(status.counters.sent))
         out.family("floatip_heartbeats_received_total", "counter", "Heartbeat datagrams accepted.")

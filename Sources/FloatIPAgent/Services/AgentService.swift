@@ -1,4 +1,5 @@
 import FloatIPCore
+import Logging
 import ServiceLifecycle
 
 /// The decision loop as a service: starts the agent; on graceful shutdown hands every held group
@@ -11,16 +12,13 @@ public struct AgentService: Service {
     let movers: [String: any Mover]
     /// How long the handover may take before the agent releases anyway.
     let handoverBound: Duration
-    let note: @Sendable (String) -> Void
+    let logger: Logger
 
-    public init(
-        agent: AgentCore, movers: [String: any Mover], handoverBound: Duration,
-        note: @escaping @Sendable (String) -> Void
-    ) {
+    public init(agent: AgentCore, movers: [String: any Mover], handoverBound: Duration, logger: Logger = .silent) {
         self.agent = agent
         self.movers = movers
         self.handoverBound = handoverBound
-        self.note = note
+        self.logger = logger
     }
 
     public func run() async throws {
@@ -33,7 +31,7 @@ public struct AgentService: Service {
             do {
                 try await movers[group.name]?.release(group, epoch: 0)
             } catch {
-                note("stopping: cannot release \(group.name): \(error)")
+                logger.error("stopping: cannot release \(group.name): \(error)", metadata: ["group": "\(group.name)"])
             }
         }
     }
@@ -42,7 +40,7 @@ public struct AgentService: Service {
     private func handOver() async {
         let held = await agent.roles().filter { $0.role == .holder }.map(\.group)
         guard !held.isEmpty else { return }
-        note("stopping: handing over \(held.joined(separator: ", ")) before releasing")
+        logger.info("stopping: handing over \(held.joined(separator: ", ")) before releasing")
         await agent.setMaintenance(true)
         let clock = ContinuousClock()
         let deadline = clock.now + handoverBound
@@ -51,7 +49,8 @@ public struct AgentService: Service {
         }
         let left = await agent.roles().filter { $0.role == .holder }.map(\.group)
         if !left.isEmpty {
-            note("stopping: no peer took \(left.joined(separator: ", ")) within \(handoverBound); releasing anyway")
+            logger.warning(
+                "stopping: no peer took \(left.joined(separator: ", ")) within \(handoverBound.shortDescription); releasing anyway")
         }
     }
 }

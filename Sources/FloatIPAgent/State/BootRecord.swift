@@ -1,6 +1,7 @@
 import Dispatch
 import FloatIPCore
 import Foundation
+import Logging
 import Glibc
 import Synchronization
 
@@ -23,7 +24,7 @@ public final class BootRecord: Sendable {
     public let peerBoots: [String: UInt64]
     private let known: Mutex<[String: UInt64]>
     private let queue = DispatchQueue(label: "floatip-state")
-    private let note: @Sendable (String) -> Void
+    private let logger: Logger
     /// The node whose record this is (named in the file's comment).
     private let node: String
 
@@ -41,13 +42,13 @@ public final class BootRecord: Sendable {
     /// boot id and writes it back before returning, so that no datagram of this run leaves with a
     /// boot id that is not on disk.
     public init(
-        directory: String?, node: String, wallMilliseconds: UInt64, note: @escaping @Sendable (String) -> Void
+        directory: String?, node: String, wallMilliseconds: UInt64, logger: Logger = .silent
     ) {
-        self.note = note
+        self.logger = logger
         self.node = node
         guard let directory else {
-            note("no state directory: boot ids come from the wall clock alone, and earlier boots of the "
-                + "peers are refused only while this agent runs (set state_dir; docs/protocol.md)")
+            logger.warning(
+                "no state directory: boot ids come from the wall clock alone, and earlier boots of the peers are refused only while this agent runs (set state_dir; docs/protocol.md)")
             path = nil
             bootID = wallMilliseconds
             peerBoots = [:]
@@ -61,19 +62,19 @@ public final class BootRecord: Sendable {
             switch Self.parse(String(decoding: data, as: UTF8.self)) {
             case .success(let record): stored = record
             case .failure(let problem):
-                note("state file \(path): \(problem); starting as if it were lost (boot id from the wall clock)")
+                logger.warning("state file \(path): \(problem); starting as if it were lost (boot id from the wall clock)")
             }
         }
         bootID = BootID.next(last: stored.boot, wallMilliseconds: wallMilliseconds)
         if let last = stored.boot, last >= wallMilliseconds {
-            note("boot id \(bootID): the clock reads \(wallMilliseconds) ms, not after the last boot id \(last); "
-                + "kept above it (docs/protocol.md)")
+            logger.warning(
+                "boot id \(bootID): the clock reads \(wallMilliseconds) ms, not after the last boot id \(last); kept above it (docs/protocol.md)")
         }
         peerBoots = stored.peers
         known = Mutex(stored.peers)
         mkdir(directory, 0o750)
         if let failure = Self.write(path: path, boot: bootID, peers: stored.peers, node: node) {
-            note("state file \(path): \(failure); boot ids of the next run may not be above this one's")
+            logger.warning("state file \(path): \(failure); boot ids of the next run may not be above this one's")
         }
     }
 
@@ -92,7 +93,7 @@ public final class BootRecord: Sendable {
             // The newest state, not the one of this call: writes queued behind each other converge.
             let peers = known.withLock { $0 }
             if let failure = Self.write(path: path, boot: bootID, peers: peers, node: node) {
-                note("state file \(path): \(failure)")
+                logger.warning("state file \(path): \(failure)")
             }
         }
     }

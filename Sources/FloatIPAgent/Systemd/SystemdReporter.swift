@@ -1,4 +1,5 @@
 import FloatIPCore
+import Logging
 import Synchronization
 
 /// What the agent tells systemd over `SystemdNotifier`, driven by the decision loop:
@@ -12,7 +13,7 @@ import Synchronization
 /// - `STOPPING=1` when the agent begins its clean stop; nothing after it.
 public final class SystemdReporter: Sendable {
     let notifier: SystemdNotifier
-    let note: @Sendable (String) -> Void
+    let logger: Logger
     private let state = Mutex(State())
 
     struct State {
@@ -23,20 +24,20 @@ public final class SystemdReporter: Sendable {
         var failing = false
     }
 
-    /// A reporter sending through `notifier`; `note` hears about send failures (once per streak).
-    public init(notifier: SystemdNotifier, note: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// A reporter sending through `notifier`; `logger` hears about send failures (once per streak).
+    public init(notifier: SystemdNotifier, logger: Logger = .silent) {
         self.notifier = notifier
-        self.note = note
+        self.logger = logger
     }
 
     /// Starts reporting `agent`'s loop to systemd, when this process was started with
     /// `$NOTIFY_SOCKET`; returns the reporter (for `stopping()`), or nil and does nothing otherwise.
     public static func attach(
-        to agent: AgentCore, environment: [String: String]? = nil, note: @escaping @Sendable (String) -> Void
+        to agent: AgentCore, environment: [String: String]? = nil, logger: Logger = .silent
     ) async -> SystemdReporter? {
         let notifier = environment.map { SystemdNotifier(environment: $0) } ?? SystemdNotifier()
         guard let notifier else { return nil }
-        let reporter = SystemdReporter(notifier: notifier, note: note)
+        let reporter = SystemdReporter(notifier: notifier, logger: logger)
         await agent.observeLoop { agent in
             reporter.pass(agent.roles().map { ($0.group, $0.role) }, agent.peerLiveness())
         }
@@ -66,7 +67,7 @@ public final class SystemdReporter: Sendable {
             }
             return lines.isEmpty ? nil : send(lines.joined(separator: "\n"), &state)
         }
-        if let report { note(report) }
+        if let report { logger.log(level: report == Self.recovered ? .info : .warning, "\(report)") }
     }
 
     /// The agent is stopping (handing its groups over first): `STOPPING=1`; nothing after it.
@@ -76,8 +77,10 @@ public final class SystemdReporter: Sendable {
             state.stopping = true
             return send("STOPPING=1\nSTATUS=\(why)", &state)
         }
-        if let report { note(report) }
+        if let report { logger.log(level: report == Self.recovered ? .info : .warning, "\(report)") }
     }
+
+    static let recovered = "notifying systemd works again"
 
     /// `web: holder (2 peers ok)`; several groups: `web: holder, db: standby (1 of 2 peers ok)`.
     static func summary(_ roles: [(group: String, role: Role)], _ peers: (alive: Int, total: Int)) -> String {
@@ -97,7 +100,7 @@ public final class SystemdReporter: Sendable {
         let failure = notifier.send(message)
         defer { state.failing = failure != nil }
         if let failure, !state.failing { return failure }
-        if failure == nil, state.failing { return "notifying systemd works again" }
+        if failure == nil, state.failing { return Self.recovered }
         return nil
     }
 }

@@ -1,4 +1,5 @@
 import FloatIPCore
+import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -29,19 +30,19 @@ public final class WitnessResponder: Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
-    /// Binds `address:port` and starts answering. `onFirst` is called (on an event loop) the first time a
-    /// node is answered and the first time each reason of rejection occurs, with a line for the log.
+    /// Binds `address:port` and starts answering. `logger` hears (on an event loop) the first time a
+    /// node is answered, and, as a warning, the first time each reason of rejection occurs.
     public static func bind(
         address: IPAddress, port: UInt16, codec: WitnessCodec,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        onFirst: @escaping @Sendable (String) -> Void = { _ in }
+        logger: Logger = .silent
     ) async throws -> WitnessResponder {
         let tally = Tally()
         let channel = try await DatagramBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        Answerer(codec: codec, tally: tally, onFirst: onFirst))
+                        Answerer(codec: codec, tally: tally, logger: logger))
                 }
             }
             .bind(host: "\(address)", port: Int(port)).get()
@@ -72,12 +73,12 @@ public final class WitnessResponder: Sendable {
 
         let codec: WitnessCodec
         let tally: Tally
-        let onFirst: @Sendable (String) -> Void
+        let logger: Logger
 
-        init(codec: WitnessCodec, tally: Tally, onFirst: @escaping @Sendable (String) -> Void) {
+        init(codec: WitnessCodec, tally: Tally, logger: Logger) {
             self.codec = codec
             self.tally = tally
-            self.onFirst = onFirst
+            self.logger = logger
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -97,7 +98,7 @@ public final class WitnessResponder: Sendable {
                     defer { counters.nodes[message.node] = from }
                     return counters.nodes[message.node] == nil
                 }
-                if first { onFirst("first probe from node \(message.node) (\(from)): answering") }
+                if first { logger.info("first probe from node \(message.node) (\(from)): answering") }
             } catch {
                 return reject(error.reason, from: from)
             }
@@ -110,7 +111,7 @@ public final class WitnessResponder: Sendable {
                 counters.rejected[reason, default: 0] += 1
                 return counters.rejected[reason] == 1
             }
-            if first { onFirst("dropped a datagram from \(from): \(reason) (first of its kind; later ones are only counted)") }
+            if first { logger.warning("dropped a datagram from \(from): \(reason) (first of its kind; later ones are only counted)") }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
