@@ -19,7 +19,7 @@ enum ConnectionErrorText {
             return errnoText(error.errnoCode, endpoint: endpoint)
         case let error as ChannelError:
             if case .connectTimeout(let amount) = error {
-                return "no connection to \(endpoint) within \(DetailText.duration(.nanoseconds(amount.nanoseconds)))"
+                return "no connection to \(endpoint) within \(Duration.nanoseconds(amount.nanoseconds).shortDescription)"
             }
             return "connection to \(endpoint): \(error)"
         default:
