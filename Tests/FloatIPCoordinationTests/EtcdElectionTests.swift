@@ -32,7 +32,7 @@ private func outcome(_ work: () async throws -> Int64) async -> Result<Int64, an
 /// Elections and the fenced mover against a real etcd (TTL 3 s, the shortest etcd allows).
 @Suite(.serialized, .enabled(if: EtcdServer.runnable, .etcd))
 struct EtcdElectionTests {
-    @Test func ofTwoCampaignsExactlyOneWinsAndItsEpochIsTheKeysCreateRevision() async throws {
+    @Test func ofTwoCampaignsExactlyOneWinsWithTheKeysCreateRevision() async throws {
         let etcd = try EtcdServer()
         defer { etcd.stop() }
         let a = try election(etcd, "node-a")
@@ -49,7 +49,9 @@ struct EtcdElectionTests {
         let value = try #require(try await reader.get(key))
         #expect(value.value == winner && value.createRevision == revision)
         let loser = try #require(outcomes.first { $0.0 != winner })
-        #expect(throws: EtcdElectionError.heldByOther(key: key, holder: winner, revision: revision)) { try loser.1.get() }
+        #expect(throws: EtcdElectionError.heldByOther(key: key, holder: winner, revision: revision)) {
+            try loser.1.get()
+        }
         #expect("\(EtcdElectionError.heldByOther(key: key, holder: winner, revision: revision))"
             == "etcd key \(key) is held by \(winner) (since revision \(revision))")
         // Campaigning again while holding is fine and keeps the revision.

@@ -51,7 +51,8 @@ public struct AgentService: Service {
         }
         let left = await agent.roles().filter { $0.role == .holder }.map(\.group)
         if !left.isEmpty {
-            note("stopping: no peer took \(left.joined(separator: ", ")) within \(handoverBound.shortDescription); releasing anyway")
+            note("stopping: no peer took \(left.joined(separator: ", ")) within \(handoverBound.shortDescription); "
+                + "releasing anyway")
         }
     }
 }

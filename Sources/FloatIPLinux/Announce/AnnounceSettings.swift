@@ -53,11 +53,13 @@ public struct AnnounceSettings: Sendable, Equatable {
         }
         if let repeatAfter, repeatAfter <= burstLength {
             throw .invalidSettings(
-                "repeatAfter (\(repeatAfter.shortDescription)) must be longer than a burst (\(burstLength.shortDescription))")
+                "repeatAfter (\(repeatAfter.shortDescription)) must be longer than a burst "
+                    + "(\(burstLength.shortDescription))")
         }
         if let refreshEvery, refreshEvery <= burstLength {
             throw .invalidSettings(
-                "refreshEvery (\(refreshEvery.shortDescription)) must be longer than a burst (\(burstLength.shortDescription))")
+                "refreshEvery (\(refreshEvery.shortDescription)) must be longer than a burst "
+                    + "(\(burstLength.shortDescription))")
         }
     }
 }
