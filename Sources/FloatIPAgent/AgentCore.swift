@@ -15,7 +15,7 @@ import FloatIPLinux
 public actor AgentCore {
     public let config: ClusterConfig
     let clock: any AgentClock
-    let transport: any PacketTransport
+    let transport: any PolledTransport
     let movers: [String: any Mover]
     let onEvent: @Sendable (AgentEvent) -> Void
     /// Where peers' new boot ids are remembered across this agent's restarts.
@@ -29,8 +29,6 @@ public actor AgentCore {
     /// The machine's next deadline, and when the loop's timer is armed to fire (nil: disarmed).
     var timerDeadline: Instant?
     var timerArmedFor: Instant?
-    /// Reads a transport that is not polled by the loop (tests' in-memory network).
-    var receiver: Task<Void, Never>?
     var running = false
     /// The last role changes, for status (bounded by `transitionMemory`).
     var recentTransitions: [Transition] = []
@@ -51,7 +49,7 @@ public actor AgentCore {
     /// thread (named "floatip-agent"); throws only when the system refuses a pipe or a timerfd.
     /// `boots`: this run's boot id and the peers' remembered ones (nil: the wall clock, nothing remembered).
     public init(
-        config: ClusterConfig, secret: [UInt8], clock: any AgentClock, transport: any PacketTransport,
+        config: ClusterConfig, secret: [UInt8], clock: any AgentClock, transport: any PolledTransport,
         movers: [String: any Mover], boots: BootRecord? = nil,
         onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
     ) throws(SystemError) {
@@ -77,19 +75,10 @@ public actor AgentCore {
         guard !running else { return }
         running = true
         loop.setTimerHandler { [weak self] in self?.assumeIsolated { $0.timerFired() } }
-        if let polled = transport as? any PolledTransport {
-            loop.watch(polled.descriptor) { [weak self] in
-                guard let self else { return }
-                self.assumeIsolated { agent in polled.readAvailable { datagram, _ in agent.receive(datagram) } }
-            }
-        } else {
-            let incoming = transport.incoming()
-            receiver = Task { [weak self] in
-                for await (datagram, _) in incoming {
-                    guard let self else { return }
-                    await self.receive(datagram)
-                }
-            }
+        let transport = self.transport
+        loop.watch(transport.descriptor) { [weak self] in
+            guard let self else { return }
+            self.assumeIsolated { agent in transport.readAvailable { datagram, _ in agent.receive(datagram) } }
         }
         tick()
     }
@@ -99,7 +88,6 @@ public actor AgentCore {
     public func stop() async {
         running = false
         loop.watch(nil)
-        receiver?.cancel()
         loop.disarm()
         timerArmedFor = nil
         for queue in queues.values { await queue.finish() }

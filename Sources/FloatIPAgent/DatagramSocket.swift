@@ -63,23 +63,15 @@ struct PeerSocketAddress: Hashable, Sendable {
     }
 }
 
-/// A bound UDP socket: non-blocking sends from any thread, and either a read loop for a thread of
-/// its own that sleeps in `poll` until a datagram or `close()` (`read`), or reads by someone
-/// else's poll loop when the descriptor is readable (`readAvailable`). The descriptor is closed
-/// under a lock that every send and read takes, so neither reaches a reused descriptor.
+/// A bound UDP socket: non-blocking sends from any thread, and reads by a poll loop when the
+/// descriptor is readable (`readAvailable`). The descriptor is closed under a lock that every send
+/// and read takes, so neither reaches a reused descriptor.
 final class DatagramSocket: Sendable {
-    private struct State {
-        var closing = false
-        var closed = false
-        /// A thread is in `read` (then it closes the socket when `close()` wakes it).
-        var reading = false
-    }
-
     /// The socket, for a poll loop that watches it (`readAvailable` when readable).
     let fd: Int32
-    private let wake: WakePipe
-    private let state = Mutex(State())
-    /// Most datagrams read per wake-up before `close()` is looked at again.
+    /// Whether the descriptor is closed.
+    private let closed = Mutex(false)
+    /// Most datagrams read per wake-up, so one busy socket does not starve the loop's timer.
     private static let readsPerWake = 64
 
     /// Binds `local` exclusively. No SO_REUSEADDR (UDP has no TIME_WAIT to wait out): with it, a
@@ -94,66 +86,17 @@ final class DatagramSocket: Sendable {
             Glibc.close(fd)
             throw error
         }
-        do {
-            wake = try WakePipe()
-        } catch {
-            Glibc.close(fd)
-            throw error
-        }
         self.fd = fd
     }
 
     /// One `sendto`, never blocking; an error is loss.
     func send(_ datagram: [UInt8], to address: PeerSocketAddress) {
-        state.withLock { state in
-            guard !state.closed else { return }
+        closed.withLock { closed in
+            guard !closed else { return }
             _ = datagram.withUnsafeBytes { bytes in
                 address.withSocketAddress {
                     Glibc.sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1)
                 }
-            }
-        }
-    }
-
-    /// Reads datagrams into `deliver` until `close()`, then closes the socket. Call it once.
-    func read(_ deliver: ([UInt8], PeerSocketAddress?) -> Void) {
-        let started = state.withLock { state in
-            if !state.closing { state.reading = true }
-            return state.reading
-        }
-        guard started else { return }
-        defer { closeNow() }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while !state.withLock({ $0.closing }) {
-            var descriptors = [
-                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0),
-            ]
-            let ready = poll(&descriptors, 2, -1)
-            if ready < 0 && errno != EINTR { return }
-            guard ready > 0, descriptors[0].revents != 0 else { continue }
-            if descriptors[0].revents & Int16(POLLNVAL) != 0 { return }
-            for _ in 0..<Self.readsPerWake {
-                var source = sockaddr_storage()
-                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                let count = buffer.withUnsafeMutableBytes { bytes in
-                    withUnsafeMutablePointer(to: &source) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            recvfrom(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &length)
-                        }
-                    }
-                }
-                // EAGAIN: all read. An ICMP error queued for an earlier send is reported once
-                // and is not the socket's end: go on reading. Anything else ends the loop.
-                if count < 0 {
-                    switch errno {
-                    case EINTR, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENETDOWN: continue
-                    case EAGAIN, EWOULDBLOCK: break
-                    default: return
-                    }
-                    break
-                }
-                deliver(Array(buffer[0..<count]), PeerSocketAddress(source))
             }
         }
     }
@@ -165,8 +108,8 @@ final class DatagramSocket: Sendable {
         for _ in 0..<Self.readsPerWake {
             var source = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let count = state.withLock { state -> Int in
-                guard !state.closed else { return Int.min }
+            let count = closed.withLock { closed -> Int in
+                guard !closed else { return Int.min }
                 return buffer.withUnsafeMutableBytes { bytes in
                     withUnsafeMutablePointer(to: &source) {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -187,22 +130,12 @@ final class DatagramSocket: Sendable {
         }
     }
 
-    /// Ends the read loop, which then closes the socket; without one, closes it now.
+    /// Closes the socket; later sends and reads do nothing.
     func close() {
-        let now = state.withLock { state in
-            state.closing = true
-            if state.reading, !state.closed { wake.signal() }
-            return !state.reading
-        }
-        if now { closeNow() }
-    }
-
-    private func closeNow() {
-        state.withLock { state in
-            guard !state.closed else { return }
-            state.closed = true
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
             Glibc.close(fd)
-            wake.close()
         }
     }
 }

@@ -1,9 +1,10 @@
-import FloatIPCore
-
-/// A transport whose datagrams the agent's own loop thread reads when its socket is readable,
-/// instead of a reader thread handing them over through `incoming()` (one wake-up per datagram
-/// instead of two or three; see `PollLoop`).
-public protocol PolledTransport: PacketTransport {
+/// Carries peer datagrams: UDP unicast to each peer's own address (`UDPTransport`), or the tests'
+/// in-memory network. Sends never block (the agent sends from its decision loop); datagrams are
+/// read by the agent's own loop thread when `descriptor` is readable, so a datagram arriving is
+/// one wake-up of one thread (see `PollLoop`).
+public protocol PolledTransport: Sendable {
+    /// Sends one datagram to the named peer (best effort: loss is the protocol's problem).
+    func send(_ datagram: [UInt8], to peer: String)
     /// The descriptor to poll for datagrams.
     var descriptor: Int32 { get }
     /// Reads what has arrived, without blocking, into `deliver` (datagram, sender's name if known).

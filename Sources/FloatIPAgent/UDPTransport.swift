@@ -1,24 +1,20 @@
 import FloatIPCore
 import FloatIPLinux
-import Foundation
 import Glibc
-import Synchronization
 
 /// Peer datagrams over UDP unicast: one socket bound to this node's own address and port, sending
 /// to each peer's own address. A datagram from an address that is no configured peer is still
 /// handed on (with `from` nil) so the machine can count it; authentication decides, not the address.
 ///
-/// Plain system calls, no event loop: `send` is one non-blocking `sendto` on the caller's thread.
-/// The agent reads datagrams on its own loop thread (`PolledTransport`); other users get them from
-/// `incoming()`, read by a thread that sleeps in `poll` until a datagram (or `close()`) arrives,
-/// started on the first call. An idle agent costs a wake-up per datagram and nothing else. A failed send (ENETDOWN while the node's link is
-/// down, no route, the peer's port closed) is loss, which the protocol tolerates; the socket stays
+/// Plain system calls, no event loop: `send` is one non-blocking `sendto` on the caller's thread;
+/// the agent reads datagrams on its own loop thread (`PolledTransport`). An idle agent costs a
+/// wake-up per datagram and nothing else. A failed send (ENETDOWN while the node's link is down,
+/// no route, the peer's port closed) is loss, which the protocol tolerates; the socket stays
 /// bound, so a node whose link comes back hears and is heard again at once.
 public final class UDPTransport: PolledTransport {
     private let socket: DatagramSocket
     private let peers: [String: PeerSocketAddress]
     private let names: [PeerSocketAddress: String]
-    private let reader = Mutex<AsyncStream<(datagram: [UInt8], from: String?)>?>(nil)
 
     /// Binds `address:port` and prepares to send to `peers`. Throws with the address in the message
     /// when the bind fails (address not on this host, port in use, no permission).
@@ -56,32 +52,13 @@ public final class UDPTransport: PolledTransport {
         socket.send(datagram, to: address)
     }
 
-    /// Datagrams read by a thread of the transport's own (started on the first call). Not with
-    /// `readAvailable`: one reader per socket.
-    public func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)> {
-        reader.withLock { reader in
-            if let stream = reader { return stream }
-            let (stream, continuation) = AsyncStream<(datagram: [UInt8], from: String?)>.makeStream(
-                bufferingPolicy: .bufferingNewest(1024))
-            let (socket, names) = (self.socket, self.names)
-            let thread = Thread {
-                socket.read { datagram, source in continuation.yield((datagram, source.flatMap { names[$0] })) }
-                continuation.finish()
-            }
-            thread.name = "floatip-peers"
-            thread.start()
-            reader = stream
-            return stream
-        }
-    }
-
     public var descriptor: Int32 { socket.fd }
 
     public func readAvailable(_ deliver: ([UInt8], String?) -> Void) {
         socket.readAvailable { datagram, source in deliver(datagram, source.flatMap { names[$0] }) }
     }
 
-    /// Closes the socket; `incoming()` finishes.
+    /// Closes the socket; later sends and reads do nothing.
     public func close() async {
         socket.close()
     }

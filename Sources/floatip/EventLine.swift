@@ -1,3 +1,4 @@
+import FloatIPCore
 import Foundation
 
 /// One event-log line for a person: `TIME NODE what happened`.
@@ -21,7 +22,8 @@ enum EventLine {
             let (from, to) = (text("from") ?? "?", text("to") ?? "?")
             what = "\(group): " + (from == to ? to : "\(from) → \(to)") + ": \(text("reason") ?? "")"
         case "claim", "release", "announce":
-            let took = (object["took_ms"] as? NSNumber).map { String(format: "%.1f ms", $0.doubleValue) } ?? "?"
+            let took = (object["took_ms"] as? NSNumber)
+                .map { Duration.milliseconds($0.doubleValue).shortDescription } ?? "?"
             what = "\(group): \(event) (term \(text("term") ?? "?")) "
                 + (text("error").map { "failed after \(took): \($0)" } ?? "done in \(took)")
         case "check":

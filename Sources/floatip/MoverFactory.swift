@@ -83,7 +83,7 @@ struct MoverSet {
         case .lunanode: LunaNodeProvider.self
         case .cloudflare: CloudflareProvider.self
         case .route53: Route53Provider.self
-        case .local, .dns, .script: nil
+        case .local, .dns: nil
         }
     }
 

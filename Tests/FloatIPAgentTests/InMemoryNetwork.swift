@@ -28,40 +28,22 @@ final class InMemoryNetwork: Sendable {
         inbox?.put(datagram, from: from)
     }
 
-    /// One node's queue of datagrams, and the pipe that tells its poller they are there (or the
-    /// stream that takes them, once `incoming()` was asked for).
+    /// One node's queue of datagrams, and the pipe that tells its poller they are there.
     final class Inbox: Sendable {
-        private let queue = Mutex<(datagrams: [([UInt8], String?)], stream: AsyncStream<(datagram: [UInt8], from: String?)>.Continuation?)>(([], nil))
+        private let queue = Mutex<[([UInt8], String?)]>([])
         let wake = try! WakePipe()  // a test double: a pipe the system refuses is a broken test host
 
         func put(_ datagram: [UInt8], from: String) {
-            let streamed = queue.withLock { queue -> Bool in
-                if let stream = queue.stream {
-                    stream.yield((datagram, from))
-                    return true
-                }
-                queue.datagrams.append((datagram, from))
-                return false
-            }
-            if !streamed { wake.signal() }
+            queue.withLock { $0.append((datagram, from)) }
+            wake.signal()
         }
 
         func take() -> [([UInt8], String?)] {
             wake.drain()
             return queue.withLock { queue in
-                defer { queue.datagrams.removeAll() }
-                return queue.datagrams
+                defer { queue.removeAll() }
+                return queue
             }
-        }
-
-        func stream() -> AsyncStream<(datagram: [UInt8], from: String?)> {
-            let (stream, continuation) = AsyncStream<(datagram: [UInt8], from: String?)>.makeStream()
-            queue.withLock { queue in
-                for (datagram, from) in queue.datagrams { continuation.yield((datagram, from)) }
-                queue.datagrams.removeAll()
-                queue.stream = continuation
-            }
-            return stream
         }
 
         deinit { wake.close() }
@@ -73,7 +55,6 @@ final class InMemoryNetwork: Sendable {
         let inbox: Inbox
 
         func send(_ datagram: [UInt8], to peer: String) { network.deliver(datagram, from: name, to: peer) }
-        func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)> { inbox.stream() }
         var descriptor: Int32 { inbox.wake.readEnd }
         func readAvailable(_ deliver: ([UInt8], String?) -> Void) {
             for (datagram, from) in inbox.take() { deliver(datagram, from) }

@@ -55,7 +55,7 @@ struct PingProbeTests {
         let ping = try probe(check(.ping, "198.18.0.2", options: options), namespace: pair.a)
         let result = try await runUntil(ping) { $0.detail.contains("over max_rtt") }
         #expect(!result.passed)
-        #expect(result.detail.hasPrefix("reply from 198.18.0.2 in ") && result.detail.hasSuffix("over max_rtt 1us"),
+        #expect(result.detail.hasPrefix("reply from 198.18.0.2 in ") && result.detail.hasSuffix("over max_rtt 1 µs"),
                 "\(result.detail)")
     }
 }

@@ -32,7 +32,7 @@ struct EtcdClusterTests {
             await faults.record(group, reason)
         }
         try await mover.claim(etcdGroup, epoch: 1)
-        let epoch = try #require(await election.epoch)
+        let revision = try #require(await election.createRevision)
         try await Task.sleep(for: .milliseconds(700))
 
         members[leader].crash()
@@ -52,9 +52,9 @@ struct EtcdClusterTests {
         let lost = await faults.entries.map { $0.reason ?? "" }
         #expect(lost.isEmpty, "no loss: \(lost)")
         #expect(await inner.holds)
-        #expect(await inner.operations == [.claim(epoch: UInt64(epoch))], "no flap")
-        #expect(await election.epoch == epoch)
-        #expect(try await survivors.get(key)?.createRevision == epoch)
+        #expect(await inner.operations == [.claim(epoch: UInt64(revision))], "no flap")
+        #expect(await election.createRevision == revision)
+        #expect(try await survivors.get(key)?.createRevision == revision)
         try await mover.release(etcdGroup, epoch: 1)
         #expect(try await survivors.get(key) == nil)
         await survivors.shutdown()
@@ -75,6 +75,6 @@ struct EtcdClusterTests {
             return wins
         }
         #expect(wins.count == 1, "\(wins)")
-        for election in elections where await election.epoch != nil { try await election.resign() }
+        for election in elections where await election.createRevision != nil { try await election.resign() }
     }
 }

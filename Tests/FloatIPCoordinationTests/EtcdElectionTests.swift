@@ -32,7 +32,7 @@ private func outcome(_ work: () async throws -> Int64) async -> Result<Int64, an
 /// Elections and the fenced mover against a real etcd (TTL 3 s, the shortest etcd allows).
 @Suite(.serialized, .enabled(if: EtcdServer.runnable, .etcd))
 struct EtcdElectionTests {
-    @Test func ofTwoCampaignsExactlyOneWinsAndItsEpochIsTheKeysCreateRevision() async throws {
+    @Test func ofTwoCampaignsExactlyOneWinsWithTheKeysCreateRevision() async throws {
         let etcd = try EtcdServer()
         defer { etcd.stop() }
         let a = try election(etcd, "node-a")
@@ -44,17 +44,19 @@ struct EtcdElectionTests {
         #expect(winners.count == 1, "exactly one wins: \(outcomes)")
         guard winners.count == 1 else { return }
         let (winner, won) = winners[0]
-        let epoch = try won.get()
+        let revision = try won.get()
         let reader = try etcdClient([etcd.endpoint])
         let value = try #require(try await reader.get(key))
-        #expect(value.value == winner && value.createRevision == epoch)
+        #expect(value.value == winner && value.createRevision == revision)
         let loser = try #require(outcomes.first { $0.0 != winner })
-        #expect(throws: EtcdElectionError.heldByOther(key: key, holder: winner, revision: epoch)) { try loser.1.get() }
-        #expect("\(EtcdElectionError.heldByOther(key: key, holder: winner, revision: epoch))"
-            == "etcd key \(key) is held by \(winner) (since revision \(epoch))")
-        // Campaigning again while holding is fine and keeps the epoch.
+        #expect(throws: EtcdElectionError.heldByOther(key: key, holder: winner, revision: revision)) {
+            try loser.1.get()
+        }
+        #expect("\(EtcdElectionError.heldByOther(key: key, holder: winner, revision: revision))"
+            == "etcd key \(key) is held by \(winner) (since revision \(revision))")
+        // Campaigning again while holding is fine and keeps the revision.
         let holder = winner == "node-a" ? a : b
-        #expect(try await holder.campaign { _ in } == epoch)
+        #expect(try await holder.campaign { _ in } == revision)
         try await holder.resign()
         await reader.shutdown()
     }
@@ -65,14 +67,14 @@ struct EtcdElectionTests {
         let a = try election(etcd, "node-a")
         let reader = try etcdClient([etcd.endpoint])
         let lost = FaultLog()
-        let epoch = try await a.campaign { reason in await lost.record("web", reason) }
+        let revision = try await a.campaign { reason in await lost.record("web", reason) }
         // A control lease of the same TTL that nobody renews: it must be gone at the end.
         let control = try await reader.grantLease(ttl: ttl.components.seconds)
         try await Task.sleep(for: ttl * 1.7)
         #expect(try await reader.timeToLive(lease: control.id) == nil, "the control lease expired")
         let value = try #require(try await reader.get(key))
-        #expect(value.createRevision == epoch && value.value == "node-a")
-        #expect(await a.epoch == epoch)
+        #expect(value.createRevision == revision && value.value == "node-a")
+        #expect(await a.createRevision == revision)
         let lease = try #require(await a.lease)
         #expect(try await reader.timeToLive(lease: lease) ?? 0 >= 1)
         #expect(await lost.entries.isEmpty)
@@ -139,8 +141,8 @@ struct EtcdElectionTests {
         let (a, innerA) = try fenced(etcd, "node-a", faults: faults, faultHold: .milliseconds(500))
         try await a.claim(etcdGroup, epoch: 7)
         let lease = try #require(await a.election.lease)
-        let epoch = try #require(await a.election.epoch)
-        #expect(await innerA.operations == [.claim(epoch: UInt64(epoch))], "claimed with the etcd epoch")
+        let revision = try #require(await a.election.createRevision)
+        #expect(await innerA.operations == [.claim(epoch: UInt64(revision))], "claimed with the etcd revision")
         #expect(try await a.holder(of: etcdGroup) == .this)
 
         let outside = try etcdClient([etcd.endpoint])
@@ -157,9 +159,9 @@ struct EtcdElectionTests {
 
         let (b, innerB) = try fenced(etcd, "node-b", faults: FaultLog())
         try await b.claim(etcdGroup, epoch: 8)
-        let epochB = try #require(await b.election.epoch)
-        #expect(epochB > epoch)
-        #expect(await innerB.operations == [.claim(epoch: UInt64(epochB))])
+        let revisionB = try #require(await b.election.createRevision)
+        #expect(revisionB > revision)
+        #expect(await innerB.operations == [.claim(epoch: UInt64(revisionB))])
         #expect(try await a.holder(of: etcdGroup) == .other("node-b"))
         try await b.release(etcdGroup, epoch: 8)
         await outside.shutdown()
@@ -218,20 +220,20 @@ struct EtcdElectionTests {
         let (a, innerA) = try fenced(etcd, "node-a", faults: FaultLog())
         let (b, innerB) = try fenced(etcd, "node-b", faults: FaultLog())
         try await a.claim(etcdGroup, epoch: 1)
-        let epochA = try #require(await a.election.epoch)
+        let revisionA = try #require(await a.election.createRevision)
         let leaseA = try #require(await a.election.lease)
-        await #expect(throws: EtcdElectionError.heldByOther(key: key, holder: "node-a", revision: epochA)) {
+        await #expect(throws: EtcdElectionError.heldByOther(key: key, holder: "node-a", revision: revisionA)) {
             try await b.claim(etcdGroup, epoch: 2)
         }
         #expect(await innerB.operations.isEmpty, "a lost campaign never touches the inner mover")
         try await a.release(etcdGroup, epoch: 1)
-        #expect(await innerA.operations == [.claim(epoch: UInt64(epochA)), .release(epoch: UInt64(epochA))])
+        #expect(await innerA.operations == [.claim(epoch: UInt64(revisionA)), .release(epoch: UInt64(revisionA))])
         let reader = try etcdClient([etcd.endpoint])
         #expect(try await reader.get(key) == nil)
         #expect(try await reader.timeToLive(lease: leaseA) == nil, "the lease was revoked")
         try await b.claim(etcdGroup, epoch: 2)
-        let epochB = try #require(await b.election.epoch)
-        #expect(epochB > epochA)
+        let revisionB = try #require(await b.election.createRevision)
+        #expect(revisionB > revisionA)
         #expect(await innerB.holds)
         // Releasing what is not held is quiet, and leaves the other's key alone.
         try await a.release(etcdGroup, epoch: 1)
@@ -250,9 +252,9 @@ struct EtcdElectionTests {
             return
         }
         let a = try election(etcd, "node-a")
-        let epoch = try await a.campaign { _ in }
-        #expect(epoch > stale.createRevision)
-        #expect(try await earlier.get(key)?.createRevision == epoch)
+        let revision = try await a.campaign { _ in }
+        #expect(revision > stale.createRevision)
+        #expect(try await earlier.get(key)?.createRevision == revision)
         try await a.resign()
         await earlier.shutdown()
     }
@@ -300,11 +302,11 @@ struct EtcdElectionTests {
             #expect(!"\(error)".contains("nope-nope"))
         }
         let right = try election(etcd, "node-a", credentials: EtcdCredentials(user: "root", password: "root-secret-1"))
-        let epoch = try await right.campaign { _ in }
-        #expect(epoch > 0)
+        let revision = try await right.campaign { _ in }
+        #expect(revision > 0)
         // Renewal and the watch work with the token too: still held past the TTL.
         try await Task.sleep(for: ttl * 1.4)
-        #expect(await right.epoch == epoch)
+        #expect(await right.createRevision == revision)
         try await right.resign()
     }
 }

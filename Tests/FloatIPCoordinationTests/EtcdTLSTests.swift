@@ -23,8 +23,8 @@ struct EtcdTLSTests {
 
         let good = try client(etcd, ca: pki.caFile, cert: pki.clientCertFile, key: pki.clientKeyFile)
         let election = EtcdElection(client: good, key: "/floatip/tls/web", name: "node-a", ttl: .seconds(3))
-        let epoch = try await election.campaign { _ in }
-        #expect(try await good.get("/floatip/tls/web")?.createRevision == epoch)
+        let revision = try await election.campaign { _ in }
+        #expect(try await good.get("/floatip/tls/web")?.createRevision == revision)
         try await election.resign()
 
         // No client certificate: etcd (--client-cert-auth) refuses the handshake.

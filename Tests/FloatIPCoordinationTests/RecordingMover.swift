@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 
 /// An inner mover that records what it was asked, when, and holds or not accordingly; as an
 /// `ExpiringMover` it records each bound with when it came.
@@ -14,8 +15,8 @@ actor RecordingMover: ExpiringMover {
     private(set) var releasedAt: ContinuousClock.Instant?
     private(set) var bounds: [(at: ContinuousClock.Instant, goneBy: ContinuousClock.Instant?)] = []
 
-    func bound(_ group: String, goneBy instant: ContinuousClock.Instant?) async {
-        bounds.append((ContinuousClock.now, instant))
+    func bound(_ group: String, goneBy instant: Instant?) async {
+        bounds.append((ContinuousClock.now, instant?.continuous))
     }
 
     func claim(_ group: GroupConfig, epoch: UInt64) async throws {

@@ -1,7 +1,7 @@
 import Testing
 @testable import FloatIPCore
 
-/// One named test per rule of DESIGN.md "Rules the core keeps", driven through `GroupEngine.step`
+/// One named test per rule of docs/decision.md ("Rules"), driven through `GroupEngine.step`
 /// with no doubles: time and peers are plain inputs.
 @Suite struct GroupEngineTests {
     static let timers = Timers(

@@ -17,7 +17,7 @@ struct LocalMoverBoundTests {
         let mover = try LocalMover(namespace: lab["a"])
         // An etcd lease of 3 s granted just now: lifetime 2 s (3 s − 0.5 s kernel slack, whole seconds).
         var bound = ContinuousClock.now + .seconds(3)
-        await mover.bound(group.name, goneBy: bound)
+        await mover.bound(group.name, goneBy: Instant(bound))
         try await mover.claim(group, epoch: 1)
         let entry = try #require(try lab.network.addressEntry(lab["a"], "eth0", AnnounceLab.vip4))
         #expect(entry.validLifetime <= 2, "bounded by the lease, not address_lifetime 30 s: \(entry.validLifetime)")
@@ -26,7 +26,7 @@ struct LocalMoverBoundTests {
         for _ in 0..<3 {
             try await Task.sleep(for: .seconds(1))
             bound = ContinuousClock.now + .seconds(3)
-            await mover.bound(group.name, goneBy: bound)
+            await mover.bound(group.name, goneBy: Instant(bound))
         }
         #expect(try lab.network.addressEntry(lab["a"], "eth0", AnnounceLab.vip4) != nil, "kept while renewed")
 
@@ -44,7 +44,7 @@ struct LocalMoverBoundTests {
     @Test func aBoundTooNearRefusesTheClaimAndAddsNothing() async throws {
         let lab = try AnnounceLab(hosts: ["a"])
         let mover = try LocalMover(namespace: lab["a"])
-        await mover.bound(group.name, goneBy: ContinuousClock.now + .milliseconds(1_200))
+        await mover.bound(group.name, goneBy: Instant(ContinuousClock.now + .milliseconds(1_200)))
         await #expect(throws: LocalMoverError.self) { try await mover.claim(group, epoch: 1) }
         #expect(try lab.network.addressEntry(lab["a"], "eth0", AnnounceLab.vip4) == nil)
     }

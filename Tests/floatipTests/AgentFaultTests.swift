@@ -50,8 +50,9 @@ struct AgentFaultTests {
         #expect(try await lab.wait(.seconds(3)) { try lab.holders() == [1] } != nil, "\(lab.log(1))")
     }
 
-    /// DESIGN rule 9: no false failover under 20 % random loss between the peers at default timers.
-    /// 60 s at 20 ms heartbeats is 3,000 heartbeats each way; a false failover needs 15 lost in a row.
+    /// Design rule 9 (docs/decision.md): no false failover under 20 % random loss between the peers
+    /// at default timers. 60 s at 20 ms heartbeats is 3,000 heartbeats each way; a false failover
+    /// needs 15 lost in a row.
     @Test func twentyPercentLossForAMinuteCausesNoFailover() async throws {
         let lab = try AgentLab()
         try lab.start(1)

@@ -43,7 +43,7 @@ struct PlannedMoveTests {
         }
     }
 
-    /// DESIGN rule 3 through a restart: SIGTERM hands the group over, the restarted agent fails
+    /// Rule 3 (docs/decision.md) through a restart: SIGTERM hands the group over, the restarted agent fails
     /// back after preempt_delay; the client misses nothing, and two holders only ever overlap for the
     /// make-before-break moment.
     @Test func restartingTheHoldersAgentLosesNoRequest() async throws {

@@ -55,10 +55,10 @@ struct CommandProbe: CheckProbe {
                 passed: false, detail: "killed by signal \(signal) (\(Self.signalName(signal)))" + output,
                 duration: duration)
         case .timedOut(let leaderExitedOnTerm):
-            let how = leaderExitedOnTerm ? "SIGTERM" : "SIGKILL after \(DetailText.duration(Self.grace))"
+            let how = leaderExitedOnTerm ? "SIGTERM" : "SIGKILL after \(Self.grace.shortDescription)"
             return CheckResult(
                 passed: false,
-                detail: "no exit within \(DetailText.duration(check.timeout)), process group \(outcome.pid) "
+                detail: "no exit within \(check.timeout.shortDescription), process group \(outcome.pid) "
                     + "killed (\(how))" + output,
                 duration: duration)
         case .notStarted(let code):

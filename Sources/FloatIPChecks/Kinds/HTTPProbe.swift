@@ -89,7 +89,7 @@ final class HTTPProbe: CheckProbe {
         let duration = ContinuousClock.now - start
         guard let outcome else {
             return CheckResult(
-                passed: false, detail: "no answer within \(DetailText.duration(check.timeout)) from \(url)",
+                passed: false, detail: "no answer within \(check.timeout.shortDescription) from \(url)",
                 duration: duration)
         }
         return CheckResult(passed: outcome.passed, detail: outcome.detail, duration: duration)
@@ -136,9 +136,9 @@ final class HTTPProbe: CheckProbe {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout:
-                return "no answer within \(DetailText.duration(check.timeout)) from \(url)"
+                return "no answer within \(check.timeout.shortDescription) from \(url)"
             case .connectTimeout:
-                return "no connection within \(DetailText.duration(check.timeout)) to \(url)"
+                return "no connection within \(check.timeout.shortDescription) to \(url)"
             case .remoteConnectionClosed:
                 return "\(url) closed the connection without an answer"
             default:

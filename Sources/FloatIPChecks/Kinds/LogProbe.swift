@@ -140,7 +140,7 @@ final class LogProbe: CheckProbe {
     private func bounded(_ detail: String) -> String { DetailText.bounded(detail) }
 
     private func judge(count: Int, lastLine: String?, missing: Bool) -> (Bool, String) {
-        let window = "in the last \(DetailText.duration(options.window))"
+        let window = "in the last \(options.window.shortDescription)"
         let what = "matching \"\(options.pattern)\" \(window)"
         let passed = count <= options.threshold
         var detail: String

@@ -36,7 +36,7 @@ final class PingProbe: CheckProbe {
             }
             if let maxRTT, rtt > maxRTT {
                 return .since(start, passed: false, "reply from \(address) in \(ProbeText.time(rtt)), over max_rtt "
-                    + DurationText.format(maxRTT))
+                    + maxRTT.shortDescription)
             }
             return .since(start, passed: true, "reply from \(address) in \(ProbeText.time(rtt))")
         } catch is CancellationError {

@@ -37,7 +37,7 @@ struct TCPProbe: CheckProbe {
     }
 
     private func timedOutDetail(_ received: [UInt8]?) -> String {
-        let within = DetailText.duration(check.timeout)
+        let within = check.timeout.shortDescription
         guard let received else { return "no connection to \(endpoint) within \(within)" }
         guard let expect else { return "\(endpoint) timed out after connecting" }
         let got = received.isEmpty ? "nothing" : "\"\(DetailText.printable(received))\""

@@ -19,7 +19,8 @@ enum ConnectionErrorText {
             return errnoText(error.errnoCode, endpoint: endpoint)
         case let error as ChannelError:
             if case .connectTimeout(let amount) = error {
-                return "no connection to \(endpoint) within \(DetailText.duration(.nanoseconds(amount.nanoseconds)))"
+                let limit = Duration.nanoseconds(amount.nanoseconds)
+                return "no connection to \(endpoint) within \(limit.shortDescription)"
             }
             return "connection to \(endpoint): \(error)"
         default:

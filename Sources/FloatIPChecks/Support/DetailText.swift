@@ -1,14 +1,6 @@
 import FloatIPLinux
 /// Words for the `detail` of a check result: short, on one line, safe to print.
 enum DetailText {
-    /// A duration as a person reads it in a detail: `500 ms`, `60 s`, `1.5 s`.
-    static func duration(_ duration: Duration) -> String {
-        let milliseconds = duration.wholeMilliseconds
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) s" }
-        if milliseconds < 10_000 { return "\(milliseconds) ms" }
-        return "\(Double(milliseconds) / 1000) s"
-    }
-
     /// Bytes shown as text: printable ASCII as it is, `\r` `\n` `\t` escaped, anything else as `\xNN`;
     /// at most `limit` bytes are shown, and `…` says there were more.
     static func printable(_ bytes: some Collection<UInt8>, limit: Int = 64) -> String {
@@ -51,9 +43,4 @@ enum DetailText {
         }
         return String(kept) + ellipsis
     }
-}
-
-extension Duration {
-    /// Whole milliseconds (rounded down).
-    var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

@@ -1,8 +1,8 @@
 import FloatIPCore
 
 /// One group's election in etcd: whoever holds the key `<prefix>/<cluster>/<group>` under a live
-/// lease holds the group. The key's create revision is the holder's epoch (it grows with every
-/// new holder, so movers can refuse a stale one).
+/// lease holds the group. The key's create revision names the tenure (it grows with every new
+/// holder, so movers can refuse a stale one: the fenced mover passes it to its inner mover as the epoch).
 ///
 /// - **Campaign**: grant a lease of `ttl`, then one transaction: if the key is absent, create it
 ///   with this node's name under the lease.
@@ -34,7 +34,7 @@ public actor EtcdElection {
     struct Tenure {
         var serial: Int
         var lease: Int64
-        var epoch: Int64
+        var createRevision: Int64
         var deadline: ContinuousClock.Instant
         var lastRenewalSent: ContinuousClock.Instant
         /// The earliest the lease can expire on the server: the last renewal's send time + its TTL.
@@ -56,10 +56,10 @@ public actor EtcdElection {
     /// How often the holder renews; also each renewal's time limit.
     public nonisolated var renewInterval: Duration { ttl / 3 }
 
-    /// The epoch (the key's create revision) while this node holds the key, by its local deadline.
-    public var epoch: Int64? {
+    /// The key's create revision while this node holds the key, by its local deadline.
+    public var createRevision: Int64? {
         guard let tenure, ContinuousClock.now < tenure.deadline else { return nil }
-        return tenure.epoch
+        return tenure.createRevision
     }
 
     /// The lease of the current tenure, if any.
@@ -81,7 +81,7 @@ public actor EtcdElection {
 
     // MARK: Campaign
 
-    /// Campaigns for the key: its epoch when this node holds it (already, or now). Throws
+    /// Campaigns for the key: its create revision when this node holds it (already, or now). Throws
     /// `EtcdElectionError` (`heldByOther` names the holder and its revision). Decided within `ttl`;
     /// `onLost` is called (on its own task) if the tenure that this starts ends other than by `resign`;
     /// `onRenewed` after each successful renewal of it, with the new `leaseEndsNoEarlier`.
@@ -94,16 +94,17 @@ public actor EtcdElection {
         onRenewed: @escaping @Sendable (_ leaseEndsNoEarlier: ContinuousClock.Instant) async -> Void = { _ in },
         onLost: @escaping @Sendable (_ reason: String) async -> Void
     ) async throws -> Int64 {
-        if let epoch { return epoch }
+        if let createRevision { return createRevision }
         if let tenure { await lose(tenure.serial, "its local deadline passed") }
         let start = ContinuousClock.now
         var waited = false
         for attempt in 0..<3 {
             let outcome = try await tryCreate(start: start)
             switch outcome {
-            case .won(let epoch, let lease, let sent, let granted):
+            case .won(let createRevision, let lease, let sent, let granted):
                 return begin(
-                    epoch: epoch, lease: lease, sent: sent, granted: granted, onRenewed: onRenewed, onLost: onLost)
+                    createRevision: createRevision, lease: lease, sent: sent, granted: granted, onRenewed: onRenewed,
+                    onLost: onLost)
             case .held(let holder) where holder?.value == name && attempt == 0:
                 // Ours, from an earlier run of this node (a restart within the TTL): clear it, try again.
                 if let holder { await clearStale(holder, start: start) }
@@ -120,7 +121,7 @@ public actor EtcdElection {
     }
 
     private enum Attempt {
-        case won(epoch: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration)
+        case won(createRevision: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration)
         case held(EtcdKeyValue?)
     }
 
@@ -155,7 +156,8 @@ public actor EtcdElection {
                 throw EtcdElectionError.tooSlow(key: key, after: ContinuousClock.now - sent)
             }
             return .won(
-                epoch: created.createRevision, lease: lease.id, sent: sent, granted: min(.seconds(lease.ttl), ttl))
+                createRevision: created.createRevision, lease: lease.id, sent: sent,
+                granted: min(.seconds(lease.ttl), ttl))
         case .exists(let holder):
             revokeInBackground(lease.id)
             return .held(holder)
@@ -190,30 +192,32 @@ public actor EtcdElection {
     }
 
     private func begin(
-        epoch: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration,
+        createRevision: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration,
         onRenewed: @escaping @Sendable (ContinuousClock.Instant) async -> Void,
         onLost: @escaping @Sendable (String) async -> Void
     ) -> Int64 {
         serial += 1
         let serial = self.serial
         tenure = Tenure(
-            serial: serial, lease: lease, epoch: epoch, deadline: sent + granted - margin, lastRenewalSent: sent,
-            leaseEndsNoEarlier: sent + granted, onRenewed: onRenewed, onLost: onLost)
+            serial: serial, lease: lease, createRevision: createRevision, deadline: sent + granted - margin,
+            lastRenewalSent: sent, leaseEndsNoEarlier: sent + granted, onRenewed: onRenewed, onLost: onLost)
         lastRenewalError = nil
         keeper = Task { [weak self] in
-            await self?.keep(serial: serial, lease: lease, epoch: epoch, granted: sent)
+            await self?.keep(serial: serial, lease: lease, createRevision: createRevision, granted: sent)
         }
-        return epoch
+        return createRevision
     }
 
     // MARK: Holding
 
     /// Renews, watches and keeps the deadline until the tenure ends (any of the three ends it).
-    private func keep(serial: Int, lease: Int64, epoch: Int64, granted: ContinuousClock.Instant) async {
+    private func keep(serial: Int, lease: Int64, createRevision: Int64, granted: ContinuousClock.Instant) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.renewLoop(serial: serial, lease: lease, epoch: epoch, granted: granted) }
+            group.addTask {
+                await self.renewLoop(serial: serial, lease: lease, createRevision: createRevision, granted: granted)
+            }
             group.addTask { await self.deadlineLoop(serial: serial) }
-            group.addTask { await self.watchLoop(serial: serial, epoch: epoch) }
+            group.addTask { await self.watchLoop(serial: serial, createRevision: createRevision) }
             await group.next()
             group.cancelAll()
         }
@@ -223,7 +227,7 @@ public actor EtcdElection {
     /// interval, a read of the key (the poll that backs up a watch which may stay silent on a cut-off
     /// member). After a failure it tries twice as often, each attempt bounded by half the interval: a request that hung on a member
     /// without a leader must not hold the next one back once a new leader is elected.
-    private func renewLoop(serial: Int, lease: Int64, epoch: Int64, granted: ContinuousClock.Instant) async {
+    private func renewLoop(serial: Int, lease: Int64, createRevision: Int64, granted: ContinuousClock.Instant) async {
         var next = granted + renewInterval
         var failing = false
         while !Task.isCancelled {
@@ -248,7 +252,7 @@ public actor EtcdElection {
                 let left = next - ContinuousClock.now
                 guard left > .zero else { continue }
                 let now = try await client.get(key, timeout: left)
-                if let problem = Self.problem(with: now, epoch: epoch, name: name) {
+                if let problem = Self.problem(with: now, createRevision: createRevision, name: name) {
                     await lose(serial, problem)
                     return
                 }
@@ -276,14 +280,14 @@ public actor EtcdElection {
 
     /// Watches the key from just after its creation; a deletion, or a creation by someone else, ends
     /// the tenure. A broken stream is opened again after `renewInterval` (the poll covers the gap).
-    private func watchLoop(serial: Int, epoch: Int64) async {
+    private func watchLoop(serial: Int, createRevision: Int64) async {
         while !Task.isCancelled {
             do {
-                try await client.watch(key, fromRevision: epoch + 1) { [name] event in
+                try await client.watch(key, fromRevision: createRevision + 1) { [name] event in
                     let problem: String? =
                         switch event {
                         case .delete(_, let revision): "its key was deleted (revision \(revision))"
-                        case .put(let value): Self.problem(with: value, epoch: epoch, name: name)
+                        case .put(let value): Self.problem(with: value, createRevision: createRevision, name: name)
                         }
                     guard let problem else { return true }
                     await self.lose(serial, problem)
@@ -298,11 +302,12 @@ public actor EtcdElection {
         }
     }
 
-    /// What is wrong with the key as read (nil: still ours, from `epoch`).
-    static func problem(with value: EtcdKeyValue?, epoch: Int64, name: String) -> String? {
+    /// What is wrong with the key as read (nil: still ours, from `createRevision`).
+    static func problem(with value: EtcdKeyValue?, createRevision: Int64, name: String) -> String? {
         guard let value else { return "its key is gone" }
-        guard value.createRevision == epoch else {
-            return "its key was created again by \(value.value) (revision \(value.createRevision), ours was \(epoch))"
+        guard value.createRevision == createRevision else {
+            return "its key was created again by \(value.value) (revision \(value.createRevision), "
+                + "ours was \(createRevision))"
         }
         guard value.value == name else { return "its key now names \(value.value)" }
         return nil
@@ -349,7 +354,7 @@ public actor EtcdElection {
             keeper?.cancel()
             keeper = nil
             do {
-                _ = try await client.delete(key, ifCreatedAt: ended.epoch, timeout: renewInterval)
+                _ = try await client.delete(key, ifCreatedAt: ended.createRevision, timeout: renewInterval)
                 try await client.revoke(lease: ended.lease, timeout: renewInterval)
             } catch let error as EtcdError {
                 revokeInBackground(ended.lease)

@@ -2,7 +2,7 @@ import FloatIPCore
 
 /// Why a campaign was not won, or a resignation not completed.
 public enum EtcdElectionError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Another node holds the group's key; `revision` is its create revision (that holder's epoch).
+    /// Another node holds the group's key; `revision` is its create revision (the key's, since that holder won it).
     case heldByOther(key: String, holder: String, revision: Int64)
     /// etcd could not be asked (down, unreachable, refused credentials, a malformed answer).
     case unavailable(key: String, error: EtcdError)

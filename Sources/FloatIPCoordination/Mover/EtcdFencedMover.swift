@@ -1,11 +1,13 @@
 import FloatIPCore
+import FloatIPLinux
 
 /// A group's mover fenced by its etcd election: the addresses are claimed only while this node
 /// holds the group's key, and removed as soon as it may no longer hold it.
 ///
 /// - `claim` campaigns first (already holding is fine; a key held by another node throws
 ///   `EtcdElectionError.heldByOther`, so the engine's claim-failure path puts this node in fault
-///   with backoff and the peer keeps the group), then claims the inner mover with the etcd epoch.
+///   with backoff and the peer keeps the group), then claims the inner mover with the key's create
+///   revision as its epoch (it grows with every new tenure, as the engine's term does with every claim).
 /// - After a campaign lost to another node, the key is watched (and polled) until it goes; then
 ///   `onVacant` tells the agent to try its claim again at once instead of waiting out the
 ///   claim-failure backoff (the campaign that follows still decides).
@@ -33,8 +35,8 @@ public actor EtcdFencedMover: Mover {
     private var vacancyWatch: Task<Void, Never>?
     private var vacancySerial = 0
     private let gate = SerialGate()
-    /// The etcd epoch the inner mover holds the group with; nil when it does not hold it.
-    private var claimedEpoch: UInt64?
+    /// The create revision the inner mover holds the group with (its epoch); nil when it does not hold it.
+    private var claimedRevision: UInt64?
     private var faultClear: Task<Void, Never>?
 
     /// Fences `inner` for `group` with `election`. `onFault(group, reason)` reports a lost tenure
@@ -57,27 +59,29 @@ public actor EtcdFencedMover: Mover {
         let bounded = inner as? any ExpiringMover
         let name = group.name
         stopWatchingForVacancy()
-        let won: Int64
+        let revision: Int64
         do {
             // Patience: in a planned move (break-before-make) this node hears the handover while
             // the old holder is still releasing and resigning.
-            won = try await election.campaign(
+            revision = try await election.campaign(
                 patience: election.renewInterval,
-                onRenewed: { leaseEnd in await bounded?.bound(name, goneBy: leaseEnd) },
+                onRenewed: { leaseEnd in await bounded?.bound(name, goneBy: Instant(leaseEnd)) },
                 onLost: { [weak self] reason in await self?.tenureLost(reason) })
         } catch let error as EtcdElectionError {
-            if case .heldByOther(_, _, let revision) = error { watchForVacancy(heldSince: revision) }
+            if case .heldByOther(_, _, let theirs) = error { watchForVacancy(heldSince: theirs) }
             throw error
         }
         try await gate.run {
             // The tenure may have ended while this claim waited for the gate.
-            guard await self.election.epoch == won, let leaseEnd = await self.election.leaseEndsNoEarlier else {
+            guard await self.election.createRevision == revision,
+                let leaseEnd = await self.election.leaseEndsNoEarlier
+            else {
                 throw EtcdElectionError.tooSlow(key: self.election.key, after: self.election.ttl)
             }
             // Addresses that outlive a killed agent must vanish before the lease can expire.
-            await bounded?.bound(name, goneBy: leaseEnd)
-            try await self.inner.claim(group, epoch: UInt64(won))
-            await self.setClaimed(UInt64(won))
+            await bounded?.bound(name, goneBy: Instant(leaseEnd))
+            try await self.inner.claim(group, epoch: UInt64(revision))
+            await self.setClaimed(UInt64(revision))
         }
     }
 
@@ -109,13 +113,13 @@ public actor EtcdFencedMover: Mover {
     }
 
     /// Whether the inner mover holds the group now (for status and tests).
-    public var innerHolds: Bool { claimedEpoch != nil }
+    public var innerHolds: Bool { claimedRevision != nil }
 
-    private func setClaimed(_ epoch: UInt64) { claimedEpoch = epoch }
+    private func setClaimed(_ revision: UInt64) { claimedRevision = revision }
 
     private func takeClaimed() -> UInt64? {
-        defer { claimedEpoch = nil }
-        return claimedEpoch
+        defer { claimedRevision = nil }
+        return claimedRevision
     }
 
     /// Stops waiting for the key to go (this node campaigns again, or shuts down).
@@ -154,8 +158,8 @@ public actor EtcdFencedMover: Mover {
         var outcome = "released"
         do {
             try await gate.run {
-                guard let epoch = await self.takeClaimed() else { return }
-                try await self.inner.release(self.group, epoch: epoch)
+                guard let revision = await self.takeClaimed() else { return }
+                try await self.inner.release(self.group, epoch: revision)
             }
         } catch {
             outcome = "release failed: \(error)"

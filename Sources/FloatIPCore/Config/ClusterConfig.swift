@@ -148,7 +148,7 @@ public struct GroupConfig: Sendable, Equatable {
     }
 }
 
-/// How a group's addresses move.
+/// How a group's addresses move: every kind this build can run (a kind is added with its mover).
 public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     case local
     case digitalocean
@@ -163,14 +163,6 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     case dns
     case cloudflare
     case route53
-    case script
-
-    /// The kinds this build can run; the parser rejects the others with a clear message.
-    /// Each mover module adds its kinds here when it lands.
-    public static let implemented: Set<MoverKind> = [
-        .local, .dns, .aws, .digitalocean, .hetzner, .hetznerRobot, .vultr, .linode, .openstack, .upcloud, .lunanode,
-        .cloudflare, .route53,
-    ]
 
     /// The kinds that fail over by rewriting a DNS record to the holder's own address: their groups
     /// have no floating `addresses` and no `interface`.

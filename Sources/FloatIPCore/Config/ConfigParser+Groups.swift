@@ -172,12 +172,6 @@ extension ConfigReader {
                 + didYouMean(kindText, among: MoverKind.allCases.map(\.rawValue)) + "; allowed: \(allowedMovers)")
             return nil
         }
-        guard MoverKind.implemented.contains(kind) else {
-            report(kindPath, at: kindNode, "mover '\(kind.rawValue)' is recognised but not implemented in this "
-                + "version; available: " + MoverKind.allCases.filter(MoverKind.implemented.contains).map(\.rawValue)
-                .joined(separator: ", "))
-            return nil
-        }
         if kind == .local, !options.isEmpty {
             report(path, at: node, "the `local` mover takes no options (found "
                 + options.keys.sorted().joined(separator: ", ") + "); set the interface with the group's `interface`")

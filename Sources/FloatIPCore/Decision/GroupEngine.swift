@@ -2,7 +2,7 @@
 ///
 /// Inputs are this node's condition, what peers last said (with arrival times) and `now`;
 /// outputs are the role, the intents and a reason a person can read. No I/O, no clock reads.
-/// The rules are DESIGN.md's "Rules the core keeps"; each has a named test in
+/// The rules are docs/decision.md's numbered rules; each has a named test in
 /// Tests/FloatIPCoreTests/GroupEngineTests.swift.
 public struct GroupEngine: Sendable {
     public let group: String

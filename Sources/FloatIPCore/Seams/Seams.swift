@@ -1,5 +1,5 @@
-// The seams where the world plugs into the core. Each is small on purpose: the Linux layer,
-// the cloud and DNS movers, the check runner, the etcd backend and the simulator implement them.
+// The seams where the world plugs into the core: the clock the agent reads, and the movers (the
+// Linux layer's local mover, the cloud and DNS movers, the etcd-fenced mover). Each is small on purpose.
 
 /// The monotonic clock the shells use to feed `Instant`s to the core.
 public protocol AgentClock: Sendable {
@@ -7,8 +7,6 @@ public protocol AgentClock: Sendable {
     func now() -> Instant
     /// Wall-clock time in milliseconds since 1970, for boot ids and display only.
     func wallMilliseconds() -> UInt64
-    /// Suspends until `deadline` (absolute, so a loop of sleeps does not drift).
-    func sleep(until deadline: Instant) async throws
 }
 
 /// Who a mover says holds a group's addresses now.
@@ -44,55 +42,7 @@ public protocol Mover: Sendable {
 public protocol ExpiringMover: Mover {
     /// From now on, `group`'s addresses are added and renewed only with lifetimes that end by
     /// `instant` (the renewals are shortened as it nears, and stop once it is too near); nil
-    /// lifts the bound. A later call replaces the bound.
-    func bound(_ group: String, goneBy instant: ContinuousClock.Instant?) async
-}
-
-/// Carries peer datagrams. The real one is UDP unicast to each peer's own address; the simulator's
-/// is a simulated network.
-public protocol PacketTransport: Sendable {
-    /// Sends one datagram to the named peer (best effort: loss is the protocol's problem). Never
-    /// blocks: the agent sends from its decision loop.
-    func send(_ datagram: [UInt8], to peer: String)
-    /// Datagrams as they arrive, with the peer name the transport believes sent them, if any.
-    func incoming() -> AsyncStream<(datagram: [UInt8], from: String?)>
-}
-
-/// The result of one run of one check.
-public struct CheckResult: Sendable, Equatable {
-    public var passed: Bool
-    /// What a person needs to see: `HTTP 503 from http://127.0.0.1/health`, `exit 1: …`.
-    public var detail: String
-    public var duration: Duration
-
-    public init(passed: Bool, detail: String, duration: Duration) {
-        self.passed = passed
-        self.detail = detail
-        self.duration = duration
-    }
-}
-
-/// Runs one health check once; scheduling and rise/fall live in the core (`Hysteresis`).
-public protocol CheckRunner: Sendable {
-    func run(_ check: CheckConfig) async -> CheckResult
-}
-
-/// How nodes learn each other's state. The heartbeat backend (peer datagrams) is the default;
-/// an etcd backend (leases) comes later.
-public protocol CoordinationBackend: Sendable {
-    /// Publishes this node's current state to the cluster.
-    func publish(_ heartbeat: Heartbeat) async
-    /// Peer states as they arrive, each stamped with its arrival time.
-    func observations() -> AsyncStream<PeerObservation>
-}
-
-/// One peer's state as this node received it.
-public struct PeerObservation: Sendable, Equatable {
-    public var heartbeat: Heartbeat
-    public var receivedAt: Instant
-
-    public init(heartbeat: Heartbeat, receivedAt: Instant) {
-        self.heartbeat = heartbeat
-        self.receivedAt = receivedAt
-    }
+    /// lifts the bound. A later call replaces the bound. `instant` is on the process's monotonic
+    /// timeline (the Linux module maps `ContinuousClock` onto it), the agent's clock's too.
+    func bound(_ group: String, goneBy instant: Instant?) async
 }

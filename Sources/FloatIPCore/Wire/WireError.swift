@@ -43,7 +43,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A boot id lower than the sender's current one, or than the highest ever accepted from it (a recording).
     case staleBoot
 
-    /// A stable, short, snake_case label for metrics (`floatip_peer_datagrams_rejected_total{reason=...}`).
+    /// A stable, short, snake_case label for metrics (`floatip_heartbeats_rejected_total{reason=...}`).
     /// Never changes meaning once released; new cases get new labels.
     public var reason: String {
         switch self {
@@ -68,13 +68,6 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .staleBoot: "stale_boot"
         }
     }
-
-    /// Every `reason` label, so a metrics backend can create each counter once, up front.
-    public static let allReasons: [String] = [
-        "too_short", "too_large", "bad_magic", "bad_version", "unknown_kind", "bad_length", "bad_auth", "truncated",
-        "bad_name", "bad_role", "reserved_bits", "trailing_bytes", "too_many_groups", "duplicate_group",
-        "wrong_cluster", "bad_sequence", "replay", "too_old", "stale_boot",
-    ]
 
     public var description: String {
         switch self {

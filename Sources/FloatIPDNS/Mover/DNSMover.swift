@@ -113,11 +113,11 @@ public final class DNSMover: Mover, MoverTelemetrySource {
         guard Set(answer.addresses) == Set(settings.addresses) else {
             throw DNSMoverError(message: "dns: \(server) accepted the update of \(settings.name) to \(published), but the "
                 + "servers still answer \(answer.addresses.map(\.description).joined(separator: ", ")) after "
-                + DurationText.format(took))
+                + took.shortDescription)
         }
         state.withLock { $0.claimToAnswer = took }
         report("dns: group \(group.name): \(settings.name) → \(published) (TTL \(settings.ttl) s) by \(server); "
-            + "answered after \(DurationText.format(took))")
+            + "answered after \(took.shortDescription)")
     }
 
     public func release(_ group: GroupConfig, epoch: UInt64) async throws {

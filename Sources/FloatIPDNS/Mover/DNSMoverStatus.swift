@@ -20,7 +20,7 @@ public struct DNSMoverStatus: Sendable, Equatable, CustomStringConvertible {
             text += "not asked yet"
         }
         if let claimToAnswer {
-            text += "; last claim answered after \(DurationText.format(claimToAnswer))"
+            text += "; last claim answered after \(claimToAnswer.shortDescription)"
         }
         return text
     }

@@ -48,13 +48,18 @@ public struct AnnounceSettings: Sendable, Equatable {
             throw .invalidSettings("count is \(count), must be 1 to \(Self.maximumCount)")
         }
         guard spacing >= .zero, spacing <= Self.maximumSpacing else {
-            throw .invalidSettings("spacing is \(spacing), must be 0 to \(Self.maximumSpacing)")
+            throw .invalidSettings(
+                "spacing is \(spacing.shortDescription), must be 0 to \(Self.maximumSpacing.shortDescription)")
         }
         if let repeatAfter, repeatAfter <= burstLength {
-            throw .invalidSettings("repeatAfter (\(repeatAfter)) must be longer than a burst (\(burstLength))")
+            throw .invalidSettings(
+                "repeatAfter (\(repeatAfter.shortDescription)) must be longer than a burst "
+                    + "(\(burstLength.shortDescription))")
         }
         if let refreshEvery, refreshEvery <= burstLength {
-            throw .invalidSettings("refreshEvery (\(refreshEvery)) must be longer than a burst (\(burstLength))")
+            throw .invalidSettings(
+                "refreshEvery (\(refreshEvery.shortDescription)) must be longer than a burst "
+                    + "(\(burstLength.shortDescription))")
         }
     }
 }

@@ -11,8 +11,8 @@ extension LocalMover {
     /// on a timer rounded to a quarter second (measured here: 1.00–1.17 s for a 1 s lifetime).
     public static let kernelSlack: Duration = .milliseconds(500)
 
-    public func bound(_ group: String, goneBy instant: ContinuousClock.Instant?) {
-        lifetimeBounds[group] = instant
+    public func bound(_ group: String, goneBy instant: Instant?) {
+        lifetimeBounds[group] = instant?.continuous
         // Renew now: the bound moves after each lease renewal, and the lifetimes move with it.
         if instant != nil { maintain(group) }
     }
