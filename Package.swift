@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
         .target(name: "CFloatIPLinux"),
-        .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux"]),
+        .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "FloatIPChecks",
             dependencies: [
@@ -82,13 +82,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "FloatIPLab", dependencies: ["FloatIPCore", "FloatIPLinux", "CFloatIPLinux"]),
         // DNS failover: RFC 2136 update with TSIG (wire format, client, the `dns` mover).
         .target(
             name: "FloatIPDNS",
-            dependencies: ["FloatIPCore", "FloatIPLinux", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FloatIPCore", "FloatIPLinux", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]
         ),
         // Coordination through etcd (leases, elections, the fenced mover).
         .target(
@@ -125,7 +126,7 @@ let package = Package(
         // Namespaces, veths, commands and off-pool helpers for the tests.
         .target(
             name: "FloatIPTestSupport",
-            dependencies: ["FloatIPCloud", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["FloatIPCloud", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"),
         .testTarget(
             name: "FloatIPCoreTests",

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Logging
 
 /// Keeps a provider's routing in line with the agent's decision: every `reconcile_interval`,

@@ -39,8 +39,8 @@ struct AgentCommand: AsyncParsableCommand {
         let moverSet: MoverSet
         do {
             moverSet = try MoverSet.make(
-                for: cluster.groups, node: cluster.node, coordination: cluster.coordination, cluster: cluster.cluster
-            ) { log.note($0) }
+                for: cluster.groups, node: cluster.node, coordination: cluster.coordination, cluster: cluster.cluster,
+                logger: log.part("mover"))
         } catch {
             printError("\(error)")
             throw ExitCode(1)

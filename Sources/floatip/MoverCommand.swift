@@ -35,8 +35,8 @@ struct MoverOptions: ParsableArguments {
     func mover(for selection: GroupSelection) throws -> (mover: any Mover, local: LocalMover?) {
         do {
             let set = try MoverSet.make(
-                for: selection.cluster.groups, node: selection.cluster.node, only: selection.group.name
-            ) { printError($0) }
+                for: selection.cluster.groups, node: selection.cluster.node, only: selection.group.name,
+                logger: CommandLog.logger)
             guard let mover = set.movers[selection.group.name] else {
                 printError("group \(selection.group.name): no mover was made")
                 throw ExitCode(1)

@@ -1,10 +1,11 @@
 import FloatIPCore
 import FloatIPDNS
+import Logging
 
 extension MoverSet {
     /// The `dns` mover of `group` (the `index`th of the config's groups, for the option paths).
     static func dnsMover(
-        _ group: GroupConfig, index: Int, node: NodeConfig?, report: @escaping @Sendable (String) -> Void
+        _ group: GroupConfig, index: Int, node: NodeConfig?, logger: Logger
     ) throws -> DNSMover {
         let settings: DNSMoverSettings
         switch DNSMoverSettings.parse(group.mover.options, path: "groups[\(index)].mover", nodeAddress: node?.address) {
@@ -12,7 +13,7 @@ extension MoverSet {
         case .failure(let problems): throw MoverSetupError(message: "group \(group.name): \(problems)")
         }
         do {
-            return try DNSMover(settings: settings, report: report)
+            return try DNSMover(settings: settings, logger: logger)
         } catch {
             throw MoverSetupError(message: "group \(group.name): \(error)")
         }

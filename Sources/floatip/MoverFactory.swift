@@ -3,6 +3,7 @@ import FloatIPCoordination
 import FloatIPCore
 import FloatIPLinux
 import Foundation
+import Logging
 
 /// The movers of one node: one per group, made from each group's `mover:` settings.
 ///
@@ -27,13 +28,13 @@ struct MoverSet {
     static func make(
         for groups: [GroupConfig], node: NodeConfig? = nil, only: String? = nil,
         coordination: CoordinationConfig? = nil, cluster: String = "",
-        report: @escaping @Sendable (String) -> Void
+        logger: Logger
     ) throws -> MoverSet {
         var local: LocalMover?
         func localMover() throws -> LocalMover {
             if let local { return local }
             do {
-                let made = try LocalMover(report: report)
+                let made = try LocalMover(logger: logger)
                 local = made
                 return made
             } catch {
@@ -43,7 +44,7 @@ struct MoverSet {
         func cloud<P: CloudProvider>(_ provider: P.Type, _ group: GroupConfig) throws -> any Mover {
             let composed = CloudMovers.composesWithLocal(P.self, group: group) ? try localMover() : nil
             do {
-                return try CloudMovers.make(P.self, group: group, local: composed, nodeAddress: node?.address, report: report)
+                return try CloudMovers.make(P.self, group: group, local: composed, nodeAddress: node?.address, logger: logger.withGroup(group))
             } catch {
                 throw MoverSetupError(message: error.description)
             }
@@ -54,7 +55,7 @@ struct MoverSet {
             if group.mover.kind == .local {
                 movers[group.name] = try localMover()
             } else if group.mover.kind == .dns {
-                movers[group.name] = try dnsMover(group, index: index, node: node, report: report)
+                movers[group.name] = try dnsMover(group, index: index, node: node, logger: logger.withGroup(group))
             } else if let provider = cloudProvider(group.mover.kind) {
                 movers[group.name] = try cloud(provider, group)
                 intervals[group.name] = CloudMovers.reconcileInterval(provider, group: group)

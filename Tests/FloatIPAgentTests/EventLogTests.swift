@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPTestSupport
 import Foundation
 import Synchronization
 import Testing

@@ -5,12 +5,8 @@ import Foundation
 import Synchronization
 import Testing
 
-/// Lines a mover reported, collected for assertions.
-final class ReportedLines: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    var report: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
-}
+/// Lines a mover logged, collected for assertions.
+typealias ReportedLines = LogCapture
 
 /// The environment the movers read credentials from in tests.
 let testTokenVariable = "FLOATIP_TEST_TOKEN"
@@ -29,7 +25,7 @@ func makeMover<P: CloudProvider>(
     interface: String? = nil
 ) throws -> (mover: any Mover & MoverTelemetrySource, group: GroupConfig) {
     let group = try cloudGroup(P.kind, options, interface: interface ?? (P.needsLocalAddress ? "eth0" : nil))
-    let mover = try CloudMovers.make(P.self, group: group, local: nil, environment: environment, report: lines.report)
+    let mover = try CloudMovers.make(P.self, group: group, local: nil, environment: environment, logger: lines.logger)
     return (mover, group)
 }
 

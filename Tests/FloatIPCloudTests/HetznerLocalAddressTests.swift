@@ -23,7 +23,7 @@ struct HetznerLocalAddressTests {
         ], interface: "eth0")
         let mover = try CloudMovers.make(
             HetznerCloudProvider.self, group: group, local: try LocalMover(namespace: host),
-            environment: [testTokenVariable: HetznerCloudFake.token], report: { _ in })
+            environment: [testTokenVariable: HetznerCloudFake.token])
         #expect(mover is LocalComposedMover)
         func configured() throws -> Bool { try network.ip(host, "-4", "addr", "show", "dev", "eth0").contains("198.18.0.100/32") }
         try await mover.claim(group, epoch: 1)

@@ -165,7 +165,7 @@ struct SharedPiecesTests {
         #expect(openstack.map(\.field) == ["mover.auth_url"], "\(openstack)")
         // And the mover is not made at all (the agent refuses what check-config refuses).
         #expect(throws: CloudSetupError.self) {
-            _ = try CloudMovers.make(DigitalOceanProvider.self, group: plain, local: nil, report: { _ in })
+            _ = try CloudMovers.make(DigitalOceanProvider.self, group: plain, local: nil)
         }
     }
 }

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Hummingbird
 import HummingbirdCore
 import Logging

@@ -1,8 +1,9 @@
 import Dispatch
 import FloatIPCore
+import FloatIPLinux
 import Foundation
-import Logging
 import Glibc
+import Logging
 import Synchronization
 
 /// What a node keeps across its own restarts (docs/protocol.md, "Replay window and boot ids"): the

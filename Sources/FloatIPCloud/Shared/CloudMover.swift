@@ -1,4 +1,6 @@
 import FloatIPCore
+import FloatIPLinux
+import Logging
 
 /// A provider's floating address as a `Mover`, with the same semantics for every provider:
 ///
@@ -13,13 +15,13 @@ public struct CloudMover<P: CloudProvider>: Mover, MoverTelemetrySource {
     public let provider: P
     public let common: CloudCommonSettings
     let recorder: TelemetryRecorder
-    let report: @Sendable (String) -> Void
+    let logger: Logger
 
-    public init(provider: P, common: CloudCommonSettings, recorder: TelemetryRecorder, report: @escaping @Sendable (String) -> Void) {
+    public init(provider: P, common: CloudCommonSettings, recorder: TelemetryRecorder, logger: Logger = .silent) {
         self.provider = provider
         self.common = common
         self.recorder = recorder
-        self.report = report
+        self.logger = logger
     }
 
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
@@ -35,12 +37,13 @@ public struct CloudMover<P: CloudProvider>: Mover, MoverTelemetrySource {
                 if try await provider.unassign(over: state, deadline: deadline) {
                     recorder.recordHolder(nil, holdsHere: false)
                 } else {
-                    report("group \(group.name): \(P.name) has no detach; \(provider.address) stays routed to "
-                        + "\(provider.target) until another node claims it")
+                    let line = "group \(group.name): \(P.name) has no detach; \(provider.address) stays routed to "
+                        + "\(provider.target) until another node claims it"
+                    logger.warning("\(line)")
                 }
             } catch let error as ProviderError where error.kind == .conflict {
                 // A fenced detach lost to a peer's claim: the address is no longer ours, which is what release wants.
-                report("group \(group.name): not detached: \(error.message)")
+                logger.info("group \(group.name): not detached: \(error.message)")
             }
         }
     }
@@ -67,8 +70,9 @@ public struct CloudMover<P: CloudProvider>: Mover, MoverTelemetrySource {
         let deadline = ContinuousClock.now + common.claimTimeout
         let state = try await read(deadline: deadline)
         if state.holder == provider.target { return }
-        report("group \(group.name): \(P.name) routes \(provider.address) to \(state.holder ?? "nothing"); "
-            + "claiming it for \(provider.target) (\(why))")
+        let line = "group \(group.name): \(P.name) routes \(provider.address) to \(state.holder ?? "nothing"); "
+            + "claiming it for \(provider.target) (\(why))"
+        logger.info("\(line)")
         try await provider.assign(over: state, deadline: deadline)
         recorder.recordHolder(provider.target, holdsHere: true)
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FloatIPCore
 import FloatIPLinux
 import Foundation
+import Logging
 
 /// One problem with a group's cloud mover settings: the field relative to the group
 /// (`mover.token_file`, `interface`) and what is wrong. Warnings do not stop the agent.
@@ -65,11 +66,11 @@ public enum CloudMovers {
     /// The mover for `group`: a `CloudMover` of `P`, composed with `local` when given. Throws on
     /// option problems only: credentials are read at each operation, so a missing credential file
     /// fails claims (shown in status, retried by the agent) instead of stopping the agent.
-    /// `report` gets one line for everything the mover does on its own (a claim over another holder).
+    /// `logger` gets one line for everything the mover does on its own (a claim over another holder).
     public static func make<P: CloudProvider>(
         _: P.Type, group: GroupConfig, local: LocalMover?, nodeAddress: IPAddress? = nil, client: HTTPClient = .providers,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        report: @escaping @Sendable (String) -> Void
+        logger: Logger = .silent
     ) throws(CloudSetupError) -> any Mover & MoverTelemetrySource {
         let found = problems(P.self, group: group, credentials: false, nodeAddress: nodeAddress, environment: environment)
         guard found.isEmpty else { throw CloudSetupError(group: group.name, problems: found) }
@@ -80,7 +81,7 @@ public enum CloudMovers {
         }
         let credentials = CredentialStore(options: group.mover.options, names: P.credentials, environment: environment)
         for problem in credentials.preload() {
-            report("group \(group.name): \(problem); the mover fails until it is fixed (read again at every operation)")
+            logger.error("group \(group.name): \(problem); the mover fails until it is fixed (read again at every operation)")
         }
         let recorder = TelemetryRecorder(kind: P.kind.rawValue)
         let http = ProviderHTTP(
@@ -89,7 +90,7 @@ public enum CloudMovers {
             describe: { P.errorMessage($0) }, isThrottled: { P.isThrottled($0) })
         let context = CloudContext(
             http: http, endpoint: common.endpoint, credentials: credentials, pollInterval: common.pollInterval)
-        let cloud = CloudMover(provider: P(settings: settings, context: context), common: common, recorder: recorder, report: report)
+        let cloud = CloudMover(provider: P(settings: settings, context: context), common: common, recorder: recorder, logger: logger)
         guard let local, composesWithLocal(P.self, group: group) else { return cloud }
         return LocalComposedMover(cloud: cloud, local: local)
     }

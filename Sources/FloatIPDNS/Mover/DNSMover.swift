@@ -1,6 +1,7 @@
 import FloatIPCore
 import FloatIPLinux
 import Foundation
+import Logging
 import Synchronization
 
 /// The `dns` mover: the holder of a group is whoever a DNS name points at.
@@ -19,17 +20,17 @@ import Synchronization
 public final class DNSMover: Mover, MoverTelemetrySource {
     public let settings: DNSMoverSettings
     let client: DNSClient
-    private let report: @Sendable (String) -> Void
+    private let logger: Logger
     private let state: Mutex<DNSMoverStatus>
     /// The same, as status and metrics show every provider-backed mover.
     private let recorded: Mutex<MoverTelemetry>
     /// How often a claim asks again while the servers do not yet answer the new address.
     static let readBackInterval = Duration.milliseconds(20)
 
-    /// Makes the mover and reads its key file. `report` receives one line per claim and release.
-    public init(settings: DNSMoverSettings, report: @escaping @Sendable (String) -> Void = { _ in }) throws(DNSMoverError) {
+    /// Makes the mover and reads its key file. `logger` receives one line per claim and release.
+    public init(settings: DNSMoverSettings, logger: Logger = .silent) throws(DNSMoverError) {
         self.settings = settings
-        self.report = report
+        self.logger = logger
         var key: TSIGKey?
         if let path = settings.keyFile {
             if let refusal = SecretFileRule.check(path).refusal { throw DNSMoverError(message: "dns: key_file: \(refusal)") }
@@ -116,24 +117,26 @@ public final class DNSMover: Mover, MoverTelemetrySource {
                 + took.shortDescription)
         }
         state.withLock { $0.claimToAnswer = took }
-        report("dns: group \(group.name): \(settings.name) → \(published) (TTL \(settings.ttl) s) by \(server); "
-            + "answered after \(took.shortDescription)")
+        let line = "dns: group \(group.name): \(settings.name) → \(published) (TTL \(settings.ttl) s) by \(server); "
+            + "answered after \(took.shortDescription)"
+        logger.info("\(line)")
     }
 
     public func release(_ group: GroupConfig, epoch: UInt64) async throws {
         switch settings.release {
         case .keep:
-            report("dns: group \(group.name): release leaves \(settings.name) as it is (release: keep); "
-                + "the next holder's claim replaces it")
+            let line = "dns: group \(group.name): release leaves \(settings.name) as it is (release: keep); "
+                + "the next holder's claim replaces it"
+            logger.info("\(line)")
         case .delete:
             let update = DNSUpdate.deleteAddresses(
                 id: 0, zone: settings.zone, name: settings.name, ifHolding: settings.addresses)
             do {
                 let (answer, server) = try await client.exchange(update, accepting: [.noError, .nxRRSet])
                 if answer.rcode == .nxRRSet {
-                    report("dns: group \(group.name): \(settings.name) no longer holds \(published) at \(server); left as it is")
+                    logger.info("dns: group \(group.name): \(settings.name) no longer holds \(published) at \(server); left as it is")
                 } else {
-                    report("dns: group \(group.name): deleted \(published) of \(settings.name) at \(server)")
+                    logger.info("dns: group \(group.name): deleted \(published) of \(settings.name) at \(server)")
                 }
             } catch {
                 throw DNSMoverError.update("delete of", settings: settings, keyName: keyName, error)

@@ -28,8 +28,9 @@ extension LocalMover {
             }
             // Ours, but on another parent or with another MAC (the config changed): start again.
             do { try netlink.deleteLink(index: existing.index) } catch { throw failure("replace stale \(name)", error) }
-            report("group \(group.name): replaced \(name) (it was on index \(existing.parentIndex ?? 0) with "
-                + "\(existing.macText)); now on \(parent.name) with \(LinkInfo(index: 0, name: name, mac: virtual.mac).macText)")
+            let now = LinkInfo(index: 0, name: name, mac: virtual.mac).macText
+            logger.warning(
+                "group \(group.name): replaced \(name) (it was on index \(existing.parentIndex ?? 0) with \(existing.macText)); now on \(parent.name) with \(now)")
         }
         do {
             try netlink.createMacvlan(named: name, parentIndex: parent.index, mac: virtual.mac, mode: VirtualMAC.mode)
@@ -72,7 +73,7 @@ extension LocalMover {
                 group: group.name, interface: parent.name, action: "raise ARP settings of \(parent.name)", error: error)
         }
         let text = changes.map { "net.ipv4.conf.\(parent.name).\($0.0.name)=\($0.1)" }.joined(separator: ", ")
-        report("group \(group.name): set \(text) for virtual_mac (the parent must not answer for the group's addresses)")
+        logger.info("group \(group.name): set \(text) for virtual_mac (the parent must not answer for the group's addresses)")
     }
 
     /// Removes the addresses from the group's macvlan and deletes it; quiet when it is absent.
@@ -106,11 +107,11 @@ extension LocalMover {
                 return link.index
             }
             let (index, _) = try prepareMacvlan(group, virtual, parent: parent)
-            report("restored \(virtual.interfaceName) on \(parent.name) for group \(group.name): it was removed or "
-                + "changed while this node holds the group")
+            logger.warning(
+                "restored \(virtual.interfaceName) on \(parent.name) for group \(group.name): it was removed or changed while this node holds the group")
             return index
         } catch {
-            report("group \(group.name): could not restore \(virtual.interfaceName): \(error)")
+            logger.error("group \(group.name): could not restore \(virtual.interfaceName): \(error)")
             return nil
         }
     }

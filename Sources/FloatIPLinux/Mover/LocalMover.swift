@@ -1,5 +1,6 @@
 import FloatIPCore
 import Glibc
+import Logging
 
 /// `mover: local`: puts a group's addresses on an interface of this server and announces them
 /// (gratuitous ARP, unsolicited NA), and keeps them there while it holds: `maintain()` renews
@@ -14,8 +15,8 @@ import Glibc
 public actor LocalMover: ExpiringMover {
     public nonisolated let namespace: String?
     let netlink: RouteNetlink
-    /// Reports what the mover did on its own (restores, renewal failures), for the agent's log.
-    let report: @Sendable (String) -> Void
+    /// What the mover did on its own (restores, renewal failures), for the agent's log.
+    let logger: Logger
     var held: [String: HeldGroup] = [:]
     var announcers: [String: Announcer] = [:]
     /// When each bounded group's addresses must be gone by (`ExpiringMover`, LocalMover+Bound.swift).
@@ -31,9 +32,9 @@ public actor LocalMover: ExpiringMover {
     }
 
     /// A mover for the namespace `namespace` (the current one if nil).
-    public init(namespace: String? = nil, report: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    public init(namespace: String? = nil, logger: Logger = .silent) throws {
         self.namespace = namespace
-        self.report = report
+        self.logger = logger
         netlink = try RouteNetlink(namespace: namespace)
     }
 
@@ -123,10 +124,10 @@ public actor LocalMover: ExpiringMover {
             do {
                 try netlink.addAddress(prefix, interfaceIndex: entry.interfaceIndex, lifetime: lifetime, replace: true)
                 if !present.contains(prefix) {
-                    report("restored \(prefix) on \(entry.interfaceName) for group \(name): it was removed while this node holds the group")
+                    logger.warning("restored \(prefix) on \(entry.interfaceName) for group \(name): it was removed while this node holds the group")
                 }
             } catch {
-                report("group \(name): could not renew \(prefix): \(error)")
+                logger.error("group \(name): could not renew \(prefix): \(error)")
             }
         }
     }
@@ -247,7 +248,7 @@ public actor LocalMover: ExpiringMover {
         let settings = group.announce
         guard settings.count > 1 || settings.repeatAfter != nil || settings.refresh != nil else { return nil }
         let addresses = group.addresses.map(\.address)
-        let report = self.report
+        let logger = self.logger
         let name = group.name
         return Task {
             let clock = ContinuousClock()
@@ -271,7 +272,7 @@ public actor LocalMover: ExpiringMover {
             } catch is CancellationError {
                 return
             } catch {
-                report("group \(name): announcement failed: \(error)")
+                logger.error("group \(name): announcement failed: \(error)")
             }
         }
     }

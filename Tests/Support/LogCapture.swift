@@ -1,19 +1,20 @@
-import FloatIPAgent
 import Logging
 import Synchronization
 
 /// A `Logger` whose lines a test reads back, each with its level.
-final class LogCapture: Sendable {
-    let entries = Mutex<[(level: Logger.Level, message: String)]>([])
+public final class LogCapture: Sendable {
+    public init() {}
 
-    var logger: Logger {
+    public let entries = Mutex<[(level: Logger.Level, message: String)]>([])
+
+    public var logger: Logger {
         Logger(label: "test") { [self] _ in Handler(capture: self) }
     }
 
-    var messages: [String] { entries.withLock { $0.map(\.message) } }
-    var all: [String] { messages }
+    public var messages: [String] { entries.withLock { $0.map(\.message) } }
+    public var all: [String] { messages }
 
-    func levels(containing text: String) -> [Logger.Level] {
+    public func levels(containing text: String) -> [Logger.Level] {
         entries.withLock { $0.filter { $0.message.contains(text) }.map(\.level) }
     }
 
