@@ -1,0 +1,122 @@
+@testable import FloatIPLab
+import Foundation
+import Glibc
+import Testing
+
+/// `floatip lab chaos` on real namespaces and agents, as root: the observer's own netlink dump,
+/// the clean-up of a killed run's leftovers and of an interrupted run, and CI's 2-minute
+/// fixed-seed run with zero violations.
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
+struct ChaosLabTests {
+    @Test func theObserversDumpSeesTheAddressComeAndGo() async throws {
+        let namespace = "fipobs\(getpid())x\(UInt16.random(in: 0...0xFFFF))"
+        try LabShell.ip("netns", "add", namespace)
+        defer { _ = try? LabShell.ip("netns", "del", namespace) }
+        try LabShell.ip("-n", namespace, "link", "add", "d0", "type", "dummy")
+        try LabShell.ip("-n", namespace, "link", "set", "d0", "up")
+        try LabShell.ip("-n", namespace, "addr", "add", "198.18.0.7/24", "dev", "d0")
+        let dump = try ChaosAddressDump(namespace: namespace)
+        let vip: [UInt8] = [198, 18, 0, 100]
+        #expect(dump.has(vip) == false)
+        try LabShell.ip("-n", namespace, "addr", "add", "198.18.0.100/32", "dev", "d0", "valid_lft", "3", "preferred_lft", "3")
+        #expect(dump.has(vip) == true)
+        #expect(dump.has([198, 18, 0, 7]) == true)
+        try LabShell.ip("-n", namespace, "addr", "del", "198.18.0.100/32", "dev", "d0")
+        #expect(dump.has(vip) == false)
+    }
+
+    /// A run killed with SIGKILL leaves its lab, a stopped agent and nftables rules; the next run
+    /// removes them by name, and leaves a lab whose run still goes (its PID alive) alone.
+    @Test func theNextRunRemovesAKilledRunsLeftoversByNameOnly() async throws {
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = try LabLayout(name: "chaos-\(gone.processIdentifier)")
+        let alive = try LabLayout(name: "chaos-\(getpid())")
+        defer {
+            _ = try? Lab.down(dead)
+            _ = try? Lab.down(alive)
+        }
+        try LabShell.ip("netns", "add", dead.namespace(node: 1))
+        try LabShell.ip("netns", "add", alive.namespace(node: 1))
+        try FileManager.default.createDirectory(atPath: dead.directory, withIntermediateDirectories: true)
+        try LabShell.ip(["netns", "exec", dead.namespace(node: 1), "nft",
+                         "add table inet floatipchaos; add chain inet floatipchaos in { type filter hook input priority 0; }"])
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: try LabShell.ipTool())
+        sleeper.arguments = ["netns", "exec", dead.namespace(node: 1), "sleep", "60"]
+        try sleeper.run()
+        let pid = sleeper.processIdentifier
+        try await offPool {
+            for _ in 0..<200 where !((try? LabShell.ip("netns", "pids", dead.namespace(node: 1))) ?? "").contains("\(pid)") { usleep(10_000) }
+        }
+        kill(pid, SIGSTOP)
+
+        let removed = try ChaosLeftovers.remove()
+        #expect(removed == [dead.name])
+        let namespaces = try LabShell.namespaces()
+        #expect(!namespaces.contains(dead.namespace(node: 1)))
+        #expect(namespaces.contains(alive.namespace(node: 1)), "a running run's lab is left alone")
+        #expect(!FileManager.default.fileExists(atPath: dead.directory))
+        sleeper.waitUntilExit()
+        #expect(!sleeper.isRunning, "the stopped process was continued and ended")
+    }
+
+    /// Ctrl-C in the middle of a run: every fault and the lab are removed, exit 130.
+    @Test func anInterruptedRunLeavesNothingBehind() async throws {
+        let process = Process()
+        process.executableURL = try CLITests.floatipBinary()
+        process.arguments = ["lab", "chaos", "--duration", "1m", "--seed", "7", "--nodes", "2"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let name = "chaos-\(process.processIdentifier)"
+        let layout = try LabLayout(name: name)
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            _ = try? ChaosLeftovers.remove()
+        }
+        // Interrupt once the second fault is in place (the first line after it is drawn).
+        let pid = process.processIdentifier
+        let handle = output.fileHandleForReading
+        let text = try await offPool { () -> String in
+            var seen = ""
+            let deadline = ContinuousClock.now + .seconds(90)
+            while ContinuousClock.now < deadline, seen.components(separatedBy: "; settled").count < 2 {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            usleep(300_000)
+            kill(pid, SIGINT)
+            seen += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            return seen
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("interrupted; removing every fault and the lab"), "\(text)")
+        let namespaces = try LabShell.namespaces()
+        #expect(layout.allNamespaces.filter(namespaces.contains) == [], "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: layout.directory))
+    }
+
+    /// CI's chaos run: 3 nodes, 2 minutes, seed 19, zero violations.
+    @Test(.timeLimit(.minutes(6))) func twoMinutesOfFixedSeedChaosBreakNoRule() async throws {
+        guard ExternalTool.find("nft", for: "the chaos run", package: "nftables") != nil else { return }
+        var options = ChaosRun.Options()
+        options.nodes = 3
+        options.duration = .seconds(120)
+        options.seed = 19
+        options.binary = try CLITests.floatipBinary().path
+        let report = try await offPool { try ChaosRun(options: options).run { print($0) } }
+        print(report.table)
+        for violation in report.violations { print(report.details(violation)) }
+        #expect(report.violations.isEmpty, "\(report.violations.map(report.details).joined(separator: "\n\n"))")
+        #expect(report.facts.events.count >= 10, "\(report.facts.events.count) faults")
+        #expect(report.facts.samples.count > 10_000, "\(report.facts.samples.count) observer samples")
+        let namespaces = try LabShell.namespaces()
+        #expect(try LabLayout(name: options.name).allNamespaces.filter(namespaces.contains) == [])
+    }
+}
