@@ -54,19 +54,20 @@ final class ChaosInjector {
         case .linkDown:
             linksDown.insert(node)
             try lab.setLink(node: node, up: false)
-            return Active(fault: fault, node: node, detail: "\(name): link down")
+            return Active(fault: fault, node: node, detail: "\(name): link down for \(ChaosText.duration(fault.duration))")
         case .loss:
             for each in 1...nodes {
                 try addRules(node: each, "udp dport \(defaultPeerPort) numgen random mod 100 < \(fault.percent) drop")
             }
-            return Active(fault: fault, node: node, detail: "all nodes: drop \(fault.percent) % of peer datagrams")
+            return Active(fault: fault, node: node, detail: "all nodes: drop \(fault.percent) % of peer datagrams for \(ChaosText.duration(fault.duration))")
         case .partition:
             let peer = node == holder ? others[fault.peerIndex % others.count] : holder
             try addRules(node: node, "ip saddr \(lab.layout.address(node: peer)) drop")
             if fault.twoWay { try addRules(node: peer, "ip saddr \(lab.layout.address(node: node)) drop") }
             let peerName = lab.layout.nodeName(peer)
             return Active(fault: fault, node: node, peer: peer, detail: fault.twoWay
-                ? "\(name) and \(peerName) cut from each other" : "\(name) stops hearing \(peerName) (one way)")
+                ? "\(name) and \(peerName) cut from each other for \(ChaosText.duration(fault.duration))"
+                : "\(name) stops hearing \(peerName) (one way) for \(ChaosText.duration(fault.duration))")
         case .stall:
             guard let pid = agentPID(node) else { throw .system("no agent of \(name) to stall") }
             stopped[node] = pid
@@ -79,11 +80,11 @@ final class ChaosInjector {
         case .failingCheck:
             checksFailing.insert(node)
             try lab.setService(node: node, up: false)
-            return Active(fault: fault, node: node, detail: "\(name): service check failing")
+            return Active(fault: fault, node: node, detail: "\(name): service check failing for \(ChaosText.duration(fault.duration))")
         case .maintenance:
             inMaintenance.insert(node)
             try lab.setMaintenance(node: node, on: true)
-            return Active(fault: fault, node: node, detail: "\(name): maintenance on")
+            return Active(fault: fault, node: node, detail: "\(name): maintenance on for \(ChaosText.duration(fault.duration)), then off")
         case .switchover:
             let target = node == holder ? others[0] : node
             let text = (try? lab.switchover(from: holder, to: target)).map { _ in "" } ?? " (refused)"

@@ -4,6 +4,9 @@ public struct ChaosPlan: Sendable {
     /// The seed the faults were drawn from.
     public let seed: UInt64
     private var random: ChaosRandom
+    /// The kinds still to come in this round: every kind once per round, in a random order, so
+    /// that even a short run meets each of them.
+    private var bag: [ChaosFault.Kind] = []
 
     public init(seed: UInt64) {
         self.seed = seed
@@ -12,7 +15,11 @@ public struct ChaosPlan: Sendable {
 
     /// The next fault. Bounded by construction: every fault lasts at most 5 s.
     public mutating func next() -> ChaosFault {
-        let kind = ChaosFault.Kind.allCases[random.below(ChaosFault.Kind.allCases.count)]
+        if bag.isEmpty {
+            bag = ChaosFault.Kind.allCases
+            for index in bag.indices.reversed() where index > 0 { bag.swapAt(index, random.below(index + 1)) }
+        }
+        let kind = bag.removeLast()
         // The holder most of the time: that is where faults matter.
         let target: ChaosFault.Target = random.below(100) < 60 ? .holder : .other(random.below(4))
         switch kind {

@@ -21,7 +21,7 @@ struct ChaosResources {
         else { return nil }
         func field(_ name: String) -> Int? {
             status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
-                .flatMap { $0.dropFirst(name.count + 1).split(separator: " ").first.flatMap { Int($0) } }
+                .flatMap { $0.dropFirst(name.count + 1).split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } }
         }
         guard let rss = field("VmRSS"), let threads = field("Threads") else { return nil }
         return ChaosResourceReading(at: at, rssKiB: rss, threads: threads, descriptors: descriptors.count)

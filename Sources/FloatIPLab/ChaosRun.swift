@@ -5,7 +5,7 @@ import Glibc
 /// `floatip lab chaos`: builds a lab of its own, throws random faults at it (one at a time, each
 /// followed by a quiet gap), watches it from outside (`ChaosObserver`, the client's `LabProbe`,
 /// the agents' processes), removes every fault and the lab on every way out, and judges.
-public struct ChaosRun {
+public struct ChaosRun: Sendable {
     /// What to run.
     public struct Options: Sendable {
         public var nodes = 3
