@@ -1,7 +1,7 @@
 /// What the client saw around each fault, and per kind.
 public struct ChaosOutages: Sendable {
     /// One fault's outage: the longest gap between two answers from its injection until the
-    /// cluster settled after it (counting from the last answer before and to the first after),
+    /// cluster settled after it (counting from the last answer before),
     /// and the requests sent in that span that failed.
     public struct Item: Sendable, Equatable {
         public var event: Int
@@ -71,20 +71,19 @@ extension ChaosJudge {
         return result
     }
 
-    /// The longest gap between consecutive answers, from the last answer before `from` to the
-    /// first at or after `to` (the lab's outage, docs/lab.md).
+    /// The longest gap between consecutive answers, from the last answer before `from` up to `to`
+    /// (the lab's outage, docs/lab.md). `to` is when the cluster had settled, which needs an answer
+    /// within the last 50 ms: the next fault starts then, so nothing after it counts here.
     static func longestGap(_ answers: [Duration], from: Duration, to: Duration) -> Duration {
         let firstInside = ChaosText.firstIndex(answers) { $0 >= from }
-        let firstAfter = ChaosText.firstIndex(answers) { $0 >= to }
-        let before = firstInside > 0 ? answers[firstInside - 1] : from
-        let after = firstAfter < answers.count ? answers[firstAfter] : to
-        var previous = before
+        let firstAfter = max(firstInside, ChaosText.firstIndex(answers) { $0 >= to })
+        var previous = firstInside > 0 ? answers[firstInside - 1] : from
         var longest = Duration.zero
-        for answer in answers[firstInside..<max(firstInside, firstAfter)] {
+        for answer in answers[firstInside..<firstAfter] {
             longest = max(longest, answer - previous)
             previous = answer
         }
-        return max(longest, after - previous)
+        return max(longest, to - previous)
     }
 
     /// The requests sent in `from..<to` (requests are in the order sent).

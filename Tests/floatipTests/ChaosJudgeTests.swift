@@ -110,6 +110,10 @@ import Testing
         let maintenance = event(.maintenance, 1000, 2000, settled: 4000)
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [maintenance], samples: [], requests: requests(5, silent: 1000..<1500)))
             == ["outage"])
+        // The next fault's outage, after this one settled, is not this one's.
+        let settledFirst = event(.maintenance, 1000, 2000, settled: 3000)
+        #expect(rulesBroken(ChaosFacts(nodes: 2, events: [settledFirst], samples: [], requests: requests(5, silent: 3000..<3300)))
+            == [])
         let kinds = judge.outages(tooLong).kinds
         #expect(kinds.map(\.kind) == [.linkDown] && kinds.first?.overBound == 1)
     }
