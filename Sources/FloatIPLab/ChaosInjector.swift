@@ -82,8 +82,14 @@ final class ChaosInjector {
             try lab.setService(node: node, up: false)
             return Active(fault: fault, node: node, detail: "\(name): service check failing for \(ChaosText.duration(fault.duration))")
         case .maintenance:
+            // An operator's command can be refused (the agent busy, or just restarted): noted, not fatal.
             inMaintenance.insert(node)
-            try lab.setMaintenance(node: node, on: true)
+            do {
+                try lab.setMaintenance(node: node, on: true)
+            } catch {
+                inMaintenance.remove(node)
+                return Active(fault: fault, node: node, detail: "\(name): maintenance on refused (\(error))")
+            }
             return Active(fault: fault, node: node, detail: "\(name): maintenance on for \(ChaosText.duration(fault.duration)), then off")
         case .switchover:
             let target = node == holder ? others[0] : node
@@ -115,22 +121,25 @@ final class ChaosInjector {
         func attempt(_ body: () throws(LabError) -> Void) {
             do { try body() } catch { failures.append(error.description) }
         }
+        // Agents first: `maintenance off` needs a running agent to talk to.
         for node in stopped.keys { resume(node) }
+        for node in agentsDown { attempt { () throws(LabError) in try startAgent(node) } }
         for node in tables { attempt { () throws(LabError) in try deleteRules(node: node) } }
         for node in linksDown { attempt { () throws(LabError) in try setLinkUp(node) } }
         for node in checksFailing { attempt { () throws(LabError) in try passCheck(node) } }
         for node in inMaintenance { attempt { () throws(LabError) in try endMaintenance(node) } }
-        for node in agentsDown { attempt { () throws(LabError) in try startAgent(node) } }
         guard failures.isEmpty else { throw .system("removing the chaos faults: " + failures.joined(separator: "; ")) }
     }
 
     // MARK: Pieces
 
+    /// Adds `rule` to the input chain of the tool's table in node `node`'s namespace (one nft
+    /// transaction: on failure nothing was added).
     private func addRules(node: Int, _ rule: String) throws(LabError) {
         let table = "inet \(Self.table)"
         let create = tables.contains(node) ? "" : "add table \(table); add chain \(table) in { type filter hook input priority 0; }; "
-        tables.insert(node)
         try LabShell.ip(["netns", "exec", lab.layout.namespace(node: node), nft, create + "add rule \(table) in \(rule)"])
+        tables.insert(node)
     }
 
     private func deleteRules(node: Int) throws(LabError) {
@@ -154,9 +163,21 @@ final class ChaosInjector {
         checksFailing.remove(node)
     }
 
+    /// `maintenance off`, tried for up to 3 s (a busy agent may refuse once, a restarted one has
+    /// not opened its API yet): a node left in maintenance would skew the rest of the run.
     private func endMaintenance(_ node: Int) throws(LabError) {
-        try lab.setMaintenance(node: node, on: false)
-        inMaintenance.remove(node)
+        var attempt = 1
+        while true {
+            do {
+                try lab.setMaintenance(node: node, on: false)
+                inMaintenance.remove(node)
+                return
+            } catch {
+                guard attempt < 15 else { throw error }
+                attempt += 1
+                usleep(200_000)
+            }
+        }
     }
 
     /// Ends node `node`'s agent with `signal` (SIGTERM: SIGKILL if it is still running after the

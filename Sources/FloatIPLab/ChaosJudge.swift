@@ -104,8 +104,11 @@ public struct ChaosJudge: Sendable {
             let to = event.end + rules.preemptDelay
             guard from < to, let held = facts.samples[ChaosText.range(facts.samples, from: from, to: to)].first(where: { $0.holders & bit != 0 })
             else { continue }
+            let since = facts.samples[ChaosText.range(facts.samples, from: event.end, to: held.at)].reversed()
+                .prefix { $0.holders & bit != 0 }.last?.at ?? held.at
             found.append(ChaosViolation(rule: "stale-view", at: held.at, text: "web\(event.node) held the address "
-                + "\(ChaosText.duration(held.at - event.end)) after resuming from a \(ChaosText.duration(event.end - event.start)) "
+                + "\(ChaosText.duration(held.at - event.end)) after resuming (without a break since "
+                + "\(ChaosText.duration(since - event.end)) after) from a \(ChaosText.duration(event.end - event.start)) "
                 + "stall, though a peer claimed while it was stopped: a stalled node must release within "
                 + "\(ChaosText.duration(rules.staleRelease)) and fail back only after preempt_delay "
                 + "(\(ChaosText.duration(rules.preemptDelay)))"))

@@ -64,6 +64,8 @@ import Testing
         let stall = event(.stall, 1000, 3000)
         let keptByRank = samples(8) { $0 < 1300 ? [1] : $0 < 3020 ? [1, 2] : [1] }
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [stall], samples: keptByRank)) == ["stale-view"])
+        let text = judge.staleView(ChaosFacts(nodes: 2, events: [stall], samples: keptByRank)).first?.text ?? ""
+        #expect(text.contains("web1 held the address 400 ms after resuming (without a break since 0.0 ms after) from a 2.00 s stall"), "\(text)")
         // A stall shorter than the dead interval: nobody claimed, web1 rightly keeps the group.
         let short = event(.stall, 1000, 1200)
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [short], samples: samples(5) { _ in [1] })) == [])

@@ -63,6 +63,49 @@ struct ChaosLabTests {
         #expect(!sleeper.isRunning, "the stopped process was continued and ended")
     }
 
+    /// The injector takes out every fault it put in: nftables tables, a downed link, a stopped
+    /// agent, a killed agent, a failing check, maintenance; here all at once, as on the way out.
+    @Test func everyFaultTheInjectorPutsInItTakesOut() async throws {
+        let layout = try LabLayout(name: LabTests.uniqueName(), nodes: 2)
+        let binary = try CLITests.floatipBinary().path
+        defer { _ = try? Lab.down(layout) }
+        try await offPool {
+            let lab = try Lab.up(layout, binary: binary)
+            let injector = try ChaosInjector(lab: lab)
+            let tables = { (node: Int) in
+                (try? LabShell.ip(["netns", "exec", layout.namespace(node: node), "nft", "list", "tables"])) ?? "?"
+            }
+            let state = { (pid: Int32) in
+                (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)).flatMap { $0.split(separator: ")").last?.dropFirst().first }
+            }
+            let web1 = try #require(injector.agentPID(1))
+            let web2 = try #require(injector.agentPID(2))
+            _ = try injector.inject(ChaosFault(kind: .maintenance, target: .other(0), duration: .seconds(1)), holder: 1)
+            _ = try injector.inject(ChaosFault(kind: .loss, target: .holder, duration: .seconds(1), percent: 50), holder: 1)
+            _ = try injector.inject(ChaosFault(kind: .partition, target: .holder, duration: .seconds(1), twoWay: true), holder: 1)
+            _ = try injector.inject(ChaosFault(kind: .linkDown, target: .other(0), duration: .seconds(1)), holder: 1)
+            _ = try injector.inject(ChaosFault(kind: .failingCheck, target: .other(0), duration: .seconds(1)), holder: 1)
+            _ = try injector.inject(ChaosFault(kind: .stall, target: .holder, duration: .seconds(1)), holder: 1)
+            _ = try injector.inject(ChaosFault(kind: .kill, target: .other(0), duration: .seconds(1)), holder: 1)
+            #expect(tables(1).contains("floatipchaos") && tables(2).contains("floatipchaos"))
+            #expect(try LabShell.ip("-n", layout.namespace(node: 2), "link", "show", "eth0").contains("state DOWN"))
+            #expect(state(web1) == "T", "web1's agent stopped")
+            #expect(!LabProcesses.isRunning(web2) && injector.agentPID(2) == nil, "web2's agent killed")
+            #expect(!FileManager.default.fileExists(atPath: layout.serviceFile(node: 2)))
+
+            try injector.healAll()
+            #expect(!tables(1).contains("floatipchaos") && !tables(2).contains("floatipchaos"))
+            #expect(!(try LabShell.ip("-n", layout.namespace(node: 2), "link", "show", "eth0").contains("state DOWN")))
+            #expect(state(web1) != "T" && LabProcesses.isRunning(web1), "web1's agent continued")
+            let restarted = try #require(injector.agentPID(2))
+            #expect(restarted != web2 && LabProcesses.isRunning(restarted), "web2's agent restarted")
+            #expect(FileManager.default.fileExists(atPath: layout.serviceFile(node: 2)))
+            // Healed twice is a no-op.
+            try injector.healAll()
+            _ = try lab.down()
+        }
+    }
+
     /// Ctrl-C in the middle of a run: every fault and the lab are removed, exit 130.
     @Test func anInterruptedRunLeavesNothingBehind() async throws {
         let process = Process()
