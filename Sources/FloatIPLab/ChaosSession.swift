@@ -50,10 +50,10 @@ final class ChaosSession {
             try watch(rules.quietGap)
             let settledAt = try settle()
             events.append(ChaosEvent(
-                kind: fault.kind, node: active.node, peer: active.peer, hitHolder: active.node == holder, start: start,
+                kind: fault.kind, node: active.node, peer: active.peer, hitHolder: active.node == holder && fault.kind != .loss, start: start,
                 end: removed, settled: settledAt ?? now, detail: active.detail))
             if settledAt == nil { unsettled.append(events.count - 1) }
-            line("\(active.detail)\(active.node == holder ? " [holder]" : "")"
+            line("\(active.detail)\(events.last!.hitHolder ? " [holder]" : "")"
                 + (settledAt == nil ? "; NOT SETTLED" : "; settled, web\(currentHolder()) holds"))
         }
         let samples = stopWatching()
