@@ -30,7 +30,12 @@ struct LabChaosCommand: ParsableCommand {
     @Option(help: "Where to write the JSON report (default: /run/floatip-lab/chaos-PID.json).") var report: String?
 
     func validate() throws {
-        let length = try parseDuration(duration)
+        let length: Duration
+        do {
+            length = try parseDuration(duration)
+        } catch {
+            throw ValidationError("--duration \(error)")
+        }
         guard length >= .seconds(10), length <= .seconds(24 * 3600) else {
             throw ValidationError("--duration \(duration): use 10s to 24h")
         }

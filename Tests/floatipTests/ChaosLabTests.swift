@@ -23,6 +23,11 @@ struct ChaosLabTests {
         #expect(dump.has([198, 18, 0, 7]) == true)
         try LabShell.ip("-n", namespace, "addr", "del", "198.18.0.100/32", "dev", "d0")
         #expect(dump.has(vip) == false)
+        // What a look costs (the observer makes one per node every 10 ms).
+        let clock = ContinuousClock()
+        let cost = clock.measure { for _ in 0..<1000 { _ = dump.has(vip) } } / 1000
+        print("one netlink address dump: \(cost)")
+        #expect(cost < .milliseconds(2), "a dump took \(cost)")
     }
 
     /// A run killed with SIGKILL leaves its lab, a stopped agent and nftables rules; the next run
