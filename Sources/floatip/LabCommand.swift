@@ -13,7 +13,7 @@ struct LabCommand: ParsableCommand {
             See docs/lab.md.
             """,
         subcommands: [
-            LabDemoCommand.self, LabUpCommand.self, LabDownCommand.self, LabRunCommand.self, LabAskCommand.self,
+            LabDemoCommand.self, LabUpCommand.self, LabDownCommand.self, LabRunCommand.self, LabAskCommand.self, LabChaosCommand.self,
             LabResponderCommand.self,
         ]
     )

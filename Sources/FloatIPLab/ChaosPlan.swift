@@ -1,0 +1,65 @@
+/// The faults of a chaos run, drawn from a seed: the same seed gives the same faults in the same
+/// order (which node each hits still depends on who holds the address when it comes).
+public struct ChaosPlan: Sendable {
+    /// The seed the faults were drawn from.
+    public let seed: UInt64
+    private var random: ChaosRandom
+    /// The kinds still to come in this round: every kind once per round, in a random order, so
+    /// that even a short run meets each of them.
+    private var bag: [ChaosFault.Kind] = []
+
+    public init(seed: UInt64) {
+        self.seed = seed
+        self.random = ChaosRandom(seed: seed)
+    }
+
+    /// The next fault. Bounded by construction: every fault lasts at most 5 s.
+    public mutating func next() -> ChaosFault {
+        if bag.isEmpty {
+            bag = ChaosFault.Kind.allCases
+            for index in bag.indices.reversed() where index > 0 { bag.swapAt(index, random.below(index + 1)) }
+        }
+        let kind = bag.removeLast()
+        // The holder most of the time: that is where faults matter.
+        let target: ChaosFault.Target = random.below(100) < 60 ? .holder : .other(random.below(4))
+        switch kind {
+        case .linkDown, .failingCheck:
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(500...4000))
+        case .loss:
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(1000...5000), percent: 10 + random.below(41))
+        case .partition:
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(1000...5000), twoWay: random.below(3) == 0,
+                              peerIndex: random.below(4))
+        case .stall:
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(100...5000))
+        case .kill, .terminate:
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(500...3000))
+        case .maintenance:
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(1000...4000))
+        case .switchover:
+            return ChaosFault(kind: kind, target: .other(random.below(4)), duration: .zero)
+        }
+    }
+
+    private mutating func milliseconds(_ range: ClosedRange<Int>) -> Duration {
+        .milliseconds(range.lowerBound + random.below(range.count))
+    }
+}
+
+/// SplitMix64: small, fast, and the same on every machine (the standard library's generator is not seedable).
+struct ChaosRandom: Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in 0..<bound (bound > 0).
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}

@@ -1,0 +1,66 @@
+import FloatIPCore
+import Foundation
+import Glibc
+
+/// `floatip lab chaos`: builds a lab of its own, throws random faults at it (one at a time, each
+/// followed by a quiet gap), watches it from outside (`ChaosObserver`, the client's `LabProbe`,
+/// the agents' processes), removes every fault and the lab on every way out, and judges.
+public struct ChaosRun: Sendable {
+    /// What to run.
+    public struct Options: Sendable {
+        public var nodes = 3
+        public var duration: Duration = .seconds(600)
+        public var seed: UInt64 = 1
+        /// The lab's name; `chaos-PID` unless a test says otherwise (leftovers are found by it).
+        public var name = "chaos-\(getpid())"
+        /// The `floatip` binary the agents run.
+        public var binary = Lab.currentBinary()
+        public var timers = Timers()
+
+        public init() {}
+    }
+
+    public var options: Options
+    public var rules: ChaosRules
+
+    public init(options: Options) {
+        self.options = options
+        self.rules = ChaosRules(timers: options.timers)
+    }
+
+    /// Runs it; `output` gets one line per step. Throws on a broken lab or a signal (after removing it all).
+    public func run(interrupt: LabInterrupt = .shared, output: @escaping (String) -> Void) throws(LabError) -> ChaosReport {
+        try Lab.requireRoot()
+        for removed in try ChaosLeftovers.remove() { output("removed the leftovers of an earlier run: \(removed)") }
+        let layout = try LabLayout(name: options.name, nodes: options.nodes)
+        let clock = ContinuousClock()
+        let origin = clock.now
+        let line = { (text: String) in output(ChaosText.offset(clock.now - origin) + "  " + text) }
+        line("lab \(layout.name): \(layout.nodes) nodes, seed \(options.seed), \(ChaosText.duration(options.duration)) of faults")
+        let lab = try Lab.up(layout, binary: options.binary, interrupt: interrupt) { line($0) }
+        let bound = options.duration + .seconds(600)
+        var session: ChaosSession?
+        do {
+            let injector = try ChaosInjector(lab: lab)
+            let observer = try ChaosObserver(
+                namespaces: (1...layout.nodes).map(layout.namespace(node:)), address: LabLayout.floatingAddress,
+                origin: origin, maximumDuration: bound)
+            let probe = try LabProbe(namespace: layout.clientNamespace, maximumDuration: bound)
+            session = ChaosSession(lab: lab, injector: injector, observer: observer, probe: probe, rules: rules, origin: origin,
+                                   interrupt: interrupt, line: line)
+            observer.start()
+            probe.start()
+            let facts = try session!.run(plan: ChaosPlan(seed: options.seed), duration: options.duration)
+            try injector.healAll()
+            let removal = try lab.down()
+            line("lab removed: \(removal.processes) processes ended, \(removal.namespaces) namespaces deleted")
+            return ChaosReport(options: options, rules: rules, facts: facts, judge: ChaosJudge(rules: rules))
+        } catch {
+            line("\(error == .interrupted ? "interrupted" : "failed: \(error)"); removing every fault and the lab")
+            session?.stopWatching()
+            try? session?.injector.healAll()
+            _ = try? lab.down()
+            throw error
+        }
+    }
+}
