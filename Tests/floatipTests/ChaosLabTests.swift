@@ -162,17 +162,7 @@ struct ChaosLabTests {
         let report = try await offPool { try run.run { print($0) } }
         print(report.table)
         for violation in report.violations { print(report.details(violation)) }
-        // Issue 19, item 1 (stall safety) is being built: until it lands, a stalled holder takes the
-        // group back by rank on resume, which the judge reports as `stale-view`. Known, not hidden:
-        // remove this split once the engine releases on resume.
-        let stale = report.violations.filter { $0.rule == "stale-view" }
-        let others = report.violations.filter { $0.rule != "stale-view" }
-        #expect(others.isEmpty, "\(others.map(report.details).joined(separator: "\n\n"))")
-        if !stale.isEmpty {
-            withKnownIssue("issue 19 item 1: a stalled holder keeps the group by rank on resume", isIntermittent: true) {
-                Issue.record("\(stale.map(report.details).joined(separator: "\n\n"))")
-            }
-        }
+        #expect(report.violations.isEmpty, "\(report.violations.map(report.details).joined(separator: "\n\n"))")
         #expect(report.facts.events.count >= 10, "\(report.facts.events.count) faults")
         #expect(report.facts.samples.count > 10_000, "\(report.facts.samples.count) observer samples")
         let namespaces = try LabShell.namespaces()
