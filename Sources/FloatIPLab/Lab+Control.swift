@@ -7,6 +7,16 @@ extension Lab {
         try LabShell.ip("-n", layout.namespace(node: node), "link", "set", LabLayout.interface, up ? "up" : "down")
     }
 
+    /// Makes node `node`'s required `service` check fail (removes its file) or pass again.
+    public func setService(node: Int, up: Bool) throws(LabError) {
+        let path = layout.serviceFile(node: node)
+        if up {
+            guard FileManager.default.createFile(atPath: path, contents: Data()) else { throw .system("cannot create \(path)") }
+        } else {
+            do { try FileManager.default.removeItem(atPath: path) } catch { throw .system("cannot remove \(path): \(error)") }
+        }
+    }
+
     /// Puts node `node` into operator maintenance or takes it out, as an operator would: with
     /// `floatip maintenance on|off` run in the node's namespace against its agent's API.
     public func setMaintenance(node: Int, on: Bool) throws(LabError) {
