@@ -91,12 +91,20 @@ import Testing
 
         // Then web1 reads what web2 sent while it was stopped: a claim with a newer term. It releases.
         var released = false
+        var web2Announced = false
         for datagram in queued {
             let out = web1.receive(datagram, now: now)
             transitions += out.transitions
+            // web1's announcements may have pointed clients at it as it resumed: once it gives up,
+            // web2 announces again (rule 5: the set of other holders it sees changed).
+            if let answer = out.datagram {
+                web2Announced = web2Announced
+                    || web2.receive(answer, now: now).actions.contains { $0.intent == .announce }
+            }
             released = released || out.actions.contains { if case .release = $0.intent { true } else { false } }
         }
         #expect(released)
+        #expect(web2Announced, "web2 announces once web1 has released")
         #expect(web1.engine("web")?.role == .standby)
         let release = try #require(transitions.first { $0.from == .holder && $0.to == .standby })
         #expect(release.reason.hasPrefix("stalled for 2"), "\(release.reason)")

@@ -94,6 +94,9 @@ extension GroupEngine {
             return
         }
         if let claimer = winners.max(by: { $0.rank < $1.rank }) {
+            // Remembered, so that if the claimer gives up instead (a node back from a stall yields,
+            // rule 8, after its announcements may have pointed clients at it), this node announces.
+            conflicting = Set(rivals.map(\.name))
             reason = "\(claimer.name) ranks higher and is claiming; releasing once it holds"
             return
         }
