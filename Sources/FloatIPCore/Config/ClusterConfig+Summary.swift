@@ -1,11 +1,13 @@
 extension ClusterConfig {
     /// One line for `floatip check-config`: `cluster web, node web1, 1 peer, 1 group (2 addresses),
-    /// 2 checks; failover within 330 ms`.
+    /// 2 checks; failover within 330 ms; links tracked: eth0 (implicit check `link eth0`)`.
     public var summary: String {
         let addressCount = groups.reduce(0) { $0 + $1.addresses.count }
         return "cluster \(cluster), node \(node.name), \(counted(peers.count, "peer")), "
             + "\(counted(groups.count, "group")) (\(counted(addressCount, "address", plural: "addresses"))), "
             + "\(counted(checks.count, "check")); failover within \(timers.failoverBound.shortDescription)"
+            + (interfaceTracking.isEmpty ? "" : "; links tracked: " + interfaceTracking.map { name, check in
+                "\(name) (\(check.implicit ? "implicit check" : "check") `\(check.name)`)" }.joined(separator: ", "))
             + (coordination.map { "; etcd coordination over \(counted($0.endpoints.count, "endpoint")), lease TTL "
                 + $0.ttl.shortDescription } ?? "")
             + (track.map { "; tracking \(counted($0.targets.count, "target")), a cut-off node releases within "

@@ -16,9 +16,10 @@ public struct CheckState: Sendable, Equatable {
 public enum HealthSummary {
     /// A required check that fails (or has not reported) makes the node unhealthy; a failing
     /// weighted check adds its weight to the group's priority. Tracking (`track:`, kind `track`) applies
-    /// to every group, whatever the group's `checks:` list says.
+    /// to every group, and the checks on a group's tracked interface to that group, whatever the group's
+    /// `checks:` list says (`GroupConfig.uses`).
     public static func condition(for group: GroupConfig, checks: [CheckState], maintenance: Bool) -> LocalCondition {
-        let relevant = checks.filter { $0.config.kind == .track || (group.checks?.contains($0.config.name) ?? true) }
+        let relevant = checks.filter { group.uses($0.config) }
         var priority = group.priority
         var problems: [String] = []
         for check in relevant {
