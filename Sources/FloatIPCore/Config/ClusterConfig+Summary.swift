@@ -6,12 +6,20 @@ extension ClusterConfig {
         return "cluster \(cluster), node \(node.name), \(counted(peers.count, "peer")), "
             + "\(counted(groups.count, "group")) (\(counted(addressCount, "address", plural: "addresses"))), "
             + "\(counted(checks.count, "check")); failover within \(timers.failoverBound.shortDescription)"
-            + (interfaceTracking.isEmpty ? "" : "; links tracked: " + interfaceTracking.map { name, check in
-                "\(name) (\(check.implicit ? "implicit check" : "check") `\(check.name)`)" }.joined(separator: ", "))
+            + linksTracked
             + (coordination.map { "; etcd coordination over \(counted($0.endpoints.count, "endpoint")), lease TTL "
                 + $0.ttl.shortDescription } ?? "")
             + (track.map { "; tracking \(counted($0.targets.count, "target")), a cut-off node releases within "
                 + $0.releaseBound.shortDescription } ?? "")
+    }
+
+    /// `; links tracked: eth0 (implicit check `link eth0`), eth1 (check `uplink`)`, or nothing.
+    private var linksTracked: String {
+        let links = interfaceTracking.map { name, check -> String in
+            let kind = check.implicit ? "implicit check" : "check"
+            return "\(name) (\(kind) `\(check.name)`)"
+        }
+        return links.isEmpty ? "" : "; links tracked: " + links.joined(separator: ", ")
     }
 }
 
