@@ -74,7 +74,8 @@ private func parse(_ yaml: String) throws -> ClusterConfig { try ConfigParser.pa
         #expect(!config.groups[0].uses(link) && config.groups[1].uses(link))
 
         var alone = trackingConfig
-        for line in [9, 14, 19] { alone = alone.replacingLine(line, with: "    priority: 200\n    track_interface: false") }
+        // From the bottom up: each replacement adds a line.
+        for line in [19, 14, 9] { alone = alone.replacingLine(line, with: "    priority: 200\n    track_interface: false") }
         let none = try parse(alone)
         #expect(none.runnableChecks.map(\.name) == ["nginx"])
         #expect(!none.summary.contains("links tracked"), "\(none.summary)")
@@ -88,8 +89,8 @@ private func parse(_ yaml: String) throws -> ClusterConfig { try ConfigParser.pa
         let config = try parse(yaml)
         #expect(config.runnableChecks.map(\.name) == ["nginx", "uplink", "link eth1"])
         let uplink = config.checks[1]
-        #expect(config.groups.map { $0.uses(uplink) } == [true, true, false, true],
-                "web (checks: [nginx]) too; www uses every check, as before")
+        #expect(config.groups.map { $0.uses(uplink) } == [true, true, true, true],
+                "web (checks: [nginx]) too; db and www use every check, as before")
         #expect(config.summary.hasSuffix("; links tracked: eth0 (check `uplink`), eth1 (implicit check `link eth1`)"),
                 "\(config.summary)")
         let web = HealthSummary.condition(
@@ -106,7 +107,6 @@ private func parse(_ yaml: String) throws -> ClusterConfig { try ConfigParser.pa
         (10, "    track_interface: maybe", 10, "groups[0].track_interface", "must be `true` or `false`; found"),
         (10, "    track_interface: \"false\"", 10, "groups[0].track_interface", "must be `true` or `false`; found"),
         (10, "    track_interface: [eth0]", 10, "groups[0].track_interface", "must be `true` or `false`; found"),
-        (10, "    track_interface:", 10, "groups[0].track_interface", "must be `true` or `false`; found"),
         (22, "    priority: 200\n    track_interface: true", 23, "groups[3].track_interface",
          "this group has no `interface`, so there is no link to track; remove `track_interface` (it applies to a "
             + "group whose addresses go on a local interface)"),
@@ -118,5 +118,24 @@ private func parse(_ yaml: String) throws -> ClusterConfig { try ConfigParser.pa
         #expect(found.first?.file == "web.yaml" && found.first?.line == problemLine, "\(found)")
         #expect(found.first?.path == path, "\(found)")
         #expect(found.first?.message.contains(message) == true, "\(found)")
+    }
+}
+
+@Suite struct RisingCheckReasonTests {
+    /// A failing check that passes again but not yet `rise` times in a row says so, without the count (a
+    /// new reason on every pass would be a new decision pass and log line each time).
+    @Test func aRecoveringCheckSaysWhatItWaitsFor() {
+        let group = GroupConfig(name: "web", addresses: [], interface: "eth0", priority: 100)
+        let link = InterfaceTracking.check("eth0")
+        func reason(_ streak: Int, _ detail: String) -> String? {
+            HealthSummary.condition(
+                for: group, checks: [CheckState(config: link, state: .failing, detail: detail, streak: streak)],
+                maintenance: false
+            ).faultReason
+        }
+        #expect(reason(0, "eth0 is down") == "required check link eth0 failing: eth0 is down")
+        #expect(reason(1, "eth0 is up and running")
+            == "required check link eth0 failing until 7 passes in a row (last: eth0 is up and running)")
+        #expect(reason(5, "eth0 is up and running") == reason(1, "eth0 is up and running"))
     }
 }

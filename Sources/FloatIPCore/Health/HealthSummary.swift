@@ -4,11 +4,15 @@ public struct CheckState: Sendable, Equatable {
     public var state: Hysteresis.State
     /// The last result's detail (`HTTP 503 from …`).
     public var detail: String
+    /// Results in a row, since the state last changed, that disagree with it (`Hysteresis.streak`): a
+    /// failing check's passes on the way to `rise`.
+    public var streak: Int
 
-    public init(config: CheckConfig, state: Hysteresis.State, detail: String = "") {
+    public init(config: CheckConfig, state: Hysteresis.State, detail: String = "", streak: Int = 0) {
         self.config = config
         self.state = state
         self.detail = detail
+        self.streak = streak
     }
 }
 
@@ -29,6 +33,11 @@ public enum HealthSummary {
                 problems.append("tracking: no tracked address reachable" + (check.detail.isEmpty ? "" : " (last round: \(check.detail))"))
             case (.required, .unknown) where check.config.kind == .track:
                 problems.append("tracking: no tracked address has answered yet")
+            case (.required, .failing) where check.streak > 0:
+                // Passing again but not yet `rise` times in a row. No count in the text: it would make every
+                // pass a new reason.
+                problems.append("required check \(check.config.name) failing until \(check.config.rise) passes in "
+                    + "a row" + (check.detail.isEmpty ? "" : " (last: \(check.detail))"))
             case (.required, .failing):
                 problems.append("required check \(check.config.name) failing" + (check.detail.isEmpty ? "" : ": \(check.detail)"))
             case (.required, .unknown):
