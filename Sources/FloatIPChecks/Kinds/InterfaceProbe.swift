@@ -8,8 +8,9 @@ import Synchronization
 /// interface once (`RouteNetlink.link(named:)`), then follows link events (and the watcher's
 /// snapshots after lost events); every run answers from the latest state at once, and an event
 /// that turns the answer from failing to passing or back wakes the scheduler (`notifyChanges`), so
-/// the check runs at once rather than at its next deadline. The watcher stops when the probe is released. A watcher that
-/// cannot be set up fails the run with the reason and is tried again at the next run.
+/// the check runs at once rather than at its next deadline. The watcher stops when the probe is
+/// released. A watcher that cannot be set up fails the run with the reason and is tried again at
+/// the next run.
 final class InterfaceProbe: CheckProbe {
     let check: CheckConfig
     let namespace: String?

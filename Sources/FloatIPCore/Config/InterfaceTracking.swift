@@ -7,8 +7,8 @@
 /// there is one (its rise, fall and effect are the operator's), else an implicit check `link IFACE` with
 /// the timing below. `track_interface: false` on a group turns it off for that group.
 public enum InterfaceTracking {
-    /// Time between two runs of an implicit check. Runs also happen at once on every link event (netlink),
-    /// so the interval only paces the count of the rise window.
+    /// Time between two runs of an implicit check. A link event that turns the answer runs it at once too
+    /// (netlink), so the interval only paces the count of the rise window.
     public static let interval: Duration = .milliseconds(500)
     /// Bounds the first run, which subscribes to link events; later runs answer from memory.
     public static let timeout: Duration = .milliseconds(400)
