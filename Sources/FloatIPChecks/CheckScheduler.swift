@@ -114,6 +114,7 @@ public final class CheckScheduler: Sendable {
         board.withLock { states in
             states[index].state = after
             states[index].detail = result.detail
+            states[index].streak = hysteresis.streak
         }
         continuation.yield(.result(name: name, result: result, state: after))
         if changed {

@@ -11,7 +11,9 @@ extension LabLayout {
     /// web1, one group `web` with the floating address, two required checks: `service` (a file,
     /// `serviceFile(node:)`, that a test removes to fail the node's service) and `link` (eth0 up
     /// with carrier: a node cut off from the switch releases the address, and takes it back
-    /// after `preempt_delay` once its link returns).
+    /// after `preempt_delay` once its link returns). `link` takes the place of the implicit
+    /// `link eth0` of interface tracking: its rise 1 lets the demo fail back after `preempt_delay`
+    /// alone, where the implicit check would first wait for the link to stay up 2.5–3 s.
     public func config(node: Int) -> String {
         let peers = (1...nodes).filter { $0 != node }
             .map { "  - { name: \(nodeName($0)), address: \(address(node: $0)) }" }

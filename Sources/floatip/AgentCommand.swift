@@ -137,7 +137,9 @@ struct AgentCommand: AsyncParsableCommand {
             ? " and \(cluster.api.listen)" + (token == nil ? " (read-only over TCP: no api.token_file)" : "")
             : " (no TCP: api.listen off)"
         log.note("starting: cluster \(cluster.cluster), \(cluster.peers.count) peer(s), \(cluster.groups.count) group(s), "
-            + "\(cluster.checks.count) check(s)" + (cluster.track.map { "; tracking \($0.targets.count) target(s)" } ?? "")
+            + "\(cluster.checks.count) check(s)"
+            + cluster.implicitInterfaceChecks.map { " + \($0.name)" }.joined()
+            + (cluster.track.map { "; tracking \($0.targets.count) target(s)" } ?? "")
             + "; listening on \(cluster.node.address) port \(cluster.node.port); "
             + "API on \(socketPath)" + tcpLine
             + "; boot id \(boots.bootID)" + (boots.path.map { " (\($0))" } ?? ""))

@@ -21,13 +21,15 @@ struct CheckConfigCommand: ParsableCommand {
             or `owner:` that this machine does not know, and an api.listen that is not a loopback address (the \
             API has no TLS).
 
-            On success prints one summary line and exits 0. Otherwise prints every problem, one per \
+            On success prints one summary line and exits 0: it ends with the links the groups track and \
+            the check that tracks each (the implicit `link IFACE` unless the config has an interface check \
+            on it; docs/config.md, "Interface tracking"). Otherwise prints every problem, one per \
             line as FILE:LINE: field: message, to standard error and exits 1.
 
             Example:
               $ floatip check-config /etc/floatip/web1.yaml
               /etc/floatip/web1.yaml: OK: cluster web, node web1, 1 peer, 1 group (2 addresses), 2 checks; \
-            failover within 330 ms
+            failover within 330 ms; links tracked: eth0 (implicit check `link eth0`)
               $ floatip check-config broken.yaml
               broken.yaml:7: timers.interval: `20` has no unit; units are required: write e.g. `20ms` or `20s` ...
             """

@@ -88,7 +88,7 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         #expect(config.api == APIConfig(listenAddress: .ipv4(127, 0, 0, 1), listenPort: 7454,
                                         tokenFile: "/etc/floatip/token"))
         #expect(config.summary == "cluster web, node web1, 1 peer, 1 group (2 addresses), 2 checks; "
-            + "failover within 330 ms")
+            + "failover within 330 ms; links tracked: eth0 (implicit check `link eth0`)")
     }
 
     @Test func defaultsApplied() throws {

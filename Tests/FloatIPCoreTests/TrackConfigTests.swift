@@ -53,13 +53,13 @@ private func replacing(line number: Int, with text: String) -> String { trackCon
         let without = (lines[0..<4] + lines[10...]).joined(separator: "\n")
         let config = try ConfigParser.parse(yaml: without, file: "web.yaml").get()
         #expect(config.track == nil)
-        #expect(config.runnableChecks.map(\.name) == ["nginx"])
+        #expect(config.runnableChecks.map(\.name) == ["nginx", "link eth0"])
     }
 
     /// Tracking runs as one required check, `track`, that every group uses whatever its `checks:` says.
     @Test func tracksAsARequiredCheckOfEveryGroup() throws {
         let config = try ConfigParser.parse(yaml: trackConfig, file: "web.yaml").get()
-        #expect(config.runnableChecks.map(\.name) == ["nginx", "track"])
+        #expect(config.runnableChecks.map(\.name) == ["nginx", "link eth0", "track"])
         let track = try #require(config.runnableChecks.last)
         #expect(track.kind == .track && track.effect == .required && track.rise == 2 && track.fall == 4)
         let group = try #require(config.groups.first)

@@ -93,7 +93,7 @@ import Testing
         let run = try Self.run(["check-config", "web.yaml"], in: directory)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "web.yaml: OK: cluster web, node web1, 1 peer, 1 group (2 addresses), 2 checks; "
-            + "failover within 330 ms\n")
+            + "failover within 330 ms; links tracked: eth0 (implicit check `link eth0`)\n")
         #expect(run.stderr.isEmpty)
     }
 

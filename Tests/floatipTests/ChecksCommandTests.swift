@@ -4,7 +4,8 @@ import Testing
 /// `floatip checks` and the check-related parts of `floatip check-config`, run as an operator would.
 @Suite(.serialized) struct ChecksCommandTests {
     /// A workspace whose config has the given `checks:` lines (the first on line 12); `$DIR` in them
-    /// stands for the workspace's path. It holds a file `plain` (mode 0644).
+    /// stands for the workspace's path. It holds a file `plain` (mode 0644). Its group is on `lo`, so the
+    /// implicit `link lo` (interface tracking) passes on any machine.
     static func workspace(checks: String) throws -> URL {
         let directory = try CLITests.workspace()
         let plain = directory.appendingPathComponent("plain")
@@ -15,7 +16,7 @@ import Testing
         guard let range = text.range(of: "checks:\n  - { name: nginx") else {
             throw CocoaError(.fileReadCorruptFile)
         }
-        let head = text[..<range.lowerBound]
+        let head = text[..<range.lowerBound].replacingOccurrences(of: "interface: eth0", with: "interface: lo")
         let lines = checks.replacingOccurrences(of: "$DIR", with: directory.path)
         try Data((head + "checks:\n" + lines + "\n").utf8).write(to: url)
         return directory
@@ -39,13 +40,16 @@ import Testing
         let run = try CLITests.run(["checks", "--config", "web.yaml"], in: directory)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 4, "\(run.stdout)")
-        #expect(lines.first?.hasPrefix("NAME     KIND     RESULT") == true, "\(run.stdout)")
+        #expect(lines.count == 5, "\(run.stdout)")
+        #expect(lines.first?.hasPrefix("NAME     KIND       RESULT") == true, "\(run.stdout)")
         #expect(lines.contains { $0.hasPrefix("maint ") && $0.contains(" pass ")
             && $0.hasSuffix("/nonexistent/maintenance is absent") })
         #expect(lines.contains { $0.hasPrefix("sleeper ") && $0.contains(" pass ") && $0.contains("sleep is running") })
         #expect(lines.contains { $0.hasPrefix("ghost ") && $0.contains("fail (weight -10)")
             && $0.hasSuffix("no process named floatip-no-such-process is running") })
+        // Interface tracking's implicit check runs like any other, under a name the operator recognises.
+        #expect(lines.last?.hasPrefix("link lo  interface  pass ") == true && lines.last?.hasSuffix("lo is up and running") == true,
+                "\(run.stdout)")
         #expect(lines.dropFirst().allSatisfy { $0.contains(" ms ") })
     }
 
@@ -63,8 +67,9 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(object["passed"] as? Bool == false)
         let checks = try #require(object["checks"] as? [[String: Any]])
-        #expect(checks.map { $0["name"] as? String } == ["maint", "here"])
-        #expect(checks.map { $0["passed"] as? Bool } == [false, true])
+        #expect(checks.map { $0["name"] as? String } == ["maint", "here", "link lo"])
+        #expect(checks.map { $0["passed"] as? Bool } == [false, true, true])
+        #expect(checks[2]["kind"] as? String == "interface" && checks[2]["target"] as? String == "lo")
         #expect(checks[0]["required"] as? Bool == true)
         #expect(checks[0]["kind"] as? String == "file")
         #expect((checks[1]["milliseconds"] as? Double).map { $0 >= 0 && $0 < 1000 } == true)

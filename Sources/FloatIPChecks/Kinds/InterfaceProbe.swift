@@ -7,9 +7,10 @@ import Synchronization
 /// It does not poll. At its first run the probe subscribes a `NetlinkWatcher`, then reads the
 /// interface once (`RouteNetlink.link(named:)`), then follows link events (and the watcher's
 /// snapshots after lost events); every run answers from the latest state at once, and an event
-/// that changes the answer wakes the scheduler (`notifyChanges`), so the check runs at once
-/// rather than at its next deadline. The watcher stops when the probe is released. A watcher that
-/// cannot be set up fails the run with the reason and is tried again at the next run.
+/// that turns the answer from failing to passing or back wakes the scheduler (`notifyChanges`), so
+/// the check runs at once rather than at its next deadline. The watcher stops when the probe is
+/// released. A watcher that cannot be set up fails the run with the reason and is tried again at
+/// the next run.
 final class InterfaceProbe: CheckProbe {
     let check: CheckConfig
     let namespace: String?
@@ -79,11 +80,13 @@ final class LinkBoard: Sendable {
     func set(_ link: LinkInfo?) { current.withLock { $0 = link } }
 
     /// Applies one watcher event (idempotent; follows renames by index); wakes the scheduler when
-    /// the verdict changed.
+    /// the verdict turned between passing and failing. Not on a new detail alone: `ip link set up`
+    /// brings "up, no carrier" and then "up and running" within a millisecond, and two wakes would
+    /// be two runs that both read "running", two passes towards `rise` where the link gave one.
     func apply(_ event: NetlinkEvent) {
-        let before = verdict()
+        let before = verdict().passed
         update(event)
-        if verdict() != before { wake.withLock { $0 }?() }
+        if verdict().passed != before { wake.withLock { $0 }?() }
     }
 
     private func update(_ event: NetlinkEvent) {

@@ -1,15 +1,25 @@
 extension ClusterConfig {
     /// One line for `floatip check-config`: `cluster web, node web1, 1 peer, 1 group (2 addresses),
-    /// 2 checks; failover within 330 ms`.
+    /// 2 checks; failover within 330 ms; links tracked: eth0 (implicit check `link eth0`)`.
     public var summary: String {
         let addressCount = groups.reduce(0) { $0 + $1.addresses.count }
         return "cluster \(cluster), node \(node.name), \(counted(peers.count, "peer")), "
             + "\(counted(groups.count, "group")) (\(counted(addressCount, "address", plural: "addresses"))), "
             + "\(counted(checks.count, "check")); failover within \(timers.failoverBound.shortDescription)"
+            + linksTracked
             + (coordination.map { "; etcd coordination over \(counted($0.endpoints.count, "endpoint")), lease TTL "
                 + $0.ttl.shortDescription } ?? "")
             + (track.map { "; tracking \(counted($0.targets.count, "target")), a cut-off node releases within "
                 + $0.releaseBound.shortDescription } ?? "")
+    }
+
+    /// `; links tracked: eth0 (implicit check `link eth0`), eth1 (check `uplink`)`, or nothing.
+    private var linksTracked: String {
+        let links = interfaceTracking.map { name, check -> String in
+            let kind = check.implicit ? "implicit check" : "check"
+            return "\(name) (\(kind) `\(check.name)`)"
+        }
+        return links.isEmpty ? "" : "; links tracked: " + links.joined(separator: ", ")
     }
 }
 

@@ -128,11 +128,15 @@ public struct GroupConfig: Sendable, Equatable {
     /// `hooks:`: what runs when this node's role for the group changes; the top-level `hooks:` with the
     /// group's own keys laid over it. `.none` when neither sets any.
     public var hooks: HooksConfig
+    /// `track_interface:`: whether the group tracks its `interface`'s link (`InterfaceTracking`). Default true;
+    /// without an `interface` there is nothing to track.
+    public var trackInterface: Bool
 
     public init(
         name: String, addresses: [IPPrefix], interface: String?, mover: MoverConfig = MoverConfig(kind: .local),
         priority: Int, preempt: Bool = true, checks: [String]? = nil, addressLifetime: AddressLifetime = .standard,
-        announce: AnnounceConfig = AnnounceConfig(), virtualMAC: UInt8? = nil, hooks: HooksConfig = .none
+        announce: AnnounceConfig = AnnounceConfig(), virtualMAC: UInt8? = nil, hooks: HooksConfig = .none,
+        trackInterface: Bool = true
     ) {
         self.name = name
         self.addresses = addresses
@@ -145,6 +149,7 @@ public struct GroupConfig: Sendable, Equatable {
         self.announce = announce
         self.virtualMAC = virtualMAC
         self.hooks = hooks
+        self.trackInterface = trackInterface
     }
 }
 
@@ -213,11 +218,14 @@ public struct CheckConfig: Sendable, Equatable {
     public var effect: CheckEffect
     /// The kind's own settings; `CheckOptions.defaults(for: kind)` when the config sets none.
     public var options: CheckOptions
+    /// Added by the agent, not written under `checks:` (interface tracking's `link IFACE`): it applies only
+    /// to the groups it was added for, never through a group's "every check".
+    public var implicit: Bool
 
     public init(
         name: String, kind: CheckKind, target: String, interval: Duration = .seconds(1),
         timeout: Duration = .milliseconds(500), rise: Int = 2, fall: Int = 2, effect: CheckEffect = .required,
-        options: CheckOptions? = nil
+        options: CheckOptions? = nil, implicit: Bool = false
     ) {
         self.name = name
         self.kind = kind
@@ -228,6 +236,7 @@ public struct CheckConfig: Sendable, Equatable {
         self.fall = fall
         self.effect = effect
         self.options = options ?? .defaults(for: kind)
+        self.implicit = implicit
     }
 }
 

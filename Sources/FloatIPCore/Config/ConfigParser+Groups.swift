@@ -3,7 +3,7 @@ import Yams
 extension ConfigReader {
     static let groupKeys = [
         "name", "addresses", "interface", "mover", "priority", "preempt", "checks", "address_lifetime", "announce",
-        "virtual_mac", "hooks",
+        "virtual_mac", "hooks", "track_interface",
     ]
 
     /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown).
@@ -75,6 +75,7 @@ extension ConfigReader {
         let announce = announceConfig(entries)
         let virtualMAC = virtualMACID(entries, virtualMACs: &virtualMACs)
         let hooks = hooksLayer(entries)
+        let trackInterface = trackInterfaceFlag(entries)
         if mover?.kind == .local, entries.has("interface") == false {
             report(entries.path("interface"), line: entries.line(of: "mover"),
                    "missing required field `interface`: the `local` mover puts the addresses on an interface "
@@ -83,12 +84,12 @@ extension ConfigReader {
         }
         guard let name, let prefixes, entries.has("interface") == (interface != nil), let mover, let priority,
             entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil),
-            let lifetime, let announce, let virtualMAC, let hooks
+            let lifetime, let announce, let virtualMAC, let hooks, let trackInterface
         else { return nil }
         let group = GroupConfig(
             name: name, addresses: prefixes, interface: interface, mover: mover, priority: priority,
             preempt: preempt ?? true, checks: checkNames, addressLifetime: lifetime, announce: announce,
-            virtualMAC: virtualMAC.value, hooks: hooks.resolved(over: defaultHooks))
+            virtualMAC: virtualMAC.value, hooks: hooks.resolved(over: defaultHooks), trackInterface: trackInterface)
         return Located(value: group, path: path, line: entries.line(of: "name"))
     }
 
@@ -133,6 +134,20 @@ extension ConfigReader {
             return nil
         }
         return text
+    }
+
+    /// `track_interface: true|false` (default true): whether the group tracks its `interface`'s link. Only
+    /// with an `interface`: a group without one configures nothing locally. Nil when it has a problem.
+    private mutating func trackInterfaceFlag(_ entries: Fields) -> Bool? {
+        guard entries.has("track_interface") else { return true }
+        guard let flag = bool(entries, "track_interface") else { return nil }
+        guard entries.has("interface") else {
+            report(entries.path("track_interface"), line: entries.line(of: "track_interface"), "this group has no "
+                + "`interface`, so there is no link to track; remove `track_interface` (it applies to a group whose "
+                + "addresses go on a local interface)")
+            return nil
+        }
+        return flag
     }
 
     /// `mover: local`, or `mover: { kind: aws, ...options }`. Default `local`.

@@ -73,6 +73,7 @@ public struct TrackConfig: Sendable, Equatable {
 }
 
 extension ClusterConfig {
-    /// The checks the agent runs: the configured ones, then tracking's (`track:`) if set.
-    public var runnableChecks: [CheckConfig] { checks + (track.map { [$0.check] } ?? []) }
+    /// The checks the agent runs: the configured ones, the implicit `link IFACE` of interface tracking, then
+    /// tracking's (`track:`) if set.
+    public var runnableChecks: [CheckConfig] { checks + implicitInterfaceChecks + (track.map { [$0.check] } ?? []) }
 }
