@@ -101,6 +101,12 @@ extension GroupEngine {
             return
         }
         let losers = Set(rivals.map(\.name))
+        reason =
+            losers.isEmpty
+            ? claimReason : "\(losers.sorted().joined(separator: ", ")) also holds; I rank higher and keep it"
+        // Back from a stall, this node listens before it asserts anything (rule 8): what would
+        // make it announce is kept for when the listen ends.
+        guard !staleHold else { return }
         var announce = false
         if losers != conflicting {
             announce = true
@@ -115,9 +121,6 @@ extension GroupEngine {
             announce = true
         }
         if announce, active { intents.append(.announce) }
-        reason =
-            losers.isEmpty
-            ? claimReason : "\(losers.sorted().joined(separator: ", ")) also holds; I rank higher and keep it"
     }
 
     /// The best-ranked alive peer that could hold the group.

@@ -242,8 +242,14 @@ public actor LocalMover: ExpiringMover {
         return announcer
     }
 
+    /// A follow-up announcement that comes this late was due while the process was stopped (a
+    /// stall: SIGSTOP, a paused VM). It is skipped: whether this node still holds is for the engine
+    /// to decide first (rule 8 of docs/decision.md), and an old schedule's announcement would point
+    /// clients at a node that may be about to give the group up.
+    static let overdue: Duration = .milliseconds(250)
+
     /// The rest of the claim's burst, the repeat burst after `repeat_after`, then a burst every
-    /// `refresh`, until cancelled (on release or a new claim).
+    /// `refresh`, until cancelled (on release or a new claim); each skipped when `overdue`.
     func followUps(_ group: GroupConfig, _ announcer: Announcer) -> Task<Void, Never>? {
         let settings = group.announce
         guard settings.count > 1 || settings.repeatAfter != nil || settings.refresh != nil else { return nil }
@@ -255,19 +261,20 @@ public actor LocalMover: ExpiringMover {
             let start = clock.now
             do {
                 for round in 1..<max(1, settings.count) {
-                    try await clock.sleep(until: start + settings.spacing * round, tolerance: .zero)
-                    try announcer.announceOnce(addresses)
+                    let due = start + settings.spacing * round
+                    try await clock.sleep(until: due, tolerance: .zero)
+                    if clock.now - due < Self.overdue { try announcer.announceOnce(addresses) }
                 }
                 if let repeatAfter = settings.repeatAfter {
                     try await clock.sleep(until: start + repeatAfter, tolerance: .zero)
-                    try await announcer.burst(addresses)
+                    if clock.now - (start + repeatAfter) < Self.overdue { try await announcer.burst(addresses) }
                 }
                 guard let refresh = settings.refresh else { return }
                 var next = clock.now + refresh
                 while !Task.isCancelled {
                     try await clock.sleep(until: next, tolerance: .zero)
-                    try await announcer.burst(addresses)
-                    next = next + refresh
+                    if clock.now - next < Self.overdue { try await announcer.burst(addresses) }
+                    next = max(next + refresh, clock.now + refresh / 2)
                 }
             } catch is CancellationError {
                 return
