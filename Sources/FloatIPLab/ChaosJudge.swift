@@ -101,7 +101,7 @@ public struct ChaosJudge: Sendable {
             }
             guard claimedMeanwhile else { continue }
             let from = event.end + rules.staleRelease + rules.staleViewMargin
-            let to = event.end + rules.preemptDelay
+            let to = event.end + rules.preemptDelay - rules.staleViewMargin
             guard from < to, let held = facts.samples[ChaosText.range(facts.samples, from: from, to: to)].first(where: { $0.holders & bit != 0 })
             else { continue }
             let since = facts.samples[ChaosText.range(facts.samples, from: event.end, to: held.at)].reversed()

@@ -76,7 +76,11 @@ public struct ChaosRules: Sendable, Equatable {
         rssGrowthKiB = 8 * 1024
     }
 
-    /// Margin added to `staleRelease` before the stale-view rule applies (sampling and scheduling).
+    /// Margin at both ends of the stale-view window, for sampling and scheduling: the window starts
+    /// this long after `resume + staleRelease` and ends this long before `resume + preempt_delay`.
+    /// The end needs it because the tool records the resume after `kill(SIGCONT)` has returned,
+    /// while the agent counts `preempt_delay` from its first input after the signal (the 1-hour
+    /// soak saw a legitimate failback 1.998 s after the recorded resume, preempt_delay 2 s).
     public var staleViewMargin: Duration { .milliseconds(100) }
 
     /// The quiet gap after a fault is removed, before the tool checks that the cluster settled and

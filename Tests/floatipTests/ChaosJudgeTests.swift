@@ -66,6 +66,11 @@ import Testing
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [stall], samples: keptByRank)) == ["stale-view"])
         let text = judge.staleView(ChaosFacts(nodes: 2, events: [stall], samples: keptByRank)).first?.text ?? ""
         #expect(text.contains("web1 held the address 400 ms after resuming (without a break since 0.0 ms after) from a 2.00 s stall"), "\(text)")
+        // The failback by rule 4, seen a few ms before `resume + preempt_delay` by the tool's clock
+        // (the soak's case): not a violation.
+        let failback = 3000 + Int(ChaosText.milliseconds(rules.preemptDelay)) - 15
+        let onTime = samples(8) { $0 < 1300 ? [1] : $0 < 3100 ? [1, 2] : $0 < failback ? [2] : [1] }
+        #expect(rulesBroken(ChaosFacts(nodes: 2, events: [stall], samples: onTime)) == [])
         // A stall shorter than the dead interval: nobody claimed, web1 rightly keeps the group.
         let short = event(.stall, 1000, 1200)
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [short], samples: samples(5) { _ in [1] })) == [])
