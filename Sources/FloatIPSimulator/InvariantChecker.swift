@@ -49,7 +49,7 @@ struct InvariantChecker {
 
     mutating func disturbed(at now: Instant) { lastDisturbance = max(lastDisturbance, now) }
 
-    mutating func claimed(node: SimNode, group: Int, now: Instant, nodes: [SimNode]) {
+    mutating func claimed(node: SimNode, group: Int, now: Instant) {
         if now < node.bootedAt + timers.startupListen, pending == nil {
             pending = "(c) \(node.name) claimed g\(group + 1) during its start-up listen"
         }

@@ -191,7 +191,7 @@ public struct Simulation {
             guard let g = nodes[index].config.groups.firstIndex(where: { $0.name == action.group }) else { continue }
             switch action.intent {
             case .claim(let epoch):
-                checker.claimed(node: nodes[index], group: g, now: now, nodes: nodes)
+                checker.claimed(node: nodes[index], group: g, now: now)
                 stats.claims += 1
                 if etcdMode {
                     enqueueMoverOp(index, g, .claim(epoch: epoch))

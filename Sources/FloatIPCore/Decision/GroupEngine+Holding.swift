@@ -85,6 +85,7 @@ extension GroupEngine {
     private mutating func resolveConflicts(local: LocalCondition, alive: [PeerView], intents: inout [Intent]) {
         let me = Rank(priority: local.priority, node: node)
         let rivals = alive.filter { $0.holds && !$0.isLeaving }
+        let others = Set(rivals.map(\.name))
         let winners = rivals.filter { $0.rank > me }
         if let winner = winners.filter(\.holdsActively).max(by: { $0.rank < $1.rank }) {
             release(
@@ -96,21 +97,21 @@ extension GroupEngine {
         if let claimer = winners.max(by: { $0.rank < $1.rank }) {
             // Remembered, so that if the claimer gives up instead (a node back from a stall yields,
             // rule 8, after its announcements may have pointed clients at it), this node announces.
-            conflicting = Set(rivals.map(\.name))
+            conflicting = others
             reason = "\(claimer.name) ranks higher and is claiming; releasing once it holds"
             return
         }
-        let losers = Set(rivals.map(\.name))
+        // Past the winner checks, every other holder ranks below this node.
         reason =
-            losers.isEmpty
-            ? claimReason : "\(losers.sorted().joined(separator: ", ")) also holds; I rank higher and keep it"
+            others.isEmpty
+            ? claimReason : "\(others.sorted().joined(separator: ", ")) also holds; I rank higher and keep it"
         // Back from a stall, this node listens before it asserts anything (rule 8): what would
         // make it announce is kept for when the listen ends.
         guard !staleHold else { return }
         var announce = false
-        if losers != conflicting {
+        if others != conflicting {
             announce = true
-            conflicting = losers
+            conflicting = others
         }
         // A peer that claimed while this node could not hear it (a partition) pointed clients at
         // itself, and may have released before this node ever heard it hold: its claim term is

@@ -37,7 +37,8 @@ public struct GroupEngine: Sendable {
     var moverFault: (reason: String, until: Instant)?
     /// Set by `claimMayRetry` for the next `step`: the end of that fault needs no re-listen.
     var retryingClaim = false
-    /// Worse-ranked peers seen holding while this node holds: a change re-announces.
+    /// Other holders seen while this node holds (worse-ranked ones, or a better-ranked one still
+    /// claiming): a change re-announces.
     var conflicting: Set<String> = []
     /// The highest peer claim term this holder has announced over (see `resolveConflicts`).
     var overtakenTerm: UInt64 = 0

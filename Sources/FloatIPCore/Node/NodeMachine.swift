@@ -77,7 +77,7 @@ public struct NodeMachine: Sendable {
     public mutating func receive(_ datagram: some Collection<UInt8>, now: Instant) -> NodeOutput {
         let stall = noticeStall(now: now)
         var output = accept(datagram, now: now)
-        output.stall = stall ?? output.stall
+        output.stall = stall
         return output
     }
 

@@ -274,7 +274,8 @@ public actor LocalMover: ExpiringMover {
                 while !Task.isCancelled {
                     try await clock.sleep(until: next, tolerance: .zero)
                     if clock.now - next < Self.overdue { try await announcer.burst(addresses) }
-                    next = max(next + refresh, clock.now + refresh / 2)
+                    // A stall's missed refreshes are not made up: the schedule starts again from now.
+                    next = max(next + refresh, clock.now + refresh)
                 }
             } catch is CancellationError {
                 return
