@@ -37,6 +37,7 @@ public final class ChaosObserver: @unchecked Sendable {
     private let lock = NSLock()
     private var samples: [ChaosSample] = []
     private var stopping = false
+    private var started = false
     private let finished = DispatchSemaphore(value: 0)
 
     /// An observer of the node namespaces `namespaces` (node 1 first), times measured from `origin`.
@@ -54,6 +55,7 @@ public final class ChaosObserver: @unchecked Sendable {
 
     /// Starts sampling on a new thread.
     func start() {
+        lock.withLock { started = true }
         Thread { [self] in
             loop()
             finished.signal()
@@ -62,7 +64,8 @@ public final class ChaosObserver: @unchecked Sendable {
 
     /// Stops sampling; every sample taken. A second call returns at once.
     func stop() -> [ChaosSample] {
-        lock.withLock { stopping = true }
+        // Never started: no thread will signal.
+        guard lock.withLock({ stopping = true; return started }) else { return [] }
         finished.wait()
         finished.signal()
         return lock.withLock { samples }

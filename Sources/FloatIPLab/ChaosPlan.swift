@@ -1,16 +1,18 @@
+import FloatIPCore
+
 /// The faults of a chaos run, drawn from a seed: the same seed gives the same faults in the same
 /// order (which node each hits still depends on who holds the address when it comes).
 public struct ChaosPlan: Sendable {
     /// The seed the faults were drawn from.
     public let seed: UInt64
-    private var random: ChaosRandom
+    private var random: SplitMix64
     /// The kinds still to come in this round: every kind once per round, in a random order, so
     /// that even a short run meets each of them.
     private var bag: [ChaosFault.Kind] = []
 
     public init(seed: UInt64) {
         self.seed = seed
-        self.random = ChaosRandom(seed: seed)
+        self.random = SplitMix64(seed: seed)
     }
 
     /// The next fault. Bounded by construction: every fault lasts at most 5 s.
@@ -46,20 +48,7 @@ public struct ChaosPlan: Sendable {
     }
 }
 
-/// SplitMix64: small, fast, and the same on every machine (the standard library's generator is not seedable).
-struct ChaosRandom: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in 0..<bound (bound > 0).
+extension SplitMix64 {
+    /// A number in 0..<bound (bound > 0), by remainder: the mapping seeds of the chaos plan were drawn with.
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -4,8 +4,6 @@ import FloatIPCore
 /// documented behaviour (docs/decision.md, docs/linux.md) and the lab's timers, not from what the
 /// agent happens to do today.
 public struct ChaosRules: Sendable, Equatable {
-    /// Time between heartbeats (the lab runs the default timers).
-    public var interval: Duration
     /// `interval × dead_after`: silence after which a peer counts as dead.
     public var deadInterval: Duration
     /// The lab's `preempt_delay`.
@@ -28,7 +26,7 @@ public struct ChaosRules: Sendable, Equatable {
     public var kernelExpirySlack: Duration
     /// A stalled (SIGSTOPped) or killed agent cannot release: its node keeps the address until the
     /// lifetime, counted from the last renewal (at or before the stop), runs out. A stalled node that
-    /// resumes treats its view as stale (issue 19, decision.md) and releases within a dead interval.
+    /// resumes treats its view as stale (rule 8 of decision.md) and releases within a dead interval.
     /// So the stalled node is excused from `stop` to `stop + stallKeep` and from `resume` to
     /// `resume + staleRelease`; between `resume + staleRelease` and `resume + preempt_delay` it must
     /// not hold when a peer held during the stall (it fails back only by the normal rules).
@@ -59,7 +57,6 @@ public struct ChaosRules: Sendable, Equatable {
 
     /// The rules for a lab running `timers` (the lab's own settings for the rest).
     public init(timers: Timers = Timers()) {
-        interval = timers.interval
         deadInterval = timers.deadInterval
         preemptDelay = LabLayout.preemptDelay
         addressLifetime = LabLayout.addressLifetime

@@ -15,7 +15,6 @@ public struct ChaosRun: Sendable {
         public var name = "chaos-\(getpid())"
         /// The `floatip` binary the agents run.
         public var binary = Lab.currentBinary()
-        public var timers = Timers()
 
         public init() {}
     }
@@ -25,7 +24,8 @@ public struct ChaosRun: Sendable {
 
     public init(options: Options) {
         self.options = options
-        self.rules = ChaosRules(timers: options.timers)
+        // The lab's agents run the default timers (LabLayout.config); the judge's bounds follow them.
+        self.rules = ChaosRules(timers: Timers())
     }
 
     /// Runs it; `output` gets one line per step. Throws on a broken lab or a signal (after removing it all).

@@ -102,7 +102,7 @@ final class ChaosSession {
             try noticeCrashes()
             if now - lastReading >= .seconds(1) {
                 lastReading = now
-                let agents = lab.state.processes.filter { $0.role == "agent" }.map { (node: Int($0.node.dropFirst(3)) ?? 0, pid: $0.pid) }
+                let agents = lab.state.processes.filter { $0.role == "agent" }.map { (node: lab.nodeNumber($0.node), pid: $0.pid) }
                 resources.sample(agents, at: now)
             }
             let left = deadline - clock.now
@@ -112,7 +112,7 @@ final class ChaosSession {
 
     private func noticeCrashes() throws(LabError) {
         for process in lab.state.processes where process.role == "agent" && !LabProcesses.isRunning(process.pid) {
-            let node = Int(process.node.dropFirst(3)) ?? 0
+            let node = lab.nodeNumber(process.node)
             let log = (try? String(contentsOfFile: lab.layout.agentLog(node: node), encoding: .utf8)) ?? ""
             let tail = log.split(separator: "\n").suffix(5).joined(separator: "\n")
             crashes.append(ChaosCrash(node: node, pid: process.pid, at: now, logTail: tail))

@@ -116,7 +116,8 @@ public final class Lab {
         }
     }
 
-    private func nodeNumber(_ name: String) -> Int { Int(name.dropFirst(3)) ?? 1 }
+    /// `web2` → 2 (the lab names its nodes `webN`).
+    func nodeNumber(_ name: String) -> Int { Int(name.dropFirst(3)) ?? 1 }
 
     private func addNamespace(_ name: String) throws(LabError) -> String {
         try interrupt.check()

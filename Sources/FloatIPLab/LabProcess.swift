@@ -65,7 +65,12 @@ public enum LabProcesses {
     /// waits (bounded) for them too. Returns the PIDs that needed SIGKILL.
     @discardableResult
     public static func stop(_ pids: [Int32], grace: Duration) -> [Int32] {
-        for pid in pids { kill(pid, SIGTERM) }
+        // SIGCONT after SIGTERM: a stopped process (a chaos stall) handles the SIGTERM and hands
+        // over, instead of waiting out the grace for SIGKILL.
+        for pid in pids {
+            kill(pid, SIGTERM)
+            kill(pid, SIGCONT)
+        }
         var running = waitForExit(pids, within: grace)
         guard !running.isEmpty else { return [] }
         let killed = running

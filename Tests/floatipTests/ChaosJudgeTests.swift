@@ -58,7 +58,7 @@ import Testing
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [stall], samples: released)) == [])
     }
 
-    /// What the agent did before issue 19: on resume web1 kept the group by rank and web2 released
+    /// What the agent did before rule 8 of docs/decision.md: on resume web1 kept the group by rank and web2 released
     /// (no double hold after the resume, but web1 holds again long before preempt_delay).
     @Test func aStalledHolderTakingTheGroupBackAtOnceBreaksTheStaleViewRule() {
         let stall = event(.stall, 1000, 3000)
