@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "FloatIPChecksTests",
             dependencies: [
-                "FloatIPChecks", "FloatIPCore", "FloatIPTestSupport",
+                "FloatIPChecks", "FloatIPCore", "FloatIPLinux", "FloatIPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),

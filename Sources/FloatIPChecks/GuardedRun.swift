@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Synchronization
 
 /// One run of a probe that the caller stops waiting for when it overruns its timeout by more than

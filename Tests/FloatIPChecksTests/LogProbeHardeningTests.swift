@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 import Glibc
 import Testing

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Glibc
 
 /// `kind: file`: a file exists, or (`expect: absent`) does not: the maintenance switch an operator
@@ -15,7 +16,7 @@ struct FileProbe: CheckProbe {
     func run() async -> CheckResult {
         let start = ContinuousClock.now
         let path = check.target
-        let found = await BlockingCall.run(timeout: check.timeout) { () -> Int32 in
+        let found = await OffPoolCall.run(name: "floatip-check", timeout: check.timeout) { () -> Int32 in
             var info = stat()
             return stat(path, &info) == 0 ? 0 : errno
         }

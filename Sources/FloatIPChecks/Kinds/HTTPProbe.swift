@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 import NIOCore
 import NIOPosix

@@ -35,7 +35,7 @@ final class InterfaceProbe: CheckProbe {
         if watcher.withLock({ $0 == nil }) {
             let namespace = namespace
             let name = check.target
-            let setup = await BlockingCall.run(timeout: check.timeout) {
+            let setup = await OffPoolCall.run(name: "floatip-check", timeout: check.timeout) {
                 Result { () throws -> (NetlinkWatcher, LinkInfo?) in
                     // Subscribe first: events from here on queue up, so none falls between the read and the stream.
                     let watcher = try NetlinkWatcher(namespace: namespace)

@@ -70,7 +70,7 @@ final class LogProbe: CheckProbe {
                     + (start - inFlightSince).shortDescription + " (a pattern that backtracks without end?); "
                     + "no new run until it does"))
         }
-        let scanned = await BlockingCall.run(timeout: check.timeout) { [self] () -> (Bool, String) in
+        let scanned = await OffPoolCall.run(name: "floatip-check", timeout: check.timeout) { [self] () -> (Bool, String) in
             defer { scanning.withLock { $0 = nil } }
             return scan()
         }

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 import Glibc
 
@@ -26,7 +27,7 @@ struct ProcessProbe: CheckProbe {
         let start = ContinuousClock.now
         let target = check.target
         let user = user
-        let outcome = await BlockingCall.run(timeout: check.timeout) { () -> (Bool, String) in
+        let outcome = await OffPoolCall.run(name: "floatip-check", timeout: check.timeout) { () -> (Bool, String) in
             var owner: ProcessTable.Owner?
             if let user {
                 switch UserLookup.uid(of: user) {

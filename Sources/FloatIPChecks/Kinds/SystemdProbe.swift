@@ -1,10 +1,11 @@
 import FloatIPCore
-import Foundation
+import FloatIPLinux
 import Glibc
 
 /// `kind: systemd`: a unit is active, by `systemctl is-active UNIT` (exit 0 only for `active`).
 /// Where systemd is not the init system (no /run/systemd/system: containers, other inits) the check
-/// fails with that reason; a systemctl that does not answer within the timeout is killed.
+/// fails with that reason; a systemctl that does not answer within the timeout is killed (with its
+/// process group, as the `command` check's are).
 struct SystemdProbe: CheckProbe {
     let check: CheckConfig
     /// Where systemd marks that it runs the machine (sd_booted(3)).
@@ -24,32 +25,21 @@ struct SystemdProbe: CheckProbe {
             return .since(start, passed: false, "systemctl not found (looked in "
                 + Self.systemctlPaths.joined(separator: ", ") + ")")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: systemctl)
-        process.arguments = ["is-active", "--", unit]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return .since(start, passed: false, "cannot start \(systemctl): \(error)")
-        }
-        let pid = process.processIdentifier
         let remaining = check.timeout - (ContinuousClock.now - start)
-        let reading = output.fileHandleForReading
-        let ended = await BlockingCall.run(timeout: max(remaining, .zero)) { () -> (Int32, String) in
-            let data = reading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data.prefix(512), as: UTF8.self))
-        }
-        guard let ended else {
-            kill(pid, SIGKILL)
+        let run = ProcessGroupRun(
+            path: systemctl, argv: ["systemctl", "is-active", "--", unit], timeout: max(remaining, .zero), outputLimit: 512)
+        let outcome = await run.run()
+        let status: Int32
+        switch outcome.ending {
+        case .exited(let code): status = code
+        case .signaled(let signal): return .since(start, passed: false, "systemctl is-active \(unit) ended by signal \(signal)")
+        case .notStarted(let error):
+            return .since(start, passed: false, "cannot start \(systemctl): \(String(cString: strerror(error)))")
+        case .timedOut:
             return .since(start, passed: false, "timeout: systemctl is-active \(unit) did not answer within "
                 + check.timeout.shortDescription + " (killed)")
         }
-        let (status, text) = ended
+        let text = String(decoding: outcome.output, as: UTF8.self)
         let state = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "no output"
         if status == 0 { return .since(start, passed: true, "\(unit) is \(state)") }
         return .since(start, passed: false, "\(unit) is \(state) (systemctl is-active exit \(status))")

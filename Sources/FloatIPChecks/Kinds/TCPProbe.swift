@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 import NIOCore
 import NIOPosix
 import Synchronization

@@ -1,3 +1,4 @@
+import FloatIPLinux
 import Synchronization
 
 /// A probe's news that its answer changed, for the scheduler's wait between runs: `wait(until:)`

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FloatIPCore
+import FloatIPLinux
 import Foundation
 import NIOCore
 import NIOPosix
@@ -151,7 +152,7 @@ public actor EtcdClient {
         let prepared = request
         let http = self.http
         let limit = Self.answerLimit
-        let outcome = await withTimeLimit(timeout) { () -> Result<(status: Int, body: [UInt8]), any Error> in
+        let outcome = await withDeadline(timeout) { () -> Result<(status: Int, body: [UInt8]), any Error> in
             do {
                 let response = try await http.execute(prepared, timeout: .nanoseconds(max(1, timeout.nanoseconds)))
                 var bytes: [UInt8] = []

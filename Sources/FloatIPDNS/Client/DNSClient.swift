@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FloatIPCore
+import FloatIPLinux
 
 /// Sends queries and updates to authoritative servers, in order, until one answers usefully.
 ///
@@ -66,7 +67,7 @@ public struct DNSClient: Sendable {
         var raw: [UInt8]
         if bytes.count <= DNSSocket.udpLimit {
             do {
-                raw = try await OffPoolCall.run { () throws(DNSTransportError) in
+                raw = try await OffPoolCall.run(name: "floatip-dns") { () throws(DNSTransportError) in
                     try DNSSocket.udp(bytes, id: id, to: server, timeout: timeout)
                 }
             } catch {
@@ -83,7 +84,7 @@ public struct DNSClient: Sendable {
             }
         }
         do {
-            raw = try await OffPoolCall.run { () throws(DNSTransportError) in
+            raw = try await OffPoolCall.run(name: "floatip-dns") { () throws(DNSTransportError) in
                 try DNSSocket.tcp(bytes, to: server, timeout: timeout)
             }
         } catch {

@@ -70,11 +70,7 @@ public struct ProcessGroupRun: Sendable {
     public func run() async -> Outcome {
         let cancelled = CancelFlag()
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                let thread = Thread { continuation.resume(returning: runBlocking(cancelled: cancelled)) }
-                thread.name = "floatip-command"
-                thread.start()
-            }
+            await OffPoolCall.run(name: "floatip-command") { () -> Outcome in runBlocking(cancelled: cancelled) }
         } onCancel: {
             cancelled.set()
         }

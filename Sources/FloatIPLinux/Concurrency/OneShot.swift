@@ -2,7 +2,7 @@ import Synchronization
 
 /// A value that the first of several racers sets, and one task awaits: the race between a piece of
 /// work and its deadline, where the loser is abandoned rather than awaited.
-final class OneShot<Value: Sendable>: Sendable {
+public final class OneShot<Value: Sendable>: Sendable {
     private struct State: ~Copyable {
         var value: Value?
         var waiter: CheckedContinuation<Value, Never>?
@@ -10,10 +10,10 @@ final class OneShot<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
     /// Sets the value if none is set yet (later calls are ignored) and wakes the waiter.
-    func finish(_ value: Value) {
+    public func finish(_ value: Value) {
         let waiter = state.withLock { state -> CheckedContinuation<Value, Never>? in
             guard state.value == nil else { return nil }
             state.value = value
@@ -24,10 +24,10 @@ final class OneShot<Value: Sendable>: Sendable {
     }
 
     /// Whether a value is set.
-    var isFinished: Bool { state.withLock { $0.value != nil } }
+    public var isFinished: Bool { state.withLock { $0.value != nil } }
 
     /// The value, once set. Call it from one task only. If that task is cancelled, `onCancel` is set.
-    func value(onCancel: Value) async -> Value {
+    public func value(onCancel: Value) async -> Value {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Value? in
