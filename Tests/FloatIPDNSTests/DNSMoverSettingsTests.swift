@@ -73,7 +73,7 @@ import Testing
             ("release", "drop", "groups[1].mover.release: `drop` is not a release mode"),
             ("timeout", "2", "groups[1].mover.timeout:"),
             ("zone", "exa mple.test", "groups[1].mover.zone: `exa mple.test` is not a domain name"),
-            ("zones", "x", "groups[1].mover.zones: unknown option of the dns mover"),
+            ("zones", "x", "groups[1].mover.zones: unknown option for the `dns` mover"),
         ]
         for (key, value, expected) in cases {
             var options = minimal

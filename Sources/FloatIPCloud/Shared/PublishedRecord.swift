@@ -54,51 +54,10 @@ extension OptionCheck {
         if let name, !Self.isDomainName(name) {
             report("name", "`\(name)` is not a domain name (letters, digits, `-`, `_` and dots, e.g. `www.example.com`)")
         }
-        var ttl = ttlDefault
-        if let text = optional("ttl") {
-            let seconds = Int(text) ?? wholeSeconds(text)
-            if let seconds, ttlRange.contains(seconds) || ttlExtra.contains(seconds) {
-                ttl = seconds
-            } else {
-                let extra = ttlExtra.sorted().map { "\($0), " }.joined()
-                report("ttl", "`\(text)` is not a TTL here; write whole seconds: \(extra)\(ttlRange.lowerBound) to "
-                    + "\(ttlRange.upperBound) (`60`, `60s`, `5m`)")
-            }
-        }
+        let ttl = ttl(range: ttlRange, extra: ttlExtra, default: ttlDefault)
         let addresses = publishedAddresses()
         guard let name, Self.isDomainName(name), let addresses else { return nil }
         return PublishedRecord(name: PublishedRecord.normalised(name), ttl: ttl, addresses: addresses)
-    }
-
-    /// `address` (one per family, `203.0.113.10, 2001:db8::10`), else this node's own address.
-    private mutating func publishedAddresses() -> [IPAddress]? {
-        guard let text = optional("address") else {
-            if let nodeAddress { return [nodeAddress] }
-            report("address", "missing: the address to publish (the node's own address is not known here)")
-            return nil
-        }
-        var addresses: [IPAddress] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let item = String(part).trimmed
-            guard let address = IPAddress(item) else {
-                report("address", "`\(item)` is not an IP address; write this node's address(es) to publish, "
-                    + "e.g. `203.0.113.10` or `203.0.113.10, 2001:db8::10`")
-                return nil
-            }
-            guard !addresses.contains(where: { $0.isIPv4 == address.isIPv4 }) else {
-                report("address", "one address per family: the record points at one holder")
-                return nil
-            }
-            addresses.append(address)
-        }
-        return addresses.sorted { $0.isIPv4 && !$1.isIPv4 }
-    }
-
-    private func wholeSeconds(_ text: String) -> Int? {
-        guard case .success(let duration) = DurationText.parse(text), duration.components.attoseconds == 0,
-            duration.components.seconds >= 0
-        else { return nil }
-        return Int(duration.components.seconds)
     }
 
     /// Labels of letters, digits, `-` and `_` (`_acme`, `*` as the first label), 1 to 63 bytes,

@@ -197,14 +197,3 @@ private struct XMLReader {
         }
     }
 }
-
-extension String {
-    /// The text without leading and trailing white space.
-    var trimmed: String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(scalars[first...last])
-    }
-}

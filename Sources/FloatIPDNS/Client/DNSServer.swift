@@ -43,9 +43,3 @@ public struct DNSServerListError: Error, Sendable, Equatable, CustomStringConver
             + "several separated by commas"
     }
 }
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
-}

@@ -29,125 +29,89 @@ public struct DNSMoverSettings: Sendable, Equatable {
         case delete
     }
 
-    public static let keys = ["server", "zone", "name", "ttl", "key_file", "key_name", "algorithm", "address",
-                              "timeout", "release"]
-
-    /// Validates `options`. Problems name `PATH.KEY` (`groups[0].mover.zone`) and say what is expected.
+    /// Validates `options` (by `OptionCheck`, as every mover's are). Problems name `PATH.KEY`
+    /// (`groups[0].mover.zone`) and say what is expected.
     public static func parse(
         _ options: [String: String], path: String, nodeAddress: IPAddress?
     ) -> Result<DNSMoverSettings, DNSMoverProblems> {
-        var problems: [DNSMoverProblem] = []
-        func report(_ key: String, _ message: String) {
-            problems.append(DNSMoverProblem(path: "\(path).\(key)", message: message))
-        }
-        for key in options.keys.sorted() where !keys.contains(key) {
-            report(key, "unknown option of the dns mover; allowed: " + keys.joined(separator: ", "))
-        }
+        var check = OptionCheck(options, nodeAddress: nodeAddress)
         var servers: [DNSServer] = []
-        if let text = options["server"] {
+        if let text = check.optional("server") {
             switch DNSServer.list(text) {
             case .success(let list): servers = list
-            case .failure(let error): report("server", error.description)
+            case .failure(let error): check.report("server", error.description)
             }
         } else {
-            report("server", "missing: the authoritative server(s) that accept updates, e.g. `192.0.2.53` "
+            check.report("server", "missing: the authoritative server(s) that accept updates, e.g. `192.0.2.53` "
                 + "or `127.0.0.1:5353,192.0.2.54` (tried in order)")
         }
         func name(_ key: String, example: String) -> DNSName? {
-            guard let text = options[key] else {
-                report(key, "missing: a domain name, e.g. `\(example)`")
+            guard let text = check.optional(key) else {
+                check.report(key, "missing: a domain name, e.g. `\(example)`")
                 return nil
             }
             do { return try DNSName(text) } catch {
-                report(key, error.description)
+                check.report(key, error.description)
                 return nil
             }
         }
         let zone = name("zone", example: "example.com")
         let recordName = name("name", example: "www.example.com")
         if let zone, let recordName, !recordName.isSubdomain(of: zone) {
-            report("name", "\(recordName) is not inside the zone \(zone)")
+            check.report("name", "\(recordName) is not inside the zone \(zone)")
         }
-        var ttl: UInt32 = 60
-        if let text = options["ttl"] {
-            if let seconds = seconds(text), seconds <= 86_400 {
-                ttl = UInt32(seconds)
-            } else {
-                report("ttl", "`\(text)` is not a TTL; write whole seconds from 0 to 86400 (`60`, `60s`, `5m`)")
-            }
-        }
+        let ttl = UInt32(check.ttl(range: 0...86_400))
         var timeout = Duration.seconds(2)
-        if let text = options["timeout"] {
+        if let text = check.optional("timeout") {
             switch DurationText.parse(text) {
             case .success(let duration) where duration >= .milliseconds(10) && duration <= .seconds(60):
                 timeout = duration
-            case .success: report("timeout", "`\(text)` is out of range; use 10ms to 60s")
-            case .failure(let error): report("timeout", error.description)
+            case .success: check.report("timeout", "`\(text)` is out of range; use 10ms to 60s")
+            case .failure(let error): check.report("timeout", error.description)
             }
         }
         var algorithm = TSIGAlgorithm.hmacSHA256
-        if let text = options["algorithm"] {
-            if let parsed = TSIGAlgorithm(rawValue: text.lowercased()) {
+        let algorithmText = check.optional("algorithm")
+        if let algorithmText {
+            if let parsed = TSIGAlgorithm(rawValue: algorithmText.lowercased()) {
                 algorithm = parsed
             } else {
-                report("algorithm", "`\(text)` is not supported; use "
+                check.report("algorithm", "`\(algorithmText)` is not supported; use "
                     + TSIGAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
-        if let keyName = options["key_name"], (try? DNSName(keyName)) == nil {
-            report("key_name", "`\(keyName)` is not a key name (a domain name such as `floatip-web`)")
+        let keyName = check.optional("key_name")
+        if let keyName, (try? DNSName(keyName)) == nil {
+            check.report("key_name", "`\(keyName)` is not a key name (a domain name such as `floatip-web`)")
         }
-        if options["key_file"] == nil, options["key_name"] != nil || options["algorithm"] != nil {
-            report("key_file", "missing: key_name and algorithm need the key's secret in key_file")
+        let keyFile = check.optional("key_file")
+        if keyFile == nil, keyName != nil || algorithmText != nil {
+            check.report("key_file", "missing: key_name and algorithm need the key's secret in key_file")
         }
-        if let file = options["key_file"], !file.hasPrefix("/") {
-            report("key_file", "`\(file)` is not an absolute path")
+        if let keyFile, !keyFile.hasPrefix("/") {
+            check.report("key_file", "`\(keyFile)` is not an absolute path")
         }
-        var addresses: [IPAddress] = []
-        if let text = options["address"] {
-            for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let address = IPAddress(part.trimmingSpacesSubstring) else {
-                    report("address", "`\(part.trimmingSpacesSubstring)` is not an IP address; write this node's "
-                        + "address(es) to publish, e.g. `203.0.113.10` or `203.0.113.10,2001:db8::10`")
-                    continue
-                }
-                guard !addresses.contains(where: { DNSType.address($0) == DNSType.address(address) }) else {
-                    report("address", "one address per family: the record points at one holder")
-                    continue
-                }
-                addresses.append(address)
-            }
-        } else if let nodeAddress {
-            addresses = [nodeAddress]
-        } else {
-            report("address", "missing: the address to publish (the node's own address is not known here)")
-        }
+        let addresses = check.publishedAddresses()
         var release = ReleaseMode.keep
-        if let text = options["release"] {
+        if let text = check.optional("release") {
             if let mode = ReleaseMode(rawValue: text) {
                 release = mode
             } else {
-                report("release", "`\(text)` is not a release mode; use keep (the default: the next holder "
+                check.report("release", "`\(text)` is not a release mode; use keep (the default: the next holder "
                     + "replaces the record) or delete")
             }
         }
-        guard problems.isEmpty, let zone, let recordName else { return .failure(DNSMoverProblems(problems: problems)) }
+        check.finish(kind: .dns)
+        guard check.problems.isEmpty, let zone, let recordName, let addresses else {
+            return .failure(DNSMoverProblems(problems: check.problems.map {
+                DNSMoverProblem(path: "\(path).\($0.key)", message: $0.message)
+            }))
+        }
         return .success(DNSMoverSettings(
-            servers: servers, zone: zone, name: recordName, ttl: ttl, keyFile: options["key_file"],
-            keyName: options["key_name"], algorithm: algorithm, addresses: addresses, timeout: timeout,
-            release: release))
-    }
-
-    /// `60`, `60s`, `5m`, `1h` as whole seconds.
-    private static func seconds(_ text: String) -> UInt64? {
-        if let plain = UInt64(text) { return plain }
-        guard case .success(let duration) = DurationText.parse(text),
-            duration.components.attoseconds == 0, duration.components.seconds >= 0
-        else { return nil }
-        return UInt64(duration.components.seconds)
+            servers: servers, zone: zone, name: recordName, ttl: ttl, keyFile: keyFile, keyName: keyName,
+            algorithm: algorithm, addresses: addresses, timeout: timeout, release: release))
     }
 }
-
 /// One problem with a mover option, named by its config path.
 public struct DNSMoverProblem: Sendable, Equatable, CustomStringConvertible {
     public var path: String
@@ -159,8 +123,4 @@ public struct DNSMoverProblem: Sendable, Equatable, CustomStringConvertible {
 public struct DNSMoverProblems: Error, Sendable, Equatable, CustomStringConvertible {
     public var problems: [DNSMoverProblem]
     public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
-
-extension Substring {
-    var trimmingSpacesSubstring: String { String(self).trimmingSpaces }
 }

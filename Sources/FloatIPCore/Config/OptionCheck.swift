@@ -1,7 +1,4 @@
-import FloatIPCore
-import Foundation
-
-/// Reads a cloud mover's options (`MoverConfig.options`, text as written in the YAML) and collects
+/// Reads a mover's options (`MoverConfig.options`, text as written in the YAML) and collects
 /// every problem, each naming its key. Keys nobody read are reported as unknown at the end, so a
 /// misspelt option never passes silently. No I/O.
 public struct OptionCheck {
@@ -16,6 +13,9 @@ public struct OptionCheck {
         self.options = options
         self.nodeAddress = nodeAddress
     }
+
+    /// Counts `keys` as read (options a reader checks elsewhere, such as a credential's).
+    public mutating func accept(_ keys: [String]) { read.formUnion(keys) }
 
     /// Adds a problem for `key`.
     public mutating func report(_ key: String, _ message: String) { problems.append((key, message)) }
@@ -70,24 +70,6 @@ public struct OptionCheck {
         return fallback
     }
 
-    /// An `http://` or `https://` base URL without a trailing slash; the default when absent. It
-    /// carries credentials, so plain http to another machine is a problem unless the options say
-    /// `allow_insecure_http: true` (`PlainHTTP`).
-    public mutating func url(_ key: String, default fallback: String) -> String {
-        let allowPlainHTTP = flag(PlainHTTP.allowOption)
-        guard let text = optional(key) else { return fallback }
-        guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""),
-            components.host?.isEmpty == false, components.query == nil
-        else {
-            report(key, "`\(text)` is not an http:// or https:// URL (e.g. `https://api.example.com`)")
-            return fallback
-        }
-        if !allowPlainHTTP && PlainHTTP.leavesTheMachine(text) {
-            report(key, PlainHTTP.problem(text, sends: "the API credentials"))
-        }
-        return text.hasSuffix("/") ? String(text.dropLast()) : text
-    }
-
     /// `true` or `false`; false when absent.
     public mutating func flag(_ key: String) -> Bool {
         guard let text = optional(key) else { return false }
@@ -100,10 +82,48 @@ public struct OptionCheck {
         }
     }
 
-    /// Checks a credential's options (`NAME_file` or `NAME_env`); reading it happens later.
-    public mutating func credential(_ name: String, _ what: String) {
-        read.formUnion(["\(name)_file", "\(name)_env"])
-        for problem in Credential.optionProblems(options, name: name, what: what) { report(problem.0, problem.1) }
+    /// A TTL in whole seconds (`60`, `60s`, `5m`) within `range` (or one of `extra`: Cloudflare's 1
+    /// means "automatic"); `fallback` when absent.
+    public mutating func ttl(_ key: String = "ttl", range: ClosedRange<Int>, extra: Set<Int> = [], default fallback: Int = 60) -> Int {
+        guard let text = optional(key) else { return fallback }
+        if let seconds = Int(text) ?? wholeSeconds(text), range.contains(seconds) || extra.contains(seconds) {
+            return seconds
+        }
+        let listed = extra.sorted().map { "\($0), " }.joined()
+        report(key, "`\(text)` is not a TTL here; write whole seconds: \(listed)\(range.lowerBound) to "
+            + "\(range.upperBound) (`60`, `60s`, `5m`)")
+        return fallback
+    }
+
+    /// `address` (one per family, `203.0.113.10, 2001:db8::10`), else this node's own address.
+    public mutating func publishedAddresses() -> [IPAddress]? {
+        guard let text = optional("address") else {
+            if let nodeAddress { return [nodeAddress] }
+            report("address", "missing: the address to publish (the node's own address is not known here)")
+            return nil
+        }
+        var addresses: [IPAddress] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = String(part).trimmed
+            guard let address = IPAddress(item) else {
+                report("address", "`\(item)` is not an IP address; write this node's address(es) to publish, "
+                    + "e.g. `203.0.113.10` or `203.0.113.10, 2001:db8::10`")
+                return nil
+            }
+            guard !addresses.contains(where: { $0.isIPv4 == address.isIPv4 }) else {
+                report("address", "one address per family: the record points at one holder")
+                return nil
+            }
+            addresses.append(address)
+        }
+        return addresses.sorted { $0.isIPv4 && !$1.isIPv4 }
+    }
+
+    func wholeSeconds(_ text: String) -> Int? {
+        guard case .success(let duration) = DurationText.parse(text), duration.components.attoseconds == 0,
+            duration.components.seconds >= 0
+        else { return nil }
+        return Int(duration.components.seconds)
     }
 
     /// Reports every option no reader asked for.
