@@ -145,7 +145,9 @@ struct CommandProbeTests {
         for _ in 0..<30 {
             #expect(await command.run().passed)
         }
-        #expect(ProcTable.openDescriptorCount() <= before)
+        // A leak costs one or two descriptors a run (30 or more here); other suites running in this
+        // process meanwhile (the lab's `ip` pipes) may hold a few for a moment.
+        #expect(ProcTable.openDescriptorCount() < before + 10)
     }
 
     @Test func theChildDoesNotInheritTheAgentsDescriptors() async throws {

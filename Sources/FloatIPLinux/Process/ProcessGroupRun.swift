@@ -88,7 +88,9 @@ public struct ProcessGroupRun: Sendable {
         _ = fcntl(pipeFDs[0], F_SETFL, O_NONBLOCK)
         let readFD = pipeFDs[0]
         defer { close(readFD) }
-        let spawned = spawn(outputFD: pipeFDs[1])
+        // Never the agent's whole environment: credentials given as `*_env` live there.
+        let spawned = ChildSpawn.start(
+            path: path, argv: argv, environment: Self.childEnvironment(environment), output: pipeFDs[1])
         close(pipeFDs[1])
         let pid: pid_t
         switch spawned {
@@ -142,50 +144,6 @@ public struct ProcessGroupRun: Sendable {
         return Outcome(ending: .timedOut(leaderExitedOnTerm: leaderGone), pid: pid, output: output.bytes)
     }
 
-    private func spawn(outputFD: Int32) -> Result<pid_t, SystemError> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
-        // Nothing else of the agent's leaks into the check. Swift's Glibc does not offer posix_spawn's
-        // closefrom action, so each descriptor open without close-on-exec (inherited ones, mostly) is
-        // closed in the child; one closed meanwhile is harmless (glibc ignores EBADF there).
-        for fd in Self.inheritableDescriptors() where fd != outputFD {
-            posix_spawn_file_actions_addclose(&actions, fd)
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        // The agent ignores SIGPIPE (NIO does); the check gets every signal back at its default.
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-
-        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
-        cArguments.append(nil)
-        defer { cArguments.forEach { free($0) } }
-        // Never the agent's whole environment: credentials given as `*_env` live there.
-        var cEnvironment: [UnsafeMutablePointer<CChar>?] = Self.childEnvironment(environment).map { strdup($0) }
-        cEnvironment.append(nil)
-        defer { cEnvironment.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result =
-            path.contains("/")
-            ? posix_spawn(&pid, path, &actions, &attributes, cArguments, cEnvironment)
-            : posix_spawnp(&pid, path, &actions, &attributes, cArguments, cEnvironment)
-        if result != 0 { return .failure(SystemError(call: "posix_spawn", errno: result)) }
-        return .success(pid)
-    }
-
     /// The `PATH` a child gets when the agent has none.
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -219,25 +177,6 @@ public struct ProcessGroupRun: Sendable {
         if variables["PATH"] == nil { variables["PATH"] = defaultPath }
         variables.merge(overrides) { _, override in override }
         return variables.keys.sorted().map { "\($0)=\(variables[$0]!)" }
-    }
-
-    /// This process's descriptors above 2 that an exec would keep open (no FD_CLOEXEC), from /proc.
-    private static func inheritableDescriptors() -> [Int32] {
-        guard let directory = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        var found: [Int32] = []
-        // Bounded: a process has at most RLIMIT_NOFILE descriptors; stop at 65,536 entries in any case.
-        for _ in 0..<65_536 {
-            guard let entry = readdir(directory) else { break }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let fd = Int32(name), fd > 2, fd != own else { continue }
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 && flags & FD_CLOEXEC == 0 { found.append(fd) }
-        }
-        return found
     }
 
     /// Whether the child has exited, without reaping it (its pid, and so its group id, stay ours).
