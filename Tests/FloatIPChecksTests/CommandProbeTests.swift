@@ -80,9 +80,9 @@ struct CommandProbeTests {
     }
 
     @Test func aProgramThatIsNotExecutableFailsWithTheReason() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let script = directory.path("not-executable.sh")
+        let script = directory.file("not-executable.sh")
         try "#!/bin/sh\nexit 0\n".write(toFile: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script)
         let result = try await probe(script).run()
@@ -93,9 +93,9 @@ struct CommandProbeTests {
     /// Runs a shell (the group's leader) that starts a grandchild `sleep 60` and waits for it, after
     /// `setup`; returns the result and the two process ids.
     private func runHanging(setup: String = "", timeout: Duration) async throws -> (CheckResult, [Int32]) {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let pidFile = directory.path("pids")
+        let pidFile = directory.file("pids")
         let script = setup + "echo $$ > \(pidFile); sleep 60 & echo $! >> \(pidFile); echo started; wait; wait"
         let command = try probe(script, shell: true, timeout: timeout)
         async let running = command.run()
@@ -125,9 +125,9 @@ struct CommandProbeTests {
     }
 
     @Test func cancellingTheRunKillsTheGroup() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let pidFile = directory.path("pids")
+        let pidFile = directory.file("pids")
         let command = try probe("echo $$ > \(pidFile); exec sleep 60", shell: true, timeout: .seconds(30))
         let task = Task { await command.run() }
         let pids = await ProcTable.pids(in: pidFile, count: 1)

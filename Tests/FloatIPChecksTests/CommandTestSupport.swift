@@ -1,19 +1,5 @@
 import Foundation
 
-/// A temporary directory for one test, removed by `remove()`.
-struct ScratchFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-checks-b-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 /// What /proc says about processes, for the tests that kill process groups.
 enum ProcTable {
     /// Whether `pid` is gone: no /proc entry, or a zombie that is only waiting for its parent (init in a

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct FileProbeTests {
     @Test func existsFollowsTheRealFile() async throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try ScratchDirectory("floatip-checks")
         defer { scratch.remove() }
         let path = scratch.file("maintenance")
         let exists = try probe(check(.file, path))
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func aPathThroughAFileIsAbsent() async throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try ScratchDirectory("floatip-checks")
         defer { scratch.remove() }
         _ = FileManager.default.createFile(atPath: scratch.file("plain"), contents: Data())
         let result = try await probe(check(.file, scratch.file("plain") + "/inside")).run()

@@ -71,9 +71,9 @@ struct LogProbeHardeningTests {
     }
 
     @Test func aFIFOFailsAtOnceInsteadOfWaitingForAWriter() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let fifo = directory.path("app.log")
+        let fifo = directory.file("app.log")
         #expect(mkfifo(fifo, 0o644) == 0)
         defer { releaseReaders(of: fifo) }
         let log = try probe(fifo)
@@ -86,12 +86,12 @@ struct LogProbeHardeningTests {
     }
 
     @Test func aSymbolicLinkToAShadowFileIsNotFollowed() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
         // A root-owned regular file the agent can read and a local user cannot: /etc/shadow's stand-in.
-        let secret = directory.path("shadow")
+        let secret = directory.file("shadow")
         try append("root:$6$secret-hash:19000:0:99999:7:::\n", to: secret)
-        let link = directory.path("app.log")
+        let link = directory.file("app.log")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: secret)
         // A pattern that would copy the secret's lines into the detail, were the file read.
         let log = try probe(link, pattern: ".")
@@ -99,7 +99,7 @@ struct LogProbeHardeningTests {
         #expect(!first.passed)
         #expect(first.detail == "refused: \(link) is a symbolic link (not followed)")
         // And a link to the real /etc/shadow.
-        let real = directory.path("real.log")
+        let real = directory.file("real.log")
         try FileManager.default.createSymbolicLink(atPath: real, withDestinationPath: "/etc/shadow")
         let toShadow = try #require(await runWithin(.seconds(2), try probe(real, pattern: ".")))
         #expect(!toShadow.passed && toShadow.detail.hasSuffix("is a symbolic link (not followed)"), "\(toShadow.detail)")
@@ -107,13 +107,13 @@ struct LogProbeHardeningTests {
     }
 
     @Test func aRotationThatPutsALinkInPlaceIsRefused() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("INFO start\n", to: path)
         let log = try probe(path)
         #expect(await log.run().passed)
-        let secret = directory.path("secret")
+        let secret = directory.file("secret")
         try append("ERROR secret\n", to: secret)
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: secret)
@@ -123,9 +123,9 @@ struct LogProbeHardeningTests {
 
     @Test(.enabled(if: getuid() == 0, "needs root: the file is given to another user with chown"))
     func aFileOfAnotherOwnerIsRefusedUnlessItIsTheConfiguredOwner() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("", to: path)
         #expect(chown(path, 65534, 65534) == 0)
         let rootOnly = try probe(path)
@@ -148,9 +148,9 @@ struct LogProbeHardeningTests {
     /// A log every user can write is a log any local user can fill with the lines that fail (or pass)
     /// the check, whoever owns it.
     @Test func aFileEveryUserCanWriteIsRefused() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("", to: path)
         #expect(chmod(path, 0o666) == 0)
         let log = try probe(path)
@@ -163,9 +163,9 @@ struct LogProbeHardeningTests {
     }
 
     @Test func aBacktrackingLineTimesOutAndTheHungScanIsNotRepeated() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("", to: path)
         let log = try probe(path, pattern: Self.backtrackingPattern, timeout: .milliseconds(300))
         #expect(await log.run().passed)
@@ -190,9 +190,9 @@ struct LogProbeHardeningTests {
     }
 
     @Test func thePatternSeesTheFirstFourKibibytesOfALine() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("", to: path)
         let log = try probe(path)
         _ = await log.run()
@@ -203,9 +203,9 @@ struct LogProbeHardeningTests {
     }
 
     @Test func aMatchedLineOfOneHugeCharacterIsBoundedInTheDetail() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("", to: path)
         let log = try probe(path)
         _ = await log.run()
@@ -221,12 +221,12 @@ struct LogProbeHardeningTests {
     /// has threads) each fail within their timeout while a periodic task on the concurrency pool, a
     /// heartbeat's stand-in, keeps its 50 ms schedule.
     @Test func badLogsFailInTimeWhileThePoolKeepsItsSchedule() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let fifo = directory.path("fifo.log")
+        let fifo = directory.file("fifo.log")
         #expect(mkfifo(fifo, 0o644) == 0)
         defer { releaseReaders(of: fifo) }
-        let link = directory.path("shadow.log")
+        let link = directory.file("shadow.log")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/etc/shadow")
         let timeout = Duration.milliseconds(300)
         var probes: [LogProbe] = [
@@ -235,7 +235,7 @@ struct LogProbeHardeningTests {
         ]
         var backtracking: [LogProbe] = []
         for index in 0...ProcessInfo.processInfo.activeProcessorCount {
-            let path = directory.path("app\(index).log")
+            let path = directory.file("app\(index).log")
             try append("", to: path)
             let log = try probe(path, pattern: Self.backtrackingPattern, timeout: timeout, name: "app\(index)")
             _ = await log.run()  // follows from the end

@@ -30,9 +30,9 @@ struct LogProbeTests {
 
     /// An empty `app.log` in `directory`, and a probe that has run once on it (so it follows from its end).
     private func followedLog(
-        in directory: ScratchFolder, threshold: Int = 0, window: Duration = .seconds(60)
+        in directory: ScratchDirectory, threshold: Int = 0, window: Duration = .seconds(60)
     ) async throws -> (path: String, log: LogProbe) {
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("", to: path)
         let log = try probe(path, threshold: threshold, window: window)
         _ = await log.run()
@@ -40,9 +40,9 @@ struct LogProbeTests {
     }
 
     @Test func historyIsNotReadAndNewMatchesCount() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append(String(repeating: "ERROR old\n", count: 50), to: path)
         let log = try probe(path, threshold: 2)
         let first = await log.run()
@@ -61,7 +61,7 @@ struct LogProbeTests {
     }
 
     @Test func aPartialLineWaitsForItsEnd() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, threshold: 5)
         try append("ERROR par", to: path)
@@ -71,7 +71,7 @@ struct LogProbeTests {
     }
 
     @Test func matchesLeaveTheWindow() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, window: .milliseconds(300))
         try append("ERROR now\n", to: path)
@@ -85,9 +85,9 @@ struct LogProbeTests {
     }
 
     @Test func followsARenameRotation() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append("ERROR history\n", to: path)
         let log = try probe(path, threshold: 10)
         _ = await log.run()
@@ -104,7 +104,7 @@ struct LogProbeTests {
     }
 
     @Test func aRotationThatLeavesThePathEmptyForAWhile() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, threshold: 10)
         try append("ERROR before\n", to: path)
@@ -118,9 +118,9 @@ struct LogProbeTests {
     }
 
     @Test func followsATruncation() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("app.log")
+        let path = directory.file("app.log")
         try append(String(repeating: "INFO a fairly long line of history\n", count: 20), to: path)
         let log = try probe(path, threshold: 10)
         _ = await log.run()
@@ -134,9 +134,9 @@ struct LogProbeTests {
     }
 
     @Test func aFileThatAppearsLaterIsReadFromItsStart() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
-        let path = directory.path("later.log")
+        let path = directory.file("later.log")
         let log = try probe(path)
         let missing = await log.run()
         #expect(missing.passed)
@@ -148,7 +148,7 @@ struct LogProbeTests {
     }
 
     @Test func aRunReadsAtMostOneMebibyteAndTheNextOneGoesOn() async throws {
-        let directory = try ScratchFolder()
+        let directory = try ScratchDirectory("floatip-checks")
         defer { directory.remove() }
         let (path, log) = try await followedLog(in: directory, threshold: 1_000_000)
         // 2.5 MiB of 8-byte lines: 327,680 lines; a run reads 1 MiB (131,072 lines).

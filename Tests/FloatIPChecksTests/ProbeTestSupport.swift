@@ -14,21 +14,6 @@ func probe(_ check: CheckConfig, namespace: String? = nil) throws -> any CheckPr
     try CheckProbes.make(check, context: CheckContext(namespace: namespace))
 }
 
-/// A fresh directory under /tmp, removed by `remove()`.
-struct ScratchDirectory {
-    let url: URL
-    var path: String { url.path }
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-checks-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 /// A real child process (`/bin/sleep`), killed when `stop()` is called.
 final class Sleeper {
     let process = Process()

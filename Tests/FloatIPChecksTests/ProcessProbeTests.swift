@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct ProcessProbeTests {
     @Test func byNameSeesARealChildComeAndGo() async throws {
         // A name no other process has: a copy of sleep under a name of our own.
-        let scratch = try ScratchDirectory()
+        let scratch = try ScratchDirectory("floatip-checks")
         defer { scratch.remove() }
         let name = "fipsleep\(UInt16.random(in: 1000...9999))"
         let copy = scratch.file(name)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func byPidfile() async throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try ScratchDirectory("floatip-checks")
         defer { scratch.remove() }
         let pidfile = scratch.file("sleep.pid")
         let byPidfile = try probe(check(.process, pidfile))
@@ -53,7 +53,7 @@ import Testing
 
     /// A child that has exited but was not reaped is a zombie: it does not count as running.
     @Test func aZombieIsNotRunning() async throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try ScratchDirectory("floatip-checks")
         defer { scratch.remove() }
         // sh starts a short-lived child with exec, then sleeps without reaping it: `exec` keeps the
         // zombie's parent alive. The pid of the (soon dead) child goes to the pidfile.

@@ -40,7 +40,7 @@ struct ProcessUserTests {
     }
 
     @Test func aProcessOfAnotherUserDoesNotSatisfyAUserRootCheck() async throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try ScratchDirectory("floatip-checks")
         defer { scratch.remove() }
         let name = "fipuser\(UInt16.random(in: 1000...9999))"
         let copy = scratch.file(name)

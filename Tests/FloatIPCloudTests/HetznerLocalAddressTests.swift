@@ -7,7 +7,7 @@ import Testing
 /// The `hetzner` mover composed with the local mover: the provider routes the floating IP here
 /// (the fake on 127.0.0.1) and the address is configured on the interface (a veth in a namespace).
 @Suite("Hetzner Cloud mover with the local address", .serialized,
-       .enabled(if: NamespaceSupport.available, Comment(rawValue: NamespaceSupport.reason)))
+       .enabled(if: NamespaceSupport.available, .namespaces))
 struct HetznerLocalAddressTests {
     @Test("claim assigns at the provider and adds the address; release removes it and unassigns")
     func composed() async throws {

@@ -89,7 +89,7 @@ struct EtcdClientTests {
     @Test func aDeadFirstEndpointIsRotatedAway() async throws {
         let etcd = try EtcdServer()
         defer { etcd.stop() }
-        let dead = "http://127.0.0.1:\(try EtcdServer.freePorts(1)[0])"
+        let dead = "http://127.0.0.1:\(try Loopback.freePorts(1)[0])"
         let client = try etcdClient([dead, etcd.endpoint])
         let status = try await client.status()
         #expect(!status.version.isEmpty)
@@ -113,7 +113,7 @@ struct EtcdClientTests {
     }
 
     @Test func anUnreachableEtcdFailsFastWithTheEndpointAndCall() async throws {
-        let dead = "http://127.0.0.1:\(try EtcdServer.freePorts(1)[0])"
+        let dead = "http://127.0.0.1:\(try Loopback.freePorts(1)[0])"
         let client = try etcdClient([dead])
         let started = ContinuousClock.now
         do {

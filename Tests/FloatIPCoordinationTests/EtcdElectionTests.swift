@@ -260,7 +260,7 @@ struct EtcdElectionTests {
     }
 
     @Test func aCampaignAgainstAnEtcdThatIsDownFailsClearlyWithinItsTimeout() async throws {
-        let dead = "http://127.0.0.1:\(try EtcdServer.freePorts(1)[0])"
+        let dead = "http://127.0.0.1:\(try Loopback.freePorts(1)[0])"
         let refused = EtcdElection(
             client: try etcdClient([dead], requestTimeout: ttl / 3), key: key, name: "node-a", ttl: ttl)
         var started = ContinuousClock.now

@@ -7,7 +7,7 @@ public final class BINDServer: @unchecked Sendable {
     /// Whether BIND's tests can run here: named and tsig-keygen are installed. In CI (CI=true) the
     /// tests run anyway and fail with `missingReason`, so a broken CI image is noticed.
     public static let runnable: Bool = installed || ProcessInfo.processInfo.environment["CI"] == "true"
-    public static let installed: Bool = ["named", "tsig-keygen", "dig"].allSatisfy { executable($0) != nil }
+    public static let installed: Bool = ["named", "tsig-keygen", "dig"].allSatisfy { ExternalTool.path(of: $0) != nil }
     public static let missingReason = "needs BIND 9 (named, tsig-keygen, dig: apt-get install bind9 bind9-dnsutils)"
 
     public let directory: String
@@ -35,9 +35,9 @@ public final class BINDServer: @unchecked Sendable {
         self.keyName = keyName
         self.namespace = namespace
         keyFile = directory + "/tsig.key"
-        port = namespace == nil ? try Self.freePort() : 53
+        port = namespace == nil ? try Loopback.freePorts(1, udp: true)[0] : 53
         do {
-            try command([Self.executable("tsig-keygen") ?? "tsig-keygen", "-a", "hmac-sha256", keyName])
+            try command([ExternalTool.path(of: "tsig-keygen") ?? "tsig-keygen", "-a", "hmac-sha256", keyName])
                 .write(toFile: keyFile, atomically: true, encoding: .utf8)
             // A secret file: the DNS mover refuses one that others can read.
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
@@ -101,7 +101,7 @@ public final class BINDServer: @unchecked Sendable {
     public var logTail: String { ServerProcess.tail(directory + "/named.log") }
 
     private func start() throws {
-        let named = [Self.executable("named") ?? "named", "-c", directory + "/named.conf", "-g", "-4"]
+        let named = [ExternalTool.path(of: "named") ?? "named", "-c", directory + "/named.conf", "-g", "-4"]
         let process = try ServerProcess.start(named, namespace: namespace, log: directory + "/named.log")
         self.process = process
         // Bounded wait until it answers for the zone: at most 10 s.
@@ -116,29 +116,4 @@ public final class BINDServer: @unchecked Sendable {
         throw CommandError(arguments: named, status: -1, stderr: "no answer within 10 s\n" + logTail)
     }
 
-    /// A port free for both UDP and TCP on 127.0.0.1 (the kernel picks it; checked for UDP too).
-    private static func freePort() throws -> UInt16 {
-        for _ in 0..<20 {
-            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            defer {
-                close(tcp)
-                close(udp)
-            }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    bind(tcp, pointer, length) == 0 && getsockname(tcp, pointer, &length) == 0
-                        && bind(udp, pointer, length) == 0
-                }
-            }
-            if bound { return UInt16(bigEndian: address.sin_port) }
-        }
-        throw CommandError(arguments: ["bind"], status: -1, stderr: "no free port found for named")
-    }
-
-    private static func executable(_ name: String) -> String? { ServerProcess.executable(name) }
 }

@@ -7,7 +7,7 @@ public final class EtcdServer: @unchecked Sendable {
     /// Whether the tests can run: etcd is installed. In CI (CI=true) they run anyway and fail with
     /// `missingReason`, so a broken CI image is noticed.
     public static let runnable: Bool = installed || ProcessInfo.processInfo.environment["CI"] == "true"
-    public static let installed: Bool = executable("etcd") != nil
+    public static let installed: Bool = ExternalTool.path(of: "etcd") != nil
     public static let missingReason = "needs etcd (apt-get install etcd-server)"
 
     public let directory: String
@@ -31,7 +31,7 @@ public final class EtcdServer: @unchecked Sendable {
     public convenience init(
         address: String = "127.0.0.1", namespace: String? = nil, certificates: TestCertificates? = nil
     ) throws {
-        let ports = namespace == nil ? try Self.freePorts(2) : [2379, 2380]
+        let ports = namespace == nil ? try Loopback.freePorts(2) : [2379, 2380]
         try self.init(
             name: "default", address: address, clientPort: ports[0], peerPort: ports[1], namespace: namespace,
             initialCluster: "default=http://\(address):\(ports[1])", certificates: certificates)
@@ -49,7 +49,7 @@ public final class EtcdServer: @unchecked Sendable {
         initialCluster: String, certificates: TestCertificates? = nil
     ) throws {
         self.certificates = certificates
-        guard let etcd = Self.executable("etcd") else {
+        guard let etcd = ExternalTool.path(of: "etcd") else {
             throw CommandError(arguments: ["etcd"], status: 127, stderr: Self.missingReason)
         }
         directory = NSTemporaryDirectory() + "floatip-etcd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -71,7 +71,7 @@ public final class EtcdServer: @unchecked Sendable {
     /// member answers and names the same leader (at most 15 s). Stop each member (or `stop()` them all).
     public static func cluster(_ count: Int, addresses: [String] = [], namespace: String? = nil) throws -> [EtcdServer] {
         precondition(namespace == nil || addresses.count == count, "one address per member in a namespace")
-        let ports = namespace == nil ? try freePorts(count * 2) : Array(repeating: [2379, 2380], count: count).flatMap { $0 }
+        let ports = namespace == nil ? try Loopback.freePorts(count * 2) : Array(repeating: [2379, 2380], count: count).flatMap { $0 }
         let hosts = namespace == nil ? Array(repeating: "127.0.0.1", count: count) : addresses
         let names = (1...count).map { "m\($0)" }
         let initial = names.enumerated().map { "\($1)=http://\(hosts[$0]):\(ports[$0 * 2 + 1])" }.joined(separator: ",")
@@ -235,29 +235,4 @@ public final class EtcdServer: @unchecked Sendable {
         return (try? command(["ip", "netns", "exec", namespace, "timeout", "2", "bash", "-c", script, "post", request])) ?? ""
     }
 
-    /// `count` distinct TCP ports free on 127.0.0.1 (the kernel picks them; held open together so
-    /// they differ).
-    public static func freePorts(_ count: Int) throws -> [UInt16] {
-        var sockets: [Int32] = []
-        defer { sockets.forEach { close($0) } }
-        var ports: [UInt16] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            sockets.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-                }
-            }
-            guard bound else { throw CommandError(arguments: ["bind"], status: -1, stderr: "no free port for etcd") }
-            ports.append(UInt16(bigEndian: address.sin_port))
-        }
-        return ports
-    }
-
-    static func executable(_ name: String) -> String? { ServerProcess.executable(name) }
 }

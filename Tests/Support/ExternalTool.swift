@@ -11,13 +11,19 @@ public enum ExternalTool {
     /// The path of `name` on PATH (or in /usr/sbin, /sbin), or nil after recording (CI) or
     /// printing (elsewhere) that `purpose` is skipped because Debian package `package` is missing.
     public static func find(_ name: String, for purpose: String, package: String) -> String? {
-        let path = ((ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin")
-            .split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = path(of: name)
         if path == nil {
             let reason = "\(name) not found (Debian package \(package)): \(purpose) skipped"
             if inCI { Issue.record("\(reason); CI must install it (scripts/test-packages.txt)") } else { print(reason) }
         }
         return path
+    }
+
+    /// The path of the program `name`: the first executable one on PATH, then in /usr/sbin, /sbin,
+    /// /usr/bin (where Debian puts servers that a non-root PATH lacks); nil when there is none.
+    public static func path(of name: String) -> String? {
+        ((ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin:/usr/bin")
+            .split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// What a finished program printed, and how it ended.
@@ -27,14 +33,17 @@ public enum ExternalTool {
         public var stderr: String
     }
 
-    /// Runs `arguments` (the program's path first) with standard input from /dev/null; kills it
-    /// (SIGKILL, by PID) if it runs longer than `limit`. Blocks: call it off the cooperative pool.
+    /// Runs `arguments` (the program's path first) with standard input from /dev/null, in
+    /// `directory` if given; kills it (SIGKILL, by PID) if it runs longer than `limit`. Every test
+    /// that runs a program to its end does it here. Blocks: call it off the cooperative pool.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], limit: Duration = .seconds(60)
+        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
+        limit: Duration = .seconds(60)
     ) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()

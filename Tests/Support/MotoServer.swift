@@ -16,10 +16,7 @@ public final class MotoServer: @unchecked Sendable {
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// Where `moto_server` is, from PATH; nil when it is not installed.
-    public static let executable: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/moto_server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    public static let executable: String? = ExternalTool.path(of: "moto_server")
 
     /// Whether the moto suites run: moto is installed, or this is CI (where a missing moto must fail).
     public static let shouldRun = executable != nil || ProcessInfo.processInfo.environment["CI"] == "true"

@@ -18,7 +18,7 @@ public struct TestCertificates: Sendable {
     public var otherCAFile: String { directory + "/other-ca.pem" }
 
     /// Whether the `openssl` command is there (scripts/test-packages.txt installs it).
-    public static var available: Bool { ServerProcess.executable("openssl") != nil }
+    public static var available: Bool { ExternalTool.path(of: "openssl") != nil }
 
     public init() throws {
         directory = NSTemporaryDirectory() + "floatip-pki-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -37,7 +37,7 @@ public struct TestCertificates: Sendable {
     public func remove() { try? FileManager.default.removeItem(atPath: directory) }
 
     private func openssl(_ arguments: [String]) throws {
-        guard let tool = ServerProcess.executable("openssl") else {
+        guard let tool = ExternalTool.path(of: "openssl") else {
             throw CommandError(arguments: ["openssl"], status: 127, stderr: "needs openssl (apt-get install openssl)")
         }
         _ = try command([tool] + arguments)

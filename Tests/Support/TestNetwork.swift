@@ -13,23 +13,11 @@ public enum NamespaceSupport {
 /// Runs a program and returns its standard output; throws with its standard error if it fails.
 @discardableResult
 public func command(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let output = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw CommandError(
-            arguments: arguments, status: process.terminationStatus,
-            stderr: String(decoding: errors, as: UTF8.self), stdout: String(decoding: output, as: UTF8.self))
+    let run = try ExternalTool.run(["/usr/bin/env"] + arguments, limit: .seconds(600))
+    guard run.status == 0 else {
+        throw CommandError(arguments: arguments, status: run.status, stderr: run.stderr, stdout: run.stdout)
     }
-    return String(decoding: output, as: UTF8.self)
+    return run.stdout
 }
 
 public struct CommandError: Error, CustomStringConvertible {

@@ -12,19 +12,10 @@ struct BenchSmokeTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func executable(_ name: String, in directories: [String]) -> String? {
-        directories.map { $0 + "/" + name }.first(where: FileManager.default.isExecutableFile)
-    }
-
     @Test func oneTrialPerSystemMeasuresAndRemovesEverything() async throws {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        let keepalived = Self.executable("keepalived", in: ["/usr/sbin", "/sbin"] + path)
-        let python = Self.executable("python3", in: path + ["/usr/bin"])
-        guard let keepalived, let python else {
-            let missing = "keepalived (scripts/test-packages.txt) or python3 is not installed"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(missing)") } else { print("skipped: \(missing)") }
-            return
-        }
+        guard let keepalived = ExternalTool.find("keepalived", for: "the benchmark smoke test", package: "keepalived"),
+            let python = ExternalTool.find("python3", for: "the benchmark smoke test", package: "python3")
+        else { return }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-bench-smoke-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: output) }
         // `CLITests.run` puts the floatip binary right after the launcher: here it is --floatip's value.

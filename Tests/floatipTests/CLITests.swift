@@ -23,41 +23,16 @@ import Testing
         return try #require(found, "floatip binary not found among \(candidates.map(\.path))")
     }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ExternalTool.Run
 
-    /// Runs `floatip ARGUMENTS`, behind `launcher` if given (`ip netns exec NS`), killed after `limit`.
+    /// Runs `floatip ARGUMENTS`, behind `launcher` if given (`ip netns exec NS`), killed after `limit`
+    /// (default 10 min).
     static func run(
         _ arguments: [String], in directory: URL? = nil, via launcher: [String] = [], limit: Duration? = nil
     ) throws -> Run {
-        let process = Process()
-        if launcher.isEmpty {
-            process.executableURL = try floatipBinary()
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = launcher + [try floatipBinary().path] + arguments
-        }
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        if let limit {
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(limit.components.seconds * 1000)), execute: watchdog)
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        let binary = try floatipBinary().path
+        let argv = launcher.isEmpty ? [binary] + arguments : ["/usr/bin/env"] + launcher + [binary] + arguments
+        return try ExternalTool.run(argv, in: directory, limit: limit ?? .seconds(600))
     }
 
     /// A fresh directory with a secret file (mode 0600) and a config naming it.

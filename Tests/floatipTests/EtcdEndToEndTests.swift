@@ -9,33 +9,6 @@ import Testing
 /// expired. Holders are sampled all along.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available && EtcdServer.runnable, .namespaces))
 struct EtcdEndToEndTests {
-    /// Samples the holders every 5 ms until `done(holders)` or `limit`; counts samples with two holders.
-    final class HolderWatch {
-        /// Who holds now: `ip addr` in each namespace, or what an `AddressMonitor` recorded.
-        let source: () throws -> [Int]
-        private(set) var samples = 0
-        private(set) var doubleHeld = 0
-        /// When each node was last seen holding.
-        private(set) var lastHeld: [Int: ContinuousClock.Instant] = [:]
-
-        init(_ lab: AgentLab) { source = { try lab.holders() } }
-
-        init(holders: @escaping () throws -> [Int]) { source = holders }
-
-        func until(_ limit: Duration, _ done: ([Int]) -> Bool) async throws -> Duration? {
-            let start = ContinuousClock.now
-            while ContinuousClock.now - start < limit {
-                let holders = try source()
-                samples += 1
-                if holders.count > 1 { doubleHeld += 1 }
-                for node in holders { lastHeld[node] = ContinuousClock.now }
-                if done(holders) { return ContinuousClock.now - start }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            return nil
-        }
-    }
-
     @Test func theHolderCutOffFromEtcdReleasesAndThePeerTakesOver() async throws {
         let lab = try AgentLab()
         try lab.network.ip(lab.switchNamespace, "addr", "add", "198.18.0.5/24", "dev", "br0")

@@ -25,14 +25,14 @@ struct EtcdLabTests {
         let members: [EtcdServer]
         let monitor: AddressMonitor
         /// Samples the holders from `monitor`.
-        let watch: EtcdEndToEndTests.HolderWatch
+        let watch: HolderWatch
         let ttl: Duration
 
         init(nodes: Int, ttl seconds: Int64) throws {
             lab = try AgentLab(nodes: nodes, preempt: false)
             ttl = .seconds(seconds)
             monitor = try AddressMonitor(lab)
-            watch = EtcdEndToEndTests.HolderWatch(holders: monitor.holders)
+            watch = HolderWatch(holders: monitor.holders)
             for address in EtcdLabTests.memberAddresses {
                 try lab.network.ip(lab.switchNamespace, "addr", "add", "\(address)/24", "dev", "br0")
             }
@@ -61,7 +61,7 @@ struct EtcdLabTests {
 
         /// Never two holders: not in any sample, not at any instant of the monitors' timeline; and
         /// the monitors agree with `ip addr` at the end (they saw what happened).
-        func expectOneHolderAtATime(_ watch: EtcdEndToEndTests.HolderWatch) throws {
+        func expectOneHolderAtATime(_ watch: HolderWatch) throws {
             #expect(watch.doubleHeld == 0, "no sample with two holders (\(watch.samples) samples)")
             let overlaps = monitor.overlaps()
             #expect(overlaps.isEmpty, "two holders at \(overlaps)\n\(monitor.timeline())")
@@ -202,7 +202,7 @@ struct EtcdLabTests {
     /// the key vanishes up to TTL + 0.5 s after the holder's last renewal), the killed node's address
     /// gone first, and at least one standby told by its watch that the key went. Returns the
     /// failover time (from the monitors' timestamps).
-    private func killHolder(_ node: Int, _ etcd: EtcdLab, _ watch: EtcdEndToEndTests.HolderWatch) async throws
+    private func killHolder(_ node: Int, _ etcd: EtcdLab, _ watch: HolderWatch) async throws
         -> Duration
     {
         let lab = etcd.lab

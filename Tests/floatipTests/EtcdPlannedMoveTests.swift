@@ -13,7 +13,7 @@ struct EtcdPlannedMoveTests {
             try PlannedMoveTests.withLab(repetitions: 6, coordinated: true, allowedFailures: Self.allowedFailures) {
                 lab, probe in
                 var moves: [LabProbeRecord.Outage] = []
-                let watch = PlannedMoveTests.HolderWatch(lab: lab)
+                let watch = HolderWatch.recording(lab)
                 for repetition in 0..<3 {
                     let (from, to) = repetition % 2 == 0 ? (1, 2) : (2, 1)
                     try lab.setMaintenance(node: to, on: false)
@@ -45,7 +45,7 @@ struct EtcdPlannedMoveTests {
         try await offPool {
             try PlannedMoveTests.withLab(repetitions: 2, coordinated: true, allowedFailures: Self.allowedFailures) {
                 lab, probe in
-                let watch = PlannedMoveTests.HolderWatch(lab: lab)
+                let watch = HolderWatch.recording(lab)
                 let restarted = ContinuousClock.now
                 try lab.restartAgent(node: 1)
                 let away = try PlannedMoveTests.outage(until: 2, after: restarted, probe: probe, lab: lab)

@@ -103,19 +103,12 @@ struct MoverPermissionTests {
               - { name: web, addresses: [198.18.0.100/32], interface: eth0, priority: 100 }
             """.write(to: file, atomically: true, encoding: .utf8)
         // Drop CAP_NET_ADMIN and CAP_NET_RAW for the child, as for an unprivileged user.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "ip", "netns", "exec", host, "setpriv", "--inh-caps=-all", "--bounding-set=-net_admin,-net_raw",
-            try CLITests.floatipBinary().path, "mover", "claim", "-c", file.path, "-g", "web",
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        let run = try CLITests.run(
+            ["mover", "claim", "-c", file.path, "-g", "web"],
+            via: ["ip", "netns", "exec", host, "setpriv", "--inh-caps=-all", "--bounding-set=-net_admin,-net_raw"],
+            limit: .seconds(60))
+        let text = run.stderr
+        #expect(run.status == 1)
         #expect(text.contains("group web: cannot add 198.18.0.100/32 on eth0"), "\(text)")
         #expect(text.contains("needs CAP_NET_ADMIN: run floatip as root"), "\(text)")
         #expect(try !network.ip(host, "addr", "show", "dev", "eth0").contains("198.18.0.100"))

@@ -50,7 +50,7 @@ struct PlannedMoveTests {
         try await offPool {
             try Self.withLab(repetitions: 2) { lab, probe in
                 let restarted = ContinuousClock.now
-                let watcher = HolderWatch(lab: lab)
+                let watcher = HolderWatch.recording(lab)
                 try lab.restartAgent(node: 1)
                 let away = try Self.outage(until: 2, after: restarted, probe: probe, lab: lab)
                 // Back on web1 after its start-up listen and preempt_delay (2 s).
@@ -68,40 +68,6 @@ struct PlannedMoveTests {
                 #expect(longest <= 5, "two holders in \(longest) samples in a row (10 ms apart)")
                 return [away, back]
             }
-        }
-    }
-
-    /// Samples the holders (every 10 ms, on a thread of its own) until stopped.
-    final class HolderWatch: @unchecked Sendable {
-        struct Sample {
-            var at: ContinuousClock.Instant
-            var holders: [Int]
-        }
-        private let lock = NSLock()
-        private var samples: [Sample] = []
-        private var stopping = false
-        private let done = DispatchSemaphore(value: 0)
-
-        init(lab: Lab) {
-            let box = UncheckedBox(lab)
-            Thread.detachNewThread { [self] in
-                let lab = box.value
-                let end = ContinuousClock.now + .seconds(30)
-                while ContinuousClock.now < end, !lock.withLock({ stopping }) {
-                    if let holders = try? lab.confirmedHolders() {
-                        let sample = Sample(at: .now, holders: holders)
-                        lock.withLock { samples.append(sample) }
-                    }
-                    Thread.sleep(forTimeInterval: 0.01)
-                }
-                done.signal()
-            }
-        }
-
-        func stop() -> [Sample] {
-            lock.withLock { stopping = true }
-            done.wait()
-            return lock.withLock { samples }
         }
     }
 

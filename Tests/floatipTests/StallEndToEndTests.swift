@@ -21,7 +21,7 @@ struct StallEndToEndTests {
             let probe = try LabProbe(namespace: layout.clientNamespace, maximumDuration: .seconds(60))
             probe.start()
             defer { _ = probe.stop() }
-            let watch = PlannedMoveTests.HolderWatch(lab: lab)
+            let watch = HolderWatch.recording(lab)
 
             let stopped = ContinuousClock.now
             #expect(kill(agent.pid, SIGSTOP) == 0)

@@ -35,7 +35,7 @@ struct TrackEndToEndTests {
 
     /// Cuts web1, the holder, off; expects web2 to take over with no sample of two holders, and web1 to have
     /// released before web2's dead interval (300 ms) ended. Prints the times.
-    static func cutTheHolderOff(_ lab: AgentLab, _ watch: EtcdEndToEndTests.HolderWatch, target: String) async throws {
+    static func cutTheHolderOff(_ lab: AgentLab, _ watch: HolderWatch, target: String) async throws {
         let cut = ContinuousClock.now  // before the nft transaction: the times below are upper bounds
         try isolate(lab, 1)
         let moved = try await watch.until(.seconds(5)) { $0 == [2] }.map { _ in ContinuousClock.now - cut }
@@ -137,7 +137,7 @@ struct TrackEndToEndTests {
 }
 
 /// Which nodes hold the floating address, read over netlink (an `ip` process per sample takes longer
-/// than the 5 ms between samples): the source of an `EtcdEndToEndTests.HolderWatch`.
+/// than the 5 ms between samples): the source of an `HolderWatch`.
 final class NetlinkHolders {
     let sockets: [RouteNetlink]
     let vip = IPAddress(AgentLab.vip)
@@ -152,7 +152,7 @@ final class NetlinkHolders {
     }
 
     /// A watch that samples these holders every 5 ms.
-    func watch() -> EtcdEndToEndTests.HolderWatch { EtcdEndToEndTests.HolderWatch(holders: holders) }
+    func watch() -> HolderWatch { HolderWatch(holders: holders) }
 }
 
 /// `floatip witness` in its own namespace, with the lab's secret; stopped by PID.
