@@ -9,13 +9,13 @@ import FloatIPLinux
 /// The actor serialises the inputs, so the machine sees one at a time.
 ///
 /// The actor runs on a thread of its own (`PollLoop`), which also owns the timer (a timerfd) and
-/// reads the peer socket (`PolledTransport`): a heartbeat due or a datagram arriving is one
+/// reads the peer socket (`PeerTransport`): a heartbeat due or a datagram arriving is one
 /// wake-up of one thread, handled and answered there, as keepalived does it. Calls from other
 /// tasks (checks, the API, movers' answers) hop onto that thread like onto any actor.
 public actor AgentCore {
     public let config: ClusterConfig
     let clock: any AgentClock
-    let transport: any PolledTransport
+    let transport: any PeerTransport
     let movers: [String: any Mover]
     let onEvent: @Sendable (AgentEvent) -> Void
     /// Where peers' new boot ids are remembered across this agent's restarts.
@@ -49,7 +49,7 @@ public actor AgentCore {
     /// thread (named "floatip-agent"); throws only when the system refuses a pipe or a timerfd.
     /// `boots`: this run's boot id and the peers' remembered ones (nil: the wall clock, nothing remembered).
     public init(
-        config: ClusterConfig, secret: [UInt8], clock: any AgentClock, transport: any PolledTransport,
+        config: ClusterConfig, secret: [UInt8], clock: any AgentClock, transport: any PeerTransport,
         movers: [String: any Mover], boots: BootRecord? = nil,
         onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
     ) throws(SystemError) {

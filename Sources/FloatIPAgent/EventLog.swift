@@ -8,7 +8,8 @@ import Synchronization
 /// The operator's event log (`event_log:` in the config): one JSON line per role change, claim,
 /// release, check change and operator command, so an incident can be reconstructed afterwards.
 ///
-/// Every line carries `mono_ms` (milliseconds since the log was opened, monotonic), `time` (wall
+/// Every line carries `mono_ms` (milliseconds on the process's monotonic timeline, `Instant.monotonicNow`,
+/// the one every instant of the agent is on: from its start), `time` (wall
 /// clock, ISO 8601, UTC), `node` and `event`, then the event's own fields. The file is opened
 /// append-only and created with mode 0640 (its directory with 0750); each line goes out in one
 /// `write(2)`, so nothing sits in a buffer when the agent dies. A failure to open or write is
@@ -27,7 +28,6 @@ public final class EventLog: Sendable {
     /// The file's path.
     public let path: String
     let node: String
-    let origin: ContinuousClock.Instant
     let logger: Logger
     private let state = Mutex<(descriptor: Int32?, failing: Bool)>((nil, false))
 
@@ -35,7 +35,6 @@ public final class EventLog: Sendable {
     public init(path: String, node: String, logger: Logger = .silent) {
         self.path = path
         self.node = node
-        self.origin = .now
         self.logger = logger
     }
 
@@ -44,7 +43,7 @@ public final class EventLog: Sendable {
     /// Appends one event: `event` names it, `fields` are its own fields (they cannot replace the common four).
     public func append(_ event: String, _ fields: [String: Value] = [:]) {
         let line = Self.line(
-            monoMilliseconds: (ContinuousClock.now - origin).milliseconds, time: Date(), node: node, event: event,
+            monoMilliseconds: Double(Instant.monotonicNow.nanoseconds) / 1_000_000, time: Date(), node: node, event: event,
             fields: fields)
         let failure: (level: Logger.Level, message: String)? = state.withLock { state in
             if state.descriptor == nil {

@@ -7,11 +7,11 @@ import Glibc
 /// handed on (with `from` nil) so the machine can count it; authentication decides, not the address.
 ///
 /// Plain system calls, no event loop: `send` is one non-blocking `sendto` on the caller's thread;
-/// the agent reads datagrams on its own loop thread (`PolledTransport`). An idle agent costs a
+/// the agent reads datagrams on its own loop thread (`PeerTransport`). An idle agent costs a
 /// wake-up per datagram and nothing else. A failed send (ENETDOWN while the node's link is down,
 /// no route, the peer's port closed) is loss, which the protocol tolerates; the socket stays
 /// bound, so a node whose link comes back hears and is heard again at once.
-public final class UDPTransport: PolledTransport {
+public final class UDPTransport: PeerTransport {
     private let socket: DatagramSocket
     private let peers: [String: PeerSocketAddress]
     private let names: [PeerSocketAddress: String]

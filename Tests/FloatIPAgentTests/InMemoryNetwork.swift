@@ -49,7 +49,7 @@ final class InMemoryNetwork: Sendable {
         deinit { wake.close() }
     }
 
-    struct Endpoint: PolledTransport {
+    struct Endpoint: PeerTransport {
         let name: String
         let network: InMemoryNetwork
         let inbox: Inbox

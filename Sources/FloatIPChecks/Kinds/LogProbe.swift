@@ -12,7 +12,7 @@ import Synchronization
 /// - only a regular file owned by root, the agent's own user or `owner:` is read, opened without
 ///   following a symbolic link and without waiting on a FIFO (`LogTail`); anything else fails the
 ///   check and says why;
-/// - reading and matching run on a thread of their own (`BlockingCall`), never on the concurrency
+/// - reading and matching run on a thread of their own (`OffPoolCall`), never on the concurrency
 ///   pool, and the run fails with `timeout` when they take longer than the check's timeout. A regex
 ///   match cannot be interrupted: a pattern that backtracks catastrophically on some line keeps its
 ///   thread busy until it ends. So at most one scan is in flight per check: while one has not

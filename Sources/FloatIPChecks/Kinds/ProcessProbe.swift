@@ -13,7 +13,7 @@ import Glibc
 /// - An absolute path is a pidfile: the pid it holds must be a live process.
 /// - `user:` (a name or uid): the process's real uid (/proc/PID/status `Uid:`) must be that user's.
 ///
-/// /proc is read on a thread of its own (`BlockingCall`), within the check's timeout.
+/// /proc is read on a thread of its own (`OffPoolCall`), within the check's timeout.
 struct ProcessProbe: CheckProbe {
     let check: CheckConfig
     let user: LocalUser?

@@ -2,7 +2,7 @@ import FloatIPCore
 import Glibc
 
 /// Resolves a check's `LocalUser` to a uid through the system's user database (getpwnam_r: files,
-/// and whatever else NSS is set up with). Blocking: call it off the concurrency pool (`BlockingCall`).
+/// and whatever else NSS is set up with). Blocking: call it off the concurrency pool (`OffPoolCall`).
 enum UserLookup {
     /// The uid, or why there is none (`no user named "nginx" on this system`).
     static func uid(of user: LocalUser) -> Result<uid_t, Failure> {

@@ -2,7 +2,7 @@
 /// in-memory network. Sends never block (the agent sends from its decision loop); datagrams are
 /// read by the agent's own loop thread when `descriptor` is readable, so a datagram arriving is
 /// one wake-up of one thread (see `PollLoop`).
-public protocol PolledTransport: Sendable {
+public protocol PeerTransport: Sendable {
     /// Sends one datagram to the named peer (best effort: loss is the protocol's problem).
     func send(_ datagram: [UInt8], to peer: String)
     /// The descriptor to poll for datagrams.
