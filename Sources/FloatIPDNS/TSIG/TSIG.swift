@@ -59,11 +59,7 @@ public enum TSIG {
         var digest = unsigned
         digest += variables(record, key: key)
         record.mac = key.mac(digest)
-        var signed = message
-        var data = DNSWriter()
-        record.write(to: &data)
-        signed.additional.append(DNSRecord(name: key.name, type: .tsig, recordClass: .any, ttl: 0, data: data.bytes))
-        return (try signed.encoded(), record.mac)
+        return (try attach(record, to: message, key: key), record.mac)
     }
 
     /// Signs an answer to a request whose MAC was `requestMAC`, as a server does (RFC 8945 §5.3):
@@ -80,6 +76,11 @@ public enum TSIG {
             digest += variables(record, key: key)
             record.mac = key.mac(digest)
         }
+        return try attach(record, to: message, key: key)
+    }
+
+    /// `message` with the TSIG `record` as its last additional record, encoded.
+    private static func attach(_ record: Record, to message: DNSMessage, key: TSIGKey) throws(DNSWireError) -> [UInt8] {
         var signed = message
         var data = DNSWriter()
         record.write(to: &data)
