@@ -30,16 +30,6 @@ struct LogProbeHardeningTests {
         return try LogProbe(check: check, options: options)
     }
 
-    private func append(_ text: String, to path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-    }
-
     /// The probe's result, or nil when it did not answer within `limit` (the run is left behind: before
     /// the hardening a FIFO or a backtracking pattern held the pool thread it ran on).
     private func runWithin(_ limit: Duration, _ log: LogProbe) async -> CheckResult? {

@@ -18,16 +18,6 @@ struct LogProbeTests {
         return try LogProbe(check: check, options: options)
     }
 
-    private func append(_ text: String, to path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-    }
-
     /// An empty `app.log` in `directory`, and a probe that has run once on it (so it follows from its end).
     private func followedLog(
         in directory: ScratchDirectory, threshold: Int = 0, window: Duration = .seconds(60)

@@ -14,13 +14,15 @@ func probe(_ check: CheckConfig, namespace: String? = nil) throws -> any CheckPr
     try CheckProbes.make(check, context: CheckContext(namespace: namespace))
 }
 
-/// A real child process (`/bin/sleep`), killed when `stop()` is called.
+/// A real child process (`/bin/sleep`, or `program arguments…`), killed when `stop()` is called.
 final class Sleeper {
     let process = Process()
 
-    init(seconds: Int = 30) throws {
-        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        process.arguments = [String(seconds)]
+    convenience init(seconds: Int = 30) throws { try self.init("/bin/sleep", [String(seconds)]) }
+
+    init(_ program: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
         try process.run()
     }
 
@@ -32,4 +34,15 @@ final class Sleeper {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
+}
+
+/// Appends `text` to the file at `path`, creating it if needed (a log the log check follows).
+func append(_ text: String, to path: String) throws {
+    if !FileManager.default.fileExists(atPath: path) {
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+    }
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(text.utf8))
 }

@@ -9,19 +9,8 @@ import Testing
 struct ProcessUserTests {
     /// A copy of sleep under a name no other process has, started as uid/gid 65534 (nobody) by setpriv,
     /// which execs it (so the name and pid are the copy's). Killed by its pid.
-    private final class OtherUsersProcess {
-        let process = Process()
-        init(copy: String) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", copy, "30"]
-            try process.run()
-        }
-        var pid: Int32 { process.processIdentifier }
-        func stop() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    private static func otherUsersProcess(copy: String) throws -> Sleeper {
+        try Sleeper("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", copy, "30"])
     }
 
     private func userCheck(_ target: String, user: String?) throws -> any CheckProbe {
@@ -45,7 +34,7 @@ struct ProcessUserTests {
         let name = "fipuser\(UInt16.random(in: 1000...9999))"
         let copy = scratch.file(name)
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: copy)
-        let other = try OtherUsersProcess(copy: copy)
+        let other = try Self.otherUsersProcess(copy: copy)
         defer { other.stop() }
 
         // Without `user:` anyone's process counts: that is what the option is for.
