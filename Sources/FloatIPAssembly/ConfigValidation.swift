@@ -15,7 +15,8 @@ public struct ConfigValidation: Sendable {
         var found = ConfigValidation(file: file, lines: yaml.map { ConfigParser.fieldLines(yaml: $0) } ?? [:])
         found.checkPrograms(config.checks)
         for (path, message) in MoverSet.dnsOptionProblems(config) {
-            found.problem(path, message, line: found.line(path) ?? found.line(String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)])))
+            let mover = String(path[..<(path.lastIndex(of: ".") ?? path.endIndex)])
+            found.problem(path, message, at: found.line(path) ?? found.line(mover))
         }
         if let (path, message) = MoverSet.coordinationProblem(config) { found.problem(path, message) }
         found.checkLogTargets(config.checks)
@@ -26,7 +27,7 @@ public struct ConfigValidation: Sendable {
                 if problem.isWarning {
                     found.warning(path, problem.message)
                 } else {
-                    found.problem(path, problem.message, line: found.line(path) ?? found.line("groups[\(index)].mover"))
+                    found.problem(path, problem.message, at: found.line(path) ?? found.line("groups[\(index)].mover"))
                 }
             }
         }
@@ -45,14 +46,19 @@ public struct ConfigValidation: Sendable {
 
     func line(_ path: String) -> Int? { lines[path] }
 
-    /// A problem with `path`, on its line unless `line` is given.
-    mutating func problem(_ path: String, _ message: String, line: Int?? = nil) {
-        problems.append(ConfigProblem(file: file, line: line ?? lines[path], path: path, message: message))
+    /// A problem with `path`, on its line in the config's text.
+    mutating func problem(_ path: String, _ message: String) {
+        problem(path, message, at: lines[path])
     }
 
-    /// A problem with `path` that no line is shown for (a file the config names, not the config's text).
+    /// A problem with `path` on `line`.
+    mutating func problem(_ path: String, _ message: String, at line: Int?) {
+        problems.append(ConfigProblem(file: file, line: line, path: path, message: message))
+    }
+
+    /// A problem with a file the config names at `path`: no line, it is not in the config's text.
     mutating func fileProblem(_ path: String, _ message: String) {
-        problems.append(ConfigProblem(file: file, line: nil, path: path, message: message))
+        problem(path, message, at: nil)
     }
 
     mutating func warning(_ path: String, _ message: String) {

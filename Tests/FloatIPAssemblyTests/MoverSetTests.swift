@@ -30,7 +30,7 @@ import Testing
         let mover = try #require(set.movers["web"])
         #expect(mover is LocalMover && set.local != nil)
         #expect(mover.claimSummary(of: config.groups[0], took: .milliseconds(12))
-            == "claimed web: 198.18.0.100/32 on lo in 12.0 ms (with the first announcement burst)")
+            == "claimed web: 198.18.0.100/32 on lo in 12 ms (with the first announcement burst)")
         #expect(mover.holderSummary(of: config.groups[0]) == nil)
     }
 
