@@ -35,13 +35,17 @@ public enum AgentAssembly {
             await moverSet.coordination?.shutdown()
             throw AgentAssemblyError("\(error)")
         }
+        // What a failure from here on closes before it throws.
+        func closeOpened() async {
+            await transport.close()
+            await moverSet.coordination?.shutdown()
+        }
         var token: String?
         if let path = cluster.api.tokenFile {
             do {
                 token = try KeyFile.read(path, field: "api.token_file")
             } catch {
-                await transport.close()
-                await moverSet.coordination?.shutdown()
+                await closeOpened()
                 throw AgentAssemblyError(error.description)
             }
         }
@@ -64,8 +68,7 @@ public enum AgentAssembly {
                     hooks.handle(event)
                 })
         } catch {
-            await transport.close()
-            await moverSet.coordination?.shutdown()
+            await closeOpened()
             throw error
         }
         await moverSet.coordination?.onFault { await agent.setCoordinationFault(group: $0, reason: $1) }
@@ -77,14 +80,11 @@ public enum AgentAssembly {
         do {
             checks = try await makeChecks(cluster, secret: secret, agent: agent, log: log, eventLog: eventLog, metrics: metrics)
         } catch {
-            await transport.close()
-            await moverSet.coordination?.shutdown()
+            await closeOpened()
             throw AgentAssemblyError("cannot set up the checks: \(error)")
         }
-        let api = try await startAPI(cluster, agent: agent, token: token, eventLog: eventLog, metrics: metrics, log: log) {
-            await transport.close()
-            await moverSet.coordination?.shutdown()
-        }
+        let api = try await startAPI(
+            cluster, agent: agent, token: token, eventLog: eventLog, metrics: metrics, log: log, cleanUp: closeOpened)
         let tcpLine = cluster.api.tcpEnabled
             ? " and \(cluster.api.listen)" + (token == nil ? " (read-only over TCP: no api.token_file)" : "")
             : " (no TCP: api.listen off)"

@@ -12,6 +12,17 @@ import Testing
 /// `AgentAssembly.build`: the agent's services put together from a config, without root and
 /// without running them (the local mover's routing socket opens unprivileged; nothing is claimed).
 @Suite struct AgentAssemblyTests {
+    /// The LAN config on a free loopback port, fenced by an etcd on another free port where none
+    /// listens: the fenced mover can never claim, so the address never reaches lo.
+    static func etcdConfig(in workspace: Workspace) throws -> ClusterConfig {
+        let port = try #require(Loopback.freePort())
+        let etcd = try #require(Loopback.freePort())
+        return try workspace.config(workspace.yaml(port: port, extra: """
+            coordination: { kind: etcd, endpoints: ["http://127.0.0.1:\(etcd)"] }
+
+            """))
+    }
+
     /// The services' type names, in the order they start.
     static func names(_ agent: AssembledAgent) -> [String] {
         agent.services.map { String(describing: type(of: $0)) }
@@ -44,12 +55,7 @@ import Testing
     func etcdConfig() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let port = try #require(Loopback.freePort())
-        let etcd = try #require(Loopback.freePort())
-        let config = try workspace.config(workspace.yaml(port: port, extra: """
-            coordination: { kind: etcd, endpoints: ["http://127.0.0.1:\(etcd)"] }
-
-            """))
+        let config = try Self.etcdConfig(in: workspace)
         let agent = try await AgentAssembly.build(
             config: config, secret: Array("0123456789abcdef".utf8), logger: LogCapture().logger, environment: [:])
         #expect(agent.movers.movers["web"] is EtcdFencedMover)
@@ -112,13 +118,7 @@ import Testing
     func runsAndStops() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let port = try #require(Loopback.freePort())
-        // No etcd listens there: the fenced mover can never claim, so the address never reaches lo.
-        let etcd = try #require(Loopback.freePort())
-        let config = try workspace.config(workspace.yaml(port: port, extra: """
-            coordination: { kind: etcd, endpoints: ["http://127.0.0.1:\(etcd)"] }
-
-            """))
+        let config = try Self.etcdConfig(in: workspace)
         let log = LogCapture()
         let agent = try await AgentAssembly.build(
             config: config, secret: Array("0123456789abcdef".utf8), logger: log.logger, environment: [:])
