@@ -13,8 +13,9 @@ public enum AgentAssembly {
     /// Builds the agent of `config` with the cluster's `secret`, logging through `logger`. Binds the
     /// peer socket and starts the API listeners (a bind failure stops here, before anything is
     /// claimed); nothing else runs until `AssembledAgent.run`. `environment` gives the state
-    /// directory's default and systemd's notify socket. Throws `AgentAssemblyError`, the message `floatip agent` prints, having
-    /// closed what it opened (or the `SystemError` of a system that refuses the agent's thread).
+    /// directory's default and systemd's notify socket. Throws `AgentAssemblyError`, the message
+    /// `floatip agent` prints, having closed what it opened (or the `SystemError` of a system that
+    /// refuses the agent's thread).
     public static func build(
         config cluster: ClusterConfig, secret: [UInt8], logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
