@@ -7,8 +7,9 @@ import PackageDescription
 //   FloatIPLinux      rtnetlink, ARP/NA announcements, ICMP echo, the local mover (CFloatIPLinux: headers only)
 //   FloatIPChecks     health checks of every kind, and the scheduler that runs them
 //   FloatIPAgent      the running node: NodeMachine with clock, transport, movers and checks plugged in
+//   FloatIPAssembly   the wiring: MoverSet (every mover kind), config validation, the agent's ServiceGroup
 //   FloatIPLab        the lab: namespaces, agents, responders and a client probe on one machine (root)
-//   floatip           the thin command-line executable (one subcommand per file)
+//   floatip           the thin command-line executable: argument parsing and printing (one subcommand per file)
 //   FloatIPDNS        RFC 2136 dynamic update with TSIG, its UDP/TCP client, the `dns` mover
 //   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials)
 //   FloatIPCoordination  etcd v3 over its JSON gateway: client, per-group election, the fenced mover
@@ -103,6 +104,21 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The wiring of the parts: the registry of mover kinds, check-config's rules, the agent's services.
+        .target(
+            name: "FloatIPAssembly",
+            dependencies: [
+                "FloatIPCore",
+                "FloatIPLinux",
+                "FloatIPChecks",
+                "FloatIPAgent",
+                "FloatIPDNS",
+                "FloatIPCloud",
+                "FloatIPCoordination",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "floatip",
             dependencies: [
@@ -111,13 +127,10 @@ let package = Package(
                 "FloatIPLinux",
                 "FloatIPChecks",
                 "FloatIPAgent",
+                "FloatIPAssembly",
                 "FloatIPLab",
-                "FloatIPDNS",
-                "FloatIPCloud",
-                "FloatIPCoordination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -155,6 +168,14 @@ let package = Package(
             dependencies: [
                 "FloatIPCloud", "FloatIPCore", "FloatIPLinux", "FloatIPTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(
+            name: "FloatIPAssemblyTests",
+            dependencies: [
+                "FloatIPAssembly", "FloatIPAgent", "FloatIPCloud", "FloatIPCore", "FloatIPCoordination", "FloatIPLinux",
+                "FloatIPTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "FloatIPCoordinationTests",

@@ -1,56 +1,15 @@
+import ArgumentParser
 import FloatIPAgent
-import Foundation
+import FloatIPAssembly
 import Logging
 
-/// The agent's log: one line per event through swift-log (see `AgentLogHandler` for the format).
-struct AgentLog: Sendable {
-    enum Format: String, Sendable, CaseIterable { case text, json }
-    let logger: Logger
+extension AgentLog {
+    /// How the lines look: readable text, or one JSON object each (`--log-format`).
+    enum Format: String, Sendable, CaseIterable, ExpressibleByArgument { case text, json }
 
-    /// A logger for `node` that writes `format` lines to standard error.
+    /// A log for `node` that writes `format` lines to standard error (see `AgentLogHandler`).
     init(node: String, format: Format) {
         let journal = JournalStream.isStandardError()
-        logger = Logger(label: "floatip.agent") { _ in AgentLogHandler(node: node, format: format, journal: journal) }
-    }
-
-    func event(_ event: AgentEvent) {
-        switch event {
-        case .transition(let t):
-            // A node that turns faulty is what an operator wants to see; the other changes are routine.
-            logger.log(level: t.to == .fault && t.from != .fault ? .warning : .info, "\(event)", metadata: [
-                "event": "transition", "group": "\(t.group)", "from": "\(t.from)", "to": "\(t.to)",
-                "reason": "\(t.reason)",
-            ])
-        case .mover(let group, let operation, let epoch, let took, let error):
-            var fields: Logger.Metadata = [
-                "event": "mover", "group": "\(group)", "operation": "\(operation)", "term": "\(epoch)",
-                "took_ms": "\(String(format: "%.3f", took.milliseconds))",
-            ]
-            if let error { fields["error"] = "\(error)" }
-            logger.log(level: error == nil ? .info : .error, "\(event)", metadata: fields)
-        case .staleBoot(let peer, let bootID, let known):
-            logger.warning("\(event)", metadata: [
-                "event": "stale_boot", "peer": "\(peer)", "boot_id": "\(bootID)", "known_boot_id": "\(known)",
-            ])
-        case .stalled(let length):
-            logger.warning("\(event)", metadata: [
-                "event": "stall", "length_ms": "\(String(format: "%.3f", length.milliseconds))",
-            ])
-        }
-    }
-
-    /// A line in words at `level` (an operator's command, a stop, a problem of the agent itself).
-    func note(_ message: String, level: Logger.Level = .info) {
-        logger.log(level: level, "\(message)", metadata: ["event": "note"])
-    }
-
-    /// The logger handed to a part of the agent (the event log, the API, systemd…): its lines are
-    /// notes in words, at the level the part chose, with `metadata` for `--log-format json`.
-    func part(_ name: String, _ metadata: Logger.Metadata = [:]) -> Logger {
-        var logger = self.logger
-        logger[metadataKey: "event"] = "note"
-        logger[metadataKey: "part"] = "\(name)"
-        for (key, value) in metadata { logger[metadataKey: key] = value }
-        return logger
+        self.init(logger: Logger(label: "floatip.agent") { _ in AgentLogHandler(node: node, format: format, journal: journal) })
     }
 }

@@ -1,4 +1,5 @@
 import FloatIPAgent
+import FloatIPAssembly
 import Foundation
 import Logging
 

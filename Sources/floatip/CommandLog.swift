@@ -1,4 +1,3 @@
-import FloatIPCore
 import Foundation
 import Logging
 
@@ -20,15 +19,5 @@ enum CommandLog {
             let prefix = event.level >= .warning ? "\(event.level): " : ""
             FileHandle.standardError.write(Data((prefix + "\(event.message)\n").utf8))
         }
-    }
-}
-
-extension Logger {
-    /// This logger with the group's name and mover kind as metadata (`--log-format json` carries them).
-    func withGroup(_ group: GroupConfig) -> Logger {
-        var logger = self
-        logger[metadataKey: "group"] = "\(group.name)"
-        logger[metadataKey: "kind"] = "\(group.mover.kind.rawValue)"
-        return logger
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import FloatIPCore
-import FloatIPDNS
-import FloatIPLinux
 import Foundation
 
 /// `floatip mover claim`: put a group's addresses here and announce them; with `--hold`, keep
@@ -38,21 +36,7 @@ struct MoverClaimCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        let took = clock.now - started
-        if let dns = mover as? DNSMover {
-            say("claimed \(group.name) in \(took.shortDescription): \(dns.status)")
-        } else if group.mover.kind == .local {
-            let addresses = group.addresses.map(\.description).joined(separator: ", ")
-            say("claimed \(group.name): \(addresses) on \(group.interface ?? "?") in \(took.shortDescription) (with the first announcement burst)")
-        } else {
-            // The DNS movers over an API (cloudflare, route53) have a record, not addresses.
-            let addresses = group.mover.kind.rewritesDNSRecord
-                ? "the record of \(group.mover.options["name"] ?? "?")"
-                : group.addresses.map(\.description).joined(separator: ", ")
-            let telemetry = (mover as? any MoverTelemetrySource)?.telemetry()
-            say("claimed \(group.name): \(addresses) through \(group.mover.kind.rawValue) in \(took.shortDescription)"
-                + (telemetry.map { "; \($0.calls) API call(s), the provider reports holder \($0.providerHolder ?? "none")" } ?? ""))
-        }
+        say(mover.claimSummary(of: group, took: clock.now - started))
         guard let signals else { return }
         say("holding until SIGINT or SIGTERM" + (local == nil ? "" : "; lifetime \(group.addressLifetime)"))
         let keeper = Task { await local?.run() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FloatIPAssembly
 import FloatIPCore
 import FloatIPLinux
 
@@ -33,25 +34,24 @@ struct MoverOptions: ParsableArguments {
     /// The group's mover (local or cloud), reporting what it does on its own to standard error;
     /// or exit 1 with the reason (a missing credential, an option problem).
     func mover(for selection: GroupSelection) throws -> (mover: any Mover, local: LocalMover?) {
+        let set: MoverSet
         do {
-            let set = try MoverSet.make(
+            set = try MoverSet.make(
                 for: selection.cluster.groups, node: selection.cluster.node, only: selection.group.name,
                 logger: CommandLog.logger)
-            guard let mover = set.movers[selection.group.name] else {
-                printError("group \(selection.group.name): no mover was made")
-                throw ExitCode(1)
-            }
-            return (mover, set.local)
-        } catch let error as ExitCode {
-            throw error
         } catch {
-            printError("\(error)")
+            printError(error.description)
             throw ExitCode(1)
         }
+        guard let mover = set.movers[selection.group.name] else {
+            printError("group \(selection.group.name): no mover was made")
+            throw ExitCode(1)
+        }
+        return (mover, set.local)
     }
 }
 
-
+/// The config a `floatip mover` subcommand acts on, and the group it names.
 struct GroupSelection {
     var cluster: ClusterConfig
     var group: GroupConfig

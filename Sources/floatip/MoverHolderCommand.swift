@@ -1,6 +1,5 @@
 import ArgumentParser
 import FloatIPCore
-import FloatIPDNS
 
 /// `floatip mover holder`: does this server hold the group's addresses now?
 struct MoverHolderCommand: AsyncParsableCommand {
@@ -20,12 +19,7 @@ struct MoverHolderCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        if let dns = mover as? DNSMover { print("\(selection.group.name): \(dns.status)") }
-        if !(mover is DNSMover), selection.group.mover.kind.rewritesDNSRecord, let telemetry = (mover as? any MoverTelemetrySource)?.telemetry() {
-            // The record as the provider answers it (cloudflare, route53).
-            print("\(selection.group.name): \(selection.group.mover.options["name"] ?? "?") has "
-                + (telemetry.providerHolder ?? "no A/AAAA record") + " at \(selection.group.mover.kind.rawValue)")
-        }
+        if let summary = mover.holderSummary(of: selection.group) { print("\(selection.group.name): \(summary)") }
         switch holder {
         case .this:
             print("\(selection.group.name): held here")

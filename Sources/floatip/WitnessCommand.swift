@@ -1,5 +1,6 @@
 import ArgumentParser
 import FloatIPAgent
+import FloatIPAssembly
 import FloatIPCore
 import FloatIPLinux
 import Synchronization

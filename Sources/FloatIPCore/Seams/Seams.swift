@@ -33,6 +33,12 @@ public protocol Mover: Sendable {
     func announce(_ group: GroupConfig) async throws
     /// Asks the medium who holds `group` now.
     func holder(of group: GroupConfig) async throws -> MoverHolder
+    /// One line saying what a claim of `group` did, `took` long, in the mover's own terms (for
+    /// `floatip mover claim`; `Mover+Summary.swift` has the default).
+    func claimSummary(of group: GroupConfig, took: Duration) -> String
+    /// What the medium shows for `group` besides who holds it (a DNS record's content), for
+    /// `floatip mover holder`; nil when there is nothing more to say.
+    func holderSummary(of group: GroupConfig) -> String?
 }
 
 /// A mover whose addresses outlive a crashed agent for a while (the kernel keeps a local address

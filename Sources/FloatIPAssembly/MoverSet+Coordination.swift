@@ -4,7 +4,7 @@ import FloatIPCore
 extension MoverSet {
     /// With `coordination: { kind: etcd }`, wraps every group's mover in an `EtcdFencedMover`: the
     /// addresses move only while this node holds the group's key in etcd (docs/coordination.md).
-    mutating func fence(with config: CoordinationConfig, cluster: String, node: NodeConfig?) throws {
+    mutating func fence(with config: CoordinationConfig, cluster: String, node: NodeConfig?) throws(MoverSetupError) {
         guard let node else {
             throw MoverSetupError(message: "coordination: the node's name is needed for its etcd keys")
         }

@@ -6,7 +6,7 @@ extension MoverSet {
     /// The `dns` mover of `group` (the `index`th of the config's groups, for the option paths).
     static func dnsMover(
         _ group: GroupConfig, index: Int, node: NodeConfig?, logger: Logger
-    ) throws -> DNSMover {
+    ) throws(MoverSetupError) -> DNSMover {
         let settings: DNSMoverSettings
         switch DNSMoverSettings.parse(group.mover.options, path: "groups[\(index)].mover", nodeAddress: node?.address) {
         case .success(let parsed): settings = parsed

@@ -1,0 +1,53 @@
+import FloatIPAssembly
+import FloatIPCloud
+import FloatIPCore
+import FloatIPLinux
+import FloatIPTestSupport
+import Testing
+
+/// `MoverSet`, the one registry of mover kinds.
+@Suite struct MoverSetTests {
+    @Test("every mover kind has an entry, and a cloud kind's provider is that kind's")
+    func everyKindHasItsEntry() {
+        // A kind added to `MoverKind` without an entry does not compile (`MoverSet.entry` switches
+        // over every case); this checks that each entry is the kind's own.
+        for kind in MoverKind.allCases {
+            switch MoverSet.entry(for: kind) {
+            case .local: #expect(kind == .local)
+            case .dns: #expect(kind == .dns)
+            case .cloud(let provider): #expect(provider.kind == kind, "\(kind) is made by \(provider.name)")
+            }
+        }
+        #expect(MoverKind.allCases.filter { MoverSet.cloudProvider($0) == nil } == [.local, .dns])
+    }
+
+    @Test("a local group gets the one local mover, and it describes a claim by its addresses and interface")
+    func localGroup() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let config = try workspace.config(workspace.yaml())
+        let set = try MoverSet.make(for: config.groups, node: config.node, logger: LogCapture().logger)
+        let mover = try #require(set.movers["web"])
+        #expect(mover is LocalMover && set.local != nil)
+        #expect(mover.claimSummary(of: config.groups[0], took: .milliseconds(12))
+            == "claimed web: 198.18.0.100/32 on lo in 12 ms (with the first announcement burst)")
+        #expect(mover.holderSummary(of: config.groups[0]) == nil)
+    }
+
+    @Test("a mover that cannot be made names its group")
+    func setupErrorNamesTheGroup() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let config = try workspace.config(workspace.yaml(groups: """
+              - name: names
+                priority: 100
+                mover: { kind: dns, server: "127.0.0.1:53", zone: example.test, name: vip.example.test, key_file: \(workspace.path("none")) }
+
+            """))
+        #expect {
+            _ = try MoverSet.make(for: config.groups, node: config.node, logger: LogCapture().logger)
+        } throws: { error in
+            "\(error)".hasPrefix("group names: ") && "\(error)".contains(workspace.path("none"))
+        }
+    }
+}
