@@ -27,6 +27,21 @@ extension EtcdClient {
     }
 }
 
+extension EtcdClient {
+    /// `perform`, with an `EtcdError` turned into the machine's failed reply and kept in
+    /// `lastError` (for the agent's own error); anything else (cancellation) is thrown.
+    func perform(_ request: ElectionRequest, limit: Duration, lastError: inout EtcdError?) async throws
+        -> ElectionReply
+    {
+        do {
+            return try await perform(request, limit: limit)
+        } catch let error as EtcdError {
+            lastError = error
+            return .failed("\(error)")
+        }
+    }
+}
+
 extension ElectionKeyValue {
     /// The key as etcd's client decoded it.
     init(_ value: EtcdKeyValue) {

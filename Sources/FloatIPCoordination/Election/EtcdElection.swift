@@ -110,10 +110,7 @@ public actor EtcdElection {
             case .send(let request, let limit):
                 let reply: ElectionReply
                 do {
-                    reply = try await client.perform(request, limit: limit)
-                } catch let error as EtcdError {
-                    lastError = error
-                    reply = .failed("\(error)")
+                    reply = try await client.perform(request, limit: limit, lastError: &lastError)
                 } catch {
                     // The transaction may have been applied unseen: revoking the lease removes the key then.
                     if case .createIfAbsent(_, _, let lease) = request { revokeInBackground(lease) }
@@ -289,14 +286,7 @@ public actor EtcdElection {
         while true {
             switch next {
             case .send(let request, let limit):
-                let reply: ElectionReply
-                do {
-                    reply = try await client.perform(request, limit: limit)
-                } catch let error as EtcdError {
-                    lastError = error
-                    reply = .failed("\(error)")
-                }
-                next = resignation.replied(reply)
+                next = resignation.replied(try await client.perform(request, limit: limit, lastError: &lastError))
             case .done(let incomplete, let revoke):
                 if let revoke { revokeInBackground(revoke) }
                 guard incomplete != nil, let lastError else { return }
