@@ -2,7 +2,9 @@ import FloatIPCore
 
 /// One group's mover on one simulated node in etcd mode, as the agent runs it: the agent's mover
 /// queue (claims and releases one at a time, in order), the `EtcdFencedMover` around the local
-/// mover, and its `EtcdElection`. Lost with the agent when the node crashes.
+/// mover, and its `EtcdElection`, whose rules are the core's election machine (`ElectionCampaign`,
+/// `ElectionTenure`, `ElectionResignation`): the simulator drives the agent's code, not a copy.
+/// Lost with the agent when the node crashes.
 struct SimFencedMover {
     /// Operations the engine asked for that wait for the one running.
     var waiting: [SimMoverOp] = []
@@ -32,33 +34,21 @@ struct SimMoverOp {
 
     var id: Int
     var kind: Kind
-    /// Campaign: when it started (it is decided within `ttl`), which attempt, when the grant was sent.
-    var campaignStart = Instant.zero
-    var attempt = 0
-    var grantSent = Instant.zero
+    /// A claim's campaign, while it runs.
+    var campaign: ElectionCampaign?
     /// The epoch won, for the inner claim.
     var won: Int64 = 0
-    /// Patience: the key was found held by `patienceHolder` (create revision `patienceRevision`);
-    /// polled from `patienceStart` for its deletion, once per campaign.
-    var patienceWaited = false
-    var patienceStart = Instant.zero
-    var patienceRevision: Int64 = 0
-    var patienceHolder = ""
+    /// A release's resignation, while it runs.
+    var resignation: ElectionResignation?
 }
 
-/// The election's tenure: this node holds the key since `epoch`, under `lease`.
+/// The election's tenure: this node holds the key, as the machine keeps it.
 struct SimTenure {
     var serial: Int
-    var lease: Int64
-    var epoch: Int64
-    /// The send time of the last successful renewal + TTL − margin.
-    var deadline: Instant
-    var lastRenewalSent: Instant
-    /// The send time of the last successful renewal + TTL: the earliest the server can expire the lease.
-    var leaseEndsNoEarlier: Instant
-    /// The renew loop: when it sends next, and whether the last renewal failed (it then tries twice as often).
-    var next: Instant
-    var failing = false
+    var machine: ElectionTenure
+
+    var epoch: Int64 { machine.createRevision }
+    var deadline: Instant { machine.deadline }
 }
 
 /// A group's addresses on a server in etcd mode: added with a kernel lifetime, they outlive a
@@ -72,17 +62,10 @@ struct SimAddressLife {
     var generation = 0
 }
 
-/// What an etcd request's answer goes on to do (the rest of the async function that sent it).
+/// What an etcd request's answer goes on to do (the machine that sent it).
 enum SimEtcdContinuation {
-    case campaignGrant(op: Int)
-    case campaignCreate(op: Int, lease: Int64, ttl: Duration)
-    case clearStale(op: Int, staleLease: Int64)
-    case resignDelete(op: Int, lease: Int64)
-    case resignRevoke(op: Int, lease: Int64)
-    case resignGet(op: Int)
-    case patienceGet(op: Int)
-    case resignStaleDelete(op: Int, lease: Int64)
-    case resignStaleRevoke(op: Int)
+    case campaign(op: Int)
+    case resign(op: Int)
     case renew(serial: Int, sent: Instant)
     case poll(serial: Int)
     /// Nobody waits (a revoke in the background).

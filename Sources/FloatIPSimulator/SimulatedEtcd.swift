@@ -14,12 +14,8 @@ import FloatIPCore
 /// - Revoking a lease deletes its keys in one revision; a grant changes no revision; a
 ///   transaction whose compare fails and only reads changes none.
 struct SimulatedEtcd {
-    struct KeyValue: Equatable {
-        var value: String
-        var createRevision: Int64
-        var modRevision: Int64
-        var lease: Int64
-    }
+    /// A key as the election reads it.
+    typealias KeyValue = ElectionKeyValue
 
     struct Lease {
         var ttl: Duration
@@ -27,30 +23,11 @@ struct SimulatedEtcd {
         var expiry: Instant
     }
 
-    /// What a request asks.
-    enum Request {
-        case grant(ttl: Duration)
-        case createIfAbsent(key: String, value: String, lease: Int64)
-        case get(key: String)
-        case delete(key: String, ifCreatedAt: Int64)
-        case revoke(lease: Int64)
-        case keepAlive(lease: Int64)
-    }
+    /// What a request asks: the election machine's requests.
+    typealias Request = ElectionRequest
 
-    /// What the server answers.
-    enum Answer {
-        case granted(lease: Int64, ttl: Duration)
-        case created(revision: Int64)
-        /// The create's compare failed: the key as it is.
-        case exists(KeyValue?)
-        case value(KeyValue?)
-        case deleted(Bool)
-        case revoked
-        /// A keepalive's answer: the TTL, or nil when the lease is gone.
-        case renewed(ttl: Duration?)
-        /// An error answer (`requested lease not found`).
-        case failed(String)
-    }
+    /// What the server answers (`failed`: an error answer, `requested lease not found`).
+    typealias Answer = ElectionReply
 
     /// A change of a key, for watchers.
     struct Change {

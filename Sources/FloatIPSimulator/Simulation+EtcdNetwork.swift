@@ -20,14 +20,8 @@ enum SimEtcdEvent {
     case addressExpiry(node: Int, group: Int, generation: Int)
     /// The local mover's address keeper renews lifetimes.
     case maintain(node: Int, boot: Int)
-    /// A patient campaign polls the held key again.
-    case patiencePoll(node: Int, boot: Int, group: Int, op: Int)
-}
-
-/// What became of an etcd request.
-enum SimEtcdOutcome {
-    case answer(SimulatedEtcd.Answer)
-    case failure(String)
+    /// A campaign's wait (a patient one polling the held key) is over.
+    case campaignWake(node: Int, boot: Int, group: Int, op: Int)
 }
 
 // The links between the nodes and etcd, and the server's own clock (the lessor).
@@ -38,10 +32,10 @@ extension Simulation {
         case .answer(let id, let node, let answer):
             // Cut while the answer travelled: the node never gets it; its time limit ends the call.
             guard !etcd.cut.contains(node), let call = etcd.pending.removeValue(forKey: id) else { return }
-            resume(call, .answer(answer))
+            resume(call, answer)
         case .timeout(let id):
             guard let call = etcd.pending.removeValue(forKey: id) else { return }
-            resume(call, .failure("timed out"))
+            resume(call, .failed("timed out"))
         case .lessorTick:
             let changes = etcd.server.lessorTick(at: now)
             for change in changes {
@@ -64,9 +58,9 @@ extension Simulation {
         case .deadline(let node, let group, let serial): deadlinePassed(node, group, serial: serial)
         case .faultClear(let node, let group, let generation): faultCleared(node, group, generation: generation)
         case .addressExpiry(let node, let group, let generation): addressExpired(node, group, generation: generation)
-        case .patiencePoll(let node, let boot, let group, let op):
+        case .campaignWake(let node, let boot, let group, let op):
             guard nodes[node].isUp, nodes[node].boots == boot else { return }
-            patiencePoll(node, group, op: op)
+            campaignWoke(node, group, op: op)
         case .maintain(let node, let boot):
             guard nodes[node].isUp, nodes[node].boots == boot else { return }
             for g in nodes[node].fenced.indices { maintainAddresses(node, g) }
@@ -77,10 +71,12 @@ extension Simulation {
     var settings: SimulatedEtcdSettings { etcd.settings }
 
     /// Sends a request from a node; `then` continues with its answer, or with a failure when
-    /// `limit` passes first (the client's per-request time limit).
+    /// `limit` passes first (the client's per-request time limit). The client gives one member at
+    /// most its `requestTimeout` (`ttl / 3`, as the agent sets it), and the simulated etcd is one member.
     mutating func etcdSend(
-        _ request: SimulatedEtcd.Request, from node: Int, group: Int, limit: Duration, then: SimEtcdContinuation
+        _ request: ElectionRequest, from node: Int, group: Int, limit: Duration, then: SimEtcdContinuation
     ) {
+        let limit = min(limit, settings.renewInterval)
         let id = etcd.nextID()
         etcd.pending[id] = SimEtcdCall(node: node, boot: nodes[node].boots, group: group, then: then)
         if !etcd.cut.contains(node) {

@@ -27,183 +27,80 @@ extension Simulation {
         return running
     }
 
-    /// Continues the async function that sent an etcd request.
-    mutating func resume(_ call: SimEtcdCall, _ outcome: SimEtcdOutcome) {
+    /// The election machine of `node` for group `g`: the agent's rules, with the simulated key.
+    func electionMachine(_ node: Int, _ g: Int) -> ElectionMachine {
+        ElectionMachine(key: SimEtcdWorld.key(g), name: nodes[node].name, ttl: settings.ttl)
+    }
+
+    /// Passes an etcd request's reply to the machine that sent it.
+    mutating func resume(_ call: SimEtcdCall, _ reply: ElectionReply) {
         let node = call.node
         let g = call.group
         guard nodes[node].isUp, nodes[node].boots == call.boot else { return }
         switch call.then {
-        case .campaignGrant(let op): granted(node, g, op: op, outcome)
-        case .campaignCreate(let op, let lease, let ttl):
-            createAnswered(node, g, op: op, lease: lease, ttl: ttl, outcome)
-        case .clearStale(let op, let staleLease):
-            guard running(node, g, op) != nil else { return }
-            if staleLease != 0 { revokeInBackground(staleLease, from: node, group: g) }
-            nodes[node].fenced[g].running?.attempt = 1
-            campaignAttempt(node, g)
-        case .patienceGet(let op):
-            guard let running = running(node, g, op) else { return }
-            if case .answer(.value(let found)) = outcome, found?.createRevision != running.patienceRevision {
-                nodes[node].fenced[g].running?.attempt += 1
-                return campaignAttempt(node, g)
-            }
-            schedulePatiencePoll(node, g, op: op)
-        case .resignDelete(let op, let lease):
-            guard running(node, g, op) != nil else { return }
-            guard case .answer = outcome else {
-                revokeInBackground(lease, from: node, group: g)
-                return finishRelease(node, g)
-            }
-            etcdSend(
-                .revoke(lease: lease), from: node, group: g, limit: settings.renewInterval,
-                then: .resignRevoke(op: op, lease: lease))
-        case .resignRevoke(let op, let lease):
-            guard running(node, g, op) != nil else { return }
-            if case .answer(.revoked) = outcome {} else { revokeInBackground(lease, from: node, group: g) }
-            finishRelease(node, g)
-        case .resignGet(let op):
-            guard running(node, g, op) != nil else { return }
-            guard case .answer(.value(let found?)) = outcome, found.value == nodes[node].name else {
-                return finishRelease(node, g)
-            }
-            etcdSend(
-                .delete(key: SimEtcdWorld.key(g), ifCreatedAt: found.createRevision), from: node, group: g,
-                limit: settings.renewInterval, then: .resignStaleDelete(op: op, lease: found.lease))
-        case .resignStaleDelete(let op, let lease):
-            guard running(node, g, op) != nil else { return }
-            guard case .answer = outcome, lease != 0 else { return finishRelease(node, g) }
-            etcdSend(
-                .revoke(lease: lease), from: node, group: g, limit: settings.renewInterval,
-                then: .resignStaleRevoke(op: op))
-        case .resignStaleRevoke(let op):
-            guard running(node, g, op) != nil else { return }
-            finishRelease(node, g)
-        case .renew(let serial, let sent): renewAnswered(node, g, serial: serial, sent: sent, outcome)
-        case .poll(let serial): pollAnswered(node, g, serial: serial, outcome)
+        case .campaign(let op):
+            guard var campaign = running(node, g, op)?.campaign else { return }
+            let step = campaign.replied(reply, now: now)
+            nodes[node].fenced[g].running?.campaign = campaign
+            campaignStep(node, g, step)
+        case .resign(let op):
+            guard var resignation = running(node, g, op)?.resignation else { return }
+            let next = resignation.replied(reply)
+            nodes[node].fenced[g].running?.resignation = resignation
+            resignStep(node, g, next)
+        case .renew(let serial, let sent): renewAnswered(node, g, serial: serial, sent: sent, reply)
+        case .poll(let serial): pollAnswered(node, g, serial: serial, reply)
         case .none: break
         }
     }
 
     // MARK: Claim
 
-    /// The next poll of a patient campaign: every 5 ms for 200 ms, then every 50 ms.
-    private mutating func schedulePatiencePoll(_ node: Int, _ g: Int, op: Int) {
-        let elapsed = now - (nodes[node].fenced[g].running?.patienceStart ?? now)
-        queue.schedule(
-            .etcd(.patiencePoll(node: node, boot: nodes[node].boots, group: g, op: op)),
-            at: now + (elapsed < .milliseconds(200) ? .milliseconds(5) : .milliseconds(50)))
-    }
-
-    /// A patient campaign's poll: give up once its patience is spent, else read the key.
-    mutating func patiencePoll(_ node: Int, _ g: Int, op: Int) {
-        guard let running = running(node, g, op) else { return }
-        let end = running.patienceStart + settings.patience
-        guard now < end else {
-            return failClaim(
-                node, g,
-                "etcd key \(SimEtcdWorld.key(g)) is held by \(running.patienceHolder) "
-                    + "(since revision \(running.patienceRevision))")
-        }
-        etcdSend(
-            .get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: max(end - now, .milliseconds(50)),
-            then: .patienceGet(op: op))
-    }
-
-    /// `EtcdFencedMover.claim`: an existing tenure (by its deadline) is enough; otherwise campaign.
+    /// `EtcdFencedMover.claim`: an existing tenure (by its deadline) is enough; otherwise campaign
+    /// (with the patience the fenced mover gives it).
     private mutating func startClaim(_ node: Int, _ g: Int) {
         if let tenure = nodes[node].fenced[g].tenure {
-            if now < tenure.deadline { return innerClaim(node, g, won: tenure.epoch) }
+            if tenure.machine.holds(at: now) { return innerClaim(node, g, won: tenure.epoch) }
             loseTenure(node, g, serial: tenure.serial, reason: "its local deadline passed")
         }
-        nodes[node].fenced[g].running?.campaignStart = now
-        nodes[node].fenced[g].running?.attempt = 0
-        campaignAttempt(node, g)
+        var campaign = ElectionCampaign(machine: electionMachine(node, g), patience: settings.renewInterval, now: now)
+        let step = campaign.begin(now: now)
+        nodes[node].fenced[g].running?.campaign = campaign
+        campaignStep(node, g, step)
     }
 
-    /// What is left of the campaign's `ttl`.
-    private func campaignLeft(_ node: Int, _ g: Int) -> Duration {
-        settings.ttl - (now - (nodes[node].fenced[g].running?.campaignStart ?? now))
-    }
-
-    /// One attempt: grant a lease, then create the key if absent.
-    private mutating func campaignAttempt(_ node: Int, _ g: Int) {
-        guard let op = nodes[node].fenced[g].running else { return }
-        guard op.attempt < 3 else { return failClaim(node, g, "campaign for the key took longer than its ttl") }
-        let left = campaignLeft(node, g)
-        guard left > .zero else { return failClaim(node, g, "campaign for the key took longer than its ttl") }
-        nodes[node].fenced[g].running?.grantSent = now
-        etcdSend(
-            .grant(ttl: settings.ttl), from: node, group: g, limit: min(settings.renewInterval, left),
-            then: .campaignGrant(op: op.id))
-    }
-
-    private mutating func granted(_ node: Int, _ g: Int, op: Int, _ outcome: SimEtcdOutcome) {
-        guard running(node, g, op) != nil else { return }
-        guard case .answer(.granted(let lease, let ttl)) = outcome else {
-            return failClaim(node, g, "etcd unavailable: lease/grant \(outcome.text)")
+    /// Does what the campaign machine says: revokes, then sends, waits, or ends the campaign.
+    private mutating func campaignStep(_ node: Int, _ g: Int, _ step: ElectionCampaign.Step) {
+        for lease in step.revoke { revokeInBackground(lease, from: node, group: g) }
+        guard let op = nodes[node].fenced[g].running?.id else { return }
+        switch step.next {
+        case .send(let request, let limit):
+            etcdSend(request, from: node, group: g, limit: limit, then: .campaign(op: op))
+        case .wait(let until):
+            queue.schedule(.etcd(.campaignWake(node: node, boot: nodes[node].boots, group: g, op: op)), at: until)
+        case .won(let tenure):
+            nodes[node].fenced[g].running?.campaign = nil
+            beginTenure(node, g, tenure)
+            innerClaim(node, g, won: tenure.createRevision)
+        case .failed(let failure):
+            failClaim(node, g, failure.description)
         }
-        let left = campaignLeft(node, g)
-        guard left > .zero else {
-            revokeInBackground(lease, from: node, group: g)
-            return failClaim(node, g, "campaign for the key took longer than its ttl")
-        }
-        etcdSend(
-            .createIfAbsent(key: SimEtcdWorld.key(g), value: nodes[node].name, lease: lease), from: node, group: g,
-            limit: min(settings.renewInterval, left), then: .campaignCreate(op: op, lease: lease, ttl: ttl))
     }
 
-    private mutating func createAnswered(
-        _ node: Int, _ g: Int, op: Int, lease: Int64, ttl: Duration, _ outcome: SimEtcdOutcome
-    ) {
-        guard let running = running(node, g, op) else { return }
-        switch outcome {
-        case .answer(.created(let revision)):
-            // Too late to hold it safely: the deadline would already have passed.
-            guard now < running.grantSent + ttl - settings.margin else {
-                revokeInBackground(lease, from: node, group: g)
-                return failClaim(node, g, "campaign answered too late")
-            }
-            beginTenure(
-                node, g, epoch: revision, lease: lease, sent: running.grantSent, granted: min(ttl, settings.ttl))
-            innerClaim(node, g, won: revision)
-        case .answer(.exists(let holder)):
-            revokeInBackground(lease, from: node, group: g)
-            if let holder, holder.value == nodes[node].name, running.attempt == 0 {
-                // Ours, from an earlier run of this node: clear it (only that very key), try again.
-                let left = campaignLeft(node, g)
-                guard left > .zero else {
-                    nodes[node].fenced[g].running?.attempt = 1
-                    return campaignAttempt(node, g)
-                }
-                etcdSend(
-                    .delete(key: SimEtcdWorld.key(g), ifCreatedAt: holder.createRevision), from: node, group: g,
-                    limit: min(settings.renewInterval, left), then: .clearStale(op: op, staleLease: holder.lease))
-                return
-            }
-            if !running.patienceWaited, settings.patience > .zero {
-                // `EtcdElection.campaign(patience:)`: poll the key, try once more when it goes.
-                nodes[node].fenced[g].running?.patienceWaited = true
-                nodes[node].fenced[g].running?.patienceStart = now
-                nodes[node].fenced[g].running?.patienceRevision = holder?.createRevision ?? 0
-                nodes[node].fenced[g].running?.patienceHolder = holder?.value ?? "an unknown node"
-                return schedulePatiencePoll(node, g, op: op)
-            }
-            failClaim(
-                node, g,
-                "etcd key \(SimEtcdWorld.key(g)) is held by \(holder?.value ?? "an unknown node") "
-                    + "(since revision \(holder?.createRevision ?? 0))")
-        default:
-            revokeInBackground(lease, from: node, group: g)
-            failClaim(node, g, "etcd unavailable: kv/txn \(outcome.text)")
-        }
+    /// A patient campaign's wait is over.
+    mutating func campaignWoke(_ node: Int, _ g: Int, op: Int) {
+        guard var campaign = running(node, g, op)?.campaign else { return }
+        let step = campaign.woke(now: now)
+        nodes[node].fenced[g].running?.campaign = campaign
+        campaignStep(node, g, step)
     }
 
     /// The gate: the tenure must still stand; the local mover is bounded by the lease, then claims.
     private mutating func innerClaim(_ node: Int, _ g: Int, won: Int64) {
-        guard let tenure = nodes[node].fenced[g].tenure, tenure.epoch == won, now < tenure.deadline else {
+        guard let tenure = nodes[node].fenced[g].tenure, tenure.epoch == won, tenure.machine.holds(at: now) else {
             return failClaim(node, g, "campaign for the key took longer than its ttl")
         }
-        nodes[node].fenced[g].bound = tenure.leaseEndsNoEarlier
+        nodes[node].fenced[g].bound = tenure.machine.leaseEndsNoEarlier
         maintainAddresses(node, g)
         guard lifetimeSeconds(node, g) >= 1 else {
             return failClaim(node, g, "the lease bound is too near for an address lifetime")
@@ -261,33 +158,28 @@ extension Simulation {
     private mutating func startRelease(_ node: Int, _ g: Int) {
         nodes[node].fenced[g].claimedEpoch = nil
         removeAddresses(node, g)
-        guard let op = nodes[node].fenced[g].running else { return }
-        if let tenure = nodes[node].fenced[g].tenure {
-            nodes[node].fenced[g].tenure = nil
-            etcdSend(
-                .delete(key: SimEtcdWorld.key(g), ifCreatedAt: tenure.epoch), from: node, group: g,
-                limit: settings.renewInterval, then: .resignDelete(op: op.id, lease: tenure.lease))
-        } else {
-            // Without a tenure: a key of this node's name is left from an earlier run; remove it.
-            etcdSend(
-                .get(key: SimEtcdWorld.key(g)), from: node, group: g, limit: settings.renewInterval,
-                then: .resignGet(op: op.id))
+        guard nodes[node].fenced[g].running != nil else { return }
+        let ended = nodes[node].fenced[g].tenure
+        nodes[node].fenced[g].tenure = nil
+        let resignation = ElectionResignation(machine: electionMachine(node, g), tenure: ended?.machine)
+        nodes[node].fenced[g].running?.resignation = resignation
+        resignStep(node, g, resignation.begin())
+    }
+
+    /// Does what the resignation machine says: sends its next request, or ends the release.
+    private mutating func resignStep(_ node: Int, _ g: Int, _ next: ElectionResignation.Next) {
+        guard let op = nodes[node].fenced[g].running?.id else { return }
+        switch next {
+        case .send(let request, let limit):
+            etcdSend(request, from: node, group: g, limit: limit, then: .resign(op: op))
+        case .done(_, let revoke):
+            if let revoke { revokeInBackground(revoke, from: node, group: g) }
+            finishRelease(node, g)
         }
     }
 
     private mutating func finishRelease(_ node: Int, _ g: Int) {
         nodes[node].fenced[g].running = nil
         runNextOp(node, g)
-    }
-}
-
-extension SimEtcdOutcome {
-    /// How a failed call ended, for claim errors.
-    var text: String {
-        switch self {
-        case .failure(let why): why
-        case .answer(.failed(let message)): "failed: \(message)"
-        case .answer: "answered unexpectedly"
-        }
     }
 }

@@ -34,11 +34,9 @@ public struct SimulatedEtcdSettings: Sendable {
 
     /// The election's renewal interval and per-request limit: `ttl / 3`.
     public var renewInterval: Duration { ttl / 3 }
-    /// How long a campaign that finds the key held polls it for its deletion (`EtcdFencedMover`
-    /// passes `renewInterval`; `EtcdElection.campaign` caps it at `ttl / 2`).
-    public var patience: Duration { min(renewInterval, ttl / 2) }
-    /// How long before the lease can expire on the server the holder gives up: `ttl / 5`, at least 500 ms.
-    public var margin: Duration { max(ttl / 5, .milliseconds(500)) }
+    /// How long before the lease can expire on the server the holder gives up (the election
+    /// machine's default: `ttl / 5`, at least 500 ms).
+    public var margin: Duration { ElectionMachine.defaultMargin(ttl: ttl) }
 
     /// After the last disturbance, with every node reaching etcd and the peers reaching each other,
     /// some healthy node holds each group within this bound:

@@ -1,4 +1,5 @@
 import FloatIPCore
+import FloatIPLinux
 
 /// One group's election in etcd: whoever holds the key `<prefix>/<cluster>/<group>` under a live
 /// lease holds the group. The key's create revision names the tenure (it grows with every new
@@ -14,6 +15,10 @@ import FloatIPCore
 ///   the watch (or the poll after each renewal) sees the key deleted or created again by someone
 ///   else, the tenure ends at once and `onLost` is called with the reason.
 /// - **Resign**: delete the key if its create revision is still ours, then revoke the lease.
+///
+/// The rules are the core's pure election machine (`ElectionCampaign`, `ElectionTenure`,
+/// `ElectionResignation`); this actor sends their requests, sleeps their waits and keeps the
+/// watch. The simulator's etcd mode drives the very same machine.
 public actor EtcdElection {
     public nonisolated let client: EtcdClient
     public nonisolated let key: String
@@ -22,6 +27,8 @@ public actor EtcdElection {
     public nonisolated let ttl: Duration
     /// How long before the lease could expire on the server the holder gives up.
     public nonisolated let margin: Duration
+    /// The election's rules, pure (the simulator runs them too).
+    public nonisolated let machine: ElectionMachine
 
     private var tenure: Tenure?
     private var keeper: Task<Void, Never>?
@@ -33,12 +40,8 @@ public actor EtcdElection {
     /// The current tenure: this node holds the key.
     struct Tenure {
         var serial: Int
-        var lease: Int64
-        var createRevision: Int64
-        var deadline: ContinuousClock.Instant
-        var lastRenewalSent: ContinuousClock.Instant
-        /// The earliest the lease can expire on the server: the last renewal's send time + its TTL.
-        var leaseEndsNoEarlier: ContinuousClock.Instant
+        /// The lease, deadline and renewals, as the machine keeps them.
+        var machine: ElectionTenure
         var onRenewed: @Sendable (ContinuousClock.Instant) async -> Void
         var onLost: @Sendable (String) async -> Void
     }
@@ -50,7 +53,9 @@ public actor EtcdElection {
         self.key = key
         self.name = name
         self.ttl = ttl
-        self.margin = margin ?? max(ttl / 5, .milliseconds(500))
+        let machine = ElectionMachine(key: key, name: name, ttl: ttl, margin: margin)
+        self.margin = machine.margin
+        self.machine = machine
     }
 
     /// How often the holder renews; also each renewal's time limit.
@@ -58,21 +63,21 @@ public actor EtcdElection {
 
     /// The key's create revision while this node holds the key, by its local deadline.
     public var createRevision: Int64? {
-        guard let tenure, ContinuousClock.now < tenure.deadline else { return nil }
-        return tenure.createRevision
+        guard let tenure, tenure.machine.holds(at: .monotonicNow) else { return nil }
+        return tenure.machine.createRevision
     }
 
     /// The lease of the current tenure, if any.
-    public var lease: Int64? { tenure?.lease }
+    public var lease: Int64? { tenure?.machine.lease }
 
     /// When the last successful renewal (or the grant) was sent, in the current tenure.
-    public var lastRenewalSent: ContinuousClock.Instant? { tenure?.lastRenewalSent }
+    public var lastRenewalSent: ContinuousClock.Instant? { tenure?.machine.lastRenewalSent.continuous }
 
     /// The earliest instant etcd can expire the current tenure's lease (and so delete the key and
     /// let another node win it): the last successful renewal's (or the grant's) send time + its
     /// TTL, since etcd counts the TTL from the request's arrival. What this node holds only while
     /// it holds the key must be gone by then even if it is killed (`ExpiringMover`).
-    public var leaseEndsNoEarlier: ContinuousClock.Instant? { tenure?.leaseEndsNoEarlier }
+    public var leaseEndsNoEarlier: ContinuousClock.Instant? { tenure?.machine.leaseEndsNoEarlier.continuous }
 
     /// Who holds the key now, as etcd says.
     public func holder() async throws -> EtcdKeyValue? {
@@ -96,170 +101,120 @@ public actor EtcdElection {
     ) async throws -> Int64 {
         if let createRevision { return createRevision }
         if let tenure { await lose(tenure.serial, "its local deadline passed") }
-        let start = ContinuousClock.now
-        var waited = false
-        for attempt in 0..<3 {
-            let outcome = try await tryCreate(start: start)
-            switch outcome {
-            case .won(let createRevision, let lease, let sent, let granted):
-                return begin(
-                    createRevision: createRevision, lease: lease, sent: sent, granted: granted, onRenewed: onRenewed,
-                    onLost: onLost)
-            case .held(let holder) where holder?.value == name && attempt == 0:
-                // Ours, from an earlier run of this node (a restart within the TTL): clear it, try again.
-                if let holder { await clearStale(holder, start: start) }
-            case .held(let holder) where !waited && patience > .zero:
-                waited = true
-                if try await awaitDeletion(of: holder, for: min(patience, ttl / 2)) { continue }
-                fallthrough
-            case .held(let holder):
-                throw EtcdElectionError.heldByOther(
-                    key: key, holder: holder?.value ?? "an unknown node", revision: holder?.createRevision ?? 0)
+        var campaign = ElectionCampaign(machine: machine, patience: patience, now: .monotonicNow)
+        var step = campaign.begin(now: .monotonicNow)
+        var lastError: EtcdError?
+        while true {
+            for lease in step.revoke { revokeInBackground(lease) }
+            switch step.next {
+            case .send(let request, let limit):
+                let reply: ElectionReply
+                do {
+                    reply = try await client.perform(request, limit: limit, lastError: &lastError)
+                } catch {
+                    // The transaction may have been applied unseen: revoking the lease removes the key then.
+                    if case .createIfAbsent(_, _, let lease) = request { revokeInBackground(lease) }
+                    throw error
+                }
+                step = campaign.replied(reply, now: .monotonicNow)
+            case .wait(let until):
+                try await Task.sleep(until: until.continuous, clock: .continuous)
+                step = campaign.woke(now: .monotonicNow)
+            case .won(let won):
+                return begin(won, onRenewed: onRenewed, onLost: onLost)
+            case .failed(let failure):
+                throw campaignError(failure, cause: lastError)
             }
         }
-        throw EtcdElectionError.tooSlow(key: key, after: ttl)
     }
 
-    private enum Attempt {
-        case won(createRevision: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration)
-        case held(EtcdKeyValue?)
-    }
-
-    /// One grant and one create-if-absent transaction, within what is left of the campaign's `ttl`.
-    private func tryCreate(start: ContinuousClock.Instant) async throws -> Attempt {
-        func left() throws -> Duration {
-            let left = ttl - (ContinuousClock.now - start)
-            guard left > .zero else { throw EtcdElectionError.tooSlow(key: key, after: ttl) }
-            return left
+    /// The agent's error for a campaign the machine lost; `cause`: the last failed request's error.
+    private func campaignError(_ failure: ElectionFailure, cause: EtcdError?) -> EtcdElectionError {
+        switch failure {
+        case .heldByOther(let key, let holder, let revision):
+            .heldByOther(key: key, holder: holder, revision: revision)
+        case .unavailable(let step, let why):
+            .unavailable(key: key, error: cause ?? .noEndpointTried(call: "\(step) (\(why))"))
+        case .tooSlow(let key, let after): .tooSlow(key: key, after: after)
         }
-        let sent = ContinuousClock.now
-        let lease: EtcdLease
-        do {
-            lease = try await client.grantLease(ttl: ttl.components.seconds, timeout: try left())
-        } catch let error as EtcdError {
-            throw EtcdElectionError.unavailable(key: key, error: error)
-        }
-        let outcome: EtcdCreateOutcome
-        do {
-            outcome = try await client.createIfAbsent(key, value: name, lease: lease.id, timeout: try left())
-        } catch {
-            // The transaction may have been applied unseen: revoking the lease removes the key then.
-            revokeInBackground(lease.id)
-            if let error = error as? EtcdError { throw EtcdElectionError.unavailable(key: key, error: error) }
-            throw error
-        }
-        switch outcome {
-        case .created(let created):
-            let deadline = sent + .seconds(lease.ttl) - margin
-            guard ContinuousClock.now < deadline else {
-                revokeInBackground(lease.id)
-                throw EtcdElectionError.tooSlow(key: key, after: ContinuousClock.now - sent)
-            }
-            return .won(
-                createRevision: created.createRevision, lease: lease.id, sent: sent,
-                granted: min(.seconds(lease.ttl), ttl))
-        case .exists(let holder):
-            revokeInBackground(lease.id)
-            return .held(holder)
-        }
-    }
-
-    /// Polls the key until it no longer holds `holder`'s tenure (true) or `limit` passes (false).
-    private func awaitDeletion(of holder: EtcdKeyValue?, for limit: Duration) async throws -> Bool {
-        let start = ContinuousClock.now
-        let end = start + limit
-        while ContinuousClock.now < end {
-            // A planned move's resign comes within milliseconds: poll fast at first, then slower.
-            try await Task.sleep(for: ContinuousClock.now - start < .milliseconds(200) ? .milliseconds(5) : .milliseconds(50))
-            do {
-                let now = try await client.get(key, timeout: max(end - ContinuousClock.now, .milliseconds(50)))
-                if now?.createRevision != holder?.createRevision { return true }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                continue  // etcd slow or unreachable: the next poll, or the campaign's own error
-            }
-        }
-        return false
-    }
-
-    /// Deletes a key of this node's name left by an earlier run (only that very key), and its lease.
-    private func clearStale(_ stale: EtcdKeyValue, start: ContinuousClock.Instant) async {
-        let left = ttl - (ContinuousClock.now - start)
-        guard left > .zero else { return }
-        _ = try? await client.delete(key, ifCreatedAt: stale.createRevision, timeout: left)
-        if stale.lease != 0 { revokeInBackground(stale.lease) }
     }
 
     private func begin(
-        createRevision: Int64, lease: Int64, sent: ContinuousClock.Instant, granted: Duration,
+        _ won: ElectionTenure,
         onRenewed: @escaping @Sendable (ContinuousClock.Instant) async -> Void,
         onLost: @escaping @Sendable (String) async -> Void
     ) -> Int64 {
         serial += 1
         let serial = self.serial
-        tenure = Tenure(
-            serial: serial, lease: lease, createRevision: createRevision, deadline: sent + granted - margin,
-            lastRenewalSent: sent, leaseEndsNoEarlier: sent + granted, onRenewed: onRenewed, onLost: onLost)
+        tenure = Tenure(serial: serial, machine: won, onRenewed: onRenewed, onLost: onLost)
         lastRenewalError = nil
-        keeper = Task { [weak self] in
-            await self?.keep(serial: serial, lease: lease, createRevision: createRevision, granted: sent)
-        }
-        return createRevision
+        keeper = Task { [weak self] in await self?.keep(serial: serial, watching: won) }
+        return won.createRevision
     }
 
     // MARK: Holding
 
     /// Renews, watches and keeps the deadline until the tenure ends (any of the three ends it).
-    private func keep(serial: Int, lease: Int64, createRevision: Int64, granted: ContinuousClock.Instant) async {
+    private func keep(serial: Int, watching won: ElectionTenure) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await self.renewLoop(serial: serial, lease: lease, createRevision: createRevision, granted: granted)
-            }
+            group.addTask { await self.renewLoop(serial: serial) }
             group.addTask { await self.deadlineLoop(serial: serial) }
-            group.addTask { await self.watchLoop(serial: serial, createRevision: createRevision) }
+            group.addTask { await self.watchLoop(serial: serial, watching: won) }
             await group.next()
             group.cancelAll()
         }
     }
 
-    /// Every `renewInterval` (from the last send): one keepalive, then, within what is left of the
-    /// interval, a read of the key (the poll that backs up a watch which may stay silent on a cut-off
-    /// member). After a failure it tries twice as often, each attempt bounded by half the interval: a request that hung on a member
-    /// without a leader must not hold the next one back once a new leader is elected.
-    private func renewLoop(serial: Int, lease: Int64, createRevision: Int64, granted: ContinuousClock.Instant) async {
-        var next = granted + renewInterval
-        var failing = false
+    /// Applies `change` to tenure `serial`'s machine, if it is still the current tenure.
+    private func update<Result>(_ serial: Int, _ change: (inout ElectionTenure) -> Result) -> Result? {
+        guard var current = tenure, current.serial == serial else { return nil }
+        let result = change(&current.machine)
+        tenure = current
+        lastRenewalError = current.machine.lastError
+        return result
+    }
+
+    /// Sends a request of the holding machine: its reply, or nil when cancelled.
+    private func send(_ request: ElectionRequest, limit: Duration) async -> ElectionReply? {
+        do {
+            return try await client.perform(request, limit: limit)
+        } catch is CancellationError {
+            return nil
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// At each renewal the machine asks for (`ElectionTenure.nextRenewal`): one keepalive, then,
+    /// within what is left of the interval, a read of the key (the poll that backs up a watch which
+    /// may stay silent on a cut-off member).
+    private func renewLoop(serial: Int) async {
         while !Task.isCancelled {
-            do { try await Task.sleep(until: next, clock: .continuous) } catch { return }
-            let sent = ContinuousClock.now
-            let limit = failing ? renewInterval / 2 : renewInterval
-            next = sent + limit
-            failing = true
-            do {
-                guard let ttl = try await client.keepAlive(lease: lease, timeout: limit) else {
-                    await lose(serial, "its lease is gone (etcd answered the renewal without a TTL)")
-                    return
-                }
-                if let tenure = renewed(serial, sent: sent, ttl: ttl) {
-                    await tenure.onRenewed(tenure.leaseEndsNoEarlier)
-                }
-                failing = false
-                next = sent + renewInterval
-                // The poll must not hold the next renewal back: with a round trip near `ttl / 3`, a
-                // keepalive and a poll per interval pushed the renewals apart until the deadline passed
-                // (docs/simulator.md, etcd mode, findings). It gets what is left of this interval.
-                let left = next - ContinuousClock.now
-                guard left > .zero else { continue }
-                let now = try await client.get(key, timeout: left)
-                if let problem = Self.problem(with: now, createRevision: createRevision, name: name) {
-                    await lose(serial, problem)
-                    return
-                }
-            } catch is CancellationError {
+            guard let due = update(serial, { $0.nextRenewal }) else { return }
+            do { try await Task.sleep(until: due.continuous, clock: .continuous) } catch { return }
+            let sent = Instant.monotonicNow
+            guard let renewal = update(serial, { $0.renew(now: sent) }),
+                let reply = await send(renewal.request, limit: renewal.limit),
+                let outcome = update(serial, { $0.renewed(reply, sent: sent) })
+            else { return }
+            switch outcome {
+            case .failed: continue
+            case .lost(let reason):
+                await lose(serial, reason)
                 return
-            } catch {
-                renewalFailed(serial, error)
+            case .renewed:
+                if let current = tenure, current.serial == serial {
+                    await current.onRenewed(current.machine.leaseEndsNoEarlier.continuous)
+                }
+            }
+            guard let poll = update(serial, { $0.poll(now: .monotonicNow) }) else { return }
+            guard let poll else { continue }
+            guard let reply = await send(poll.request, limit: poll.limit),
+                let problem = update(serial, { $0.polled(reply) })
+            else { return }
+            if let problem {
+                await lose(serial, problem)
+                return
             }
         }
     }
@@ -268,26 +223,24 @@ public actor EtcdElection {
     private func deadlineLoop(serial: Int) async {
         while !Task.isCancelled {
             guard let tenure, tenure.serial == serial else { return }
-            if ContinuousClock.now >= tenure.deadline {
-                let since = ContinuousClock.now - tenure.lastRenewalSent
-                await lose(serial, "no renewal succeeded for \(since.shortDescription) (local deadline passed"
-                    + (lastRenewalError.map { "; last error: \($0)" } ?? "") + ")")
+            if let reason = tenure.machine.expired(at: .monotonicNow) {
+                await lose(serial, reason)
                 return
             }
-            do { try await Task.sleep(until: tenure.deadline, clock: .continuous) } catch { return }
+            do { try await Task.sleep(until: tenure.machine.deadline.continuous, clock: .continuous) } catch { return }
         }
     }
 
     /// Watches the key from just after its creation; a deletion, or a creation by someone else, ends
     /// the tenure. A broken stream is opened again after `renewInterval` (the poll covers the gap).
-    private func watchLoop(serial: Int, createRevision: Int64) async {
+    private func watchLoop(serial: Int, watching won: ElectionTenure) async {
         while !Task.isCancelled {
             do {
-                try await client.watch(key, fromRevision: createRevision + 1) { [name] event in
+                try await client.watch(key, fromRevision: won.createRevision + 1) { event in
                     let problem: String? =
                         switch event {
-                        case .delete(_, let revision): "its key was deleted (revision \(revision))"
-                        case .put(let value): Self.problem(with: value, createRevision: createRevision, name: name)
+                        case .delete(_, let revision): won.watched(nil, revision: revision)
+                        case .put(let value): won.watched(ElectionKeyValue(value), revision: value.modRevision)
                         }
                     guard let problem else { return true }
                     await self.lose(serial, problem)
@@ -302,34 +255,6 @@ public actor EtcdElection {
         }
     }
 
-    /// What is wrong with the key as read (nil: still ours, from `createRevision`).
-    static func problem(with value: EtcdKeyValue?, createRevision: Int64, name: String) -> String? {
-        guard let value else { return "its key is gone" }
-        guard value.createRevision == createRevision else {
-            return "its key was created again by \(value.value) (revision \(value.createRevision), "
-                + "ours was \(createRevision))"
-        }
-        guard value.value == name else { return "its key now names \(value.value)" }
-        return nil
-    }
-
-    /// Records a successful renewal of tenure `serial`; the tenure, if it is still the current one.
-    private func renewed(_ serial: Int, sent: ContinuousClock.Instant, ttl: Int64) -> Tenure? {
-        guard var current = tenure, current.serial == serial else { return nil }
-        let granted = min(Duration.seconds(ttl), self.ttl)
-        current.deadline = max(current.deadline, sent + granted - margin)
-        current.lastRenewalSent = max(current.lastRenewalSent, sent)
-        current.leaseEndsNoEarlier = max(current.leaseEndsNoEarlier, sent + granted)
-        tenure = current
-        lastRenewalError = nil
-        return current
-    }
-
-    private func renewalFailed(_ serial: Int, _ error: any Error) {
-        guard tenure?.serial == serial else { return }
-        lastRenewalError = "\(error)"
-    }
-
     /// Ends the tenure `serial` (if it is still the current one) and reports why, on a task of its own
     /// (the caller may be one of the keeper's tasks, which this cancels).
     private func lose(_ serial: Int, _ reason: String) async {
@@ -338,7 +263,7 @@ public actor EtcdElection {
         keeper?.cancel()
         keeper = nil
         lastLoss = reason
-        revokeInBackground(ended.lease)
+        revokeInBackground(ended.machine.lease)
         let onLost = ended.onLost
         Task { await onLost(reason) }
     }
@@ -349,25 +274,24 @@ public actor EtcdElection {
     /// lease. Without a tenure, removes a key of this node's name left by an earlier run (a
     /// restart), so no peer waits out its lease. Throws `resignIncomplete` when etcd could not be told.
     public func resign() async throws {
-        if let ended = tenure {
+        let ended = tenure
+        if ended != nil {
             tenure = nil
             keeper?.cancel()
             keeper = nil
-            do {
-                _ = try await client.delete(key, ifCreatedAt: ended.createRevision, timeout: renewInterval)
-                try await client.revoke(lease: ended.lease, timeout: renewInterval)
-            } catch let error as EtcdError {
-                revokeInBackground(ended.lease)
-                throw EtcdElectionError.resignIncomplete(key: key, error: error)
-            }
-            return
         }
-        do {
-            guard let stale = try await client.get(key, timeout: renewInterval), stale.value == name else { return }
-            _ = try await client.delete(key, ifCreatedAt: stale.createRevision, timeout: renewInterval)
-            if stale.lease != 0 { try await client.revoke(lease: stale.lease, timeout: renewInterval) }
-        } catch let error as EtcdError {
-            throw EtcdElectionError.resignIncomplete(key: key, error: error)
+        var resignation = ElectionResignation(machine: machine, tenure: ended?.machine)
+        var next = resignation.begin()
+        var lastError: EtcdError?
+        while true {
+            switch next {
+            case .send(let request, let limit):
+                next = resignation.replied(try await client.perform(request, limit: limit, lastError: &lastError))
+            case .done(let incomplete, let revoke):
+                if let revoke { revokeInBackground(revoke) }
+                guard incomplete != nil, let lastError else { return }
+                throw EtcdElectionError.resignIncomplete(key: key, error: lastError)
+            }
         }
     }
 

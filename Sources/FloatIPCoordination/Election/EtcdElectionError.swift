@@ -14,11 +14,10 @@ public enum EtcdElectionError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         switch self {
         case .heldByOther(let key, let holder, let revision):
-            "etcd key \(key) is held by \(holder) (since revision \(revision))"
+            "\(ElectionFailure.heldByOther(key: key, holder: holder, revision: revision))"
         case .unavailable(let key, let error):
             "cannot campaign for etcd key \(key): \(error)"
-        case .tooSlow(let key, let after):
-            "campaign for etcd key \(key) not decided within \(after.shortDescription)"
+        case .tooSlow(let key, let after): "\(ElectionFailure.tooSlow(key: key, after: after))"
         case .resignIncomplete(let key, let error):
             "resigned etcd key \(key) here, but could not tell etcd (its lease expires by itself): \(error)"
         }
