@@ -55,12 +55,19 @@ public struct ChaosRules: Sendable, Equatable {
     /// Allowed RSS growth, in KiB: allocator warm-up and page-cache noise, not a leak.
     public var rssGrowthKiB: Int
 
-    /// The rules for a lab running `timers` (the lab's own settings for the rest).
-    public init(timers: Timers = Timers()) {
+    /// With `--etcd`: the etcd-mode rules, which replace the windows above (no two holders ever)
+    /// and the outage bounds (`ChaosJudge.outageBound`).
+    public var etcd: ChaosEtcdRules?
+
+    /// The rules for a lab running `timers` (the lab's own settings for the rest), coordinated by
+    /// etcd when `etcd` is given.
+    public init(timers: Timers = Timers(), etcd: ChaosEtcdRules? = nil) {
+        self.etcd = etcd
         deadInterval = timers.deadInterval
         preemptDelay = LabLayout.preemptDelay
         addressLifetime = LabLayout.addressLifetime
-        makeBeforeBreakOverlap = .milliseconds(100) + timers.interval * 5
+        // Under etcd every move is break-before-make: no overlap at all (ChaosEtcdRules).
+        makeBeforeBreakOverlap = etcd == nil ? .milliseconds(100) + timers.interval * 5 : .zero
         partitionHeal = timers.deadInterval
         kernelExpirySlack = .milliseconds(500)
         staleRelease = timers.deadInterval
@@ -83,5 +90,7 @@ public struct ChaosRules: Sendable, Equatable {
     /// The quiet gap after a fault is removed, before the tool checks that the cluster settled and
     /// draws the next fault: long enough for a returning node's start-up listen, its `preempt_delay`
     /// and the make-before-break failback, so one fault's consequences do not overlap the next.
-    public var quietGap: Duration { preemptDelay + deadInterval * 3 + .seconds(1) }
+    /// Under etcd one `ttl` more: a node that lost its key stays in fault for a `ttl` before it
+    /// may claim or be handed the group back (docs/coordination.md).
+    public var quietGap: Duration { preemptDelay + deadInterval * 3 + .seconds(1) + (etcd?.ttl ?? .zero) }
 }
