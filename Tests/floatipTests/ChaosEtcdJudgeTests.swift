@@ -25,6 +25,7 @@ import Testing
         #expect(etcd.memberKillOutage(down: .seconds(3), membersDown: 2) == .seconds(6) + .seconds(1) + .milliseconds(6300))
         #expect(rules.quietGap == ChaosRules().quietGap + .seconds(5))
         #expect(rules.makeBeforeBreakOverlap == .zero)
+        #expect(rules.descriptorGrowth == ChaosRules().descriptorGrowth + 3, "a connection to each member")
     }
 
     /// A 30 ms make-before-break overlap passes without etcd; under etcd the move is break-before-make.
