@@ -21,6 +21,19 @@ public struct ChaosFault: Sendable, Equatable {
         case maintenance
         /// `floatip switchover` from the holder to the target.
         case switchover
+        /// With `--etcd`: SIGKILL of one etcd member, or of two (the cluster loses its quorum),
+        /// restarted after the fault's duration.
+        case etcdKill = "etcd-kill"
+        /// With `--etcd`: the target stops reaching every etcd member (nftables drops what it sends
+        /// them, output hook); its peers still hear it.
+        case etcdCut = "etcd-cut"
+
+        /// The kinds of a run without etcd (also the order the plan shuffles them in, so that a
+        /// seed draws what it drew before the etcd kinds existed).
+        public static let peerKinds = allCases.filter { !$0.needsEtcd }
+
+        /// Whether the kind needs the lab's etcd (`--etcd`).
+        public var needsEtcd: Bool { self == .etcdKill || self == .etcdCut }
     }
 
     /// Which node a fault hits, resolved when it is injected (the holder changes as faults go by).
@@ -39,16 +52,22 @@ public struct ChaosFault: Sendable, Equatable {
     public var percent: Int = 0
     /// For `partition`: whether the other side stops hearing the target too.
     public var twoWay = false
-    /// For `partition` on the holder: which of the other nodes it stops hearing (mod their count).
+    /// For `partition` on the holder: which of the other nodes it stops hearing (mod their count);
+    /// for `etcdKill`, the first etcd member killed (mod the members).
     public var peerIndex = 0
+    /// For `etcdKill`: how many members are killed (1, or 2 of 3: no quorum).
+    public var members = 0
 
-    public init(kind: Kind, target: Target, duration: Duration, percent: Int = 0, twoWay: Bool = false, peerIndex: Int = 0) {
+    public init(
+        kind: Kind, target: Target, duration: Duration, percent: Int = 0, twoWay: Bool = false, peerIndex: Int = 0, members: Int = 0
+    ) {
         self.kind = kind
         self.target = target
         self.duration = duration
         self.percent = percent
         self.twoWay = twoWay
         self.peerIndex = peerIndex
+        self.members = members
     }
 }
 
@@ -70,11 +89,14 @@ public struct ChaosEvent: Sendable, Equatable {
     public var settled: Duration
     /// What was done, in words (`web2: drop 35 % of peer datagrams`).
     public var detail: String
+    /// For `etcdKill`: how many etcd members were down.
+    public var membersDown = 0
 
     public init(
         kind: ChaosFault.Kind, node: Int, peer: Int? = nil, hitHolder: Bool, start: Duration, end: Duration,
-        settled: Duration, detail: String
+        settled: Duration, detail: String, membersDown: Int = 0
     ) {
+        self.membersDown = membersDown
         self.kind = kind
         self.node = node
         self.peer = peer

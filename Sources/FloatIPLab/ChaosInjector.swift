@@ -4,7 +4,7 @@ import Glibc
 
 /// Puts faults into a running lab and takes them out again. Remembers every fault in place, so
 /// that `healAll` (on every way out, Ctrl-C included) removes them: nftables tables deleted,
-/// stopped agents continued, links up, checks passing, maintenance off.
+/// stopped agents continued, links up, checks passing, maintenance off, killed etcd members restarted.
 final class ChaosInjector {
     /// A fault in place, resolved to nodes.
     struct Active {
@@ -12,12 +12,16 @@ final class ChaosInjector {
         var node: Int
         var peer: Int?
         var detail: String
+        /// For `etcdKill`: the members killed (indices into `LabEtcd.members`).
+        var members: [Int] = []
     }
 
     /// The nftables table the tool adds in a node's namespace (its name is how a later run finds it).
     static let table = "floatipchaos"
 
     let lab: Lab
+    /// The lab's etcd, with `--etcd`.
+    let etcd: LabEtcd?
     private let nft: String
     private var tables: Set<Int> = []
     private var stopped: [Int: Int32] = [:]
@@ -25,9 +29,11 @@ final class ChaosInjector {
     private var checksFailing: Set<Int> = []
     private var inMaintenance: Set<Int> = []
     private var agentsDown: Set<Int> = []
+    private var membersDown: Set<Int> = []
 
-    init(lab: Lab) throws(LabError) {
+    init(lab: Lab, etcd: LabEtcd? = nil) throws(LabError) {
         self.lab = lab
+        self.etcd = etcd
         guard let nft = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw .missingTool("nft (nftables)")
         }
@@ -54,33 +60,34 @@ final class ChaosInjector {
         case .linkDown:
             linksDown.insert(node)
             try lab.setLink(node: node, up: false)
-            return Active(fault: fault, node: node, detail: "\(name): link down for \(ChaosText.duration(fault.duration))")
+            return Active(fault: fault, node: node, detail: "\(name): link down for \(LabText.duration(fault.duration))")
         case .loss:
             for each in 1...nodes {
                 try addRules(node: each, "udp dport \(defaultPeerPort) numgen random mod 100 < \(fault.percent) drop")
             }
-            return Active(fault: fault, node: node, detail: "all nodes: drop \(fault.percent) % of peer datagrams for \(ChaosText.duration(fault.duration))")
+            return Active(fault: fault, node: node, detail: "all nodes: drop \(fault.percent) % of peer datagrams for \(LabText.duration(fault.duration))")
         case .partition:
             let peer = node == holder ? others[fault.peerIndex % others.count] : holder
             try addRules(node: node, "ip saddr \(lab.layout.address(node: peer)) drop")
             if fault.twoWay { try addRules(node: peer, "ip saddr \(lab.layout.address(node: node)) drop") }
             let peerName = lab.layout.nodeName(peer)
             return Active(fault: fault, node: node, peer: peer, detail: fault.twoWay
-                ? "\(name) and \(peerName) cut from each other for \(ChaosText.duration(fault.duration))"
-                : "\(name) stops hearing \(peerName) (one way) for \(ChaosText.duration(fault.duration))")
+                ? "\(name) and \(peerName) cut from each other for \(LabText.duration(fault.duration))"
+                : "\(name) stops hearing \(peerName) (one way) for \(LabText.duration(fault.duration))")
         case .stall:
             guard let pid = agentPID(node) else { throw .system("no agent of \(name) to stall") }
             stopped[node] = pid
             kill(pid, SIGSTOP)
-            return Active(fault: fault, node: node, detail: "\(name): agent stalled (SIGSTOP) for \(ChaosText.duration(fault.duration))")
+            return Active(fault: fault, node: node, detail: "\(name): agent stalled (SIGSTOP) for \(LabText.duration(fault.duration))")
         case .kill, .terminate:
-            try stopAgent(node, signal: fault.kind == .kill ? SIGKILL : SIGTERM)
+            agentsDown.insert(node)
+            try lab.stopAgent(node: node, signal: fault.kind == .kill ? SIGKILL : SIGTERM)
             return Active(fault: fault, node: node, detail: "\(name): agent \(fault.kind == .kill ? "SIGKILL" : "SIGTERM"), restarted "
-                + "after \(ChaosText.duration(fault.duration))")
+                + "after \(LabText.duration(fault.duration))")
         case .failingCheck:
             checksFailing.insert(node)
             try lab.setService(node: node, up: false)
-            return Active(fault: fault, node: node, detail: "\(name): service check failing for \(ChaosText.duration(fault.duration))")
+            return Active(fault: fault, node: node, detail: "\(name): service check failing for \(LabText.duration(fault.duration))")
         case .maintenance:
             // An operator's command can be refused (the agent busy, or just restarted): noted, not fatal.
             inMaintenance.insert(node)
@@ -90,12 +97,29 @@ final class ChaosInjector {
                 inMaintenance.remove(node)
                 return Active(fault: fault, node: node, detail: "\(name): maintenance on refused (\(error))")
             }
-            return Active(fault: fault, node: node, detail: "\(name): maintenance on for \(ChaosText.duration(fault.duration)), then off")
+            return Active(fault: fault, node: node, detail: "\(name): maintenance on for \(LabText.duration(fault.duration)), then off")
         case .switchover:
             let target = node == holder ? others[0] : node
             let text = (try? lab.switchover(from: holder, to: target)).map { _ in "" } ?? " (refused)"
             return Active(fault: fault, node: target, peer: holder, detail: "switchover \(lab.layout.nodeName(holder)) → "
                 + "\(lab.layout.nodeName(target))\(text)")
+        case .etcdKill:
+            guard let etcd else { throw .system("an etcd fault without the lab's etcd (--etcd)") }
+            let count = etcd.members.count
+            let leader = etcd.leader()
+            let killed = (0..<min(max(1, fault.members), count)).map { (fault.peerIndex + $0) % count }
+            for index in killed {
+                membersDown.insert(index)
+                etcd.kill(index)
+            }
+            let names = killed.map { etcd.members[$0].name + ($0 == leader ? " (the leader)" : "") }.joined(separator: " and ")
+            let quorum = killed.count * 2 >= count ? ", no quorum" : ""
+            return Active(fault: fault, node: holder, detail: "etcd \(names) killed (SIGKILL\(quorum)), restarted after "
+                + "\(LabText.duration(fault.duration))", members: killed)
+        case .etcdCut:
+            guard let etcd else { throw .system("an etcd fault without the lab's etcd (--etcd)") }
+            try addRules(node: node, chain: "out", "ip daddr { \(etcd.members.map(\.address).joined(separator: ", ")) } drop")
+            return Active(fault: fault, node: node, detail: "\(name) cut off from every etcd member for \(LabText.duration(fault.duration))")
         }
     }
 
@@ -112,6 +136,8 @@ final class ChaosInjector {
         case .failingCheck: try passCheck(active.node)
         case .maintenance: try endMaintenance(active.node)
         case .switchover: break
+        case .etcdKill: for index in active.members { try restartMember(index) }
+        case .etcdCut: try deleteRules(node: active.node)
         }
     }
 
@@ -121,7 +147,8 @@ final class ChaosInjector {
         func attempt(_ body: () throws(LabError) -> Void) {
             do { try body() } catch { failures.append(error.description) }
         }
-        // Agents first: `maintenance off` needs a running agent to talk to.
+        // etcd and the agents first: `maintenance off` needs a running agent to talk to.
+        for index in membersDown { attempt { () throws(LabError) in try restartMember(index) } }
         for node in stopped.keys { resume(node) }
         for node in agentsDown { attempt { () throws(LabError) in try startAgent(node) } }
         for node in tables { attempt { () throws(LabError) in try deleteRules(node: node) } }
@@ -133,12 +160,13 @@ final class ChaosInjector {
 
     // MARK: Pieces
 
-    /// Adds `rule` to the input chain of the tool's table in node `node`'s namespace (one nft
-    /// transaction: on failure nothing was added).
-    private func addRules(node: Int, _ rule: String) throws(LabError) {
+    /// Adds `rule` to the `in` (input hook) or `out` (output hook) chain of the tool's table in
+    /// node `node`'s namespace (one nft transaction: on failure nothing was added).
+    private func addRules(node: Int, chain: String = "in", _ rule: String) throws(LabError) {
         let table = "inet \(Self.table)"
         let create = tables.contains(node) ? "" : "add table \(table); add chain \(table) in { type filter hook input priority 0; }; "
-        try LabShell.ip(["netns", "exec", lab.layout.namespace(node: node), nft, create + "add rule \(table) in \(rule)"])
+            + "add chain \(table) out { type filter hook output priority 0; }; "
+        try LabShell.ip(["netns", "exec", lab.layout.namespace(node: node), nft, create + "add rule \(table) \(chain) \(rule)"])
         tables.insert(node)
     }
 
@@ -180,26 +208,15 @@ final class ChaosInjector {
         }
     }
 
-    /// Ends node `node`'s agent with `signal` (SIGTERM: SIGKILL if it is still running after the
-    /// hand-over bound plus 3 s). It leaves the lab's record first, so it does not count as a crash.
-    private func stopAgent(_ node: Int, signal: Int32) throws(LabError) {
-        guard let index = lab.state.processes.firstIndex(where: { $0.role == "agent" && $0.node == lab.layout.nodeName(node) }) else {
-            throw .system("no agent of \(lab.layout.nodeName(node)) to stop")
-        }
-        let pid = lab.state.processes.remove(at: index).pid
-        agentsDown.insert(node)
-        guard LabProcesses.belongs(pid, to: lab.layout.directory) else { return }
-        kill(pid, signal)
-        let limit = signal == SIGKILL ? Duration.seconds(2) : LabLayout.handoverTimeout + .seconds(3)
-        if !LabProcesses.waitForExit([pid], within: limit).isEmpty {
-            kill(pid, SIGKILL)
-            _ = LabProcesses.waitForExit([pid], within: .seconds(2))
-        }
-    }
-
     private func startAgent(_ node: Int) throws(LabError) {
         guard agentsDown.contains(node) else { return }
-        try lab.start("agent", node: node, log: lab.layout.agentLog(node: node), ["agent", "-c", lab.layout.configFile(node: node)])
+        try lab.startAgent(node: node)
         agentsDown.remove(node)
+    }
+
+    private func restartMember(_ index: Int) throws(LabError) {
+        guard membersDown.contains(index), let etcd else { return }
+        try etcd.restart(index)
+        membersDown.remove(index)
     }
 }

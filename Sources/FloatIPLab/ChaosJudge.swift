@@ -22,16 +22,20 @@ public struct ChaosJudge: Sendable {
 
     public init(rules: ChaosRules) { self.rules = rules }
 
-    /// Every violation in `facts`, in time order.
-    public func violations(_ facts: ChaosFacts) -> [ChaosViolation] {
-        var found = twoHolders(facts) + staleView(facts) + outages(facts).violations
+    /// Every violation in `facts`, in time order; `outages` when the caller has them already.
+    public func violations(_ facts: ChaosFacts, outages known: ChaosOutages? = nil) -> [ChaosViolation] {
+        let outages = known ?? outages(facts)
+        var found = twoHolders(facts) + staleView(facts) + outages.violations
         found += facts.crashes.map {
             ChaosViolation(rule: "crash", at: $0.at, text: "the agent of web\($0.node) (pid \($0.pid)) exited without being killed; its log ends:\n\($0.logTail)")
         }
+        // An unsettled fault's outage runs until the tool gave up: it is reported here, once, and
+        // not again as an `outage`.
         found += facts.unsettled.map { index in
             let event = facts.events[index]
+            let gap = outages.items.first { $0.event == index }.map { " (the client's longest gap since it began: \(LabText.duration($0.longestGap)))" } ?? ""
             return ChaosViolation(rule: "unsettled", at: event.end, text: "no single holder answered the client within "
-                + "\(ChaosText.duration(rules.settleLimit)) of the quiet gap after \(event.detail)")
+                + "\(LabText.duration(rules.settleLimit)) of the quiet gap after \(event.detail)\(gap)")
         }
         found += resources(facts)
         return found.sorted { $0.at < $1.at }
@@ -40,9 +44,10 @@ public struct ChaosJudge: Sendable {
     // MARK: Two holders
 
     /// Whether node `node` may hold beside another at `at`: a stalled or killed agent's node, in
-    /// the windows `ChaosRules` names.
+    /// the windows `ChaosRules` names; never under etcd (its address is bounded by its lease).
     func excused(node: Int, at: Duration, events: [ChaosEvent]) -> Bool {
-        events.contains { event in
+        guard rules.etcd == nil else { return false }
+        return events.contains { event in
             guard event.node == node else { return false }
             switch event.kind {
             case .stall:
@@ -56,9 +61,11 @@ public struct ChaosJudge: Sendable {
         }
     }
 
-    /// Whether a loss burst or a partition (or its heal) covers `at`: any number of holders is allowed.
+    /// Whether a loss burst or a partition (or its heal) covers `at`: any number of holders is
+    /// allowed, except under etcd (etcd, not the peers, decides who holds).
     func partitioned(at: Duration, events: [ChaosEvent]) -> Bool {
-        events.contains { ($0.kind == .loss || $0.kind == .partition) && ($0.start...($0.end + rules.partitionHeal)).contains(at) }
+        guard rules.etcd == nil else { return false }
+        return events.contains { ($0.kind == .loss || $0.kind == .partition) && ($0.start...($0.end + rules.partitionHeal)).contains(at) }
     }
 
     /// Two or more holders, not excused, for longer than a make-before-break overlap.
@@ -72,8 +79,8 @@ public struct ChaosJudge: Sendable {
             guard length > rules.makeBeforeBreakOverlap else { return }
             let names = current.nodes.sorted().map { "web\($0)" }.joined(separator: ", ")
             found.append(ChaosViolation(rule: "two-holders", at: current.first.at, text: "\(names) held the address together for "
-                + "\(ChaosText.duration(length)), outside any allowed window (make-before-break allows "
-                + "\(ChaosText.duration(rules.makeBeforeBreakOverlap)))"))
+                + "\(LabText.duration(length)), outside any allowed window (make-before-break allows "
+                + "\(LabText.duration(rules.makeBeforeBreakOverlap)))"))
         }
         for sample in facts.samples {
             // Most samples have one holder: only those with more look at the windows.
@@ -96,22 +103,22 @@ public struct ChaosJudge: Sendable {
         var found: [ChaosViolation] = []
         for event in facts.events where event.kind == .stall && event.hitHolder {
             let bit = UInt8(1) << UInt8(event.node - 1)
-            let claimedMeanwhile = facts.samples[ChaosText.range(facts.samples, from: event.start, to: event.end)].contains {
+            let claimedMeanwhile = facts.samples[ChaosSearch.range(facts.samples, from: event.start, to: event.end)].contains {
                 $0.holders & ~bit != 0
             }
             guard claimedMeanwhile else { continue }
             let from = event.end + rules.staleRelease + rules.staleViewMargin
             let to = event.end + rules.preemptDelay - rules.staleViewMargin
-            guard from < to, let held = facts.samples[ChaosText.range(facts.samples, from: from, to: to)].first(where: { $0.holders & bit != 0 })
+            guard from < to, let held = facts.samples[ChaosSearch.range(facts.samples, from: from, to: to)].first(where: { $0.holders & bit != 0 })
             else { continue }
-            let since = facts.samples[ChaosText.range(facts.samples, from: event.end, to: held.at)].reversed()
+            let since = facts.samples[ChaosSearch.range(facts.samples, from: event.end, to: held.at)].reversed()
                 .prefix { $0.holders & bit != 0 }.last?.at ?? held.at
             found.append(ChaosViolation(rule: "stale-view", at: held.at, text: "web\(event.node) held the address "
-                + "\(ChaosText.duration(held.at - event.end)) after resuming (without a break since "
-                + "\(ChaosText.duration(since - event.end)) after) from a \(ChaosText.duration(event.end - event.start)) "
+                + "\(LabText.duration(held.at - event.end)) after resuming (without a break since "
+                + "\(LabText.duration(since - event.end)) after) from a \(LabText.duration(event.end - event.start)) "
                 + "stall, though a peer claimed while it was stopped: a stalled node must release within "
-                + "\(ChaosText.duration(rules.staleRelease)) and fail back only after preempt_delay "
-                + "(\(ChaosText.duration(rules.preemptDelay)))"))
+                + "\(LabText.duration(rules.staleRelease)) and fail back only after preempt_delay "
+                + "(\(LabText.duration(rules.preemptDelay)))"))
         }
         return found
     }
@@ -133,7 +140,7 @@ public struct ChaosJudge: Sendable {
             }
             guard !grew.isEmpty else { return nil }
             return ChaosViolation(rule: "resources", at: agent.last.at, text: "the agent of web\(agent.node) (pid \(agent.pid)) grew "
-                + "over \(ChaosText.duration(agent.last.at - agent.first.at)): " + grew.joined(separator: ", "))
+                + "over \(LabText.duration(agent.last.at - agent.first.at)): " + grew.joined(separator: ", "))
         }
     }
 }

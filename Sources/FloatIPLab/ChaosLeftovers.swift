@@ -2,9 +2,10 @@ import Foundation
 import Glibc
 
 /// Finds what an earlier chaos run left when it was killed (SIGKILL, a crash, a power cut of the
-/// terminal) and removes it, by name only: labs named `chaos-PID` whose PID no longer runs.
+/// terminal) and removes it, by name only: labs named `chaos-PID` whose PID no longer runs (their
+/// namespaces `floatip-chaos-PID-…`, directories `chaos-PID` in the lab root and in the etcd root).
 /// Their stopped agents are continued first (a SIGSTOPped process ignores SIGTERM until then);
-/// their nftables tables and downed links live in their namespaces and go with them.
+/// their nftables tables, downed links and etcd members live in their namespaces and go with them.
 enum ChaosLeftovers {
     /// Removes every leftover chaos lab; the names of those removed.
     static func remove(root: String = LabLayout.root) throws(LabError) -> [String] {
@@ -12,8 +13,10 @@ enum ChaosLeftovers {
         for namespace in try LabShell.namespaces() {
             if let name = labName(namespace: namespace) { names.insert(name) }
         }
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where isChaosName(entry) {
-            names.insert(entry)
+        for directory in [root, LabLayout.etcdRoot(labRoot: root)] {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where isChaosName(entry) {
+                names.insert(entry)
+            }
         }
         var removed: [String] = []
         for name in names.sorted() {

@@ -26,7 +26,8 @@ public struct ChaosSample: Sendable, Equatable {
 }
 
 /// Samples every node's addresses every `spacing` (10 ms) on a thread of its own, with its own
-/// netlink dumps (`ChaosAddressDump`), until stopped or `maximumDuration` has passed.
+/// netlink dumps (`ChaosAddressDump`), until stopped or `maximumDuration` has passed. A sample
+/// with two holders is confirmed by a second read at once (only those found twice count).
 public final class ChaosObserver: @unchecked Sendable {
     /// The time between two looks.
     public let spacing: Duration
@@ -91,6 +92,14 @@ public final class ChaosObserver: @unchecked Sendable {
                 case true?: holders |= 1 << UInt8(index)
                 case false?: break
                 case nil: unknown |= 1 << UInt8(index)
+                }
+            }
+            // Nodes are read one after another: a break-before-make move between two reads looks
+            // like two holders. Read those again at once and keep the ones found both times: each
+            // held at some instant between its two reads, and those spans overlap.
+            if holders.nonzeroBitCount > 1 {
+                for (index, dump) in dumps.enumerated() where holders & 1 << UInt8(index) != 0 && dump.has(address) != true {
+                    holders &= ~(1 << UInt8(index))
                 }
             }
             lock.withLock { samples.append(ChaosSample(at: at, holders: holders, unknown: unknown)) }

@@ -5,20 +5,23 @@ import FloatIPCore
 public struct ChaosPlan: Sendable {
     /// The seed the faults were drawn from.
     public let seed: UInt64
+    /// The kinds it draws: `ChaosFault.Kind.peerKinds`, and the etcd faults with `--etcd`.
+    public let kinds: [ChaosFault.Kind]
     private var random: SplitMix64
     /// The kinds still to come in this round: every kind once per round, in a random order, so
     /// that even a short run meets each of them.
     private var bag: [ChaosFault.Kind] = []
 
-    public init(seed: UInt64) {
+    public init(seed: UInt64, etcd: Bool = false) {
         self.seed = seed
+        kinds = etcd ? ChaosFault.Kind.allCases : ChaosFault.Kind.peerKinds
         self.random = SplitMix64(seed: seed)
     }
 
     /// The next fault. Bounded by construction: every fault lasts at most 5 s.
     public mutating func next() -> ChaosFault {
         if bag.isEmpty {
-            bag = ChaosFault.Kind.allCases
+            bag = kinds
             for index in bag.indices.reversed() where index > 0 { bag.swapAt(index, random.below(index + 1)) }
         }
         let kind = bag.removeLast()
@@ -40,6 +43,12 @@ public struct ChaosPlan: Sendable {
             return ChaosFault(kind: kind, target: target, duration: milliseconds(1000...4000))
         case .switchover:
             return ChaosFault(kind: kind, target: .other(random.below(4)), duration: .zero)
+        case .etcdKill:
+            // A third of them take two members of three: no quorum until one is back.
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(500...5000), peerIndex: random.below(3),
+                              members: random.below(3) == 0 ? 2 : 1)
+        case .etcdCut:
+            return ChaosFault(kind: kind, target: target, duration: milliseconds(1000...5000))
         }
     }
 

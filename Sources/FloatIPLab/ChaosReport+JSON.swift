@@ -5,7 +5,7 @@ extension ChaosReport {
     struct JSON: Encodable {
         struct Kind: Encodable {
             var kind: String, count: Int, onHolder: Int, p50Ms: Double, p99Ms: Double, maxMs: Double, boundMs: Double
-            var overBound: Int, failedRequests: Int
+            var overBound: Int, unsettled: Int, failedRequests: Int
         }
         struct Fault: Encodable {
             var kind: String, node: Int, peer: Int?, onHolder: Bool, startS: Double, endS: Double, settledS: Double
@@ -16,6 +16,8 @@ extension ChaosReport {
         struct Agent: Encodable { var node: Int, pid: Int32, first: Reading, last: Reading }
         var verdict: String
         var seed: UInt64, nodes: Int, durationS: Double
+        /// With `--etcd`: the members and the lease's ttl (and `rulesMs` has the etcd bounds).
+        var etcd: [String: Double]?
         var observer: [String: String]
         var client: [String: Double]
         var rulesMs: [String: Double]
@@ -27,22 +29,27 @@ extension ChaosReport {
 
     /// The report as pretty-printed JSON.
     public func json() -> Data {
-        let ms = ChaosText.milliseconds
+        let ms = LabText.milliseconds
         let s = { (duration: Duration) in ms(duration) / 1000 }
         let reading = { (r: ChaosResourceReading) in JSON.Reading(atS: s(r.at), rssKiB: r.rssKiB, threads: r.threads, descriptors: r.descriptors) }
         let totals = client
         let report = JSON(
             verdict: passed ? "pass" : "fail", seed: seed, nodes: nodes, durationS: s(duration),
+            etcd: rules.etcd.map { ["members": Double($0.members), "ttlS": s($0.ttl)] },
             observer: ["method": "netlink RTM_GETADDR dump in every node namespace, every 10 ms", "samples": "\(facts.samples.count)",
                        "longestGapMs": "\(ms(longestSampleGap))"],
             client: ["requests": Double(totals.sent), "failed": Double(totals.failed), "spacingMs": 5],
             rulesMs: ["makeBeforeBreakOverlap": ms(rules.makeBeforeBreakOverlap), "partitionHeal": ms(rules.partitionHeal),
                       "stallKeep": ms(rules.stallKeep), "staleRelease": ms(rules.staleRelease), "preemptDelay": ms(rules.preemptDelay),
                       "silentHolderOutage": ms(rules.silentHolderOutage), "announcedOutage": ms(rules.announcedOutage),
-                      "quietGap": ms(rules.quietGap), "settleLimit": ms(rules.settleLimit)],
+                      "quietGap": ms(rules.quietGap), "settleLimit": ms(rules.settleLimit)].merging(rules.etcd.map { etcd in
+                          ["etcdLeaseFailover": ms(etcd.leaseFailover), "etcdHandover": ms(etcd.handover(announced: rules.announcedOutage)),
+                           "etcdRecovery": ms(etcd.recovery)]
+                      } ?? [:]) { $1 },
             kinds: outages.kinds.map {
                 JSON.Kind(kind: $0.kind.rawValue, count: $0.count, onHolder: $0.hitHolder, p50Ms: ms($0.p50), p99Ms: ms($0.p99),
-                          maxMs: ms($0.max), boundMs: ms($0.bound), overBound: $0.overBound, failedRequests: $0.failedRequests)
+                          maxMs: ms($0.max), boundMs: ms($0.bound), overBound: $0.overBound, unsettled: $0.unsettled,
+                          failedRequests: $0.failedRequests)
             },
             faults: zip(facts.events, outages.items).map { event, item in
                 JSON.Fault(kind: event.kind.rawValue, node: event.node, peer: event.peer, onHolder: event.hitHolder,

@@ -50,17 +50,25 @@ public struct ChaosRules: Sendable, Equatable {
     public var resourceMinimumSpan: Duration
     /// Allowed growth of an agent's threads between its first and last sample.
     public var threadGrowth: Int
-    /// Allowed growth of an agent's open descriptors (a peer socket or an API connection in flight).
+    /// Allowed growth of an agent's open descriptors (a peer socket or an API connection in flight;
+    /// under etcd, one connection per member more).
     public var descriptorGrowth: Int
     /// Allowed RSS growth, in KiB: allocator warm-up and page-cache noise, not a leak.
     public var rssGrowthKiB: Int
 
-    /// The rules for a lab running `timers` (the lab's own settings for the rest).
-    public init(timers: Timers = Timers()) {
+    /// With `--etcd`: the etcd-mode rules, which replace the windows above (no two holders ever)
+    /// and the outage bounds (`ChaosJudge.outageBound`).
+    public var etcd: ChaosEtcdRules?
+
+    /// The rules for a lab running `timers` (the lab's own settings for the rest), coordinated by
+    /// etcd when `etcd` is given.
+    public init(timers: Timers = Timers(), etcd: ChaosEtcdRules? = nil) {
+        self.etcd = etcd
         deadInterval = timers.deadInterval
         preemptDelay = LabLayout.preemptDelay
         addressLifetime = LabLayout.addressLifetime
-        makeBeforeBreakOverlap = .milliseconds(100) + timers.interval * 5
+        // Under etcd every move is break-before-make: no overlap at all (ChaosEtcdRules).
+        makeBeforeBreakOverlap = etcd == nil ? .milliseconds(100) + timers.interval * 5 : .zero
         partitionHeal = timers.deadInterval
         kernelExpirySlack = .milliseconds(500)
         staleRelease = timers.deadInterval
@@ -69,7 +77,10 @@ public struct ChaosRules: Sendable, Equatable {
         settleLimit = .seconds(20)
         resourceMinimumSpan = .seconds(60)
         threadGrowth = 2
-        descriptorGrowth = 2
+        // Under etcd an agent may also keep a connection to each member (its client rotates
+        // through them as members die and come back, and watches stream on one): measured 30 → 33
+        // over 69 s on a standby while members were killed, flat over 200 s on a holder.
+        descriptorGrowth = 2 + (etcd?.members ?? 0)
         rssGrowthKiB = 8 * 1024
     }
 
@@ -83,5 +94,7 @@ public struct ChaosRules: Sendable, Equatable {
     /// The quiet gap after a fault is removed, before the tool checks that the cluster settled and
     /// draws the next fault: long enough for a returning node's start-up listen, its `preempt_delay`
     /// and the make-before-break failback, so one fault's consequences do not overlap the next.
-    public var quietGap: Duration { preemptDelay + deadInterval * 3 + .seconds(1) }
+    /// Under etcd one `ttl` more: a node that lost its key stays in fault for a `ttl` before it
+    /// may claim or be handed the group back (docs/coordination.md).
+    public var quietGap: Duration { preemptDelay + deadInterval * 3 + .seconds(1) + (etcd?.ttl ?? .zero) }
 }

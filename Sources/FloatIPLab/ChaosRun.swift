@@ -4,7 +4,7 @@ import Glibc
 
 /// `floatip lab chaos`: builds a lab of its own, throws random faults at it (one at a time, each
 /// followed by a quiet gap), watches it from outside (`ChaosObserver`, the client's `LabProbe`,
-/// the agents' processes), removes every fault and the lab on every way out, and judges.
+/// the agents' processes), removes every fault and the lab (its etcd too) on every way out, and judges.
 public struct ChaosRun: Sendable {
     /// What to run.
     public struct Options: Sendable {
@@ -15,6 +15,14 @@ public struct ChaosRun: Sendable {
         public var name = "chaos-\(getpid())"
         /// The `floatip` binary the agents run.
         public var binary = Lab.currentBinary()
+        /// Coordinate the agents through an etcd cluster the lab starts (`LabEtcd`), and add the
+        /// etcd faults (`etcd-kill`, `etcd-cut`).
+        public var etcd = false
+        /// With `etcd`: its members (3: killing one keeps the quorum, two lose it).
+        public var etcdMembers = 3
+        /// With `etcd`: the agents' `coordination.ttl` (the default, which docs/coordination.md
+        /// advises with a cluster: a holder outlasts a leader election of up to 2 s).
+        public var etcdTTL: Duration = .seconds(5)
 
         public init() {}
     }
@@ -24,24 +32,38 @@ public struct ChaosRun: Sendable {
 
     public init(options: Options) {
         self.options = options
-        // The lab's agents run the default timers (LabLayout.config); the judge's bounds follow them.
-        self.rules = ChaosRules(timers: Timers())
+        // The lab's agents run the default timers (LabLayout.config); the judge's bounds follow
+        // them, and the lease's with etcd.
+        self.rules = ChaosRules(
+            timers: Timers(), etcd: options.etcd ? ChaosEtcdRules(ttl: options.etcdTTL, members: options.etcdMembers) : nil)
     }
 
     /// Runs it; `output` gets one line per step. Throws on a broken lab or a signal (after removing it all).
     public func run(interrupt: LabInterrupt = .shared, output: @escaping (String) -> Void) throws(LabError) -> ChaosReport {
         try Lab.requireRoot()
         for removed in try ChaosLeftovers.remove() { output("removed the leftovers of an earlier run: \(removed)") }
-        let layout = try LabLayout(name: options.name, nodes: options.nodes)
+        var layout = try LabLayout(name: options.name, nodes: options.nodes)
+        if options.etcd {
+            guard LabEtcd.executable() != nil else { throw .missingTool("etcd (etcd-server)") }
+            let endpoints = LabLayout.etcdAddresses.prefix(options.etcdMembers).map { "\"http://\($0):2379\"" }
+            layout.extraConfig = "coordination: { kind: etcd, endpoints: [\(endpoints.joined(separator: ", "))], "
+                + "ttl: \(options.etcdTTL.components.seconds)s }\n"
+        }
         let clock = ContinuousClock()
         let origin = clock.now
-        let line = { (text: String) in output(ChaosText.offset(clock.now - origin) + "  " + text) }
-        line("lab \(layout.name): \(layout.nodes) nodes, seed \(options.seed), \(ChaosText.duration(options.duration)) of faults")
-        let lab = try Lab.up(layout, binary: options.binary, interrupt: interrupt) { line($0) }
+        let line = { (text: String) in output(LabText.offset(clock.now - origin) + "  " + text) }
+        line("lab \(layout.name): \(layout.nodes) nodes, seed \(options.seed), \(LabText.duration(options.duration)) of faults"
+            + (options.etcd ? ", coordinated by etcd (\(options.etcdMembers) members, ttl \(LabText.duration(options.etcdTTL)))" : ""))
+        var etcd: LabEtcd?
+        let lab = try Lab.up(layout, binary: options.binary, interrupt: interrupt, progress: { line($0) }, beforeAgents: {
+            guard options.etcd else { return }
+            etcd = try LabEtcd(layout: layout, count: options.etcdMembers)
+            line("etcd: \(options.etcdMembers) members in the switch namespace (\(etcd?.endpoints.joined(separator: ", ") ?? ""))")
+        })
         let bound = options.duration + .seconds(600)
         var session: ChaosSession?
         do {
-            let injector = try ChaosInjector(lab: lab)
+            let injector = try ChaosInjector(lab: lab, etcd: etcd)
             let observer = try ChaosObserver(
                 namespaces: (1...layout.nodes).map(layout.namespace(node:)), address: LabLayout.floatingAddress,
                 origin: origin, maximumDuration: bound)
@@ -50,7 +72,7 @@ public struct ChaosRun: Sendable {
                                    interrupt: interrupt, line: line)
             observer.start()
             probe.start()
-            let facts = try session!.run(plan: ChaosPlan(seed: options.seed), duration: options.duration)
+            let facts = try session!.run(plan: ChaosPlan(seed: options.seed, etcd: options.etcd), duration: options.duration)
             try injector.healAll()
             let removal = try lab.down()
             line("lab removed: \(removal.processes) processes ended, \(removal.namespaces) namespaces deleted")

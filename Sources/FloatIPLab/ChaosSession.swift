@@ -50,8 +50,9 @@ final class ChaosSession {
             try watch(rules.quietGap)
             let settledAt = try settle()
             events.append(ChaosEvent(
-                kind: fault.kind, node: active.node, peer: active.peer, hitHolder: active.node == holder && fault.kind != .loss, start: start,
-                end: removed, settled: settledAt ?? now, detail: active.detail))
+                kind: fault.kind, node: active.node, peer: active.peer,
+                hitHolder: active.node == holder && fault.kind != .loss && fault.kind != .etcdKill, start: start,
+                end: removed, settled: settledAt ?? now, detail: active.detail, membersDown: active.members.count))
             if settledAt == nil { unsettled.append(events.count - 1) }
             line("\(active.detail)\(events.last!.hitHolder ? " [holder]" : "")"
                 + (settledAt == nil ? "; NOT SETTLED" : "; settled, web\(currentHolder()) holds"))
@@ -106,19 +107,17 @@ final class ChaosSession {
                 resources.sample(agents, at: now)
             }
             let left = deadline - clock.now
-            if left > .zero { usleep(UInt32(clamping: min(20_000, left.components.attoseconds / 1_000_000_000_000 + left.components.seconds * 1_000_000))) }
+            if left > .zero { try interrupt.sleep(min(.milliseconds(20), left)) }
         } while clock.now < deadline
     }
 
     private func noticeCrashes() throws(LabError) {
         for process in lab.state.processes where process.role == "agent" && !LabProcesses.isRunning(process.pid) {
             let node = lab.nodeNumber(process.node)
-            let log = (try? String(contentsOfFile: lab.layout.agentLog(node: node), encoding: .utf8)) ?? ""
-            let tail = log.split(separator: "\n").suffix(5).joined(separator: "\n")
-            crashes.append(ChaosCrash(node: node, pid: process.pid, at: now, logTail: tail))
+            crashes.append(ChaosCrash(node: node, pid: process.pid, at: now, logTail: LabText.tail(of: lab.layout.agentLog(node: node), lines: 5)))
             line("web\(node)'s agent (pid \(process.pid)) exited on its own; restarting it")
             lab.state.processes.removeAll { $0.pid == process.pid }
-            try lab.start("agent", node: node, log: lab.layout.agentLog(node: node), ["agent", "-c", lab.layout.configFile(node: node)])
+            try lab.startAgent(node: node)
         }
     }
 }

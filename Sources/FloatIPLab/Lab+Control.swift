@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 extension Lab {
     /// Takes node `node`'s link to the switch down or brings it back (`ip link set eth0 down|up`
@@ -32,18 +33,35 @@ extension Lab {
     }
 
     /// Restarts node `node`'s agent as an operator would (`systemctl restart`): SIGTERM (it hands
-    /// its groups over and exits), then starts it again with the same config. Bounded: an agent
-    /// still running after the hand-over bound plus 3 s is killed.
+    /// its groups over and exits), then starts it again with the same config.
     public func restartAgent(node: Int) throws(LabError) {
+        try stopAgent(node: node, signal: SIGTERM)
+        try startAgent(node: node)
+    }
+
+    /// Ends node `node`'s agent with `signal` and waits for it (bounded: SIGKILL when it still runs
+    /// 2 s after a SIGKILL, or the hand-over bound plus 3 s after another signal). It leaves the
+    /// lab's record first, so that nobody takes its exit for a crash.
+    public func stopAgent(node: Int, signal: Int32) throws(LabError) {
         let name = layout.nodeName(node)
         guard let index = state.processes.firstIndex(where: { $0.role == "agent" && $0.node == name }) else {
             throw .system("no agent of \(name) in this lab")
         }
-        let pid = state.processes[index].pid
-        if LabProcesses.belongs(pid, to: layout.directory) {
-            LabProcesses.stop([pid], grace: LabLayout.handoverTimeout + .seconds(3))
+        let pid = state.processes.remove(at: index).pid
+        try state.write(layout.stateFile)
+        guard LabProcesses.belongs(pid, to: layout.directory) else { return }
+        kill(pid, signal)
+        // A stopped agent (a chaos stall) handles the signal only once continued.
+        kill(pid, SIGCONT)
+        let limit = signal == SIGKILL ? Duration.seconds(2) : LabLayout.handoverTimeout + .seconds(3)
+        if !LabProcesses.waitForExit([pid], within: limit).isEmpty {
+            kill(pid, SIGKILL)
+            _ = LabProcesses.waitForExit([pid], within: .seconds(2))
         }
-        state.processes.remove(at: index)
+    }
+
+    /// Starts node `node`'s agent with its config (after `stopAgent`, or after it exited).
+    public func startAgent(node: Int) throws(LabError) {
         try start("agent", node: node, log: layout.agentLog(node: node), ["agent", "-c", layout.configFile(node: node)])
     }
 

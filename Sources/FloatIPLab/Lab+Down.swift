@@ -9,7 +9,7 @@ public struct LabRemoval: Sendable, Equatable {
     public var killed: Int = 0
     /// Namespaces deleted.
     public var namespaces: Int = 0
-    /// Whether the lab's directory was there and was removed.
+    /// Whether the lab's directory (or its etcd's) was there and was removed.
     public var directory = false
 
     /// Whether there was nothing to remove.
@@ -22,7 +22,7 @@ extension Lab {
 
     /// Removes the lab named in `layout`: ends its processes (SIGTERM, then SIGKILL after
     /// `stopGrace`), deletes its namespaces (and with them the veths and the bridge) and its
-    /// directory. Idempotent; works from the names alone when the state file is missing or
+    /// directories (its etcd's data too: the members run in its switch namespace). Idempotent; works from the names alone when the state file is missing or
     /// half-written. Only processes recorded by the lab (and still naming its directory) or
     /// running inside its namespaces are signalled.
     @discardableResult
@@ -54,12 +54,12 @@ extension Lab {
                 failures.append(error.description)
             }
         }
-        if FileManager.default.fileExists(atPath: layout.directory) {
+        for directory in [layout.directory, layout.etcdDirectory] where FileManager.default.fileExists(atPath: directory) {
             do {
-                try FileManager.default.removeItem(atPath: layout.directory)
+                try FileManager.default.removeItem(atPath: directory)
                 removal.directory = true
             } catch {
-                failures.append("cannot remove \(layout.directory): \(error)")
+                failures.append("cannot remove \(directory): \(error)")
             }
         }
         guard failures.isEmpty else { throw .system(failures.joined(separator: "\n")) }

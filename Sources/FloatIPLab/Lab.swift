@@ -95,7 +95,7 @@ public final class Lab {
             try start("responder", node: node, log: layout.responderLog(node: node), [
                 "lab", "responder", "--node", layout.nodeName(node), "--directory", layout.directory,
             ])
-            try start("agent", node: node, log: layout.agentLog(node: node), ["agent", "-c", layout.configFile(node: node)])
+            try startAgent(node: node)
         }
         progress("started \(layout.nodes) agents and \(layout.nodes) responders (logs in \(layout.directory))")
 
@@ -111,8 +111,7 @@ public final class Lab {
     public func checkProcesses() throws(LabError) {
         for process in state.processes where !LabProcesses.isRunning(process.pid) {
             let log = process.role == "agent" ? layout.agentLog(node: nodeNumber(process.node)) : layout.responderLog(node: nodeNumber(process.node))
-            let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(3).joined(separator: "\n") ?? ""
-            throw .system("the \(process.role) of \(process.node) exited; its log \(log) ends with:\n\(tail)")
+            throw .system("the \(process.role) of \(process.node) exited; its log \(log) ends with:\n\(LabText.tail(of: log, lines: 3))")
         }
     }
 

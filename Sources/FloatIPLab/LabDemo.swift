@@ -35,7 +35,7 @@ public struct LabDemo {
         let clock = ContinuousClock()
         let start = clock.now
         let line = { (at: ContinuousClock.Instant, text: String) in
-            output(String(format: "%7.3f s  ", Self.seconds(at - start)) + text)
+            output(LabText.offset(at - start) + "  " + text)
         }
         line(start, "lab \(layout.name): building a switch, \(layout.nodes) nodes (web1…web\(layout.nodes)) and a client")
         let lab = try Lab.up(layout, interrupt: interrupt) { line(clock.now, $0) }
@@ -71,9 +71,9 @@ public struct LabDemo {
         let takeover = try answer(from: "web2", after: linkDown, probe: probe, lab: lab, interrupt: interrupt)
         let failover = probe.record().outage(from: linkDown, to: takeover)
         let bound = timers.interval * (timers.deadAfter + 2)
-        line(takeover, "client → web2 answers (outage \(Self.milliseconds(failover.longestGap)), "
-            + "\(failover.failedRequests) requests failed; dead after \(Self.milliseconds(timers.deadInterval)), "
-            + "bound \(Self.milliseconds(bound)))")
+        line(takeover, "client → web2 answers (outage \(LabText.duration(failover.longestGap)), "
+            + "\(failover.failedRequests) requests failed; dead after \(LabText.duration(timers.deadInterval)), "
+            + "bound \(LabText.duration(bound)))")
         try interrupt.sleep(.seconds(1))
 
         let linkUp = clock.now
@@ -82,8 +82,8 @@ public struct LabDemo {
             + "(\(LabLayout.preemptDelay.components.seconds) s)")
         let failbackAt = try answer(from: "web1", after: linkUp, probe: probe, lab: lab, interrupt: interrupt)
         let failback = probe.record().outage(from: linkUp, to: failbackAt)
-        line(failbackAt, "client → web1 answers again, \(String(format: "%.2f", Self.seconds(failbackAt - linkUp))) s after "
-            + "its link came back (outage \(Self.milliseconds(failback.longestGap)), \(failback.failedRequests) requests failed)")
+        line(failbackAt, "client → web1 answers again, \(LabText.duration(failbackAt - linkUp)) after "
+            + "its link came back (outage \(LabText.duration(failback.longestGap)), \(failback.failedRequests) requests failed)")
         try interrupt.sleep(.seconds(1))
 
         let maintenanceOn = clock.now
@@ -91,7 +91,7 @@ public struct LabDemo {
         line(maintenanceOn, "operator: floatip maintenance on (web1): web1 hands the address over, make-before-break")
         let handedOver = try answer(from: "web2", after: maintenanceOn, probe: probe, lab: lab, interrupt: interrupt)
         let maintenance = probe.record().outage(from: maintenanceOn, to: handedOver)
-        line(handedOver, "client → web2 answers (longest gap \(Self.milliseconds(maintenance.longestGap)), "
+        line(handedOver, "client → web2 answers (longest gap \(LabText.duration(maintenance.longestGap)), "
             + "\(maintenance.failedRequests) requests failed)")
         try interrupt.sleep(.seconds(1))
         let maintenanceOff = clock.now
@@ -99,7 +99,7 @@ public struct LabDemo {
         line(maintenanceOff, "operator: floatip maintenance off (web1): it takes the address back after preempt_delay")
         let returned = try answer(from: "web1", after: maintenanceOff, probe: probe, lab: lab, interrupt: interrupt)
         let maintenanceReturn = probe.record().outage(from: maintenanceOff, to: returned)
-        line(returned, "client → web1 answers again (longest gap \(Self.milliseconds(maintenanceReturn.longestGap)), "
+        line(returned, "client → web1 answers again (longest gap \(LabText.duration(maintenanceReturn.longestGap)), "
             + "\(maintenanceReturn.failedRequests) requests failed)")
         let record = probe.stop()
         let totals = record.totals
@@ -119,14 +119,5 @@ public struct LabDemo {
             return true
         }
         return probe.record().firstAnswer(from: node, after: instant) ?? ContinuousClock().now
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    static func milliseconds(_ duration: Duration) -> String {
-        let value = seconds(duration) * 1000
-        return value >= 10 ? "\(Int(value.rounded())) ms" : String(format: "%.1f ms", value)
     }
 }

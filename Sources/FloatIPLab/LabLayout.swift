@@ -11,6 +11,8 @@ public struct LabLayout: Sendable, Equatable {
     public var nodes: Int
     /// Where the lab keeps its configs, secret, logs and state.
     public var directory: String
+    /// Where its etcd members (`LabEtcd`) keep their data, if it runs any.
+    public var etcdDirectory: String
     /// YAML appended to every node's config (a test adds `coordination:`, say). Not kept in the
     /// state file: `down` does not need it.
     public var extraConfig = ""
@@ -29,6 +31,12 @@ public struct LabLayout: Sendable, Equatable {
     public static let bridge = "br0"
     /// Where labs live by default: one directory a lab.
     public static let root = "/run/floatip-lab"
+    /// Where a lab's etcd members keep their data: on disk, not in /run (often a small tmpfs),
+    /// since each member preallocates a 64 MB write-ahead log.
+    public static let etcdDataRoot = "/var/tmp/floatip-lab"
+    /// The addresses of the lab's etcd members (`LabEtcd`), on the switch's bridge; the nodes use
+    /// 198.18.0.1–5, the floating address .100, the client .200.
+    public static let etcdAddresses = ["198.18.0.21", "198.18.0.22", "198.18.0.23"]
 
     /// A lab named `name` with `nodes` nodes; checks both.
     public init(name: String, nodes: Int = 2, root: String = LabLayout.root) throws(LabError) {
@@ -37,7 +45,12 @@ public struct LabLayout: Sendable, Equatable {
         self.name = name
         self.nodes = nodes
         self.directory = root + "/" + name
+        self.etcdDirectory = Self.etcdRoot(labRoot: root) + "/" + name
     }
+
+    /// Where the etcd data of the labs in `labRoot` lives: `etcdDataRoot` for the default root, a
+    /// subdirectory `etcd` of any other.
+    public static func etcdRoot(labRoot: String) -> String { labRoot == root ? etcdDataRoot : labRoot + "/etcd" }
 
     /// Whether `name` can name a lab (it becomes part of namespace names).
     public static func isValidName(_ name: String) -> Bool {

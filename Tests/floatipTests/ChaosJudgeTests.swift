@@ -36,14 +36,14 @@ import Testing
     @Test func aMakeBeforeBreakOverlapIsAllowedAndALongerOneIsNot() {
         let short = samples(3) { $0 < 1000 ? [1] : $0 < 1060 ? [1, 2] : [2] }
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [], samples: short)) == [])
-        let overlap = Int(ChaosText.milliseconds(rules.makeBeforeBreakOverlap))
+        let overlap = Int(LabText.milliseconds(rules.makeBeforeBreakOverlap))
         let long = samples(3) { $0 < 1000 ? [1] : $0 < 1000 + overlap + 30 ? [1, 2] : [2] }
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [], samples: long)) == ["two-holders"])
     }
 
     @Test func aPartitionAllowsTwoHoldersUntilItHasHealed() {
         let partition = event(.partition, node: 2, holder: false, 1000, 2000)
-        let heal = Int(ChaosText.milliseconds(rules.partitionHeal))
+        let heal = Int(LabText.milliseconds(rules.partitionHeal))
         let healed = samples(4) { (1300..<(2000 + heal - 20)).contains($0) ? [1, 2] : [1] }
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [partition], samples: healed)) == [])
         let lingering = samples(4) { (1300..<(2000 + heal + 400)).contains($0) ? [1, 2] : [1] }
@@ -68,7 +68,7 @@ import Testing
         #expect(text.contains("web1 held the address 400 ms after resuming (without a break since 0.0 ms after) from a 2.00 s stall"), "\(text)")
         // The failback by rule 4, seen a few ms before `resume + preempt_delay` by the tool's clock
         // (the soak's case): not a violation.
-        let failback = 3000 + Int(ChaosText.milliseconds(rules.preemptDelay)) - 15
+        let failback = 3000 + Int(LabText.milliseconds(rules.preemptDelay)) - 15
         let onTime = samples(8) { $0 < 1300 ? [1] : $0 < 3100 ? [1, 2] : $0 < failback ? [2] : [1] }
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [stall], samples: onTime)) == [])
         // A stall shorter than the dead interval: nobody claimed, web1 rightly keeps the group.
@@ -80,7 +80,7 @@ import Testing
     /// `stallKeep` after the stop, so the stalled node holding beyond it is a violation.
     @Test func aStalledNodeHoldingPastTheAddressLifetimeIsAViolation() {
         let stall = event(.stall, 1000, 6000)
-        let keep = 1000 + Int(ChaosText.milliseconds(rules.stallKeep))
+        let keep = 1000 + Int(LabText.milliseconds(rules.stallKeep))
         let expired = samples(10) { $0 < 1300 ? [1] : $0 < keep - 50 ? [1, 2] : [2] }
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [stall], samples: expired)) == [])
         let stuck = samples(10) { $0 < 1300 ? [1] : $0 < 5500 ? [1, 2] : [2] }
@@ -89,7 +89,7 @@ import Testing
 
     @Test func aKilledAgentsNodeMayKeepTheAddressForItsLifetime() {
         let kill = event(.kill, 1000, 2000)
-        let keep = 1000 + Int(ChaosText.milliseconds(rules.stallKeep))
+        let keep = 1000 + Int(LabText.milliseconds(rules.stallKeep))
         let expired = samples(6) { $0 < 1300 ? [1] : $0 < keep - 50 ? [1, 2] : [2] }
         #expect(rulesBroken(ChaosFacts(nodes: 2, events: [kill], samples: expired)) == [])
         // Excusing the killed node does not excuse two others.
@@ -148,9 +148,34 @@ import Testing
         let a = (0..<200).map { _ in first.next() }
         #expect(a == (0..<200).map { _ in second.next() })
         #expect(a != (0..<200).map { _ in other.next() })
-        #expect(Set(a.map(\.kind)) == Set(ChaosFault.Kind.allCases))
+        #expect(Set(a.map(\.kind)) == Set(ChaosFault.Kind.peerKinds), "no etcd fault without --etcd")
+        var etcd = ChaosPlan(seed: 19, etcd: true)
+        let withEtcd = (0..<200).map { _ in etcd.next() }
+        #expect(Set(withEtcd.map(\.kind)) == Set(ChaosFault.Kind.allCases))
+        let kills = withEtcd.filter { $0.kind == .etcdKill }
+        #expect(kills.allSatisfy { (1...2).contains($0.members) } && kills.contains { $0.members == 2 }, "some kills take the quorum")
         #expect(a.allSatisfy { $0.duration <= .seconds(5) && $0.percent <= 50 })
         #expect(a.filter { $0.kind == .stall }.allSatisfy { $0.duration >= .milliseconds(100) })
+    }
+
+    /// Seeds drawn before the etcd faults existed draw the same faults without `--etcd`.
+    @Test func aSeedDrawsWhatItDrewBeforeTheEtcdFaults() {
+        var plan = ChaosPlan(seed: 19)
+        let kinds = (0..<9).map { _ in plan.next().kind.rawValue }
+        #expect(kinds == ChaosJudgeTests.seed19, "\(kinds)")
+    }
+
+    /// The first round of seed 19 as drawn by the plan before `--etcd` (commit 3814768).
+    static let seed19 = ["link-down", "partition", "kill", "loss", "failing-check", "stall", "terminate", "switchover", "maintenance"]
+
+    @Test func anUnsettledFaultIsReportedOnceNotAlsoAsAnOutage() {
+        let failingCheck = event(.failingCheck, 1000, 2000, settled: 25_000)
+        let facts = ChaosFacts(nodes: 2, events: [failingCheck], samples: [], requests: requests(26, silent: 1000..<25_000), unsettled: [0])
+        let found = judge.violations(facts)
+        #expect(found.map(\.rule) == ["unsettled"], "\(found)")
+        #expect(found.first?.text.contains("longest gap since it began: 24.00 s") == true, "\(found)")
+        let kind = judge.outages(facts).kinds.first
+        #expect(kind?.overBound == 0 && kind?.unsettled == 1)
     }
 
     @Test func leftoversAreFoundByTheirExactNamesOnly() {

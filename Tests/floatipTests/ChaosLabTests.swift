@@ -4,11 +4,19 @@ import Glibc
 import Testing
 
 /// `floatip lab chaos` on real namespaces and agents, as root: the observer's own netlink dump,
-/// the clean-up of a killed run's leftovers and of an interrupted run, and CI's 2-minute
-/// fixed-seed run with zero violations.
+/// the clean-up of a killed run's leftovers and of an interrupted run (with and without etcd), and
+/// CI's fixed-seed runs with zero violations (2 minutes; 70 s with `--etcd`). Without nftables (or
+/// etcd, for `--etcd`) they print why and pass.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct ChaosLabTests {
+    /// nftables, which most of these need; nil (the test skipped, with the reason) without it.
+    static func nft() -> String? { ExternalTool.find("nft", for: "the chaos test", package: "nftables") }
+
     @Test func theObserversDumpSeesTheAddressComeAndGo() async throws {
+        try await offPool { try Self.observeTheAddressComeAndGo() }
+    }
+
+    static func observeTheAddressComeAndGo() throws {
         let namespace = "fipobs\(getpid())x\(UInt16.random(in: 0...0xFFFF))"
         try LabShell.ip("netns", "add", namespace)
         defer { _ = try? LabShell.ip("netns", "del", namespace) }
@@ -33,6 +41,11 @@ struct ChaosLabTests {
     /// A run killed with SIGKILL leaves its lab, a stopped agent and nftables rules; the next run
     /// removes them by name, and leaves a lab whose run still goes (its PID alive) alone.
     @Test func theNextRunRemovesAKilledRunsLeftoversByNameOnly() async throws {
+        guard Self.nft() != nil else { return }
+        try await offPool { try Self.removeAKilledRunsLeftovers() }
+    }
+
+    static func removeAKilledRunsLeftovers() throws {
         let gone = Process()
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
@@ -46,6 +59,8 @@ struct ChaosLabTests {
         try LabShell.ip("netns", "add", dead.namespace(node: 1))
         try LabShell.ip("netns", "add", alive.namespace(node: 1))
         try FileManager.default.createDirectory(atPath: dead.directory, withIntermediateDirectories: true)
+        // Its etcd's data directory, outside the lab's (LabEtcd).
+        try FileManager.default.createDirectory(atPath: dead.etcdDirectory + "/m1", withIntermediateDirectories: true)
         try LabShell.ip(["netns", "exec", dead.namespace(node: 1), "nft",
                          "add table inet floatipchaos; add chain inet floatipchaos in { type filter hook input priority 0; }"])
         let sleeper = Process()
@@ -53,9 +68,7 @@ struct ChaosLabTests {
         sleeper.arguments = ["netns", "exec", dead.namespace(node: 1), "sleep", "60"]
         try sleeper.run()
         let pid = sleeper.processIdentifier
-        try await offPool {
-            for _ in 0..<200 where !((try? LabShell.ip("netns", "pids", dead.namespace(node: 1))) ?? "").contains("\(pid)") { usleep(10_000) }
-        }
+        for _ in 0..<200 where !((try? LabShell.ip("netns", "pids", dead.namespace(node: 1))) ?? "").contains("\(pid)") { usleep(10_000) }
         kill(pid, SIGSTOP)
 
         let removed = try ChaosLeftovers.remove()
@@ -64,6 +77,7 @@ struct ChaosLabTests {
         #expect(!namespaces.contains(dead.namespace(node: 1)))
         #expect(namespaces.contains(alive.namespace(node: 1)), "a running run's lab is left alone")
         #expect(!FileManager.default.fileExists(atPath: dead.directory))
+        #expect(!FileManager.default.fileExists(atPath: dead.etcdDirectory), "its etcd data went too")
         sleeper.waitUntilExit()
         #expect(!sleeper.isRunning, "the stopped process was continued and ended")
     }
@@ -71,6 +85,7 @@ struct ChaosLabTests {
     /// The injector takes out every fault it put in: nftables tables, a downed link, a stopped
     /// agent, a killed agent, a failing check, maintenance; here all at once, as on the way out.
     @Test func everyFaultTheInjectorPutsInItTakesOut() async throws {
+        guard Self.nft() != nil else { return }
         let layout = try LabLayout(name: LabTests.uniqueName(), nodes: 2)
         let binary = try CLITests.floatipBinary().path
         defer { _ = try? Lab.down(layout) }
@@ -111,11 +126,14 @@ struct ChaosLabTests {
         }
     }
 
-    /// Ctrl-C in the middle of a run: every fault and the lab are removed, exit 130.
-    @Test func anInterruptedRunLeavesNothingBehind() async throws {
+    /// Ctrl-C in the middle of a run: every fault and the lab (its etcd too, with `--etcd`) are
+    /// removed, exit 130.
+    @Test(arguments: [false, true]) func anInterruptedRunLeavesNothingBehind(etcd: Bool) async throws {
+        guard Self.nft() != nil, !etcd || ExternalTool.find("etcd", for: "the chaos test with --etcd", package: "etcd-server") != nil
+        else { return }
         let process = Process()
         process.executableURL = try CLITests.floatipBinary()
-        process.arguments = ["lab", "chaos", "--duration", "1m", "--seed", "7", "--nodes", "2"]
+        process.arguments = ["lab", "chaos", "--duration", "1m", "--seed", "7", "--nodes", "2"] + (etcd ? ["--etcd"] : [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -142,17 +160,19 @@ struct ChaosLabTests {
             seen += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
             return seen
         }
-        process.waitUntilExit()
+        try await offPool { process.waitUntilExit() }
         #expect(process.terminationStatus == 130, "\(text)")
         #expect(text.contains("interrupted; removing every fault and the lab"), "\(text)")
         let namespaces = try LabShell.namespaces()
         #expect(layout.allNamespaces.filter(namespaces.contains) == [], "\(text)")
         #expect(!FileManager.default.fileExists(atPath: layout.directory))
+        #expect(!FileManager.default.fileExists(atPath: layout.etcdDirectory))
+        if etcd { #expect(text.contains("etcd: 3 members"), "\(text)") }
     }
 
     /// CI's chaos run: 3 nodes, 2 minutes, seed 19, zero violations.
     @Test(.timeLimit(.minutes(6))) func twoMinutesOfFixedSeedChaosBreakNoRule() async throws {
-        guard ExternalTool.find("nft", for: "the chaos run", package: "nftables") != nil else { return }
+        guard Self.nft() != nil else { return }
         var options = ChaosRun.Options()
         options.nodes = 3
         options.duration = .seconds(120)
@@ -167,5 +187,31 @@ struct ChaosLabTests {
         #expect(report.facts.samples.count > 10_000, "\(report.facts.samples.count) observer samples")
         let namespaces = try LabShell.namespaces()
         #expect(try LabLayout(name: options.name).allNamespaces.filter(namespaces.contains) == [])
+    }
+
+    /// CI's chaos run with `--etcd`: 3 nodes coordinated by a 3-member etcd, 70 s of faults from
+    /// seed 82, whose first seven are a partition and a link down of the holder, a failing check,
+    /// two etcd members killed (no quorum), a SIGKILL of the holder, the holder cut off from etcd
+    /// and a switchover; zero violations by the etcd rules (no two holders ever), and nothing left.
+    @Test(.timeLimit(.minutes(4))) func fixedSeedEtcdChaosBreaksNoRule() async throws {
+        guard Self.nft() != nil, ExternalTool.find("etcd", for: "the chaos run with --etcd", package: "etcd-server") != nil else { return }
+        var options = ChaosRun.Options()
+        options.nodes = 3
+        options.duration = .seconds(70)
+        options.seed = 82
+        options.etcd = true
+        options.binary = try CLITests.floatipBinary().path
+        let run = ChaosRun(options: options)
+        let report = try await offPool { try run.run { print($0) } }
+        print(report.table)
+        #expect(report.violations.isEmpty, "\(report.violations.map(report.details).joined(separator: "\n\n"))")
+        let kinds = Set(report.facts.events.map(\.kind))
+        #expect(kinds.isSuperset(of: [.etcdKill, .etcdCut, .kill]), "\(kinds)")
+        #expect(report.facts.events.contains { $0.kind == .etcdKill && $0.membersDown == 2 }, "a kill took the quorum")
+        #expect(report.rules.etcd != nil && report.rules.makeBeforeBreakOverlap == .zero)
+        let layout = try LabLayout(name: options.name)
+        let namespaces = try LabShell.namespaces()
+        #expect(layout.allNamespaces.filter(namespaces.contains) == [])
+        #expect(!FileManager.default.fileExists(atPath: layout.etcdDirectory), "the etcd data went with the lab")
     }
 }

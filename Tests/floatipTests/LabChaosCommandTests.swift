@@ -20,7 +20,7 @@ import Testing
         #expect(run.status == 0)
         let help = run.stdout.replacingOccurrences(of: "\n", with: " ")
         for word in ["link down", "loss", "partitions", "SIGSTOP", "SIGKILL", "SIGTERM", "failing checks", "maintenance",
-                     "switchovers", "JSON report", "--seed", "--duration", "--nodes", "docs/reliability.md"] {
+                     "switchovers", "JSON report", "--seed", "--duration", "--nodes", "--etcd", "docs/reliability.md"] {
             #expect(help.contains(word), "\(word)")
         }
     }
