@@ -74,9 +74,13 @@ public struct ChaosRun: Sendable {
             probe.start()
             let facts = try session!.run(plan: ChaosPlan(seed: options.seed, etcd: options.etcd), duration: options.duration)
             try injector.healAll()
+            let report = ChaosReport(options: options, rules: rules, facts: facts, judge: ChaosJudge(rules: rules))
+            if !report.passed, let kept = Self.keepLogs(of: layout) {
+                line("the agents' and responders' logs are kept in \(kept) (a violation needs them)")
+            }
             let removal = try lab.down()
             line("lab removed: \(removal.processes) processes ended, \(removal.namespaces) namespaces deleted")
-            return ChaosReport(options: options, rules: rules, facts: facts, judge: ChaosJudge(rules: rules))
+            return report
         } catch {
             line("\(error == .interrupted ? "interrupted" : "failed: \(error)"); removing every fault and the lab")
             session?.stopWatching()
@@ -84,5 +88,19 @@ public struct ChaosRun: Sendable {
             _ = try? lab.down()
             throw error
         }
+    }
+
+    /// Copies the lab's logs (`*.log`) to `/tmp/floatip-chaos-NAME-logs` before the lab, and its
+    /// directory, is removed; that directory, or nil when nothing could be copied.
+    static func keepLogs(of layout: LabLayout) -> String? {
+        let target = "/tmp/floatip-chaos-\(layout.name)-logs"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: layout.directory))?.filter { $0.hasSuffix(".log") } ?? []
+        guard !files.isEmpty, (try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)) != nil
+        else { return nil }
+        for file in files {
+            try? FileManager.default.removeItem(atPath: target + "/" + file)
+            try? FileManager.default.copyItem(atPath: layout.directory + "/" + file, toPath: target + "/" + file)
+        }
+        return target
     }
 }

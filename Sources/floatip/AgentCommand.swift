@@ -29,9 +29,17 @@ struct AgentCommand: AsyncParsableCommand {
             printError("warning: cannot switch core dumps off (\(error)); a crash could write the secrets to disk")
         }
         let signals = TerminationSignal.install(hangup: true)
-        let cluster = try loadConfig(config)
+        let yaml = try readConfigText(config)
+        let cluster = try parseConfig(yaml, file: config)
         let secret = try readSecret(cluster.secretFile)
         let log = AgentLog(node: cluster.node.name, format: logFormat)
+        // check-config's rules, run here too: what they find is logged at start (a problem as an
+        // error, a warning as a warning). The agent still starts: a problem that stops it fails
+        // below with its own words, and one that does not (a check's missing program) leaves the
+        // node running and unhealthy for the groups that check covers, as it always did.
+        let found = ConfigValidation.validate(cluster, file: config, yaml: yaml)
+        for problem in found.problems { log.logger.error("config: \(problem)") }
+        for warning in found.warnings { log.logger.warning("config: \(warning.file): \(warning.path): \(warning.message)") }
         let agent: AssembledAgent
         do {
             agent = try await AgentAssembly.build(config: cluster, secret: secret, logger: log.logger)

@@ -124,7 +124,7 @@ struct APIHardeningTests {
         #expect(seen.isEmpty, "the CLI never talked to TCP:\n\(seen)")
     }
 
-    @Test func checkConfigWarnsThatANonLoopbackListenCarriesTheTokenInClear() throws {
+    @Test func checkConfigAndTheAgentWarnThatANonLoopbackListenCarriesTheTokenInClear() async throws {
         let lab = try AgentLab(apiListen: "\"0.0.0.0:7454\"")
         let run = try CLITests.run(["check-config", lab.config(1)], limit: .seconds(20))
         #expect(run.status == 0, "a warning, not an error: \(run.stderr)")
@@ -132,5 +132,13 @@ struct APIHardeningTests {
         #expect(run.stderr.contains("cross the network in clear"), "\(run.stderr)")
         let local = try CLITests.run(["check-config", try AgentLab().config(1)], limit: .seconds(20))
         #expect(!local.stderr.contains("api.listen: warning"), "\(local.stderr)")
+        // The agent runs check-config's rules at start and logs what they find, at their level.
+        try lab.start(1)
+        let warned = try await lab.wait(.seconds(5)) {
+            lab.log(1).contains("web1 warning config: \(lab.config(1)): api.listen: 0.0.0.0:7454 is not a loopback address")
+        }
+        lab.signal(1, SIGTERM)
+        _ = try await lab.waitForExit(1)
+        #expect(warned != nil, "\(lab.log(1))")
     }
 }
