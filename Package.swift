@@ -139,7 +139,7 @@ let package = Package(
         // Namespaces, veths, commands and off-pool helpers for the tests.
         .target(
             name: "FloatIPTestSupport",
-            dependencies: ["FloatIPCloud", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FloatIPCloud", "FloatIPLab", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"),
         .testTarget(
             name: "FloatIPCoreTests",

@@ -118,43 +118,9 @@ public final class LabEtcd {
         members[index].pid = pid
     }
 
-    /// This member's id and its leader's id from `/v3/maintenance/status`, or nil (no answer within 1 s).
+    /// This member's id and its leader's id from `/v3/maintenance/status`, asked from the switch
+    /// namespace, or nil (no answer within 1 s).
     func status(_ index: Int) -> (member: UInt64, leader: UInt64)? {
-        guard let answer = post("/v3/maintenance/status", to: members[index].address),
-              let start = answer.range(of: "\r\n\r\n"),
-              let object = try? JSONSerialization.jsonObject(with: Data(answer[start.upperBound...].utf8)) as? [String: Any],
-              let header = object["header"] as? [String: Any],
-              let member = (header["member_id"] as? String).flatMap(UInt64.init),
-              let leader = (object["leader"] as? String).flatMap(UInt64.init)
-        else { return nil }
-        return (member, leader)
-    }
-
-    /// One HTTP/1.1 POST with an empty JSON body to `address`:2379 over a socket made in the
-    /// switch namespace (bounded: 1 s to connect, send and read); the raw answer.
-    private func post(_ path: String, to address: String) -> String? {
-        guard let fd = try? NetworkNamespace.socket(
-            in: layout.switchNamespace, domain: AF_INET, type: Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), protocol: 0)
-        else { return nil }
-        defer { close(fd) }
-        var limit = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var target = LabWire.socketAddress(address, port: 2379)
-        let connected = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { return nil }
-        let request = Array(("POST \(path) HTTP/1.1\r\nHost: \(address)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: 2\r\nConnection: close\r\n\r\n{}").utf8)
-        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while answer.count < 65_536 {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { break }
-            answer += buffer[0..<count]
-        }
-        return String(decoding: answer, as: UTF8.self)
+        EtcdStatus.status(of: members[index].address, port: 2379, namespace: layout.switchNamespace)
     }
 }

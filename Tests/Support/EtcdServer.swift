@@ -1,3 +1,4 @@
+import FloatIPLab
 import Foundation
 
 /// A real single-member etcd for tests: a temporary data directory, free ports on 127.0.0.1 (or
@@ -108,14 +109,7 @@ public final class EtcdServer: @unchecked Sendable {
     /// This member's id and the leader's id, from `/v3/maintenance/status` (a member in a namespace
     /// is asked from inside it).
     public func status() -> (member: UInt64, leader: UInt64)? {
-        let answer = namespace.map { Self.post("/v3/maintenance/status", body: "{}", to: address, port: clientPort, in: $0) }
-            ?? Self.post("/v3/maintenance/status", body: "{}", port: clientPort)
-        guard let start = answer.range(of: "\r\n\r\n"),
-            let object = try? JSONSerialization.jsonObject(with: Data(answer[start.upperBound...].utf8)) as? [String: Any],
-            let header = object["header"] as? [String: Any], let member = (header["member_id"] as? String).flatMap(UInt64.init),
-            let leader = (object["leader"] as? String).flatMap(UInt64.init)
-        else { return nil }
-        return (member, leader)
+        EtcdStatus.status(of: address, port: clientPort, namespace: namespace)
     }
 
     /// Kills this member at once (SIGKILL by PID), as a crash would; the directory stays until `stop()`.
@@ -163,7 +157,7 @@ public final class EtcdServer: @unchecked Sendable {
                 let log = (try? String(contentsOfFile: directory + "/etcd.log", encoding: .utf8)) ?? ""
                 if log.contains("serving insecure client requests on \(address):\(clientPort)") { return }
             } else {
-                let answer = Self.post("/v3/maintenance/status", body: "{}", port: clientPort)
+                let answer = EtcdStatus.post("/v3/maintenance/status", to: address, port: clientPort, namespace: nil) ?? ""
                 if answer.hasPrefix("HTTP/1.1 200"), answer.contains("\"version\"") { return }
                 last = answer.isEmpty ? "no answer" : String(answer.prefix(120))
             }
@@ -191,48 +185,4 @@ public final class EtcdServer: @unchecked Sendable {
 
     /// The last lines etcd logged (for failure messages).
     public var logTail: String { ServerProcess.tail(directory + "/etcd.log") }
-
-    /// One HTTP/1.1 POST to 127.0.0.1:`port` (blocking, at most 1 s): the raw answer, or "" on failure.
-    static func post(_ path: String, body: String, port: UInt16) -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var limit = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard connected else { return "" }
-        let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        let bytes = Array(request.utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
-            return ""
-        }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while answer.count < 65_536 {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { break }
-            answer += buffer[0..<count]
-        }
-        return String(decoding: answer, as: UTF8.self)
-    }
-
-    /// One HTTP/1.1 POST to `address`:`port` from inside `namespace` (bash's /dev/tcp, at most 2 s):
-    /// the raw answer, or "" on failure.
-    static func post(_ path: String, body: String, to address: String, port: UInt16, in namespace: String) -> String {
-        let request = "POST \(path) HTTP/1.1\r\nHost: \(address)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        let script = "exec 3<>/dev/tcp/\(address)/\(port) && printf '%s' \"$1\" >&3 && cat <&3"
-        return (try? command(["ip", "netns", "exec", namespace, "timeout", "2", "bash", "-c", script, "post", request])) ?? ""
-    }
-
 }
