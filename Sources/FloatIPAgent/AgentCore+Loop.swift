@@ -13,10 +13,7 @@ extension AgentCore {
     /// How many peers were heard within the dead interval, of how many configured.
     public func peerLiveness() -> (alive: Int, total: Int) {
         let now = clock.now()
-        let dead = config.timers.deadInterval
-        let alive = config.peers.filter { peer in
-            machine.peers[peer.name]?.heardAt.map { now - $0 < dead } ?? false
-        }.count
+        let alive = config.peers.filter { peer in machine.aliveUntil(peer: peer.name).map { now < $0 } ?? false }.count
         return (alive, config.peers.count)
     }
 }

@@ -9,13 +9,12 @@ extension AgentCore {
     /// A snapshot of this node, its groups, peers, checks and counters.
     public func status() -> AgentStatus {
         let now = clock.now()
-        let dead = config.timers.deadInterval
         let groups = machine.engines.map { engine -> AgentStatus.Group in
             let condition = machine.condition(engine.group)
             let holder: String? =
                 engine.role == .holder
                 ? config.node.name
-                : machine.peerViews(engine.group).first { $0.holds && now - $0.heardAt < dead }?.name
+                : machine.peerViews(engine.group).first { $0.holds && engine.isAlive($0, now: now) }?.name
             return AgentStatus.Group(
                 name: engine.group, role: "\(engine.role)", reason: engine.reason, holder: holder, term: engine.term,
                 priority: condition.priority, maintenance: condition.maintenance, handoverTo: engine.handover?.target,
@@ -24,7 +23,7 @@ extension AgentCore {
         let peers = config.peers.map { peer -> AgentStatus.Peer in
             let record = machine.peers[peer.name]
             let age = record?.heardAt.map { now - $0 }
-            let state = age.map { $0 < dead ? "alive" : "dead" } ?? "never"
+            let state = machine.aliveUntil(peer: peer.name).map { now < $0 ? "alive" : "dead" } ?? "never"
             return AgentStatus.Peer(
                 name: peer.name, address: "\(peer.address)", state: state, lastHeardMs: age?.milliseconds,
                 timerMismatch: record?.timerMismatch ?? false)

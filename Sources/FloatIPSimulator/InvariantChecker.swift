@@ -12,7 +12,8 @@ import FloatIPCore
 /// - (b) While no partition is active and some node could hold a group (up, past its start-up
 ///   listen, healthy, not in maintenance), a group is never unheld for longer than
 ///   `interval × dead_after + interval` after the later of: the hole opening, the last fault, and
-///   that node becoming able to hold.
+///   that node becoming able to hold, and the quiet bound of a node that went down or stalled
+///   after a quiet heartbeat (peers may still count it alive until then, docs/decision.md).
 /// - (c) No node claims during its start-up listen.
 /// - (d) A node back from a stall (rule 8 of docs/decision.md) long enough that it must notice it
 ///   (`noticeable`) claims nothing for one dead interval after it resumes; and in that time, if it
@@ -140,7 +141,10 @@ struct InvariantChecker {
                 earliest = min(earliest ?? from, from)
             }
             guard let earliest else { continue }
-            let reference = max(hole, lastDisturbance, earliest)
+            // A node gone quiet and then down may count as alive (and ranking first) until its
+            // quiet bound: the takeover waits for it.
+            let quietGone = nodes.filter { !$0.isUp || $0.stalledSince != nil }.map(\.quietUntil).max() ?? .zero
+            let reference = max(hole, lastDisturbance, earliest, min(quietGone, now))
             let bound = timers.deadInterval + timers.interval
             if now - reference > bound {
                 let able = nodes.filter { $0.canHold(g, now: now, listen: timers.startupListen) }.map(\.name)

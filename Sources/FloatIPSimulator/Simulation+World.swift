@@ -30,6 +30,9 @@ struct SimNode {
     /// Stalled (`.stall`): since when; the inputs that arrived meanwhile wait in `waiting`, in order.
     var stalledSince: Instant?
     var waiting: [Simulation.Event] = []
+    /// Until when a peer may still count this node alive from a quiet heartbeat it sent (its
+    /// quiet bound, docs/decision.md): a takeover that waits for it is not late (invariant (b)).
+    var quietUntil = Instant.zero
 
     init(index: Int, config: ClusterConfig) {
         self.index = index

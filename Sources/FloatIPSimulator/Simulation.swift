@@ -93,6 +93,10 @@ public struct Simulation {
             guard nodes[to].isUp else { return }
             checker.delivered(heartbeat, from: from, to: to, sentAt: sentAt, nodes: nodes, now: now)
             stats.delivered += 1
+            if (heartbeat.spacing ?? 1) > 1 {
+                // Heard now (a stalled receiver hears it at its resume): the quiet bound runs from here.
+                nodes[from].quietUntil = max(nodes[from].quietUntil, now + plan.timers.deadInterval + heartbeat.period * 2)
+            }
             perform(to) { $0.receive(datagram, now: $1) }
         case .claimDone(let index, let boot, let group, let epoch, let error):
             claimDone(index, boot: boot, group: group, epoch: epoch, error: error)

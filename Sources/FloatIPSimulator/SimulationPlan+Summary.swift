@@ -8,7 +8,8 @@ extension SimulationPlan {
             "seed \(seed): \(nodeNames.count) nodes, \(groupNames.count) group(s), \(duration.shortDescription) simulated",
             "timers: interval \(t.interval.shortDescription), dead after \(t.deadAfter) "
                 + "(\(t.deadInterval.shortDescription)), preempt_delay \(t.preemptDelay.shortDescription), "
-                + "handover_timeout \(t.handoverTimeout.shortDescription)",
+                + "handover_timeout \(t.handoverTimeout.shortDescription), quiet standbys "
+                + (t.quietSpacing > 1 ? "every \(t.quietSpacing) intervals" : "off"),
             "network: loss \(Int(loss * 100)) %, delay \(baseDelay.shortDescription) + up to \(jitter.shortDescription), "
                 + "duplicates \(Int(duplicateChance * 100)) %; \(faults.count) fault events",
         ]

@@ -112,7 +112,10 @@ public struct SimulationPlan: Sendable {
         let timers = Timers(
             interval: interval, deadAfter: deadAfter,
             preemptDelay: .milliseconds([0, 200, 1_000, 3_000].randomElement(using: &rng) ?? 0),
-            handoverTimeout: max(.seconds(1), interval * deadAfter * 2))
+            handoverTimeout: max(.seconds(1), interval * deadAfter * 2),
+            // One seed in eight keeps every standby at full rate (`quiet_standby: false`); taken
+            // from the seed, not the stream, so that every other draw stays what it was.
+            quietStandby: seed % 8 != 0)
         let groupCount = Int.random(in: 1...2, using: &rng)
         let preempt = (0..<groupCount).map { _ in rng.chance(0.8) }
         // Priorities: sometimes equal (ties are broken by name), usually distinct.

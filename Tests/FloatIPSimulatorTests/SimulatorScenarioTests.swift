@@ -38,7 +38,9 @@ import Testing
             return simulation.run()
         }
         #expect(result.passed)
-        #expect(result.stats.lost > 50_000, "the network must really lose datagrams")
+        #expect(result.stats.lost > 30_000, "the network must really lose datagrams")
+        // The standby is quiet (every 50 intervals): a pair at full rate would send 360,000.
+        #expect(result.stats.sent < 200_000, "sent \(result.stats.sent)")
         let roleChanges = result.timeline.filter { $0.kind == .role }
         // One start-up transition per node, nothing after.
         #expect(roleChanges.count == 2, "\(roleChanges.map(\.description))")

@@ -86,16 +86,20 @@ public struct Timers: Sendable, Equatable {
     public var startupListen: Duration
     /// A holder that hands a group over waits at most this long for the new holder's claim. Default 5 s.
     public var handoverTimeout: Duration
+    /// A standby with nothing to say heartbeats every `quietSpacing` intervals instead of every
+    /// interval (docs/decision.md, quiet standbys). Default true.
+    public var quietStandby: Bool
 
     public init(
         interval: Duration = .milliseconds(20), deadAfter: Int = 15, preemptDelay: Duration = .seconds(10),
-        startupListen: Duration? = nil, handoverTimeout: Duration = .seconds(5)
+        startupListen: Duration? = nil, handoverTimeout: Duration = .seconds(5), quietStandby: Bool = true
     ) {
         self.interval = interval
         self.deadAfter = deadAfter
         self.preemptDelay = preemptDelay
         self.startupListen = startupListen ?? interval * deadAfter
         self.handoverTimeout = handoverTimeout
+        self.quietStandby = quietStandby
     }
 
     /// `interval × dead_after`: how long a peer may be silent before it counts as dead.

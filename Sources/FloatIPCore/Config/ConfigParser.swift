@@ -185,10 +185,11 @@ extension ConfigReader {
         return complete ? peers : nil
     }
 
-    /// `timers: { interval, dead_after, preempt_delay, startup_listen, handover_timeout }`, all optional.
+    /// `timers: { interval, dead_after, preempt_delay, startup_listen, handover_timeout, quiet_standby }`,
+    /// all optional.
     mutating func timersConfig(_ top: Fields) -> Timers? {
         guard let node = value(top, "timers", required: false) else { return Timers() }
-        let keys = ["interval", "dead_after", "preempt_delay", "startup_listen", "handover_timeout"]
+        let keys = ["interval", "dead_after", "preempt_delay", "startup_listen", "handover_timeout", "quiet_standby"]
         guard let entries = fields(node, path: "timers", allowed: keys) else { return nil }
         let defaults = Timers()
         let day = Duration.seconds(86_400)
@@ -197,13 +198,15 @@ extension ConfigReader {
         let preemptDelay = duration(entries, "preempt_delay", minimum: .zero, maximum: day)
         let startupListen = duration(entries, "startup_listen", minimum: .zero, maximum: day)
         let handoverTimeout = duration(entries, "handover_timeout", minimum: .zero, maximum: day)
+        let quietStandby = bool(entries, "quiet_standby")
         let unread = [interval == nil, deadAfter == nil, preemptDelay == nil, startupListen == nil,
-                      handoverTimeout == nil]
+                      handoverTimeout == nil, quietStandby == nil]
         if zip(keys, unread).contains(where: { key, missing in missing && entries.has(key) }) { return nil }
         let timers = Timers(
             interval: interval ?? defaults.interval, deadAfter: deadAfter ?? defaults.deadAfter,
             preemptDelay: preemptDelay ?? defaults.preemptDelay, startupListen: startupListen,
-            handoverTimeout: handoverTimeout ?? defaults.handoverTimeout)
+            handoverTimeout: handoverTimeout ?? defaults.handoverTimeout,
+            quietStandby: quietStandby ?? defaults.quietStandby)
         if timers.handoverTimeout < timers.deadInterval {
             let written = handoverTimeout == nil ? "the default handover_timeout" : "handover_timeout"
             report("timers.handover_timeout", line: entries.line(of: "handover_timeout") ?? entries.line,

@@ -64,7 +64,7 @@ extension GroupEngine {
     public mutating func startSwitchover(to target: String?, peers: [PeerView], now: Instant) throws(SwitchoverError)
         -> String
     {
-        let alive = peers.filter { now - $0.heardAt < timers.deadInterval && $0.name != node }
+        let alive = peers.filter { isAlive($0, now: now) && $0.name != node }
         guard role == .holder else {
             throw .notHolder(group: group, holder: alive.first(where: \.holds)?.name)
         }
@@ -88,7 +88,7 @@ extension GroupEngine {
     /// turning dead, the end of the start-up listen, a failback or a handover deadline.
     public func nextDeadline(peers: [PeerView], now: Instant) -> Instant? {
         var candidates: [Instant] = [startedAt + timers.startupListen]
-        for peer in peers where peer.name != node { candidates.append(peer.heardAt + timers.deadInterval) }
+        for peer in peers where peer.name != node { candidates.append(deadline(of: peer)) }
         if let eligibleSince { candidates.append(eligibleSince + timers.preemptDelay) }
         if let relistenUntil { candidates.append(relistenUntil) }
         if let staleUntil { candidates.append(staleUntil) }

@@ -50,7 +50,7 @@ extension GroupEngine {
         }
         // Rule 6 again after a fault: a peer silent while this node was cut off may hold the group
         // still; listen for one dead interval (or until every peer is heard) before claiming.
-        if let until = relistenUntil, now < until, peers.contains(where: { $0.name != node && now - $0.heardAt >= timers.deadInterval }) {
+        if let until = relistenUntil, now < until, peers.contains(where: { $0.name != node && !isAlive($0, now: now) }) {
             role = .standby
             reason = "recovered from fault: listening for \((until - now).shortDescription) more before claiming"
             return
@@ -104,9 +104,9 @@ extension GroupEngine {
             return "no holder; I rank first among the healthy nodes"
         }
         let silent = now - last.heardAt
-        if silent >= timers.deadInterval {
+        if !isAlive(last, now: now) {
             return "holder \(name) silent for \(silent.shortDescription) "
-                + "(dead after \(timers.deadInterval.shortDescription)); I rank next"
+                + "(dead after \((deadline(of: last) - last.heardAt).shortDescription)); I rank next"
         }
         switch last.advert.role {
         case .fault: return "holder \(name) reports fault; I rank next"

@@ -86,7 +86,7 @@ public struct GroupEngine: Sendable {
         let before = role
         var intents = pending
         pending = []
-        let alive = peers.filter { now - $0.heardAt < timers.deadInterval && $0.name != node }
+        let alive = peers.filter { isAlive($0, now: now) && $0.name != node }
         rememberHolder(alive)
         expireStaleView(now: now)
 
@@ -141,6 +141,16 @@ public struct GroupEngine: Sendable {
         if local.maintenance { return .maintenance }
         return .eligible
     }
+
+    /// Until when `peer` counts as alive without another heartbeat: a dead interval after it was
+    /// heard, and for a quiet standby two of its periods more, so that one lost quiet heartbeat does
+    /// not make it look gone (docs/decision.md, quiet standbys).
+    public func deadline(of peer: PeerView) -> Instant {
+        peer.heardAt + timers.deadInterval + (peer.quietPeriod.map { $0 * 2 } ?? .zero)
+    }
+
+    /// Whether `peer` was heard recently enough to count as alive at `now`.
+    public func isAlive(_ peer: PeerView, now: Instant) -> Bool { now < deadline(of: peer) }
 
     mutating func rememberHolder(_ alive: [PeerView]) {
         if let holder = alive.filter({ $0.holds }).max(by: { $0.rank < $1.rank }) { lastHolder = holder.name }

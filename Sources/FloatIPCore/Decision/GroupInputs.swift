@@ -22,11 +22,15 @@ public struct PeerView: Sendable, Equatable {
     public var name: String
     public var heardAt: Instant
     public var advert: GroupAdvert
+    /// Set when the peer said it is a quiet standby: its next heartbeat is due within this, not
+    /// within one interval (docs/decision.md, quiet standbys). Nil: it heartbeats every interval.
+    public var quietPeriod: Duration?
 
-    public init(name: String, heardAt: Instant, advert: GroupAdvert) {
+    public init(name: String, heardAt: Instant, advert: GroupAdvert, quietPeriod: Duration? = nil) {
         self.name = name
         self.heardAt = heardAt
         self.advert = advert
+        self.quietPeriod = quietPeriod
     }
 
     public var rank: Rank { Rank(priority: advert.priority, node: name) }

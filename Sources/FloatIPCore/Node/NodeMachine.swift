@@ -19,6 +19,8 @@ public struct NodeMachine: Sendable {
     public internal(set) var maintenanceGroups: Set<String> = []
     var nextHeartbeatAt: Instant
     var lastAdverts: [GroupAdvert] = []
+    /// The spacing the last heartbeat said (nil: kind 1, for a peer of an earlier release).
+    var lastSpacing: Int? = 1
     /// What peers last said, per group (parallel to `engines`); rebuilt when a datagram is accepted.
     var views: [[PeerView]]
     /// When the shell last gave this node an input (to measure a stall); nil before the first one
@@ -181,7 +183,7 @@ public struct NodeMachine: Sendable {
     /// When the shell must call `tick` next if nothing arrives before: the next heartbeat or
     /// the next instant a decision can change by time alone.
     public func nextWakeup(now: Instant) -> Instant {
-        var wake = nextHeartbeatAt
+        var wake = tickPromise
         for (index, engine) in engines.enumerated() {
             if let deadline = engine.nextDeadline(peers: views[index], now: now) { wake = min(wake, deadline) }
         }
@@ -208,7 +210,10 @@ public struct NodeMachine: Sendable {
                 guard let record = peers[peer.name], let heardAt = record.heardAt,
                     let advert = record.heartbeat?.groups.first(where: { $0.group == engine.group })
                 else { return nil }
-                return PeerView(name: peer.name, heardAt: heardAt, advert: advert)
+                let spacing = record.heartbeat?.spacing ?? 1
+                return PeerView(
+                    name: peer.name, heardAt: heardAt, advert: advert,
+                    quietPeriod: spacing > 1 ? record.heartbeat?.period : nil)
             }
         }
     }
@@ -224,7 +229,7 @@ public struct NodeMachine: Sendable {
     /// away, once per stall.
     private mutating func noticeStall(now: Instant) -> Duration? {
         defer { lastInputAt = max(lastInputAt ?? now, now) }
-        guard let last = lastInputAt, now - nextHeartbeatAt > config.timers.deadInterval / 2 else { return nil }
+        guard let last = lastInputAt, now - tickPromise > config.timers.deadInterval / 2 else { return nil }
         let length = now - last
         counters.stalls += 1
         // The heartbeat deadline moves on at once, so the next input does not count the same stall.
@@ -252,24 +257,32 @@ public struct NodeMachine: Sendable {
     /// wakes once per interval, not twice). No gap between two heartbeats of a node is shorter
     /// than half an interval; a gap of 1.1 intervals occurs only after the leading node's
     /// heartbeat was lost or it went silent.
+    ///
+    /// A quiet standby (docs/decision.md) does the same with `quietSpacing` intervals in place of
+    /// one, and sends at once when it stops being quiet.
     private mutating func heartbeatIfDue(now: Instant, heard: Bool = false, into output: inout NodeOutput) {
         let adverts = engines.map { $0.advert(local: condition($0.group)) }
+        let spacing = heartbeatSpacing(now: now)
+        let period = config.timers.interval * (spacing ?? 1)
         let interval = config.timers.interval
         let inStep = heard && now < nextHeartbeatAt && nextHeartbeatAt - now <= interval / 2
         let due = now >= nextHeartbeatAt || inStep
-        guard due || adverts != lastAdverts else { return }
+        guard due || adverts != lastAdverts || spacing != lastSpacing else { return }
         if inStep {
-            nextHeartbeatAt = now + interval + interval / 10
-        } else if due {
+            nextHeartbeatAt = now + period + interval / 10
+        } else if due && spacing == lastSpacing {
             // Absolute deadlines: the schedule does not drift; if the shell fell behind, skip ahead.
-            nextHeartbeatAt = nextHeartbeatAt + interval
-            if nextHeartbeatAt <= now { nextHeartbeatAt = now + interval }
+            nextHeartbeatAt = nextHeartbeatAt + period
+            if nextHeartbeatAt <= now { nextHeartbeatAt = now + period }
+        } else if spacing != lastSpacing {
+            nextHeartbeatAt = now + period
         }
         sequence += 1
         lastAdverts = adverts
+        lastSpacing = spacing
         let heartbeat = Heartbeat(
             cluster: config.cluster, sender: name, bootID: bootID, sequence: sequence,
-            interval: config.timers.interval, groups: adverts)
+            interval: config.timers.interval, groups: adverts, spacing: spacing)
         do {
             output.datagram = try codec.encode(heartbeat)
             output.heartbeat = heartbeat
@@ -278,6 +291,39 @@ public struct NodeMachine: Sendable {
             // Config validation keeps names and group counts within the format; count it if not.
             counters.encodeFailures += 1
         }
+    }
+}
+
+extension NodeMachine {
+    /// The spacing this node's next heartbeat says: `quietSpacing` while every group may be quiet,
+    /// 1 otherwise, and nil (a kind-1 datagram, every interval) while a peer of an earlier release,
+    /// which cannot read spaced heartbeats, is heard.
+    func heartbeatSpacing(now: Instant) -> Int? {
+        if peers.values.contains(where: { $0.heartbeat != nil && $0.heartbeat?.spacing == nil }) { return nil }
+        let quiet = config.timers.quietSpacing > 1
+            && engines.indices.allSatisfy { index in
+                engines[index].mayBeQuiet(local: condition(engines[index].group), peers: views[index], now: now)
+            }
+        return quiet ? config.timers.quietSpacing : 1
+    }
+
+    /// Until when `peer` counts as alive without another heartbeat: a dead interval after it was
+    /// last heard, and two quiet periods more if it said it is a quiet standby (as the engines
+    /// judge it, `GroupEngine.deadline(of:)`). Nil before it was heard.
+    public func aliveUntil(peer: String) -> Instant? {
+        guard let record = peers[peer], let heardAt = record.heardAt else { return nil }
+        let quiet = (record.heartbeat?.spacing ?? 1) > 1 ? (record.heartbeat?.period ?? .zero) * 2 : .zero
+        return heardAt + config.timers.deadInterval + quiet
+    }
+
+    /// When the shell has promised to give this node its next input at the latest (rule 8): its
+    /// next heartbeat, and for a quiet standby also 1.1 intervals after its last input (the holder
+    /// it follows heartbeats every interval), so that a stall is noticed as soon as a node that
+    /// heartbeats every interval would notice it.
+    var tickPromise: Instant {
+        guard (lastSpacing ?? 1) > 1, let last = lastInputAt else { return nextHeartbeatAt }
+        let interval = config.timers.interval
+        return min(nextHeartbeatAt, last + interval + interval / 10)
     }
 }
 

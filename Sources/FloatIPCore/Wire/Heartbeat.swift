@@ -12,9 +12,14 @@ public struct Heartbeat: Sendable, Equatable {
     /// The sender's heartbeat interval (so a receiver can report a timer mismatch).
     public var interval: Duration
     public var groups: [GroupAdvert]
+    /// The sender's next heartbeat is due within `spacing` intervals (1: every interval; more: a
+    /// quiet standby, docs/protocol.md). Nil for a kind-1 datagram, whose sender does not space its
+    /// heartbeats (an earlier release): it sends every interval and cannot read spaced ones.
+    public var spacing: Int?
 
     public init(
-        cluster: String, sender: String, bootID: UInt64, sequence: UInt64, interval: Duration, groups: [GroupAdvert]
+        cluster: String, sender: String, bootID: UInt64, sequence: UInt64, interval: Duration, groups: [GroupAdvert],
+        spacing: Int? = nil
     ) {
         self.cluster = cluster
         self.sender = sender
@@ -22,7 +27,11 @@ public struct Heartbeat: Sendable, Equatable {
         self.sequence = sequence
         self.interval = interval
         self.groups = groups
+        self.spacing = spacing
     }
+
+    /// How long after this heartbeat the sender's next one is due at the latest.
+    public var period: Duration { interval * (spacing ?? 1) }
 }
 
 /// What a node says about itself for one group.

@@ -37,9 +37,17 @@ extension HeartbeatCodec {
         _ = try reader.readUInt16("magic")
         _ = try reader.readUInt8("version")
         let kind = try reader.readUInt8("kind")
-        guard kind == Self.heartbeatKind else { throw .unknownKind(kind) }
+        guard kind == Self.heartbeatKind || kind == Self.spacedHeartbeatKind else { throw .unknownKind(kind) }
         _ = try reader.readUInt16("length")
-        guard try reader.readUInt16("reserved") == 0 else { throw .reservedBitsSet }
+        let reserved = Int(try reader.readUInt16("reserved"))
+        let spacing: Int?
+        if kind == Self.heartbeatKind {
+            guard reserved == 0 else { throw .reservedBitsSet }
+            spacing = nil
+        } else {
+            guard reserved != 0 else { throw .invalidSpacing }
+            spacing = reserved
+        }
         let bootID = try reader.readUInt64("boot_id")
         let sequence = try reader.readUInt64("sequence")
         guard sequence != 0 else { throw .invalidSequence }
@@ -60,8 +68,8 @@ extension HeartbeatCodec {
         guard reader.remaining == 0 else { throw .trailingBytes(reader.remaining) }
 
         return Heartbeat(
-            cluster: cluster, sender: sender, bootID: bootID, sequence: sequence, interval: interval, groups: groups
-        )
+            cluster: cluster, sender: sender, bootID: bootID, sequence: sequence, interval: interval, groups: groups,
+            spacing: spacing)
     }
 
     private func parseGroup(_ reader: inout WireReader, index: Int) throws(WireError) -> GroupAdvert {

@@ -26,7 +26,13 @@ public struct HeartbeatCodec: Sendable {
     public static let maxGroups = Int(UInt8.max)
 
     static let magic: [UInt8] = [0x46, 0x50]  // "FP"
+    /// A heartbeat of a sender that sends every interval; its reserved field is 0.
     static let heartbeatKind: UInt8 = 1
+    /// A heartbeat that says its spacing (in the former reserved field): receivers of an earlier
+    /// release drop it as `unknown_kind`, so a node sends it only while no peer speaks kind 1.
+    static let spacedHeartbeatKind: UInt8 = 2
+    /// The widest spacing a datagram can say.
+    public static let maxSpacing = Int(UInt16.max)
     /// Magic (2), version (1), kind (1), length (2), reserved (2), boot id (8), sequence (8), interval (4).
     static let fixedHeaderSize = 28
     static let lengthOffset = 4
@@ -83,9 +89,9 @@ public struct HeartbeatCodec: Sendable {
         var writer = WireWriter(capacity: size)
         writer.append(contentsOf: Self.magic)
         writer.write(Self.version)
-        writer.write(Self.heartbeatKind)
+        writer.write(heartbeat.spacing == nil ? Self.heartbeatKind : Self.spacedHeartbeatKind)
         writer.write(UInt16(size))
-        writer.write(UInt16(0))  // reserved
+        writer.write(UInt16(heartbeat.spacing ?? 0))  // reserved in kind 1
         writer.write(heartbeat.bootID)
         writer.write(heartbeat.sequence)
         writer.write(Self.microseconds(heartbeat.interval))
@@ -113,6 +119,7 @@ public struct HeartbeatCodec: Sendable {
         guard heartbeat.cluster == cluster else { throw .wrongCluster(heartbeat.cluster) }
         guard WireName.isValid(heartbeat.sender) else { throw .invalidName(field: "sender") }
         guard heartbeat.sequence != 0 else { throw .invalidSequence }
+        if let spacing = heartbeat.spacing, !(1...Self.maxSpacing).contains(spacing) { throw .invalidSpacing }
         guard heartbeat.groups.count <= Self.maxGroups else { throw .tooManyGroups(heartbeat.groups.count) }
         var seen = Set<String>()
         for (index, advert) in heartbeat.groups.enumerated() {

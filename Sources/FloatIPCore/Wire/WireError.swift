@@ -36,6 +36,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongCluster(String)
     /// Sequence 0: sequences start at 1.
     case invalidSequence
+    /// A spaced heartbeat (kind 2) with spacing 0, or one outside 1…`HeartbeatCodec.maxSpacing` to encode.
+    case invalidSpacing
     /// A sequence number already accepted from the sender's current boot.
     case replayed
     /// A sequence number below the sender's replay window.
@@ -63,6 +65,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicateGroup: "duplicate_group"
         case .wrongCluster: "wrong_cluster"
         case .invalidSequence: "bad_sequence"
+        case .invalidSpacing: "bad_spacing"
         case .replayed: "replay"
         case .tooOld: "too_old"
         case .staleBoot: "stale_boot"
@@ -92,6 +95,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicateGroup(let group): "group '\(group)' appears twice"
         case .wrongCluster(let cluster): "datagram for cluster '\(cluster)'"
         case .invalidSequence: "sequence number 0 (sequences start at 1)"
+        case .invalidSpacing: "heartbeat spacing 0 (a spaced heartbeat says 1 or more intervals)"
         case .replayed: "sequence number already seen (replay)"
         case .tooOld: "sequence number below the replay window"
         case .staleBoot: "boot id older than the peer's current one"
