@@ -73,6 +73,8 @@ final class DatagramSocket: Sendable {
     private let closed = Mutex(false)
     /// Most datagrams read per wake-up, so one busy socket does not starve the loop's timer.
     private static let readsPerWake = 64
+    /// The read buffer: `HeartbeatCodec.maxDatagramSize` + 1.
+    static let bufferSize = HeartbeatCodec.maxDatagramSize + 1
 
     /// Binds `local` exclusively. No SO_REUSEADDR (UDP has no TIME_WAIT to wait out): with it, a
     /// local user's socket with the option could share the port and, `connect`ed to a peer, take
@@ -104,29 +106,30 @@ final class DatagramSocket: Sendable {
     /// Reads the datagrams queued now (at most `readsPerWake`) into `deliver`, without blocking.
     /// For a poll loop that found the socket readable; nothing after `close()`.
     func readAvailable(_ deliver: ([UInt8], PeerSocketAddress?) -> Void) {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        for _ in 0..<Self.readsPerWake {
-            var source = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let count = closed.withLock { closed -> Int in
-                guard !closed else { return Int.min }
-                return buffer.withUnsafeMutableBytes { bytes in
-                    withUnsafeMutablePointer(to: &source) {
+        // One byte more than the largest datagram the codec accepts: a larger one arrives cut to
+        // this size and is rejected as too large. On the stack: an idle agent reads every interval.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.bufferSize) { buffer in
+            for _ in 0..<Self.readsPerWake {
+                var source = sockaddr_storage()
+                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                let count = closed.withLock { closed -> Int in
+                    guard !closed else { return Int.min }
+                    return withUnsafeMutablePointer(to: &source) {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            recvfrom(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &length)
+                            recvfrom(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT), $0, &length)
                         }
                     }
                 }
-            }
-            if count == Int.min { return }
-            if count < 0 {
-                // An ICMP error queued for an earlier send is reported once: read on.
-                switch errno {
-                case EINTR, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENETDOWN: continue
-                default: return
+                if count == Int.min { return }
+                if count < 0 {
+                    // An ICMP error queued for an earlier send is reported once: read on.
+                    switch errno {
+                    case EINTR, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENETDOWN: continue
+                    default: return
+                    }
                 }
+                deliver(Array(buffer[0..<count]), PeerSocketAddress(source))
             }
-            deliver(Array(buffer[0..<count]), PeerSocketAddress(source))
         }
     }
 

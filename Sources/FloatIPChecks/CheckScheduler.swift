@@ -8,7 +8,9 @@ import Synchronization
 ///   (`ContinuousClock.sleep(until:)`, so there is no drift); a run that overruns its slot skips the
 ///   deadlines already past rather than running late ones in a burst. A probe that learns of
 ///   changes itself (`CheckProbe.notifyChanges`) also runs at once when its answer changes; the
-///   deadlines stay where they were.
+///   deadlines stay where they were. Such a probe runs on its deadlines only while its hysteresis
+///   counts (a result disagrees with the state); settled, it waits for a change, and polls once
+///   every `settledPoll` (an idle agent does not wake for nothing).
 /// - **Isolation.** Checks never wait for each other. A probe that overruns its timeout by more than
 ///   `grace` is abandoned and reported as `hung: no answer after …`; while it still has not returned,
 ///   later runs of that check are not started but reported failing the same way, so a hung probe
@@ -86,7 +88,11 @@ public final class CheckScheduler: Sendable {
             }
             do {
                 if wakes {
-                    try await changes.wait(until: deadline)
+                    // An event-driven check whose last result agrees with its state has nothing to
+                    // count: it sleeps until the probe reports a change (an idle agent wakes for
+                    // nothing), and runs once in `settledPoll` in case an event was lost.
+                    let settled = hysteresis.state != .unknown && hysteresis.streak == 0
+                    try await changes.wait(until: settled ? max(deadline, clock.now + Self.settledPoll) : deadline)
                 } else {
                     try await clock.sleep(until: deadline)
                 }
@@ -95,6 +101,9 @@ public final class CheckScheduler: Sendable {
             }
         }
     }
+
+    /// How often an event-driven check runs while its state is settled (see `schedule`).
+    static let settledPoll: Duration = .seconds(60)
 
     /// The first deadline on the grid `previous + k × interval` (k ≥ 1) that is not yet past.
     static func nextDeadline(

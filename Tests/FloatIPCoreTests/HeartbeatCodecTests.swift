@@ -59,6 +59,27 @@ extension WireTests {
             #expect(try codec.decode(bytes(hex: Self.goldenHex)) == Self.golden)
         }
 
+        /// The golden heartbeat from a quiet standby's build, spacing 10: kind 2, the spacing where
+        /// kind 1 has its reserved field, everything else alike. MAC computed in Python as above.
+        @Test func goldenSpacedHeartbeat() throws {
+            var spaced = Self.golden
+            spaced.spacing = 10
+            let expected = "46500102006c000a"
+                + String(Self.goldenHex.dropFirst(16).dropLast(64))
+                + "4ccff21f9eb8177f2103874f4166c02f9bf2ceb34b8f13efdb4e8e2faa4ed5aa"
+            #expect(hex(try codec.encode(spaced)) == expected)
+            #expect(try codec.decode(bytes(hex: expected)) == spaced)
+            #expect(spaced.period == .seconds(2))
+            #expect(Self.golden.period == .milliseconds(200), "kind 1: every interval")
+            var spacing1 = Self.golden
+            spacing1.spacing = 1
+            #expect(try codec.decode(codec.encode(spacing1)).spacing == 1, "kind 2 with spacing 1 is not kind 1")
+            for bad in [0, HeartbeatCodec.maxSpacing + 1] {
+                spaced.spacing = bad
+                #expect(throws: WireError.invalidSpacing) { try codec.encode(spaced) }
+            }
+        }
+
         // MARK: Round trips and encoding rules
 
         @Test func randomHeartbeatsRoundTrip() throws {
@@ -223,6 +244,7 @@ extension WireTests {
             }
             #expect(decoding { $0[3] = 9 } == .unknownKind(9))
             #expect(decoding { $0[7] = 1 } == .reservedBitsSet)
+            #expect(decoding { $0[3] = 2 } == .invalidSpacing)  // kind 2 with spacing 0
             #expect(decoding { $0[23] = 0 } == .invalidSequence)
             #expect(decoding { $0[28] = 0 } == .invalidName(field: "cluster"))
             #expect(decoding { $0[29] = UInt8(ascii: "/") } == .invalidName(field: "cluster"))
@@ -333,7 +355,8 @@ extension WireTests {
             return Heartbeat(
                 cluster: "lab", sender: randomName(&rng, maxLength: 63), bootID: rng.next(),
                 sequence: UInt64.random(in: 1...UInt64.max, using: &rng),
-                interval: .microseconds(Int64(UInt32.random(in: 0...UInt32.max, using: &rng))), groups: groups
+                interval: .microseconds(Int64(UInt32.random(in: 0...UInt32.max, using: &rng))), groups: groups,
+                spacing: Bool.random(using: &rng) ? nil : Int.random(in: 1...HeartbeatCodec.maxSpacing, using: &rng)
             )
         }
 

@@ -29,7 +29,7 @@ public func makeAPIApplication(
         agent: agent, groups: agent.config.groups.map(\.name), authorization: APIAuthorization(token: token),
         overSocket: listener.isUnixSocket, eventLog: eventLog, metrics: metrics, logger: logger)
     handlers.register(on: router)
-    return Application(
+    let application = Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: idleTimeout)),
         configuration: ApplicationConfiguration(
@@ -42,6 +42,7 @@ public func makeAPIApplication(
             await onServerRunning(channel.localAddress?.port ?? 0)
         },
         logger: Logger(label: "floatip.api", factory: { _ in SwiftLogNoOpLogHandler() }))
+    return DatelessApplication(inner: application)
 }
 
 extension APIListener {

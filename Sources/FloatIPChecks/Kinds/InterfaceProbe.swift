@@ -38,7 +38,7 @@ final class InterfaceProbe: CheckProbe {
             let setup = await OffPoolCall.run(name: "floatip-check", timeout: check.timeout) {
                 Result { () throws -> (NetlinkWatcher, LinkInfo?) in
                     // Subscribe first: events from here on queue up, so none falls between the read and the stream.
-                    let watcher = try NetlinkWatcher(namespace: namespace)
+                    let watcher = try NetlinkWatcher(namespace: namespace, addresses: false)
                     do {
                         return (watcher, try RouteNetlink(namespace: namespace).link(named: name))
                     } catch {

@@ -23,6 +23,10 @@ public struct NodeMachine: Sendable {
     var lastSpacing: Int? = 1
     /// What peers last said, per group (parallel to `engines`); rebuilt when a datagram is accepted.
     var views: [[PeerView]]
+    /// Fractions of the timers used on every input, computed once (`Duration` division is slow).
+    let halfDead: Duration
+    let halfInterval: Duration
+    let stepSlack: Duration
     /// When the shell last gave this node an input (to measure a stall); nil before the first one
     /// (the shell may take a while from creating the machine to starting it).
     var lastInputAt: Instant?
@@ -45,6 +49,9 @@ public struct NodeMachine: Sendable {
         })
         self.nextHeartbeatAt = now
         self.views = Array(repeating: [], count: config.groups.count)
+        self.halfDead = config.timers.deadInterval / 2
+        self.halfInterval = config.timers.interval / 2
+        self.stepSlack = config.timers.interval / 10
     }
 
     /// This node's name.
@@ -229,7 +236,7 @@ public struct NodeMachine: Sendable {
     /// away, once per stall.
     private mutating func noticeStall(now: Instant) -> Duration? {
         defer { lastInputAt = max(lastInputAt ?? now, now) }
-        guard let last = lastInputAt, now - tickPromise > config.timers.deadInterval / 2 else { return nil }
+        guard let last = lastInputAt, now - tickPromise > halfDead else { return nil }
         let length = now - last
         counters.stalls += 1
         // The heartbeat deadline moves on at once, so the next input does not count the same stall.
@@ -265,11 +272,11 @@ public struct NodeMachine: Sendable {
         let spacing = heartbeatSpacing(now: now)
         let period = config.timers.interval * (spacing ?? 1)
         let interval = config.timers.interval
-        let inStep = heard && now < nextHeartbeatAt && nextHeartbeatAt - now <= interval / 2
+        let inStep = heard && now < nextHeartbeatAt && nextHeartbeatAt - now <= halfInterval
         let due = now >= nextHeartbeatAt || inStep
         guard due || adverts != lastAdverts || spacing != lastSpacing else { return }
         if inStep {
-            nextHeartbeatAt = now + period + interval / 10
+            nextHeartbeatAt = now + period + stepSlack
         } else if due && spacing == lastSpacing {
             // Absolute deadlines: the schedule does not drift; if the shell fell behind, skip ahead.
             nextHeartbeatAt = nextHeartbeatAt + period
@@ -322,8 +329,7 @@ extension NodeMachine {
     /// heartbeats every interval would notice it.
     var tickPromise: Instant {
         guard (lastSpacing ?? 1) > 1, let last = lastInputAt else { return nextHeartbeatAt }
-        let interval = config.timers.interval
-        return min(nextHeartbeatAt, last + interval + interval / 10)
+        return min(nextHeartbeatAt, last + config.timers.interval + stepSlack)
     }
 }
 

@@ -21,6 +21,8 @@ public actor LocalMover: ExpiringMover {
     var announcers: [String: Announcer] = [:]
     /// When each bounded group's addresses must be gone by (`ExpiringMover`, LocalMover+Bound.swift).
     var lifetimeBounds: [String: ContinuousClock.Instant] = [:]
+    /// Set while the renewal loop sleeps because nothing held expires; a claim finishes it.
+    var holdBegan: OneShot<Void>?
 
     struct HeldGroup {
         var group: GroupConfig
@@ -64,6 +66,8 @@ public actor LocalMover: ExpiringMover {
         }
         held[group.name]?.followUps?.cancel()
         held[group.name] = HeldGroup(group: group, interfaceIndex: index, interfaceName: target.name, followUps: nil)
+        holdBegan?.finish(())
+        holdBegan = nil
         guard group.announce.count > 0 else { return }
         // The claim is done once the addresses are in place and announced once: peers waiting to
         // release (make-before-break) may go at once. The rest of the burst follows in the background.
@@ -143,8 +147,19 @@ public actor LocalMover: ExpiringMover {
         return max(.seconds(1), .seconds(shortest) / 3)
     }
 
+    /// The renewal loop's next wait: the renewal interval, or (nil) a signal that the next claim
+    /// finishes, set in the same actor turn so that no claim falls between the two.
+    func renewalWait() -> (interval: Duration?, claim: OneShot<Void>?) {
+        if let interval = renewalInterval() { return (interval, nil) }
+        let signal = holdBegan ?? OneShot<Void>()
+        holdBegan = signal
+        return (nil, signal)
+    }
+
     /// Keeps held addresses in place until the calling task is cancelled: renews on schedule and
-    /// restores at once when the kernel reports an address of a held group removed.
+    /// restores at once when the kernel reports an address of a held group removed. While nothing
+    /// held expires it sleeps until a claim (the netlink watcher restores removed addresses); only
+    /// without a watcher does it look every `idleCheck`.
     public func run(idleCheck: Duration = .seconds(1)) async {
         let watcher = try? NetlinkWatcher(namespace: namespace)
         defer { watcher?.stop() }
@@ -160,7 +175,13 @@ public actor LocalMover: ExpiringMover {
                 let clock = ContinuousClock()
                 var next = clock.now
                 while !Task.isCancelled {
-                    next = next + (await self.renewalInterval() ?? idleCheck)
+                    let wait = await self.renewalWait()
+                    if wait.interval == nil, watcher != nil, let claim = wait.claim {
+                        await claim.value(onCancel: ())
+                        next = clock.now
+                        continue
+                    }
+                    next = next + (wait.interval ?? idleCheck)
                     if next < clock.now { next = clock.now }
                     do { try await clock.sleep(until: next, tolerance: .zero) } catch { break }
                     await self.maintain()

@@ -17,14 +17,18 @@ import Synchronization
 public final class NetlinkWatcher: Sendable {
     private let loop: WatcherLoop
 
-    /// Subscribes a new socket in the named network namespace, or in the current one.
-    public convenience init(namespace: String? = nil) throws(NetlinkError) {
-        try self.init(namespace: namespace, receiveBufferSize: nil)
+    /// Subscribes a new socket in the named network namespace, or in the current one. With
+    /// `addresses: false` only to links: a watcher that follows a link's state is then not woken
+    /// by address changes (the holder's lifetime renewals, every second).
+    public convenience init(namespace: String? = nil, addresses: Bool = true) throws(NetlinkError) {
+        try self.init(namespace: namespace, receiveBufferSize: nil, addresses: addresses)
     }
 
     /// `receiveBufferSize` forces the socket's receive buffer (SO_RCVBUFFORCE, needs
     /// CAP_NET_ADMIN); tests shrink it to provoke ENOBUFS. `bufferLimit` bounds the stream.
-    init(namespace: String?, receiveBufferSize: Int?, bufferLimit: Int = 4096) throws(NetlinkError) {
+    init(namespace: String?, receiveBufferSize: Int?, bufferLimit: Int = 4096, addresses: Bool = true)
+        throws(NetlinkError)
+    {
         let socket: NetlinkSocket
         do {
             socket = try NetlinkSocket.open(namespace: namespace)
@@ -32,7 +36,7 @@ public final class NetlinkWatcher: Sendable {
             throw NetlinkError(operation: "open rtnetlink watcher" + (namespace.map { " in namespace \($0)" } ?? ""), error)
         }
         do {
-            for group in [RT.groupLink, RT.groupIPv4Address, RT.groupIPv6Address] {
+            for group in addresses ? [RT.groupLink, RT.groupIPv4Address, RT.groupIPv6Address] : [RT.groupLink] {
                 try socket.setOption(SOL_NETLINK, RT.optionAddMembership, group, name: "NETLINK_ADD_MEMBERSHIP \(group)")
             }
             if let receiveBufferSize {
