@@ -10,9 +10,9 @@ final class NotifyingProbe: CheckProbe {
     let check: CheckConfig
     private let state = Mutex<(passing: Bool, runs: Int, wake: (@Sendable () -> Void)?)>((true, 0, nil))
 
-    init(interval: Duration) {
+    init(interval: Duration, fall: Int = 1) {
         check = CheckConfig(name: "link", kind: .interface, target: "v0", interval: interval,
-                            timeout: .milliseconds(50), rise: 1, fall: 1)
+                            timeout: .milliseconds(50), rise: 1, fall: fall)
     }
 
     var runs: Int { state.withLock { $0.runs } }
@@ -67,21 +67,27 @@ final class NotifyingProbe: CheckProbe {
         #expect(await log.finished(within: .seconds(1)))
     }
 
-    /// A change keeps the grid: runs still come at start + k × interval, not interval after the change.
-    @Test func aChangeKeepsTheSchedule() async throws {
-        let probe = NotifyingProbe(interval: .milliseconds(400))
+    /// Settled, an event-driven check does not run on its grid: an idle agent wakes for nothing.
+    /// A change that starts a count (fall 3) runs at once, and the count goes on on the grid
+    /// (start + k × interval, not interval after the change) until the state turns; then it is
+    /// settled again.
+    @Test func aSettledCheckWaitsForAChangeAndACountKeepsTheSchedule() async throws {
+        let probe = NotifyingProbe(interval: .milliseconds(400), fall: 3)
         let scheduler = CheckScheduler(probes: [probe])
         let running = Task { await scheduler.run() }
         defer { running.cancel() }
         let start = ContinuousClock.now
-        try await Task.sleep(for: .milliseconds(200))
-        probe.change(passing: false)
-        try await Task.sleep(for: .milliseconds(1_000))  // deadlines at 400 and 800 ms, then 1,200 ms
+        try await Task.sleep(for: .milliseconds(900))
+        #expect(probe.runs == 1, "settled: no run on the grid at 400 and 800 ms (\(probe.runs) runs)")
+        probe.change(passing: false)  // at about 900 ms: a run at once, then 1,200 and 1,600 ms
+        try await Task.sleep(for: .milliseconds(1_500))
         let runs = probe.runs
+        let state = scheduler.states().first?.state
         running.cancel()
         await running.value
-        // Scheduled at 0, 400, 800, (1,200 ms: may just have come) and one for the change.
-        #expect((4...5).contains(runs), "\(runs) runs in \(ContinuousClock.now - start)")
+        // 0, the change, 1,200 and 1,600 ms (failing after the third failure), nothing at 2,000 and 2,400 ms.
+        #expect(runs == 4, "\(runs) runs in \(ContinuousClock.now - start)")
+        #expect(state == .failing)
     }
 
     private func waitFor(_ condition: () -> Bool) async throws -> Bool {
