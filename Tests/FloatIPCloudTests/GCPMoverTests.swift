@@ -137,7 +137,7 @@ struct GCPMoverTests {
             try await broken.claim(brokenGroup, epoch: 1)
             Issue.record("a key without `private_key` was accepted")
         } catch let problem as CredentialProblem {
-            #expect("\(problem)" == "mover.key_env: is not a service-account key: no `private_key`")
+            #expect("\(problem)" == "mover.key_env: the key is not a service-account key: no `private_key`")
         }
         #expect(server.unrecognised.isEmpty)
         await server.stop()

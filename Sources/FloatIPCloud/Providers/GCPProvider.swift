@@ -81,6 +81,15 @@ public struct GCPProvider: CloudProvider {
         return range + (range.contains(":") ? "/128" : "/32")
     }
 
+    public static func credentialProblem(_ name: String, value: String) -> String? {
+        do {
+            _ = try GCPToken.ServiceAccountKey.parse(value, option: name)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
     public static func errorMessage(_ response: ProviderResponse) -> String? {
         if let message = JSONAnswer.message(in: response, [["error", "message"]]) { return message }
         return AccessToken.oauthError(response)

@@ -20,16 +20,16 @@ enum GCPToken {
         /// Reads the key file's JSON; a problem names `option` and the field, never the key.
         static func parse(_ text: String, option: String) throws(CredentialProblem) -> ServiceAccountKey {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-                throw CredentialProblem(key: option, message: "is not a service-account key: not a JSON object")
+                throw CredentialProblem(key: option, message: "the key is not a service-account key: not a JSON object")
             }
             if let type = object["type"] as? String, type != "service_account" {
-                throw CredentialProblem(key: option, message: "is a `\(type)` credential; a service-account key (`service_account`) is needed")
+                throw CredentialProblem(key: option, message: "the key is a `\(type)` credential; a service-account key (`service_account`) is needed")
             }
             guard let email = object["client_email"] as? String, !email.isEmpty else {
-                throw CredentialProblem(key: option, message: "is not a service-account key: no `client_email`")
+                throw CredentialProblem(key: option, message: "the key is not a service-account key: no `client_email`")
             }
             guard let pem = object["private_key"] as? String else {
-                throw CredentialProblem(key: option, message: "is not a service-account key: no `private_key`")
+                throw CredentialProblem(key: option, message: "the key is not a service-account key: no `private_key`")
             }
             guard let key = try? _RSA.Signing.PrivateKey(pemRepresentation: pem) else {
                 throw CredentialProblem(key: option, message: "`private_key` is not an RSA private key in PEM")

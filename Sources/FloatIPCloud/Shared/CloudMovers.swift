@@ -56,6 +56,11 @@ public enum CloudMovers {
                 group.mover.options, name: credential.name, what: credential.what, environment: environment)
             problems += found.problems.map { MoverOptionProblem(field: "mover.\($0.0)", message: $0.1, isWarning: false) }
             problems += found.warnings.map { MoverOptionProblem(field: "mover.\($0.0)", message: $0.1, isWarning: true) }
+            if found.problems.isEmpty, let value = try? store.value(credential.name),
+                let problem = P.credentialProblem(credential.name, value: value) {
+                let key = group.mover.options["\(credential.name)_file"] != nil ? "\(credential.name)_file" : "\(credential.name)_env"
+                problems.append(MoverOptionProblem(field: "mover.\(key)", message: problem, isWarning: false))
+            }
         }
         return problems
     }

@@ -39,6 +39,10 @@ public protocol CloudProvider: Sendable {
     /// (Google's metadata server, Azure's managed identity).
     static var credentialsOptional: Bool { get }
 
+    /// What is wrong with the credential `name`'s value (a key file that is not a key), for
+    /// `check-config`; nil when it looks right. Never includes the value.
+    static func credentialProblem(_ name: String, value: String) -> String?
+
     /// Reads the provider's own options; problems go to `check`. nil when any is wrong.
     static func settings(_ check: inout OptionCheck) -> Settings?
 
@@ -68,6 +72,7 @@ extension CloudProvider {
     public static var defaultPollInterval: Duration { .milliseconds(500) }
     public static var needsLocalAddress: Bool { false }
     public static var credentialsOptional: Bool { false }
+    public static func credentialProblem(_ name: String, value: String) -> String? { nil }
     public static func isThrottled(_ response: ProviderResponse) -> Bool { false }
 }
 
