@@ -106,6 +106,7 @@ struct AzureMoverTests {
         let (unknown, unknownGroup) = try makeMover(AzureProvider.self, options, environment: [:])
         let notFound = await providerError { try await unknown.claim(unknownGroup, epoch: 1) }
         #expect(notFound?.status == 404 && notFound?.message.hasPrefix("ResourceNotFound: The Resource 'Microsoft.Network/networkInterfaces/web9-nic'") == true)
+        #expect(notFound?.message.hasSuffix("(check `nic` and `resource_group`)") == true)
         #expect(server.unrecognised.isEmpty)
         await server.stop()
     }

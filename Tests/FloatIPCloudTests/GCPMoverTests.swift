@@ -27,6 +27,7 @@ struct GCPMoverTests {
             "endpoint": server.baseURL, "metadata_endpoint": server.baseURL, "poll_interval": "10ms", "claim_timeout": "5s",
         ]
         options.merge(extra(server.baseURL)) { $1 }
+        options = options.filter { !$0.value.isEmpty }  // "" removes a default option
         let (mover, group) = try makeMover(GCPProvider.self, options, environment: environment)
         return (server, fake, mover, group)
     }
@@ -121,7 +122,8 @@ struct GCPMoverTests {
         options["instance"] = "web9"
         let (missing, missingGroup) = try makeMover(GCPProvider.self, options, environment: [:])
         let notFound = await providerError { try await missing.claim(missingGroup, epoch: 1) }
-        #expect(notFound?.status == 404 && notFound?.message.contains("instances/web9' was not found") == true)
+        #expect(notFound?.status == 404 && notFound?.message.hasSuffix("instances/web9' was not found (check `instance` and `zone`)") == true,
+                "\(String(describing: notFound))")
 
         options["instance"] = "web1"
         options["network_interface"] = "nic3"
@@ -139,6 +141,35 @@ struct GCPMoverTests {
         } catch let problem as CredentialProblem {
             #expect("\(problem)" == "mover.key_env: the key is not a service-account key: no `private_key`")
         }
+        #expect(server.unrecognised.isEmpty)
+        await server.stop()
+    }
+
+    @Test("route mode: the route to another instance is deleted and inserted again pointing here; a peer's insert first is a conflict")
+    func routeMode() async throws {
+        let (server, fake, mover, group) = try await setUp { _ in
+            ["alias_ip": "", "route": "vip-route", "destination": "10.200.0.50/32", "network": "default", "route_priority": "500"]
+        }
+        let toWeb2 = GCPFake.Route(destination: "10.200.0.50/32", network: "default", priority: 500, instance: "web2")
+        fake.state.withLock { $0.routes["vip-route"] = toWeb2 }
+        #expect(try await mover.holder(of: group) == .other("web2"))
+        try await mover.claim(group, epoch: 1)
+        let route = fake.state.withLock { $0.routes["vip-route"] }
+        #expect(route == GCPFake.Route(destination: "10.200.0.50/32", network: "default", priority: 500, instance: "web1"))
+        #expect(server.count("DELETE", "/global/routes/vip-route") == 1 && server.count("POST", "/global/routes") == 1)
+        #expect(server.count("GET", "/global/operations/") == 4)
+        #expect(try await mover.holder(of: group) == .this)
+        try await mover.claim(group, epoch: 2)
+        #expect(server.count("POST", "/global/routes") == 1, "a claim that is already true moves nothing")
+        try await mover.release(group, epoch: 2)
+        #expect(fake.state.withLock { $0.routes["vip-route"] } == nil)
+        #expect(try await mover.holder(of: group) == .none)
+
+        fake.state.withLock { $0.racingInsert = ("vip-route", toWeb2) }
+        let error = await providerError { try await mover.claim(group, epoch: 3) }
+        #expect(error?.kind == .conflict && error?.status == 409, "\(String(describing: error))")
+        #expect(error?.message.contains("someone else inserted route vip-route first") == true)
+        #expect(fake.state.withLock { $0.routes["vip-route"] } == toWeb2)
         #expect(server.unrecognised.isEmpty)
         await server.stop()
     }
@@ -161,5 +192,11 @@ struct GCPMoverTests {
         #expect(try problems(good.merging(["metadata_endpoint": "metadata"]) { $1 })
             == ["mover.metadata_endpoint: `metadata` is not an http:// URL (the default is `http://metadata.google.internal`)"])
         #expect(try problems(good.merging(["zones": "x"]) { $1 }).first?.hasPrefix("mover.zones: unknown option for the `gcp` mover") == true)
+        let route = ["project": "p", "zone": "europe-west1-b", "instance": "web1", "route": "vip", "destination": "10.200.0.50"]
+        #expect(try problems(route) == ["mover.network: missing: set `network` (the VPC network of the route, e.g. `default`)"])
+        #expect(try problems(route.merging(["network": "default", "alias_ip": "10.0.0.1"]) { $1 }).first?
+            .hasPrefix("mover.alias_ip: set either `alias_ip`") == true)
+        #expect(try problems(route.merging(["network": "default", "route_priority": "high"]) { $1 })
+            == ["mover.route_priority: `high` is not a route priority (0 to 65535)"])
     }
 }

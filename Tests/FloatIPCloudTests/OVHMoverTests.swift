@@ -92,7 +92,7 @@ struct OVHMoverTests {
         let (unknown, unknownGroup) = try makeMover(
             OVHProvider.self, options, environment: [testTokenVariable: OVHFake.secret, "FLOATIP_TEST_CONSUMER": OVHFake.consumer])
         let notFound = await providerError { try await unknown.claim(unknownGroup, epoch: 1) }
-        #expect(notFound?.status == 404 && notFound?.message == "OBJECT_NOT_FOUND: The requested object (ip = 203.0.113.9/32) does not exist")
+        #expect(notFound?.status == 404 && notFound?.message == "OBJECT_NOT_FOUND: The requested object (ip = 203.0.113.9/32) does not exist (check `ip`)")
 
         options["ip"] = "203.0.113.5"
         options["service_name"] = "ns9.example.eu"

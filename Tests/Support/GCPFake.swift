@@ -15,7 +15,9 @@ import _CryptoExtras
 ///   `fingerprint` must be the interface's current one, else 412 `conditionNotMet`; a range another
 ///   instance has is refused), `GET …/zones/{z}/operations/{name}` (`RUNNING` for `pollsToFinish - 1`
 ///   polls, then `DONE`: the change is applied then), `GET …/aggregated/instances` (one zone a page,
-///   `nextPageToken`); errors `{"error":{"code","message","errors":[{"reason",…}]}}`.
+///   `nextPageToken`); for route mode `GET` and `DELETE …/global/routes/{name}`, `POST …/global/routes`
+///   (409 `alreadyExists`) and `GET …/global/operations/{name}`; errors
+///   `{"error":{"code","message","errors":[{"reason",…}]}}`.
 public final class GCPFake: Sendable {
     public static let project = "floatip-test"
     public static let email = "floatip@floatip-test.iam.gserviceaccount.com"
@@ -46,16 +48,36 @@ public final class GCPFake: Sendable {
         public var nics: [Interface]
     }
 
+    /// A route (`routes` resource): destination, network, priority and the next hop instance's name.
+    public struct Route: Sendable, Equatable {
+        public var destination: String
+        public var network: String
+        public var priority: Int
+        public var instance: String
+
+        public init(destination: String, network: String, priority: Int, instance: String) {
+            self.destination = destination
+            self.network = network
+            self.priority = priority
+            self.instance = instance
+        }
+    }
+
     struct Operation {
         var zone: String
         var instance: String
         var nic: String
         var ranges: [String]
         var polls: Int
+        /// A global operation on a route: the route afterwards (nil: deleted).
+        var route: (name: String, value: Route?)? = nil
     }
 
     public struct State: Sendable {
         public var instances: [String: Instance] = [:]
+        public var routes: [String: Route] = [:]
+        /// A peer inserts this route just before our next insert is handled.
+        public var racingInsert: (name: String, route: Route)?
         var operations: [String: Operation] = [:]
         public var tokens: Set<String> = []
         var issued = 0
@@ -104,6 +126,10 @@ public final class GCPFake: Sendable {
         case ("POST", 5) where rest[0] == "zones" && rest[2] == "instances" && rest[4] == "updateNetworkInterface":
             return update(zone: rest[1], name: rest[3], request)
         case ("GET", 4) where rest[0] == "zones" && rest[2] == "operations": return poll(zone: rest[1], name: rest[3])
+        case ("GET", 3) where rest[0] == "global" && rest[1] == "operations": return poll(zone: "", name: rest[2])
+        case ("GET", 3) where rest[0] == "global" && rest[1] == "routes": return showRoute(rest[2])
+        case ("DELETE", 3) where rest[0] == "global" && rest[1] == "routes": return deleteRoute(rest[2])
+        case ("POST", 2) where rest == ["global", "routes"]: return insertRoute(request)
         default: return nil
         }
     }
@@ -244,7 +270,9 @@ public final class GCPFake: Sendable {
                     state.operations[name]?.polls = Int.max / 2
                     return .json(200, self.operation(name, zone: zone, target: operation.instance, status: "DONE", error: failure))
                 }
-                if let index = state.instances[operation.instance]?.nics.firstIndex(where: { $0.name == operation.nic }) {
+                if let route = operation.route {
+                    state.routes[route.name] = route.value
+                } else if let index = state.instances[operation.instance]?.nics.firstIndex(where: { $0.name == operation.nic }) {
                     state.instances[operation.instance]?.nics[index].ranges = operation.ranges
                 }
             }
@@ -253,14 +281,69 @@ public final class GCPFake: Sendable {
     }
 
     private func operation(_ name: String, zone: String, target: String, status: String, error: String?) -> [String: Any] {
-        let zoneURL = "https://www.googleapis.com/compute/v1/projects/\(Self.project)/zones/\(zone)"
+        let projectURL = "https://www.googleapis.com/compute/v1/projects/\(Self.project)"
+        let scopeURL = zone.isEmpty ? "\(projectURL)/global" : "\(projectURL)/zones/\(zone)"
         var object: [String: Any] = [
-            "kind": "compute#operation", "id": "7000000000000000001", "name": name, "zone": zoneURL,
-            "operationType": "updateNetworkInterface", "targetLink": "\(zoneURL)/instances/\(target)",
-            "status": status, "progress": status == "DONE" ? 100 : 0, "selfLink": "\(zoneURL)/operations/\(name)",
+            "kind": "compute#operation", "id": "7000000000000000001", "name": name,
+            "operationType": zone.isEmpty ? "insert" : "updateNetworkInterface",
+            "targetLink": zone.isEmpty ? "\(projectURL)/global/routes/\(target)" : "\(scopeURL)/instances/\(target)",
+            "status": status, "progress": status == "DONE" ? 100 : 0, "selfLink": "\(scopeURL)/operations/\(name)",
         ]
+        if !zone.isEmpty { object["zone"] = scopeURL }
         if let error { object["error"] = ["errors": [["code": "RESOURCE_OPERATION_FAILED", "message": error]]] }
         return object
+    }
+
+    private func routeResource(_ name: String, _ route: Route) -> [String: Any] {
+        let projectURL = "https://www.googleapis.com/compute/v1/projects/\(Self.project)"
+        let zone = state.withLock { $0.instances[route.instance]?.zone } ?? "unknown-zone"
+        return [
+            "kind": "compute#route", "id": "5000000000000000001", "name": name, "destRange": route.destination,
+            "network": "\(projectURL)/global/networks/\(route.network)", "priority": route.priority,
+            "nextHopInstance": "\(projectURL)/zones/\(zone)/instances/\(route.instance)", "selfLink": "\(projectURL)/global/routes/\(name)",
+        ]
+    }
+
+    private func showRoute(_ name: String) -> FakeResponse {
+        guard let route = state.withLock({ $0.routes[name] }) else {
+            return error(404, "The resource 'projects/\(Self.project)/global/routes/\(name)' was not found", reason: "notFound")
+        }
+        return .json(200, routeResource(name, route))
+    }
+
+    private func deleteRoute(_ name: String) -> FakeResponse {
+        state.withLock { state in
+            guard state.routes[name] != nil else {
+                return error(404, "The resource 'projects/\(Self.project)/global/routes/\(name)' was not found", reason: "notFound")
+            }
+            let id = "operation-route-\(state.operations.count + 1)"
+            state.operations[id] = Operation(zone: "", instance: name, nic: "", ranges: [], polls: 0, route: (name, nil))
+            return .json(200, operation(id, zone: "", target: name, status: "RUNNING", error: nil))
+        }
+    }
+
+    private func insertRoute(_ request: FakeRequest) -> FakeResponse {
+        guard let body = request.json, let name = body["name"] as? String, let destination = body["destRange"] as? String,
+            let network = (body["network"] as? String)?.split(separator: "/").last,
+            let hop = (body["nextHopInstance"] as? String)?.split(separator: "/").map(String.init), hop.count >= 2,
+            hop[hop.count - 2] == "instances"
+        else { return error(400, "Invalid value for field 'resource': name, destRange, network and nextHopInstance are required", reason: "invalid") }
+        return state.withLock { state in
+            if let race = state.racingInsert {
+                state.racingInsert = nil
+                state.routes[race.name] = race.route
+            }
+            guard state.routes[name] == nil else {
+                return error(409, "The resource 'projects/\(Self.project)/global/routes/\(name)' already exists", reason: "alreadyExists")
+            }
+            guard let instance = hop.last, state.instances[instance] != nil else {
+                return error(400, "Invalid value for field 'resource.nextHopInstance'", reason: "invalid")
+            }
+            let route = Route(destination: destination, network: String(network), priority: body["priority"] as? Int ?? 1000, instance: instance)
+            let id = "operation-route-\(state.operations.count + 1)"
+            state.operations[id] = Operation(zone: "", instance: name, nic: "", ranges: [], polls: 0, route: (name, route))
+            return .json(200, operation(id, zone: "", target: name, status: "RUNNING", error: nil))
+        }
     }
 
     private func notFound(_ zone: String, _ name: String) -> FakeResponse {

@@ -154,7 +154,12 @@ public struct AzureProvider: CloudProvider {
 
     /// The NIC's whole resource, its ETag and the call.
     private func get(_ nic: NIC, deadline: ContinuousClock.Instant) async throws -> (JSONAnswer, String?, String) {
-        let reply = try await arm("GET", url(nic), deadline: deadline)
+        let reply: (response: ProviderResponse, call: String)
+        do {
+            reply = try await arm("GET", url(nic), deadline: deadline)
+        } catch let error as ProviderError {
+            throw error.namingOption(nic == this ? "nic` and `resource_group" : "peer_nics")
+        }
         let answer = try JSONAnswer.parse(reply.response, call: reply.call, http: context.http)
         return (answer, answer["etag"]?.string ?? reply.response.header("ETag"), reply.call)
     }

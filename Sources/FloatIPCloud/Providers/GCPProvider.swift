@@ -11,14 +11,17 @@ import Foundation
 /// polled (`GET …/zones/{zone}/operations/{name}`) until `DONE`, and fails with its `error`.
 /// The holder is the instance whose interface carries the range: among `instance` and
 /// `peer_instances` when they are given, else from `GET …/aggregated/instances` (every zone, every
-/// page). Token: the metadata server, or a service-account key (`GCPToken`).
+/// page). Token: the metadata server, or a service-account key (`GCPToken`). With `route`, a route
+/// moves instead (`GCPProvider+Route.swift`).
 public struct GCPProvider: CloudProvider {
     public struct Settings: Sendable, Equatable {
         public var project: String
         public var zone: String
         public var instance: String
-        /// The alias range, always with its prefix length (`10.128.0.50/32`).
+        /// The alias range, or the route's destination, always with its prefix length (`10.128.0.50/32`).
         public var aliasRange: String
+        /// Route mode: the route that points the range at the holder; nil in alias mode.
+        public var route: Route?
         public var networkInterface: String
         public var subnetworkRangeName: String?
         /// The peers' instances as (zone, name); empty means "search the project".
@@ -26,6 +29,13 @@ public struct GCPProvider: CloudProvider {
         public var metadataEndpoint: String
         public var tokenEndpoint: String?
         public var allowPlainHTTP: Bool
+    }
+
+    /// A route (`routes` with `nextHopInstance`, what gcp-vpc-move-route moves): its name, network and priority.
+    public struct Route: Sendable, Equatable {
+        public var name: String
+        public var network: String
+        public var priority: Int
     }
 
     /// An instance as (zone, name).
@@ -45,7 +55,21 @@ public struct GCPProvider: CloudProvider {
         let project = check.required("project", "the project id")
         let zone = check.required("zone", "this instance's zone, e.g. `europe-west1-b`")
         let instance = check.required("instance", "this instance's name")
-        let alias = check.required("alias_ip", "the alias IP range to move, e.g. `10.128.0.50/32`")
+        let routeName = check.optional("route")
+        let alias = routeName == nil
+            ? check.required("alias_ip", "the alias IP range to move, e.g. `10.128.0.50/32`; or `route` with `destination`")
+            : check.required("destination", "the range the route sends here, e.g. `10.200.0.50/32`")
+        if routeName != nil, check.options["alias_ip"] != nil {
+            check.report("alias_ip", "set either `alias_ip` (alias IP mode) or `route` with `destination` (route mode), not both")
+        }
+        let network = routeName == nil ? nil : check.required("network", "the VPC network of the route, e.g. `default`")
+        let priority = check.optional("route_priority").map { text -> Int in
+            guard let number = Int(text), (0...65535).contains(number) else {
+                check.report("route_priority", "`\(text)` is not a route priority (0 to 65535)")
+                return 1000
+            }
+            return number
+        } ?? 1000
         let nic = check.optional("network_interface") ?? "nic0"
         let rangeName = check.optional("subnetwork_range_name")
         let metadata = check.metadataURL(default: defaultMetadataEndpoint)
@@ -64,13 +88,14 @@ public struct GCPProvider: CloudProvider {
         if let alias {
             range = normalised(alias)
             if case .failure = IPPrefix.parse(range ?? "") {
-                check.report("alias_ip", "`\(alias)` is not an address or a range (`10.128.0.50/32`)")
+                check.report(routeName == nil ? "alias_ip" : "destination", "`\(alias)` is not an address or a range (`10.128.0.50/32`)")
                 range = nil
             }
         }
-        guard let project, let zone, let instance, let range else { return nil }
+        guard let project, let zone, let instance, let range, routeName == nil || network != nil else { return nil }
         return Settings(
-            project: project, zone: zone, instance: instance, aliasRange: range, networkInterface: nic,
+            project: project, zone: zone, instance: instance, aliasRange: range,
+            route: routeName.map { Route(name: $0, network: network ?? "", priority: priority) }, networkInterface: nic,
             subnetworkRangeName: rangeName, peers: peers.filter { $0 != Instance(zone: zone, name: instance) },
             metadataEndpoint: metadata, tokenEndpoint: token?.isEmpty == false ? token : nil, allowPlainHTTP: plain)
     }
@@ -105,12 +130,15 @@ public struct GCPProvider: CloudProvider {
     }
 
     public var target: String { settings.instance }
-    public var address: String { "alias IP range \(settings.aliasRange)" }
+    public var address: String {
+        settings.route.map { "route \($0.name) (\(settings.aliasRange))" } ?? "alias IP range \(settings.aliasRange)"
+    }
 
-    private var this: Instance { Instance(zone: settings.zone, name: settings.instance) }
-    private var projectURL: String { "\(context.endpoint)/compute/v1/projects/\(settings.project)" }
+    var this: Instance { Instance(zone: settings.zone, name: settings.instance) }
+    var projectURL: String { "\(context.endpoint)/compute/v1/projects/\(settings.project)" }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
+        if let route = settings.route { return try await readRoute(route, deadline: deadline) }
         if settings.peers.isEmpty { return try await search(deadline: deadline) }
         for instance in [this] + settings.peers {
             let (answer, _) = try await get(instance, deadline: deadline)
@@ -122,6 +150,7 @@ public struct GCPProvider: CloudProvider {
     }
 
     public func assign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws {
+        if let route = settings.route { return try await replaceRoute(route, over: state, deadline: deadline) }
         if let fence = state.fence, state.holder != settings.instance {
             let parts = fence.split(separator: "/").map(String.init)
             let holder = Instance(zone: parts.first ?? settings.zone, name: parts.last ?? "")
@@ -136,6 +165,10 @@ public struct GCPProvider: CloudProvider {
     }
 
     public func unassign(over state: ProviderState, deadline: ContinuousClock.Instant) async throws -> Bool {
+        if let route = settings.route {
+            try await deleteRoute(route, deadline: deadline)
+            return true
+        }
         try await update(this, nicNamed: settings.networkInterface, deadline: deadline) { ranges in ranges.filter { !carries($0) } }
         return true
     }
@@ -180,7 +213,12 @@ public struct GCPProvider: CloudProvider {
     }
 
     private func get(_ instance: Instance, deadline: ContinuousClock.Instant) async throws -> (JSONAnswer, Int) {
-        let reply = try await compute("GET", instanceURL(instance), body: nil, deadline: deadline)
+        let reply: (response: ProviderResponse, call: String)
+        do {
+            reply = try await compute("GET", instanceURL(instance), body: nil, deadline: deadline)
+        } catch let error as ProviderError {
+            throw error.namingOption(instance == this ? "instance` and `zone" : "peer_instances")
+        }
         return (try JSONAnswer.parse(reply.response, call: reply.call, http: context.http), reply.response.status)
     }
 
@@ -238,12 +276,13 @@ public struct GCPProvider: CloudProvider {
         return object
     }
 
-    /// Polls the zone operation until `DONE`; an `error` in it fails the move.
-    private func wait(for operation: JSONAnswer, call: String, deadline: ContinuousClock.Instant) async throws {
+    /// Polls the operation (zonal, or global without a `zone`) until `DONE`; an `error` in it fails the move.
+    func wait(for operation: JSONAnswer, call: String, deadline: ContinuousClock.Instant) async throws {
         guard let name = operation["name"]?.string else {
             throw context.http.missing("operation `name`", in: operation, call: call, status: 200)
         }
-        let url = "\(projectURL)/zones/\(operationZone(operation))/operations/\(name)"
+        let scope = operation["zone"]?.string?.split(separator: "/").last.map { "zones/\($0)" } ?? "global"
+        let url = "\(projectURL)/\(scope)/operations/\(name)"
         let poller = ActionPoller(
             http: context.http, interval: context.pollInterval,
             read: { answer in
@@ -257,9 +296,5 @@ public struct GCPProvider: CloudProvider {
         try await poller.wait(first: operation, call: call, deadline: deadline) {
             ProviderRequest.bearerJSON("GET", url, token: token.peek() ?? "")
         }
-    }
-
-    private func operationZone(_ operation: JSONAnswer) -> String {
-        operation["zone"]?.string?.split(separator: "/").last.map(String.init) ?? settings.zone
     }
 }

@@ -95,7 +95,12 @@ public struct OVHProvider: CloudProvider {
     private var ipPath: String { "/ip/" + SigV4.encode(settings.block) }
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
-        let reply = try await call("GET", ipPath, deadline: deadline)
+        let reply: JSONReply
+        do {
+            reply = try await call("GET", ipPath, deadline: deadline)
+        } catch let error as ProviderError {
+            throw error.namingOption("ip")
+        }
         guard let routed = reply.answer["routedTo"] else {
             throw context.http.missing("`routedTo`", in: reply.answer, call: reply.call, status: reply.status)
         }
