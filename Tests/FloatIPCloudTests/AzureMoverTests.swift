@@ -101,6 +101,14 @@ struct AzureMoverTests {
         let taken = await providerError { try await mover.claim(group, epoch: 2) }
         #expect(taken?.status == 400 && taken?.message.hasPrefix("PrivateIPAddressInUse: ") == true, "\(String(describing: taken))")
 
+        // An operation URL on another host is not followed: the token goes only to `endpoint`.
+        let elsewhere = "http://198.18.0.9/subscriptions/\(AzureFake.subscription)/providers/Microsoft.Network/locations/westeurope/operations/x"
+        server.inject(FakeFault(method: "PUT", response: .json(200, ["name": "web1-nic"], headers: [("Azure-AsyncOperation", elsewhere)])))
+        let redirected = await providerError { try await mover.claim(group, epoch: 3) }
+        #expect(redirected?.kind == .malformed && redirected?.message.contains("points outside \(server.baseURL); not followed") == true,
+                "\(String(describing: redirected))")
+        #expect(!server.requests.contains { $0.path.hasSuffix("/operations/x") })
+
         var options = group.mover.options
         options["nic"] = "web9-nic"
         let (unknown, unknownGroup) = try makeMover(AzureProvider.self, options, environment: [:])

@@ -141,6 +141,15 @@ struct GCPMoverTests {
         } catch let problem as CredentialProblem {
             #expect("\(problem)" == "mover.key_env: the key is not a service-account key: no `private_key`")
         }
+        // A key whose token_uri is plain http to another machine: the signed assertion is not sent.
+        let plain = GCPFake.keyFile(tokenURI: "http://198.18.0.9/token")
+        let (insecure, insecureGroup) = try makeMover(GCPProvider.self, options, environment: [testTokenVariable: plain])
+        do {
+            try await insecure.claim(insecureGroup, epoch: 1)
+            Issue.record("a plain-http token_uri was used")
+        } catch let problem as CredentialProblem {
+            #expect(problem.message.hasPrefix("`token_uri` `http://198.18.0.9/token` is plain http to another machine"), "\(problem)")
+        }
         #expect(server.unrecognised.isEmpty)
         await server.stop()
     }

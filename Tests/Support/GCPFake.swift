@@ -28,11 +28,11 @@ public final class GCPFake: Sendable {
     }()
 
     /// A service-account key file's JSON for `key` (the fake's own key unless another is given).
-    public static func keyFile(_ key: _RSA.Signing.PrivateKey = serviceKey) -> String {
+    public static func keyFile(_ key: _RSA.Signing.PrivateKey = serviceKey, tokenURI: String = audience) -> String {
         let object: [String: Any] = [
             "type": "service_account", "project_id": project, "private_key_id": "0123456789abcdef",
             "private_key": key.pemRepresentation, "client_email": email, "client_id": "100000000000000000001",
-            "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": audience,
+            "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": tokenURI,
         ]
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
     }
