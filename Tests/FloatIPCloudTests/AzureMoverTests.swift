@@ -20,7 +20,7 @@ struct AzureMoverTests {
         let server = try await FakeProviderServer.start { fake.handle($0) }
         var options = [
             "subscription_id": AzureFake.subscription, "resource_group": "rg", "nic": "web1-nic", "private_ip": Self.address,
-            "peer_nics": "web2-nic, rg/web3-nic", "endpoint": server.baseURL, "metadata_endpoint": server.baseURL,
+            "peer_nics": "web2-nic, rg/web3-nic, rg/deleted-nic", "endpoint": server.baseURL, "metadata_endpoint": server.baseURL,
             "poll_interval": "10ms", "claim_timeout": "5s",
         ]
         options.merge(extra(server.baseURL)) { $1 }

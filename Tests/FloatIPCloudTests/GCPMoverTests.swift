@@ -61,10 +61,10 @@ struct GCPMoverTests {
         await server.stop()
     }
 
-    @Test("a service-account key is exchanged for a token with an RS256 JWT; peer_instances skip the project search")
+    @Test("a service-account key is exchanged for a token with an RS256 JWT; peer_instances (one deleted) skip the project search")
     func serviceAccountKey() async throws {
         let (server, fake, mover, group) = try await setUp(environment: [testTokenVariable: GCPFake.keyFile()]) { base in
-            ["key_env": testTokenVariable, "token_endpoint": base + "/token", "peer_instances": "europe-west1-b/web2, db1"]
+            ["key_env": testTokenVariable, "token_endpoint": base + "/token", "peer_instances": "europe-west1-b/web2, db1, gone"]
         }
         try await mover.claim(group, epoch: 1)
         #expect(fake.holder(Self.range) == "web1")

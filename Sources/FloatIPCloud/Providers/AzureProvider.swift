@@ -101,7 +101,12 @@ public struct AzureProvider: CloudProvider {
 
     public func read(deadline: ContinuousClock.Instant) async throws -> ProviderState {
         for nic in [this] + settings.peers {
-            let (answer, _, _) = try await get(nic, deadline: deadline)
+            let answer: JSONAnswer
+            do {
+                (answer, _, _) = try await get(nic, deadline: deadline)
+            } catch let error as ProviderError where error.status == 404 && nic != this {
+                continue  // A peer's NIC deleted with its VM holds nothing; a wrong name shows at the claim.
+            }
             if configurations(answer).contains(where: carries) {
                 return ProviderState(holder: nic.name, fence: "\(nic.resourceGroup)/\(nic.name)")
             }

@@ -141,7 +141,12 @@ public struct GCPProvider: CloudProvider {
         if let route = settings.route { return try await readRoute(route, deadline: deadline) }
         if settings.peers.isEmpty { return try await search(deadline: deadline) }
         for instance in [this] + settings.peers {
-            let (answer, _) = try await get(instance, deadline: deadline)
+            let answer: JSONAnswer
+            do {
+                (answer, _) = try await get(instance, deadline: deadline)
+            } catch let error as ProviderError where error.status == 404 && instance != this {
+                continue  // A peer deleted (or recreated elsewhere) holds nothing; a wrong name shows at the claim.
+            }
             if nic(of: answer, carrying: settings.aliasRange) != nil {
                 return ProviderState(holder: instance.name, fence: "\(instance.zone)/\(instance.name)")
             }
