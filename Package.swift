@@ -84,6 +84,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA (RS256) for Google service-account keys; from swift-crypto, no RSA of our own.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -140,7 +142,12 @@ let package = Package(
         // Namespaces, veths, commands and off-pool helpers for the tests.
         .target(
             name: "FloatIPTestSupport",
-            dependencies: ["FloatIPCloud", "FloatIPLab", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FloatIPCloud", "FloatIPLab", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                // The Google fake checks RS256 signatures and makes service-account keys.
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Tests/Support"),
         .testTarget(
             name: "FloatIPCoreTests",

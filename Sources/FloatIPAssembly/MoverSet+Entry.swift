@@ -29,6 +29,9 @@ extension MoverSet {
         case .lunanode: .cloud(LunaNodeProvider.self)
         case .cloudflare: .cloud(CloudflareProvider.self)
         case .route53: .cloud(Route53Provider.self)
+        case .gcp: .cloud(GCPProvider.self)
+        case .ovh: .cloud(OVHProvider.self)
+        case .azure: .cloud(AzureProvider.self)
         }
     }
 }

@@ -14,15 +14,21 @@ struct ProviderCase: Sendable, CustomStringConvertible {
     let make: @Sendable ([String: String], [String: String]) throws -> (any Mover & MoverTelemetrySource, GroupConfig)
     /// How the provider says a credential is wrong.
     let refusal: @Sendable (ProviderError) -> Bool
+    /// A wrong credential of the right form (a service-account key the provider does not know), when
+    /// any text is not one.
+    var wrongSecret: String? = nil
+    /// More variables the options name (a second credential).
+    var environment: [String: String] = [:]
 
     static func of<P: CloudProvider>(
         _ type: P.Type, secret: String, options: [String: String],
-        refusal: @escaping @Sendable (ProviderError) -> Bool = { $0.status == 401 },
-        start: @escaping @Sendable () async throws -> (server: FakeProviderServer, heldHere: @Sendable () -> Bool)
+        refusal: @escaping @Sendable (ProviderError) -> Bool = { $0.status == 401 }, wrongSecret: String? = nil,
+        environment: [String: String] = [:], start: @escaping @Sendable () async throws -> (server: FakeProviderServer, heldHere: @Sendable () -> Bool)
     ) -> ProviderCase {
         ProviderCase(
             description: P.name, secret: secret, options: options, start: start,
-            make: { options, environment in try makeMover(P.self, options, environment: environment) }, refusal: refusal)
+            make: { options, environment in try makeMover(P.self, options, environment: environment) }, refusal: refusal,
+            wrongSecret: wrongSecret, environment: environment)
     }
 
     static let all: [ProviderCase] = [
@@ -80,6 +86,31 @@ struct ProviderCase: Sendable, CustomStringConvertible {
             let fake = CloudflareFake(records: [("A", "www.example.com", "198.51.100.2")])
             return (try await FakeProviderServer.start { fake.handle($0) }, { fake.contents("A", "www.example.com") == ["198.51.100.1"] })
         },
+        .of(GCPProvider.self, secret: GCPFake.keyFile(),
+            options: ["project": GCPFake.project, "zone": "europe-west1-b", "instance": "web1", "alias_ip": "10.128.0.50/32",
+                      "key_env": testTokenVariable, "poll_interval": "20ms"],
+            refusal: { $0.status == 400 && $0.message == "invalid_grant: Invalid JWT Signature." },
+            wrongSecret: GCPFake.keyFile(GCPMoverTests.strangerKey)) {
+            let fake = GCPFake(instances: ["web1": ("europe-west1-b", []), "web2": ("europe-west1-b", ["10.128.0.50/32"])])
+            return (try await FakeProviderServer.start { fake.handle($0) }, { fake.holder("10.128.0.50/32") == "web1" })
+        },
+        .of(OVHProvider.self, secret: OVHFake.secret,
+            options: ["ip": "203.0.113.5", "service_name": "ns1.example.eu", "application_key": OVHFake.applicationKey,
+                      "application_secret_env": testTokenVariable, "consumer_key_env": "FLOATIP_TEST_CONSUMER",
+                      "poll_interval": "20ms"],
+            refusal: { $0.status == 400 && $0.message == "INVALID_SIGNATURE: Invalid signature" },
+            environment: ["FLOATIP_TEST_CONSUMER": OVHFake.consumer]) {
+            let fake = OVHFake(routed: ["203.0.113.5/32": "ns2.example.eu"], services: ["ns1.example.eu", "ns2.example.eu"])
+            return (try await FakeProviderServer.start { fake.handle($0) }, { fake.service("203.0.113.5/32") == "ns1.example.eu" })
+        },
+        .of(AzureProvider.self, secret: AzureFake.secret,
+            options: ["subscription_id": AzureFake.subscription, "resource_group": "rg", "nic": "web1-nic", "private_ip": "10.0.0.50",
+                      "peer_nics": "web2-nic", "tenant_id": AzureFake.tenant, "client_id": AzureFake.clientID,
+                      "client_secret_env": testTokenVariable, "poll_interval": "20ms"],
+            refusal: { $0.status == 401 && $0.message == "invalid_client: AADSTS7000215: Invalid client secret provided." }) {
+            let fake = AzureFake(nics: ["web1-nic": ("10.0.0.4", []), "web2-nic": ("10.0.0.5", ["10.0.0.50"])])
+            return (try await FakeProviderServer.start { fake.handle($0) }, { fake.holder("10.0.0.50") == "web1-nic" })
+        },
     ]
 
     /// The fake, and a mover pointed at it with `secret` (the right one by default) and `extra` options.
@@ -90,9 +121,12 @@ struct ProviderCase: Sendable, CustomStringConvertible {
         var all = options
         all["endpoint"] = server.baseURL
         if all["auth_url"] == nil, description == OpenStackProvider.name { all["auth_url"] = server.baseURL }
+        if description == GCPProvider.name { all["token_endpoint"] = server.baseURL + "/token" }
+        if description == OVHProvider.name { all["endpoint"] = server.baseURL + "/1.0" }
+        if description == AzureProvider.name { all["login_endpoint"] = server.baseURL }
         all.merge(["claim_timeout": "5s"]) { old, _ in old }
         all.merge(extra) { $1 }
-        let (mover, group) = try make(all, [testTokenVariable: secret ?? self.secret])
+        let (mover, group) = try make(all, environment.merging([testTokenVariable: secret ?? self.secret]) { $1 })
         return (server, heldHere, mover, group)
     }
 }
@@ -104,7 +138,7 @@ struct ProviderCase: Sendable, CustomStringConvertible {
 struct ProviderFailureMatrixTests {
     @Test("a wrong credential is refused with the provider's message, never echoing the secret", arguments: ProviderCase.all)
     func wrongCredential(_ provider: ProviderCase) async throws {
-        let wrong = "wrong-" + String(repeating: "z", count: 122)
+        let wrong = provider.wrongSecret ?? "wrong-" + String(repeating: "z", count: 122)
         let setUp = try await provider.setUp(secret: wrong)
         let error = await providerError { try await setUp.mover.claim(setUp.group, epoch: 1) }
         #expect(error.map(provider.refusal) == true, "\(String(describing: error))")

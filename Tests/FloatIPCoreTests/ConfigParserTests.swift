@@ -218,7 +218,7 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         // Not built yet, so unknown like any other word, with every kind this build has.
         InvalidCase(11, "    mover: script", "groups[0].mover",
                     "unknown mover `script`; allowed: local, digitalocean, hetzner, hetzner-robot, aws, vultr, "
-                        + "linode, openstack, upcloud, lunanode, dns, cloudflare, route53"),
+                        + "linode, openstack, upcloud, lunanode, dns, cloudflare, route53, gcp, ovh, azure"),
         InvalidCase(11, "    mover: { kind: script, command: /x }", "groups[0].mover.kind", "unknown mover `script`;"),
         InvalidCase(11, "    mover: lokal", "groups[0].mover",
                     "unknown mover `lokal` (did you mean `local`?); allowed: local, digitalocean"),

@@ -10,6 +10,8 @@ public struct FakeRequest: Sendable {
     public var query: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// The request's `Host` (HTTP/1.1 carries it as a header; Hummingbird moves it to the authority).
+    public var host: String = ""
 
     public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
     public var text: String { String(decoding: body, as: UTF8.self) }
@@ -103,7 +105,8 @@ public final class FakeProviderServer: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let seen = FakeRequest(
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-                headers: request.headers.map { ($0.name.rawName, $0.value) }, body: Array(body.readableBytesView))
+                headers: request.headers.map { ($0.name.rawName, $0.value) }, body: Array(body.readableBytesView),
+                host: request.head.authority ?? "")
             let answer: FakeResponse
             if let fault = log.record(seen) {
                 answer = fault

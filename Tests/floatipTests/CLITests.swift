@@ -35,6 +35,26 @@ import Testing
         return try ExternalTool.run(argv, in: directory, limit: limit ?? .seconds(600))
     }
 
+    /// Runs `floatip ARGUMENTS` off the cooperative pool, killed after `limit`.
+    static func floatip(_ arguments: [String], limit: Duration = .seconds(30)) async throws -> Run {
+        try await offPool { try run(arguments, limit: limit) }
+    }
+
+    /// `floatip mover VERB -c CONFIG -g web`, off the cooperative pool.
+    static func mover(_ verb: String, _ config: String) async throws -> Run {
+        try await floatip(["mover", verb, "-c", config, "-g", "web"])
+    }
+
+    /// A one-node config in `directory` (its `secret` file) whose group `web` (`addresses`, if any)
+    /// moves through `mover`'s options, one `key: value` a line.
+    static func moverConfig(_ directory: URL, addresses: String?, mover: [String]) -> String {
+        let lines = [
+            "cluster: web", "node: { name: web1, address: 198.18.0.1 }",
+            "secret_file: \(directory.appendingPathComponent("secret").path)", "groups:", "  - name: web",
+        ] + (addresses.map { ["    addresses: [\($0)]"] } ?? []) + ["    priority: 100", "    mover:"] + mover.map { "      " + $0 }
+        return lines.joined(separator: "\n")
+    }
+
     /// A fresh directory with a secret file (mode 0600) and a config naming it.
     static func workspace(secret: String = "0123456789abcdef0123456789abcdef\n", mode: Int = 0o600) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-cli-\(UUID().uuidString)")

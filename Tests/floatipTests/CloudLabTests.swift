@@ -66,7 +66,9 @@ struct CloudLabTests {
     }
 }
 
-/// An `AgentLab` whose group moves through `DigitalOceanFake`, and the relay that lets the agents reach it.
+/// An `AgentLab` whose group moves through a provider's fake (`DigitalOceanFake` unless another
+/// `handler` and `mover` are given), and the relay that lets the agents reach it at
+/// `http://198.18.0.254:8080`.
 final class CloudLab: @unchecked Sendable {
     static let ip = "203.0.113.7"
     static let socat: String? = ["/usr/bin/socat", "/bin/socat"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -75,18 +77,22 @@ final class CloudLab: @unchecked Sendable {
     let server: FakeProviderServer
     private let relay = Process()
 
-    init() async throws {
+    /// `mover`: each node's `mover:` (flow YAML), given the token file; `handler`: the fake that answers.
+    init(
+        mover: ((Int, String) -> String)? = nil, handler: FakeProviderServer.Handler? = nil
+    ) async throws {
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent("fipdo-\(UUID().uuidString.prefix(8)).sock").path
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("fipdo-\(UUID().uuidString.prefix(8)).token")
         try Data((DigitalOceanFake.token + "\n").utf8).write(to: tokenFile)
         chmod(tokenFile.path, 0o600)
         lab = try AgentLab(nodes: 2, mover: { node in
-            "{ kind: digitalocean, ip: \(CloudLab.ip), droplet_id: \(node), token_file: \(tokenFile.path), "
+            if let mover { return mover(node, tokenFile.path) }
+            return "{ kind: digitalocean, ip: \(CloudLab.ip), droplet_id: \(node), token_file: \(tokenFile.path), "
                 + "endpoint: \"http://198.18.0.254:8080\", allow_insecure_http: true, poll_interval: 20ms, request_timeout: 1s, claim_timeout: 5s, "
                 + "reconcile_interval: 300ms }"
         })
         let fake = self.fake
-        server = try await FakeProviderServer.start(unixSocket: socket) { fake.handle($0) }
+        server = try await FakeProviderServer.start(unixSocket: socket, handler ?? { fake.handle($0) })
         let switchNamespace = lab.network.namespaces.first { $0.hasSuffix("-sw") } ?? ""
         try lab.network.ip(switchNamespace, "addr", "add", "198.18.0.254/24", "dev", "br0")
         relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")

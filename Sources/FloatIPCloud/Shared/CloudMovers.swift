@@ -37,7 +37,10 @@ public enum CloudMovers {
         var check = OptionCheck(group.mover.options, nodeAddress: nodeAddress)
         _ = CloudCommonSettings.read(&check, for: P.self)
         _ = P.settings(&check)
-        for credential in P.credentials { check.credential(credential.name, credential.what) }
+        let store = CredentialStore(options: group.mover.options, names: P.credentials, environment: environment)
+        // An optional credential left unset is not a problem: the provider gets a token another way.
+        let named = P.credentials.filter { !P.credentialsOptional || store.isNamed($0.name) }
+        for credential in named { check.credential(credential.name, credential.what) }
         check.finish(kind: P.kind)
         var problems = check.problems.map { MoverOptionProblem(field: "mover.\($0.key)", message: $0.message, isWarning: false) }
         if P.needsLocalAddress, group.interface == nil {
@@ -48,11 +51,16 @@ public enum CloudMovers {
                 isWarning: false))
         }
         guard credentials, problems.isEmpty else { return problems }
-        for credential in P.credentials {
+        for credential in named {
             let found = Credential.sourceProblems(
                 group.mover.options, name: credential.name, what: credential.what, environment: environment)
             problems += found.problems.map { MoverOptionProblem(field: "mover.\($0.0)", message: $0.1, isWarning: false) }
             problems += found.warnings.map { MoverOptionProblem(field: "mover.\($0.0)", message: $0.1, isWarning: true) }
+            if found.problems.isEmpty, let value = try? store.value(credential.name),
+                let problem = P.credentialProblem(credential.name, value: value) {
+                let key = group.mover.options["\(credential.name)_file"] != nil ? "\(credential.name)_file" : "\(credential.name)_env"
+                problems.append(MoverOptionProblem(field: "mover.\(key)", message: problem, isWarning: false))
+            }
         }
         return problems
     }

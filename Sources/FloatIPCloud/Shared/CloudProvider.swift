@@ -35,6 +35,13 @@ public protocol CloudProvider: Sendable {
     /// The credentials this provider reads, as (option name, what it is): `("token", "API token")`
     /// means `token_file` or `token_env`.
     static var credentials: [(name: String, what: String)] { get }
+    /// Whether the credentials may be left unset: the provider then gets a token another way
+    /// (Google's metadata server, Azure's managed identity).
+    static var credentialsOptional: Bool { get }
+
+    /// What is wrong with the credential `name`'s value (a key file that is not a key), for
+    /// `check-config`; nil when it looks right. Never includes the value.
+    static func credentialProblem(_ name: String, value: String) -> String?
 
     /// Reads the provider's own options; problems go to `check`. nil when any is wrong.
     static func settings(_ check: inout OptionCheck) -> Settings?
@@ -64,6 +71,8 @@ extension CloudProvider {
     public static var defaultRequestTimeout: Duration { .seconds(10) }
     public static var defaultPollInterval: Duration { .milliseconds(500) }
     public static var needsLocalAddress: Bool { false }
+    public static var credentialsOptional: Bool { false }
+    public static func credentialProblem(_ name: String, value: String) -> String? { nil }
     public static func isThrottled(_ response: ProviderResponse) -> Bool { false }
 }
 
@@ -87,6 +96,9 @@ public struct CloudContext: Sendable {
 
     /// The credential named `name`, read now; a missing file or variable fails the operation.
     public func secret(_ name: String) throws(CredentialProblem) -> String { try credentials.value(name) }
+
+    /// Whether the options name a source for the credential `name` (`NAME_file` or `NAME_env`).
+    public func hasSecret(_ name: String) -> Bool { credentials.isNamed(name) }
 
     /// A JSON request with `Authorization: Bearer` and the `token` credential as it is now
     /// (DigitalOcean, Hetzner Cloud, Vultr, Linode).

@@ -25,13 +25,16 @@ public final class CredentialStore: Sendable {
         return credential.value
     }
 
+    /// Whether the options name a source for `name` (an optional credential may be unset).
+    public func isNamed(_ name: String) -> Bool { options["\(name)_file"] != nil || options["\(name)_env"] != nil }
+
     /// Every value read so far (for scrubbing messages).
     public var values: [String] { seen.withLock { Array($0) } }
 
     /// Reads every credential once, so their values are known for scrubbing from the first call;
     /// returns the problems (for the log at start).
     public func preload() -> [CredentialProblem] {
-        names.compactMap { entry -> CredentialProblem? in
+        names.filter { isNamed($0.name) }.compactMap { entry -> CredentialProblem? in
             let what = entry.what
             guard case .failure(let problem) = Credential.load(options, name: entry.name, what: what, environment: environment)
             else {

@@ -40,6 +40,9 @@ public struct JSONAnswer: Sendable {
         }
     }
     public var number: Double? { if case .number(let number) = value { number } else { nil } }
+    /// This value as Foundation objects, to be sent back (Azure's PUT of a whole resource).
+    public var plain: Any { value.plain }
+
     public var array: [JSONAnswer]? {
         guard case .array(let items) = value else { return nil }
         return items.enumerated().map { JSONAnswer(value: $0.element, path: "\(path)[\($0.offset)]") }
@@ -54,6 +57,17 @@ enum JSONValue: Sendable {
     case number(Double)
     case bool(Bool)
     case null
+
+    var plain: Any {
+        switch self {
+        case .object(let members): members.mapValues(\.plain)
+        case .array(let items): items.map(\.plain)
+        case .string(let text): text
+        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? Int64(number) as Any : number
+        case .bool(let flag): flag
+        case .null: NSNull()
+        }
+    }
 
     init(_ any: Any) {
         switch any {

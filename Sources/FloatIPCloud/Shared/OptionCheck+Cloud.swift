@@ -20,6 +20,19 @@ extension OptionCheck {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
+    /// `metadata_endpoint`: the cloud's metadata service (Google's, Azure's), plain http like the
+    /// service itself: it is sent no credential, and tests point it at a loopback fake.
+    public mutating func metadataURL(default fallback: String) -> String {
+        guard let text = optional("metadata_endpoint") else { return fallback }
+        guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme ?? ""),
+            components.host?.isEmpty == false, components.query == nil
+        else {
+            report("metadata_endpoint", "`\(text)` is not an http:// URL (the default is `\(fallback)`)")
+            return fallback
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
     /// Checks a credential's options (`NAME_file` or `NAME_env`); reading it happens later.
     public mutating func credential(_ name: String, _ what: String) {
         accept(["\(name)_file", "\(name)_env"])

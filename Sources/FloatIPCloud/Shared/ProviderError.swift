@@ -35,6 +35,15 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         self.kind = kind
     }
 
+    /// This error with the option that names the missing thing, when the provider answered 404
+    /// (`… was not found (check `instance`)`).
+    public func namingOption(_ option: String) -> ProviderError {
+        guard status == 404 else { return self }
+        var named = self
+        named.message += " (check `\(option)`)"
+        return named
+    }
+
     public var description: String {
         let status = status.map { " HTTP \($0)" } ?? ""
         return "\(provider) \(call):\(status) \(message)"
