@@ -35,6 +35,15 @@ public protocol CloudProvider: Sendable {
     /// The credentials this provider reads, as (option name, what it is): `("token", "API token")`
     /// means `token_file` or `token_env`.
     static var credentials: [(name: String, what: String)] { get }
+    /// Whether the credentials may be left unset: the provider then gets a token another way
+    /// (AWS's credential chain: environment, shared credentials file, instance profile).
+    static var credentialsOptional: Bool { get }
+    /// Whether these options make the group's addresses also be configured on this server
+    /// (default: `needsLocalAddress`; AWS's route-table form needs it, its other forms do not).
+    static func needsLocalAddress(_ options: [String: String]) -> Bool
+    /// Problems with credentials found other than through `credentials` (the environment, a shared
+    /// credentials file), for `check-config`: (option, message), never a secret. Default none.
+    static func otherCredentialProblems(_ options: [String: String], environment: [String: String]) -> [(String, String)]
 
     /// Reads the provider's own options; problems go to `check`. nil when any is wrong.
     static func settings(_ check: inout OptionCheck) -> Settings?
@@ -64,6 +73,9 @@ extension CloudProvider {
     public static var defaultRequestTimeout: Duration { .seconds(10) }
     public static var defaultPollInterval: Duration { .milliseconds(500) }
     public static var needsLocalAddress: Bool { false }
+    public static var credentialsOptional: Bool { false }
+    public static func needsLocalAddress(_ options: [String: String]) -> Bool { needsLocalAddress }
+    public static func otherCredentialProblems(_: [String: String], environment _: [String: String]) -> [(String, String)] { [] }
     public static func isThrottled(_ response: ProviderResponse) -> Bool { false }
 }
 
@@ -87,6 +99,9 @@ public struct CloudContext: Sendable {
 
     /// The credential named `name`, read now; a missing file or variable fails the operation.
     public func secret(_ name: String) throws(CredentialProblem) -> String { try credentials.value(name) }
+
+    /// Whether the options name a source for the credential `name` (`NAME_file` or `NAME_env`).
+    public func hasSecret(_ name: String) -> Bool { credentials.isNamed(name) }
 
     /// A JSON request with `Authorization: Bearer` and the `token` credential as it is now
     /// (DigitalOcean, Hetzner Cloud, Vultr, Linode).

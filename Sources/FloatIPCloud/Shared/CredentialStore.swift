@@ -25,13 +25,20 @@ public final class CredentialStore: Sendable {
         return credential.value
     }
 
+    /// Whether the options name a source for `name` (an optional credential may be unset).
+    public func isNamed(_ name: String) -> Bool { options["\(name)_file"] != nil || options["\(name)_env"] != nil }
+
+    /// Adds secrets found elsewhere (a credential chain, an instance metadata token) to those
+    /// scrubbed from every message.
+    public func remember(_ values: [String]) { seen.withLock { $0.formUnion(values.filter { !$0.isEmpty }) } }
+
     /// Every value read so far (for scrubbing messages).
     public var values: [String] { seen.withLock { Array($0) } }
 
     /// Reads every credential once, so their values are known for scrubbing from the first call;
     /// returns the problems (for the log at start).
     public func preload() -> [CredentialProblem] {
-        names.compactMap { entry -> CredentialProblem? in
+        names.filter { isNamed($0.name) }.compactMap { entry -> CredentialProblem? in
             let what = entry.what
             guard case .failure(let problem) = Credential.load(options, name: entry.name, what: what, environment: environment)
             else {
