@@ -31,7 +31,7 @@ final class AWSRouteTableFake: Sendable {
         guard AWSSignatureCheck.signer(of: request, region: "us-east-1", keys: [key]) != nil else { return AWSSignatureCheck.refusal }
         switch form["Action"] {
         case "DescribeRouteTables":
-            let tables = (1...).lazy.map { form["RouteTableId.\($0)"] }.prefix { $0 != nil }.compactMap { $0 }
+            let tables = Array((1...).lazy.map { form["RouteTableId.\($0)"] }.prefix { $0 != nil }.compactMap { $0 })
             let wanted = Set((1...).lazy.map { form["Filter.1.Value.\($0)"] }.prefix { $0 != nil }.compactMap { $0 })
             guard form["Filter.1.Name"] == "route.destination-cidr-block" else { return nil }
             let known = routes.withLock { $0 }

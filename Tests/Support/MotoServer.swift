@@ -104,7 +104,7 @@ public final class MotoServer: @unchecked Sendable {
         let iam = "2010-05-08"
         if !roleMade {
             let trust = #"""
-                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":\
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":\#
                 {"AWS":"arn:aws:iam::123456789012:user/floatip"},"Action":"sts:AssumeRole"}]}
                 """#
             _ = try await call(
@@ -136,7 +136,7 @@ public final class MotoServer: @unchecked Sendable {
             throw MotoError("moto's CreateAccessKey answer has no key")
         }
         let policy = #"""
-            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","route53:*",\
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","route53:*",\#
             "iam:CreateRole","iam:PutRolePolicy","sts:AssumeRole"],"Resource":"*"}]}
             """#
         _ = try await call(

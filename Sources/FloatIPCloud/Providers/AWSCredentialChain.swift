@@ -86,8 +86,11 @@ public final class AWSCredentialChain: Sendable {
             return found
         case .chain:
             if let found = try fromEnvironment(environment) { return found }
-            let profile = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-            return try fromFile(profile: profile ?? "default", explicit: false, sharedFile: sharedFile, environment: environment)
+            // A profile named by AWS_PROFILE must be there (as the SDKs insist); `default` may be missing.
+            let named = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+            return try fromFile(
+                profile: named ?? "default", explicit: named != nil, sharedFile: sharedFile, environment: environment,
+                origin: named != nil ? " (named by AWS_PROFILE)" : "")
         }
     }
 
@@ -122,10 +125,11 @@ public final class AWSCredentialChain: Sendable {
     }
 
     /// The profile's keys from the shared file. A file that is not there, or has no such profile,
-    /// is nil (the chain goes on) unless the profile was named (`explicit`); a file that is there
-    /// but unreadable, refused by the secret-file rule, or with half a key is a problem.
+    /// is nil (the chain goes on) unless the profile was named (`explicit`: `profile`, or
+    /// AWS_PROFILE, said in `origin`); a file that is there but unreadable, refused by the
+    /// secret-file rule, or with half a key is a problem.
     static func fromFile(
-        profile: String, explicit: Bool, sharedFile: String?, environment: [String: String]
+        profile: String, explicit: Bool, sharedFile: String?, environment: [String: String], origin: String = ""
     ) throws(CredentialProblem) -> AWSCredentials? {
         let key = sharedFile != nil ? "shared_credentials_file" : "profile"
         guard let path = filePath(sharedFile, environment) else { return nil }
@@ -133,7 +137,7 @@ public final class AWSCredentialChain: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             guard explicit || sharedFile != nil else { return nil }
             throw CredentialProblem(key: key, message: "\(path) does not exist; it must be an AWS shared credentials "
-                + "file with profile [\(profile)]")
+                + "file with profile [\(profile)]\(origin)")
         }
         guard !isDirectory.boolValue else {
             throw CredentialProblem(key: key, message: "\(path) is a directory; it must be an AWS shared credentials file")
@@ -147,7 +151,7 @@ public final class AWSCredentialChain: Sendable {
             return AWSCredentials(accessKeyID: id, secretKey: secret, sessionToken: token, source: "\(path) profile [\(profile)]")
         case .absent:
             guard explicit else { return nil }
-            throw CredentialProblem(key: "profile", message: "\(path) has no keys under profile [\(profile)]")
+            throw CredentialProblem(key: "profile", message: "\(path) has no keys under profile [\(profile)]\(origin)")
         case .incomplete(let message):
             throw CredentialProblem(key: "profile", message: "\(path): \(message)")
         }
