@@ -34,10 +34,12 @@ struct AWSCredentialTests {
 
     @Test("instance profile: a session token first, the region and keys from IMDS, refreshed before they expire")
     func instanceProfile() async throws {
-        let first = Self.keys("FIRST", expiresIn: 3), second = Self.keys("SECOND", expiresIn: 3600)
-        let fake = AWSMetadataFake(keys: [first, second])
+        let fake = AWSMetadataFake(keys: [])
         let (server, mover, group) = try await setUp(fake)
         defer { Task { await server.stop() } }
+        // Set just before the first call, so a slow start on a loaded machine does not eat their life.
+        let first = Self.keys("FIRST", expiresIn: 4), second = Self.keys("SECOND", expiresIn: 3600)
+        fake.state.withLock { $0.keys = [first, second] }
 
         #expect(try await mover.holder(of: group) == .this)
         #expect(fake.signedWith == [first.accessKeyID], "signed with the role's keys, its token, in IMDS's region")
@@ -46,8 +48,9 @@ struct AWSCredentialTests {
         #expect(try await mover.holder(of: group) == .this)
         #expect(fake.credentialRequests == 1, "keys with seconds to live are kept, not asked for again")
 
-        // Past half their lifetime (the refresh point of short-lived keys), before they expire.
-        try await Task.sleep(for: .seconds(max(0, first.expiration.timeIntervalSinceNow - 0.8)))
+        // Past half their lifetime (the refresh point of short-lived keys) and past the point where
+        // the service hands out the next ones (1 s before), before they expire.
+        try await Task.sleep(for: .seconds(max(0, first.expiration.timeIntervalSinceNow - 0.6)))
         #expect(try await mover.holder(of: group) == .this)
         #expect(Date() < first.expiration)
         #expect(fake.credentialRequests == 2)
@@ -110,10 +113,10 @@ struct AWSCredentialTests {
         #expect(fake.signedWith.isEmpty)
         #expect(server.unrecognised.isEmpty, "\(server.unrecognised)")
 
-        // A metadata service that does not answer (the agent is not on EC2): a clear error by claim_timeout.
-        guard let port = Loopback.freePort() else { return }
+        // No metadata service (the agent is not on EC2): a clear error by claim_timeout. Port 9 on
+        // loopback, outside the ephemeral range, so no other test's fake can be listening there.
         let (away, _) = try makeMover(AWSProvider.self, [
-            "endpoint": server.baseURL, "imds_endpoint": "http://127.0.0.1:\(port)", "allocation_id": "eipalloc-1",
+            "endpoint": server.baseURL, "imds_endpoint": "http://127.0.0.1:9", "allocation_id": "eipalloc-1",
             "instance_id": "i-mine", "claim_timeout": "2s", "region": "eu-west-1",
         ], environment: [:])
         let unreachable = await providerError { _ = try await away.holder(of: group) }
