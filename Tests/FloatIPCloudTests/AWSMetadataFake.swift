@@ -13,7 +13,8 @@ import Synchronization
 /// - `meta-data/iam/security-credentials/` lists the role (404 when the instance has none),
 ///   `meta-data/iam/security-credentials/ROLE` its credentials as JSON (`Code`, `LastUpdated`,
 ///   `Type`, `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`), `meta-data/placement/region`
-///   the region;
+///   the region, `meta-data/mac` the primary interface's MAC and
+///   `meta-data/network/interfaces/macs/MAC/interface-id` its id;
 /// - anything else is not recognised (404, and the test fails on it).
 final class AWSMetadataFake: Sendable {
     /// One set of temporary keys and when it expires.
@@ -29,6 +30,9 @@ final class AWSMetadataFake: Sendable {
         var tokens: [String: ContinuousClock.Instant] = [:]
         var role: String? = "floatip-role"
         var region = "eu-west-1"
+        /// The instance's primary interface: its MAC and id.
+        var mac = "0e:49:61:0f:c3:11"
+        var interface = "eni-mine"
         /// The keys handed out, the newest last; `rotate` adds one.
         var keys: [Keys] = []
         /// Long-lived keys the EC2 fake also accepts (never handed out by the metadata service).
@@ -78,7 +82,10 @@ final class AWSMetadataFake: Sendable {
             }
             return true
         }
-        let known = ["/latest/meta-data/placement/region", "/latest/meta-data/iam/security-credentials/"]
+        let (mac, interface) = state.withLock { ($0.mac, $0.interface) }
+        let interfacePath = "/latest/meta-data/network/interfaces/macs/\(mac)/interface-id"
+        let known = ["/latest/meta-data/placement/region", "/latest/meta-data/iam/security-credentials/",
+                     "/latest/meta-data/mac", interfacePath]
         let role = state.withLock { $0.role }
         let rolePath = role.map { "/latest/meta-data/iam/security-credentials/\($0)" }
         guard known.contains(path) || path == rolePath else { return nil }
@@ -86,6 +93,10 @@ final class AWSMetadataFake: Sendable {
         switch path {
         case "/latest/meta-data/placement/region":
             return .raw(200, state.withLock { $0.region }, contentType: "text/plain")
+        case "/latest/meta-data/mac":
+            return .raw(200, mac, contentType: "text/plain")
+        case interfacePath:
+            return .raw(200, interface, contentType: "text/plain")
         case "/latest/meta-data/iam/security-credentials/":
             guard let role else { return .raw(404, "Not Found", contentType: "text/plain") }
             return .raw(200, role, contentType: "text/plain")

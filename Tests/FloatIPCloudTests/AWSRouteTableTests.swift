@@ -135,7 +135,31 @@ extension AWSMoverTests {
         #expect(try problems(good.merging(["overlay": "false"]) { $1 }) == ["mover.overlay"])
         #expect(try problems(["overlay": "true", "network_interface_id": "eni-1"]) == ["mover.route_tables"])
         #expect(try problems(good.merging(["route_tables": "rtb-1, igw-2"]) { $1 }) == ["mover.route_tables"])
-        #expect(try problems(good.merging(["network_interface_id": ""]) { $1 }) == ["mover.network_interface_id"])
+        #expect(try problems(good.merging(["network_interface_id": ""]) { $1 }) == [], "from the metadata service")
+        #expect(try problems(good.merging(["network_interface_id": "i-1"]) { $1 }) == ["mover.network_interface_id"])
         #expect(try problems(good.merging(["allocation_id": "eipalloc-1"]) { $1 }) == ["mover.allocation_id"])
+    }
+}
+
+/// The route-table form against fakes: the route-table fake and the metadata service on one server.
+@Suite("AWS route tables (fakes)")
+struct AWSRouteTableFakeTests {
+    @Test("without network_interface_id the routes go to the instance's primary interface, from IMDS")
+    func interfaceFromMetadata() async throws {
+        let routes = AWSRouteTableFake(routes: ["rtb-a": ["198.18.0.100/32": "eni-other"]])
+        let imds = AWSMetadataFake(keys: [])
+        let server = try await FakeProviderServer.start { imds.handle($0) ?? routes.handle($0) }
+        defer { Task { await server.stop() } }
+        let (mover, group) = try makeMover(AWSProvider.self, [
+            "region": "us-east-1", "access_key_id": AWSRouteTableFake.keyID, "secret_key_env": testTokenVariable,
+            "endpoint": server.baseURL, "imds_endpoint": server.baseURL, "overlay": "true", "route_tables": "rtb-a",
+        ], environment: [testTokenVariable: AWSRouteTableFake.secret])
+        #expect(try await mover.holder(of: group) == .other("eni-other"))
+        try await mover.claim(group, epoch: 1)
+        #expect(routes.target("rtb-a", "198.18.0.100/32") == "eni-mine")
+        #expect(try await mover.holder(of: group) == .this)
+        #expect(imds.tokenRequests == 1, "the interface is asked for once")
+        #expect(server.count("GET", "/interface-id") == 1)
+        #expect(server.unrecognised.isEmpty, "\(server.unrecognised)")
     }
 }

@@ -19,8 +19,9 @@ public final class AWSInstanceMetadata: Sendable {
     public let tokenTTL: Int
     let http: ProviderHTTP
     private let token = Mutex<(value: String, renewAt: ContinuousClock.Instant)?>(nil)
-    /// The instance's region, once known (it never changes).
+    /// The instance's region and its primary network interface, once known (they never change).
     private let knownRegion = Mutex<String?>(nil)
+    private let knownInterface = Mutex<String?>(nil)
     /// Called with every token fetched, so it is scrubbed from messages.
     private let remember: @Sendable (String) -> Void
 
@@ -66,6 +67,23 @@ public final class AWSInstanceMetadata: Sendable {
         knownRegion.withLock { $0 = text }
         return text
     }
+
+    /// This instance's primary network interface (`eni-…`): `meta-data/mac`, then
+    /// `meta-data/network/interfaces/macs/MAC/interface-id`; asked once.
+    public func primaryInterface(deadline: ContinuousClock.Instant) async throws -> String {
+        if let known = interface { return known }
+        let macPath = "meta-data/mac"
+        guard let mac = try await get(macPath, deadline: deadline)?.trimmingCharacters(in: .whitespacesAndNewlines), !mac.isEmpty
+        else { throw http.malformed("GET /latest/\(macPath)", status: 200, "no MAC address in the answer; set `network_interface_id`") }
+        let path = "meta-data/network/interfaces/macs/\(mac)/interface-id"
+        guard let id = try await get(path, deadline: deadline)?.trimmingCharacters(in: .whitespacesAndNewlines), id.hasPrefix("eni-")
+        else { throw http.malformed("GET /latest/\(path)", status: 200, "no `eni-…` in the answer; set `network_interface_id`") }
+        knownInterface.withLock { $0 = id }
+        return id
+    }
+
+    /// The primary interface, if `primaryInterface` has found it.
+    public var interface: String? { knownInterface.withLock { $0 } }
 
     /// The instance profile's temporary credentials: the role's name from
     /// `meta-data/iam/security-credentials/`, then that role's `AccessKeyId`, `SecretAccessKey`,

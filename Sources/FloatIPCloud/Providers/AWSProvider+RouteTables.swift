@@ -1,8 +1,9 @@
 import FloatIPCore
 
-/// The route-table form of `mover: aws` (`overlay: true`, `route_tables`, `network_interface_id`):
-/// what Pacemaker's aws-vpc-move-ip does for an "overlay IP" outside the VPC's ranges. Each of the
-/// group's addresses, as a /32, is routed to this server's interface in every listed table:
+/// The route-table form of `mover: aws` (`overlay: true`, `route_tables`, and `network_interface_id`
+/// or else the instance's primary interface from the metadata service): what Pacemaker's
+/// aws-vpc-move-ip does for an "overlay IP" outside the VPC's ranges. Each of the group's
+/// addresses, as a /32, is routed to this server's interface in every listed table:
 /// `ReplaceRoute`, or `CreateRoute` where the table has no such route. The holder is the target
 /// of those routes in `DescribeRouteTables`: this interface only when every table routes every
 /// address here. Release leaves the routes (there is no detach: the next claim replaces them).
@@ -37,9 +38,8 @@ extension AWSProvider {
                 + "and the group's addresses are the destinations")
             return nil
         }
-        guard interface != nil else {
-            check.report("network_interface_id", "missing: `overlay: true` routes the addresses to this server's "
-                + "network interface: set `network_interface_id` (`eni-…`)")
+        if let interface, !interface.hasPrefix("eni-") {
+            check.report("network_interface_id", "`\(interface)` is not a network interface id (`eni-…`)")
             return nil
         }
         if check.addresses.contains(where: { !$0.address.isIPv4 }) {
@@ -61,9 +61,10 @@ extension AWSProvider {
         var parameters = tables.enumerated().map { ("RouteTableId.\($0.offset + 1)", $0.element) }
         parameters.append(("Filter.1.Name", "route.destination-cidr-block"))
         parameters += destinations.enumerated().map { ("Filter.1.Value.\($0.offset + 1)", $0.element) }
+        var ours = settings.networkInterfaceID ?? ""
+        if ours.isEmpty { ours = try await metadata.primaryInterface(deadline: deadline) }
         let answer = try await query(deadline: deadline).call("DescribeRouteTables", parameters, deadline: deadline)
         let entries = try Self.routes(in: answer, tables: tables, destinations: destinations, http: context.http)
-        let ours = target
         // The holder: this interface when every route points here; else the first other target.
         let holder = entries.allSatisfy { $0.target == ours } ? ours : entries.compactMap(\.target).first { $0 != ours }
         return ProviderState(holder: holder, fence: Self.plan(entries, target: ours))

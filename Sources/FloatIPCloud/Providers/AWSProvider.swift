@@ -198,7 +198,9 @@ public struct AWSProvider: CloudProvider {
         return AWSQuery(http: context.http, endpoint: endpoint, signer: credentials.signer(region: region, service: "ec2"))
     }
 
-    public var target: String { settings.instanceID ?? settings.networkInterfaceID ?? "?" }
+    /// This server as EC2 names it; in the route-table form without `network_interface_id`, the
+    /// interface the metadata service names (known after the first read).
+    public var target: String { settings.instanceID ?? settings.networkInterfaceID ?? metadata.interface ?? "this instance's interface" }
 
     public var address: String {
         switch settings.form {
