@@ -117,11 +117,18 @@ struct AWSCredentialTests {
         // loopback, outside the ephemeral range, so no other test's fake can be listening there.
         let (away, _) = try makeMover(AWSProvider.self, [
             "endpoint": server.baseURL, "imds_endpoint": "http://127.0.0.1:9", "allocation_id": "eipalloc-1",
-            "instance_id": "i-mine", "claim_timeout": "2s", "region": "eu-west-1",
+            "instance_id": "i-mine", "claim_timeout": "1s", "region": "eu-west-1",
         ], environment: [:])
         let unreachable = await providerError { _ = try await away.holder(of: group) }
         #expect(unreachable?.provider == "EC2 instance metadata")
         #expect(unreachable?.kind == .transport || unreachable?.kind == .deadline, "\(String(describing: unreachable))")
+        #expect(unreachable?.message.contains("asked because none of the other sources has keys") == true)
+        let (noRegion, _) = try makeMover(AWSProvider.self, [
+            "endpoint": server.baseURL, "imds_endpoint": "http://127.0.0.1:9", "allocation_id": "eipalloc-1",
+            "instance_id": "i-mine", "claim_timeout": "1s", "access_key_id": "AKIA1", "secret_key_env": "S",
+        ], environment: ["S": "secret-value-0123456789"])
+        let regionless = await providerError { _ = try await noRegion.holder(of: group) }
+        #expect(regionless?.message.contains("neither `region` nor AWS_REGION is set") == true, "\(String(describing: regionless))")
     }
 
     @Test("the SDKs' order: the environment, then the shared file's profile (AWS_PROFILE), then the instance profile")

@@ -61,8 +61,16 @@ public final class AWSCredentialChain: Sendable {
             if let kept = cached.withLock({ $0 }), let expiration = kept.credentials.expiration, Date() < expiration {
                 return kept.credentials
             }
-            throw error
+            throw Self.explained(error, "asked because none of the other sources has keys: " + Self.nothingFound)
         }
+    }
+
+    /// A metadata service that did not answer, with why it was asked (off EC2, the reason is the
+    /// missing configuration, not the service).
+    static func explained(_ error: any Error, _ why: String) -> any Error {
+        guard var failure = error as? ProviderError, [.transport, .deadline].contains(failure.kind) else { return error }
+        failure.message += " (\(why))"
+        return failure
     }
 
     static let nothingFound = "no AWS credentials: `access_key_id` is not set, AWS_ACCESS_KEY_ID is not in the "

@@ -187,7 +187,11 @@ public struct AWSProvider: CloudProvider {
     /// The region: configured, or the instance's (asked once).
     func region(deadline: ContinuousClock.Instant) async throws -> String {
         if let configuredRegion { return configuredRegion }
-        return try await metadata.region(deadline: deadline)
+        do {
+            return try await metadata.region(deadline: deadline)
+        } catch {
+            throw AWSCredentialChain.explained(error, "asked for the region because neither `region` nor AWS_REGION is set")
+        }
     }
 
     /// The query client, signing with the credentials as they are now.
