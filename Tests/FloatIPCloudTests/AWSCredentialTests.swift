@@ -14,7 +14,9 @@ struct AWSCredentialTests {
     static func keys(_ name: String, expiresIn seconds: Double, token: Bool = true) -> AWSMetadataFake.Keys {
         AWSMetadataFake.Keys(
             accessKeyID: "ASIA\(name)", secretKey: "secret-\(name)-0123456789abcdef",
-            token: token ? "token-\(name)-FwoGZXIvYXdzEJr" : nil, expiration: Date().addingTimeInterval(seconds))
+            token: token ? "token-\(name)-FwoGZXIvYXdzEJr" : nil,
+            // Whole seconds, as IMDS writes `Expiration`: the fake and the mover agree on the instant.
+            expiration: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + seconds).rounded(.up)))
     }
 
     /// The fake on 127.0.0.1 (metadata service and EC2 in one), and a mover of an Elastic IP held by
