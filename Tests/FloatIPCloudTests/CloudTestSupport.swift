@@ -24,7 +24,7 @@ func makeMover<P: CloudProvider>(
     _ provider: P.Type, _ options: [String: String], environment: [String: String], lines: ReportedLines = ReportedLines(),
     interface: String? = nil
 ) throws -> (mover: any Mover & MoverTelemetrySource, group: GroupConfig) {
-    let group = try cloudGroup(P.kind, options, interface: interface ?? (P.needsLocalAddress ? "eth0" : nil))
+    let group = try cloudGroup(P.kind, options, interface: interface ?? (P.needsLocalAddress(options) ? "eth0" : nil))
     let mover = try CloudMovers.make(P.self, group: group, local: nil, environment: environment, logger: lines.logger)
     return (mover, group)
 }

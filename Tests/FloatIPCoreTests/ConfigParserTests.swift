@@ -161,6 +161,17 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         #expect(config.api.tokenFile == nil)
     }
 
+    @Test("a mover option may be a list of texts, read as the texts joined by `, `; a list of mappings may not")
+    func moverListOption() throws {
+        let yaml = full(line: 11, "    mover: { kind: aws, route_tables: [rtb-1, rtb-2], overlay: true }")
+        let config = try ConfigParser.parse(yaml: yaml, file: "web.yaml").get()
+        #expect(config.groups[0].mover.options == ["route_tables": "rtb-1, rtb-2", "overlay": "true"])
+        let nested = full(line: 11, "    mover: { kind: aws, route_tables: [{ id: rtb-1 }] }")
+        let found = problems(nested)
+        #expect(found.map(\.path) == ["groups[0].mover.route_tables"], "\(found)")
+        #expect(found.first?.message.contains("(or lists of texts); found") == true, "\(found)")
+    }
+
     @Test func apiSocketAndNoTCP() throws {
         let yaml = full(line: 18, "api: { listen: off, socket: /run/floatip-test/api.sock }")
         let config = try ConfigParser.parse(yaml: yaml, file: "web.yaml").get()

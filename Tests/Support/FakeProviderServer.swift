@@ -103,9 +103,11 @@ public final class FakeProviderServer: Sendable {
         let log = FakeLog()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
+            // HTTP/1.1's Host arrives as the authority, not among the fields: put it back (SigV4 signs it).
+            let host = request.head.authority.map { [("Host", $0)] } ?? []
             let seen = FakeRequest(
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-                headers: request.headers.map { ($0.name.rawName, $0.value) }, body: Array(body.readableBytesView),
+                headers: host + request.headers.map { ($0.name.rawName, $0.value) }, body: Array(body.readableBytesView),
                 host: request.head.authority ?? "")
             let answer: FakeResponse
             if let fault = log.record(seen) {

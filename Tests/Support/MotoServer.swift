@@ -97,6 +97,37 @@ public final class MotoServer: @unchecked Sendable {
         return try XMLAnswer.parse(response.body)
     }
 
+    /// Temporary credentials of a role that may call EC2, from STS `AssumeRole` as the test's user
+    /// (the role is made on first use): what an instance profile hands out. moto checks their
+    /// session token (`X-Amz-Security-Token`) on every signed request.
+    public func assumeRole(session: String) async throws -> (accessKeyID: String, secretKey: String, token: String) {
+        let iam = "2010-05-08"
+        if !roleMade {
+            let trust = #"""
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":\#
+                {"AWS":"arn:aws:iam::123456789012:user/floatip"},"Action":"sts:AssumeRole"}]}
+                """#
+            _ = try await call(
+                "CreateRole", [("RoleName", "floatip-role"), ("AssumeRolePolicyDocument", trust)], service: "iam", version: iam)
+            let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}"#
+            _ = try await call(
+                "PutRolePolicy", [("RoleName", "floatip-role"), ("PolicyName", "ec2"), ("PolicyDocument", policy)],
+                service: "iam", version: iam)
+            roleMade = true
+        }
+        let answer = try await call(
+            "AssumeRole",
+            [("RoleArn", "arn:aws:iam::123456789012:role/floatip-role"), ("RoleSessionName", session),
+             ("DurationSeconds", "900")],
+            service: "sts", version: "2011-06-15")
+        guard let id = answer.first("AccessKeyId")?.text, let secret = answer.first("SecretAccessKey")?.text,
+            let token = answer.first("SessionToken")?.text
+        else { throw MotoError("moto's AssumeRole answer has no credentials") }
+        return (id, secret, token)
+    }
+
+    private var roleMade = false
+
     private func createUser() async throws {
         let iam = "2010-05-08"
         _ = try await call("CreateUser", [("UserName", "floatip")], service: "iam", version: iam)
@@ -104,7 +135,10 @@ public final class MotoServer: @unchecked Sendable {
         guard let id = key.first("AccessKeyId")?.text, let secret = key.first("SecretAccessKey")?.text else {
             throw MotoError("moto's CreateAccessKey answer has no key")
         }
-        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","route53:*"],"Resource":"*"}]}"#
+        let policy = #"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","route53:*",\#
+            "iam:CreateRole","iam:PutRolePolicy","sts:AssumeRole"],"Resource":"*"}]}
+            """#
         _ = try await call(
             "PutUserPolicy", [("UserName", "floatip"), ("PolicyName", "ec2"), ("PolicyDocument", policy)], service: "iam",
             version: iam)

@@ -34,7 +34,7 @@ public enum CloudMovers {
         _: P.Type, group: GroupConfig, credentials: Bool, nodeAddress: IPAddress? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> [MoverOptionProblem] {
-        var check = OptionCheck(group.mover.options, nodeAddress: nodeAddress)
+        var check = OptionCheck(group.mover.options, nodeAddress: nodeAddress, addresses: group.addresses)
         _ = CloudCommonSettings.read(&check, for: P.self)
         _ = P.settings(&check)
         let store = CredentialStore(options: group.mover.options, names: P.credentials, environment: environment)
@@ -43,7 +43,7 @@ public enum CloudMovers {
         for credential in named { check.credential(credential.name, credential.what) }
         check.finish(kind: P.kind)
         var problems = check.problems.map { MoverOptionProblem(field: "mover.\($0.key)", message: $0.message, isWarning: false) }
-        if P.needsLocalAddress, group.interface == nil {
+        if P.needsLocalAddress(group.mover.options), group.interface == nil {
             problems.append(MoverOptionProblem(
                 field: "interface",
                 message: "missing: the `\(P.kind.rawValue)` mover also configures the addresses on this server "
@@ -51,6 +51,9 @@ public enum CloudMovers {
                 isWarning: false))
         }
         guard credentials, problems.isEmpty else { return problems }
+        for (key, message) in P.otherCredentialProblems(group.mover.options, environment: environment) {
+            problems.append(MoverOptionProblem(field: "mover.\(key)", message: message, isWarning: false))
+        }
         for credential in named {
             let found = Credential.sourceProblems(
                 group.mover.options, name: credential.name, what: credential.what, environment: environment)
@@ -68,7 +71,7 @@ public enum CloudMovers {
     /// Whether `group`'s mover also needs the local mover (its addresses configured here too):
     /// when the provider requires it, or when the group names an `interface`.
     public static func composesWithLocal<P: CloudProvider>(_: P.Type, group: GroupConfig) -> Bool {
-        P.needsLocalAddress || group.interface != nil
+        P.needsLocalAddress(group.mover.options) || group.interface != nil
     }
 
     /// The mover for `group`: a `CloudMover` of `P`, composed with `local` when given. Throws on
@@ -82,7 +85,7 @@ public enum CloudMovers {
     ) throws(CloudSetupError) -> any Mover & MoverTelemetrySource {
         let found = problems(P.self, group: group, credentials: false, nodeAddress: nodeAddress, environment: environment)
         guard found.isEmpty else { throw CloudSetupError(group: group.name, problems: found) }
-        var check = OptionCheck(group.mover.options, nodeAddress: nodeAddress)
+        var check = OptionCheck(group.mover.options, nodeAddress: nodeAddress, addresses: group.addresses)
         let common = CloudCommonSettings.read(&check, for: P.self)
         guard let settings = P.settings(&check) else {
             throw CloudSetupError(group: group.name, problems: [MoverOptionProblem(field: "mover", message: "invalid options", isWarning: false)])

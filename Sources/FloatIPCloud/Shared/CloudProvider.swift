@@ -36,12 +36,19 @@ public protocol CloudProvider: Sendable {
     /// means `token_file` or `token_env`.
     static var credentials: [(name: String, what: String)] { get }
     /// Whether the credentials may be left unset: the provider then gets a token another way
-    /// (Google's metadata server, Azure's managed identity).
+    /// (Google's metadata server, Azure's managed identity, AWS's credential chain: environment,
+    /// shared credentials file, instance profile).
     static var credentialsOptional: Bool { get }
 
     /// What is wrong with the credential `name`'s value (a key file that is not a key), for
     /// `check-config`; nil when it looks right. Never includes the value.
     static func credentialProblem(_ name: String, value: String) -> String?
+    /// Whether these options make the group's addresses also be configured on this server
+    /// (default: `needsLocalAddress`; AWS's route-table form needs it, its other forms do not).
+    static func needsLocalAddress(_ options: [String: String]) -> Bool
+    /// Problems with credentials found other than through `credentials` (the environment, a shared
+    /// credentials file), for `check-config`: (option, message), never a secret. Default none.
+    static func otherCredentialProblems(_ options: [String: String], environment: [String: String]) -> [(String, String)]
 
     /// Reads the provider's own options; problems go to `check`. nil when any is wrong.
     static func settings(_ check: inout OptionCheck) -> Settings?
@@ -73,6 +80,8 @@ extension CloudProvider {
     public static var needsLocalAddress: Bool { false }
     public static var credentialsOptional: Bool { false }
     public static func credentialProblem(_ name: String, value: String) -> String? { nil }
+    public static func needsLocalAddress(_ options: [String: String]) -> Bool { needsLocalAddress }
+    public static func otherCredentialProblems(_: [String: String], environment _: [String: String]) -> [(String, String)] { [] }
     public static func isThrottled(_ response: ProviderResponse) -> Bool { false }
 }
 

@@ -28,6 +28,10 @@ public final class CredentialStore: Sendable {
     /// Whether the options name a source for `name` (an optional credential may be unset).
     public func isNamed(_ name: String) -> Bool { options["\(name)_file"] != nil || options["\(name)_env"] != nil }
 
+    /// Adds secrets found elsewhere (a credential chain, an instance metadata token) to those
+    /// scrubbed from every message.
+    public func remember(_ values: [String]) { seen.withLock { $0.formUnion(values.filter { !$0.isEmpty }) } }
+
     /// Every value read so far (for scrubbing messages).
     public var values: [String] { seen.withLock { Array($0) } }
 

@@ -167,13 +167,16 @@ extension ConfigReader {
             }
             kindNode = kind
             for (key, value) in mapping where key.scalar?.string != "kind" {
-                guard let keyText = key.scalar?.string, case .scalar(let scalar) = value else {
+                // A list of texts (`route_tables: [rtb-1, rtb-2]`) is kept as `rtb-1, rtb-2`.
+                let items = value.sequence?.compactMap { $0.scalar?.string }
+                let text = value.scalar?.string ?? (items?.count == value.sequence?.count ? items?.joined(separator: ", ") : nil)
+                guard let keyText = key.scalar?.string, let text else {
                     report("\(path).\(key.scalar?.string ?? "?")", at: value, "mover options are names with text "
-                        + "values; found \(value.kindDescription)")
+                        + "values (or lists of texts); found \(value.kindDescription)")
                     complete = false
                     continue
                 }
-                options[keyText] = scalar.string
+                options[keyText] = text
             }
         default:
             report(path, at: node, "must be a mover kind (e.g. `local`) or a mapping with `kind`; "

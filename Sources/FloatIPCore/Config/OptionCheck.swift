@@ -6,12 +6,15 @@ public struct OptionCheck {
     /// This node's own address (`node.address`), for movers that publish it (the DNS movers); nil
     /// where it is not known.
     public let nodeAddress: IPAddress?
+    /// The group's floating addresses, for movers that route them by value (AWS route tables).
+    public let addresses: [IPPrefix]
     public private(set) var problems: [(key: String, message: String)] = []
     private var read: Set<String> = []
 
-    public init(_ options: [String: String], nodeAddress: IPAddress? = nil) {
+    public init(_ options: [String: String], nodeAddress: IPAddress? = nil, addresses: [IPPrefix] = []) {
         self.options = options
         self.nodeAddress = nodeAddress
+        self.addresses = addresses
     }
 
     /// Counts `keys` as read (options a reader checks elsewhere, such as a credential's).
