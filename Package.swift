@@ -145,6 +145,7 @@ let package = Package(
             dependencies: [
                 "FloatIPCloud", "FloatIPLab", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The Google fake checks RS256 signatures and makes service-account keys.
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

@@ -322,8 +322,10 @@ class Bench:
             addresses = [VIP] + extra_addresses(count - 1)
             self.reconfigure_all(many, addresses)
             self.run_trials(many, "many-%d" % count, self.trial_many, args.reps, addresses)
-        for interval in args.idle_intervals:
-            setting = Setting(ms(interval), interval)
+        idle_settings = [Setting(ms(interval), interval) for interval in args.idle_intervals]
+        if args.defaults and args.idle_intervals:
+            idle_settings.append(Setting("defaults", None, defaults=True))  # the trade-off plot's fourth point
+        for setting in idle_settings:
             self.reconfigure_all(setting, [VIP])
             self.idle(setting, args.idle_seconds)
         self.results["meta"]["duration"] = now() - self.started

@@ -152,16 +152,72 @@ def targets(results):
         add("1,000 addresses: all reachable on the new holder ≤ 250 ms after the first (floatip, every trial)",
             "median %s, max %s" % (ms(spread["median"]), ms(spread["max"])) if spread else "–",
             bool(spread) and spread["max"] <= 0.25)
-    at100 = [r for r in idle if r["setting"] == "100 ms"]
-    for node in ("web1", "web2"):
-        f = next((r for r in at100 if r["system"] == "floatip" and r["node"] == node), None)
-        k = next((r for r in at100 if r["system"] == "keepalived" and r["node"] == node), None)
-        if f and k:
-            add("idle at 100 ms, %s (%s): CPU ≤ keepalived's" % (node, f["role"]),
-                "%.3f %% vs %.3f %%" % (f["cpu_percent"], k["cpu_percent"]), f["cpu_percent"] <= k["cpu_percent"])
-            add("idle at 100 ms, %s: private memory ≤ 10 MiB, RSS ≤ 20 MiB" % node,
-                "%.1f MiB private, %.1f MiB RSS" % (f["anonymous"] / 2**20, f["rss"] / 2**20),
-                f["anonymous"] <= 10 * 2**20 and f["rss"] <= 20 * 2**20)
+    for setting in ("100 ms", "1 s"):
+        rows = [r for r in idle if r["setting"] == setting]
+        cpu = {(r["system"], r["node"]): r["cpu_percent"] for r in rows}
+        for node, what in (("web1", "holder against keepalived's master"), ("web2", "standby against its backup")):
+            f, k = cpu.get(("floatip", node)), cpu.get(("keepalived", node))
+            if f is not None and k is not None:
+                add("idle at %s, %s (%s): CPU ≤ keepalived's" % (setting, node, what),
+                    "%.3f %% vs %.3f %%" % (f, k), f <= k)
+        pair = [cpu.get((system, node)) for system in SYSTEMS for node in ("web1", "web2")]
+        if None not in pair:
+            add("idle at %s, the pair: CPU ≤ keepalived's" % setting,
+                "%.3f %% vs %.3f %%" % (pair[0] + pair[1], pair[2] + pair[3]), pair[0] + pair[1] <= pair[2] + pair[3])
+        for r in rows:
+            if r["system"] == "floatip":
+                add("idle at %s, %s: private memory ≤ 5 MiB" % (setting, r["node"]),
+                    "%.1f MiB private (RSS %.1f MiB)" % (r["anonymous"] / 2**20, r["rss"] / 2**20),
+                    r["anonymous"] <= 5 * 2**20)
+    return lines
+
+
+def tradeoff_points(results, scenario="failover (link down)"):
+    """Per system, per setting: (idle CPU of the pair in %, median failover in ms, setting)."""
+    trials = core(results["trials"])
+    points = {}
+    for system in SYSTEMS:
+        for setting in settings_of(trials):
+            idle = [r["cpu_percent"] for r in results["idle"] if r["system"] == system and r["setting"] == setting]
+            outage = stats([t["outage"] for t in select(trials, scenario=scenario, setting=setting, system=system)])
+            if len(idle) == 2 and outage:
+                points.setdefault(system, []).append((sum(idle), outage["median"] * 1000, setting))
+    return points
+
+
+def tradeoff_plot(results, path):
+    """Failover time (median, link down) against the pair's idle CPU, one point per setting."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = tradeoff_points(results)
+    figure, ax = plt.subplots(figsize=(7, 4.5))
+    colours = {"floatip": "tab:blue", "keepalived": "tab:orange"}
+    for system, rows in points.items():
+        rows = sorted(rows)
+        ax.plot([r[0] for r in rows], [r[1] for r in rows], marker="o", color=colours[system], label=system)
+        for x, y, label in rows:
+            ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8, color=colours[system])
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("idle CPU of the pair (% of one core)")
+    ax.set_ylabel("failover, link down: median outage (ms)")
+    ax.set_title("What each setting costs at rest and buys in a failover (same run)", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def tradeoff_table(results):
+    points = tradeoff_points(results)
+    if not points:
+        return []
+    lines = ["", "| system | setting | idle CPU of the pair | failover (link down), median |", "| --- | --- | ---: | ---: |"]
+    for system, rows in points.items():
+        for cpu, outage, setting in rows:
+            lines.append("| %s | %s | %.3f %% | %.0f ms |" % (system, setting, cpu, outage))
     return lines
 
 
@@ -230,7 +286,7 @@ def plot(results, path):
     figure.savefig(path, dpi=110)
 
 
-def document(results, plot_name, findings):
+def document(results, plot_name, findings, tradeoff_name="benchmarks-tradeoff.png"):
     meta = results["meta"]
     load = meta["load_start"]
     load_end = meta.get("load_end", load)
@@ -264,7 +320,7 @@ def document(results, plot_name, findings):
             " **The machine was busy** (load above 1.5 on 2 cores: other builds were running), so timings carry "
             "scheduling noise; both systems were exposed to it alike, alternating trial by trial." if busy else ""),
         "",
-        "## Targets (issue 6)",
+        "## Targets (issues 6 and 22)",
         "",
     ]
     lines += targets(results)
@@ -323,6 +379,10 @@ def document(results, plot_name, findings):
     lines += outage_tables(results["trials"])
     lines += ["", "## Many addresses", ""] + many_table(results["trials"])
     lines += ["", "## Idle cost", ""] + idle_table(results["idle"])
+    lines += ["", "## The trade: failover time against idle cost", "",
+              "One point per setting (each system's defaults, 20 ms, 100 ms, 1 s): below and left is better "
+              "(faster at the same cost, cheaper at the same speed).", "",
+              "![failover time against idle CPU](%s)" % tradeoff_name] + tradeoff_table(results)
     failures = results.get("failures") or []
     lines += ["", "## Trials that failed", ""]
     if failures:
@@ -341,10 +401,12 @@ def main():
     doc, image = sys.argv[2], sys.argv[3]
     findings = open(sys.argv[4]).read() if len(sys.argv) > 4 and os.path.exists(sys.argv[4]) else ""
     plot(results, image)
-    relative = os.path.relpath(image, os.path.dirname(os.path.abspath(doc)))
+    tradeoff = os.path.join(os.path.dirname(image), "benchmarks-tradeoff.png")
+    tradeoff_plot(results, tradeoff)
+    folder = os.path.dirname(os.path.abspath(doc))
     with open(doc, "w") as f:
-        f.write(document(results, relative, findings))
-    print("wrote %s and %s" % (doc, image))
+        f.write(document(results, os.path.relpath(image, folder), findings, os.path.relpath(tradeoff, folder)))
+    print("wrote %s, %s and %s" % (doc, image, tradeoff))
     return 0
 
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// One request as a fake provider saw it.
@@ -77,6 +78,7 @@ public final class FakeProviderServer: Sendable {
     /// The TCP port (0 when it listens on a Unix socket).
     public let port: Int
     private let task: Task<Void, Never>
+    private let group: ServiceGroup
     private let log: FakeLog
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -91,9 +93,10 @@ public final class FakeProviderServer: Sendable {
     /// Queues a fault for the next request it matches.
     public func inject(_ fault: FakeFault) { log.state.withLock { $0.faults.append(fault) } }
 
-    private init(port: Int, task: Task<Void, Never>, log: FakeLog) {
+    private init(port: Int, task: Task<Void, Never>, group: ServiceGroup, log: FakeLog) {
         self.port = port
         self.task = task
+        self.group = group
         self.log = log
     }
 
@@ -134,21 +137,34 @@ public final class FakeProviderServer: Sendable {
                 address: unixSocket.map { .unixDomainSocket(path: $0) } ?? .hostname("127.0.0.1", port: 0), serverName: "fake"),
             onServerRunning: { channel in readiness.yield(unixSocket == nil ? channel.localAddress?.port ?? -1 : 0) },
             logger: Logger(label: "fake", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // Run as a service, stopped gracefully: a server task cancelled while it accepts a
+        // connection drops that connection's channel unused, and NIO's precondition on its writer
+        // then ends the test process (seen when a client connected as a test stopped its fake).
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: app)], logger: Logger(label: "fake", factory: { _ in SwiftLogNoOpLogHandler() })))
         let task = Task {
-            try? await app.run()
+            try? await group.run()
             readiness.finish()
         }
         for await port in ready where port >= 0 {
-            return FakeProviderServer(port: port, task: task, log: log)
+            return FakeProviderServer(port: port, task: task, group: group, log: log)
         }
-        task.cancel()
+        await group.triggerGracefulShutdown()
+        await task.value
         throw FakeServerError.didNotStart
     }
 
-    /// Stops the server and waits for it.
+    /// Stops the server (no new connections; open ones end after their request, and are cut
+    /// after a second) and waits for it.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let cutoff = Task {
+            try? await Task.sleep(for: .seconds(1))
+            task.cancel()
+        }
         await task.value
+        cutoff.cancel()
     }
 }
 
