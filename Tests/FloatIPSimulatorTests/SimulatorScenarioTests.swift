@@ -47,6 +47,29 @@ import Testing
         #expect(result.stats.claims == 1)
     }
 
+    /// The one case quiet standbys make slower (docs/decision.md): the holder and the best-ranked
+    /// standby fail together, and the next standby waits for the quiet one's bound (a dead interval
+    /// and two quiet periods: 2.3 s at 100 ms × 3) instead of a dead interval.
+    @Test(arguments: [true, false]) func holderAndBestStandbyFailingTogether(quiet: Bool) throws {
+        let timers = Timers(interval: .milliseconds(100), deadAfter: 3, preemptDelay: .seconds(1), quietStandby: quiet)
+        let crash = at(5)
+        let plan = SimulationPlan(
+            scenario: 6, timers: timers, priorities: [[200, 150, 100]], duration: .seconds(10),
+            faults: [(crash, .crash(node: 0)), (crash, .crash(node: 1))])
+        var simulation = Simulation(plan: plan)
+        let result = simulation.run()
+        #expect(result.passed, "\(result.violation ?? "")")
+        let taken = try #require(claimTime(result, node: "n3", after: crash))
+        let outage = taken - crash
+        print("holder and best standby fail together, quiet standbys \(quiet ? "on" : "off"): \(outage.shortDescription)")
+        if quiet {
+            #expect(outage > timers.deadInterval + timers.interval)
+            #expect(outage <= timers.deadInterval + timers.quietPeriod * 2 + timers.interval)
+        } else {
+            #expect(outage <= timers.deadInterval + timers.interval)
+        }
+    }
+
     @Test func failbackAfterPreemptDelayWithoutAGap() throws {
         let timers = Timers(preemptDelay: .seconds(2))
         let plan = SimulationPlan(
