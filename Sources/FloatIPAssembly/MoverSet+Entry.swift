@@ -10,6 +10,10 @@ extension MoverSet {
         case dns
         /// A provider's API, driven by the generic `CloudMover`.
         case cloud(any CloudProvider.Type)
+        /// The operator's own commands (`ScriptMover`).
+        case script
+        /// A load balancer's health probe answered while holding (`AzureLBMover`).
+        case azureLB
     }
 
     /// The entry of `kind`: one per mover kind, so a kind added to `MoverKind` without one does
@@ -29,6 +33,8 @@ extension MoverSet {
         case .lunanode: .cloud(LunaNodeProvider.self)
         case .cloudflare: .cloud(CloudflareProvider.self)
         case .route53: .cloud(Route53Provider.self)
+        case .script: .script
+        case .azureLB: .azureLB
         }
     }
 }

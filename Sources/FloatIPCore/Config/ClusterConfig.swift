@@ -172,6 +172,8 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     case dns
     case cloudflare
     case route53
+    case script
+    case azureLB = "azure-lb"
 
     /// The kinds that fail over by rewriting a DNS record to the holder's own address: their groups
     /// have no floating `addresses` and no `interface`.
