@@ -219,7 +219,7 @@ struct ScriptMoverHTTPExampleTests {
         try "Authorization: Bearer \(Self.token)\n".write(toFile: header, atomically: true, encoding: .utf8)
         let script = scratch.file("floatip-api")
         try DocsExample.writeScript(
-            from: "docs/movers.md", containing: "/usr/local/sbin/floatip-api",
+            from: "docs/movers.md", containing: "# /usr/local/sbin/floatip-api:",
             replacing: ["https://vip.example.net/v1": "\(server.baseURL)/v1", "/etc/floatip/vip-api.header": header],
             to: script)
         func mover(_ node: String, _ address: String) throws -> ScriptMover {
@@ -235,6 +235,7 @@ struct ScriptMoverHTTPExampleTests {
 
         #expect(try await web1.holder(of: group) == MoverHolder.none)
         try await web1.claim(group, epoch: 4)
+        print("script mover, HTTP example: a claim through curl took \(web1.telemetry().latencyMs ?? 0) ms")
         try await web1.claim(group, epoch: 4)  // idempotent
         #expect(try await web1.holder(of: group) == .this)
         try await web2.claim(group, epoch: 5)

@@ -12,7 +12,7 @@ struct ScriptMoverLabTests {
         let directory = try ScratchDirectory("fip-script-lab")
         defer { directory.remove() }
         let script = directory.file("floatip-ip")
-        try DocsExample.writeScript(from: "docs/movers.md", containing: "/usr/local/sbin/floatip-ip", to: script)
+        try DocsExample.writeScript(from: "docs/movers.md", containing: "# /usr/local/sbin/floatip-ip:", to: script)
         let lab = try AgentLab(nodes: 2, mover: { _ in
             "{ kind: script, claim: \(script), release: \(script), holder: \(script), timeout: 5s, "
                 + "reconcile_interval: 300ms }\n    interface: eth0"
