@@ -76,6 +76,10 @@ import Testing
         #expect(set.movers["scripted"] is ScriptMover && set.movers["claimonly"] is ScriptMover)
         #expect(set.movers["probed"] is AzureLBMover && set.local == nil)
         #expect(set.reconcileIntervals == ["scripted": .seconds(2)])
+        #expect(set.movers["probed"]?.claimSummary(of: config.groups[2], took: .milliseconds(1))
+            == "claimed probed: answering the load balancer's probe on 0.0.0.0:9100 (TCP) in 1 ms")
+        #expect(set.movers["claimonly"]?.claimSummary(of: config.groups[1], took: .milliseconds(7))
+            == "claimed claimonly: 198.18.0.101/32 through the script in 7 ms")
     }
 
     @Test("a script or azure-lb mover with bad options names the group and the option")

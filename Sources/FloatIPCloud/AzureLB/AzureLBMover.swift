@@ -53,6 +53,14 @@ public struct AzureLBMover: Mover, MoverTelemetrySource {
         return await Self.answers(listener.settings) ? .this : .none
     }
 
+    /// `claimed web: answering the load balancer's probe on 0.0.0.0:9100 (HTTP /healthz) in 1 ms`.
+    public func claimSummary(of group: GroupConfig, took: Duration) -> String {
+        let settings = listener.settings
+        return "claimed \(group.name): answering the load balancer's probe on \(settings.listenText) "
+            + (settings.path.map { "(HTTP \($0))" } ?? "(TCP)") + (local == nil ? "" : " with the addresses on \(group.interface ?? "?")")
+            + " in \(took.shortDescription)"
+    }
+
     public func telemetry() -> MoverTelemetry { recorder.snapshot() }
 
     public func noteDrift() { recorder.recordDrift() }

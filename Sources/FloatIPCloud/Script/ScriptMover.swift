@@ -81,6 +81,12 @@ public final class ScriptMover: Mover, MoverTelemetrySource, Sendable {
         return .other(name)
     }
 
+    /// `claimed web: 198.18.0.100/32 through the script in 7 ms: exit 0: LINE | LINE`.
+    public func claimSummary(of group: GroupConfig, took: Duration) -> String {
+        "claimed \(group.name): " + group.addresses.map(\.description).joined(separator: ", ")
+            + " through the script in \(took.shortDescription)" + (recorder.snapshot().answer.map { ": \($0)" } ?? "")
+    }
+
     public func telemetry() -> MoverTelemetry { recorder.snapshot() }
 
     public func noteDrift() { recorder.recordDrift() }
