@@ -50,7 +50,7 @@ public actor ProbeListener {
 
 /// One probe's connection: with `path`, answers one HTTP request (200 for `GET`/`HEAD` of `path`, its
 /// query ignored; 404 otherwise); without, reads nothing. Closed after 2 s in any case.
-final class ProbeConnection: ChannelInboundHandler, @unchecked Sendable {
+final class ProbeConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -83,8 +83,10 @@ final class ProbeConnection: ChannelInboundHandler, @unchecked Sendable {
         }
         answered = true
         let body = status + "\n"
+        // A HEAD's answer has the length of the body a GET would get, and no body.
+        let head = received.starts(with: "HEAD ".utf8)
         let text = "HTTP/1.1 \(status)\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n"
-            + "Connection: close\r\n\r\n" + body
+            + "Connection: close\r\n\r\n" + (head ? "" : body)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in
             channel.close(promise: nil)
