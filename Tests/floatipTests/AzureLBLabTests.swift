@@ -8,8 +8,9 @@ import Testing
 /// `mover: azure-lb` behind a real HAProxy: two agents in namespaces answer the probe (HTTP 200 on
 /// /healthz, port 9100) only while holding; HAProxy, in the client's namespace, health-checks both
 /// (every 100 ms, fall 2, rise 2) and sends a client's requests to the servers' service (socat
-/// answering its name on port 8000). Killing the holder's agent moves the traffic to the standby:
-/// the failover time and the failed requests are measured (docs/movers.md).
+/// answering its name on port 8000); the group's address is also configured on the holder
+/// (`interface`). Killing the holder's agent moves the traffic to the standby: the failover time and
+/// the failed requests are measured (docs/movers.md).
 @Suite(.serialized, .enabled(if: NamespaceSupport.available && HAProxyLab.tools, .namespaces))
 struct AzureLBLabTests {
 
@@ -31,7 +32,7 @@ struct AzureLBLabTests {
 
     @Test func killingTheHolderMovesHAProxysTrafficToTheStandby() async throws {
         let lab = try AgentLab(nodes: 2, mover: { node in
-            "{ kind: azure-lb, port: 9100, bind: 198.18.0.\(node), path: /healthz }"
+            "{ kind: azure-lb, port: 9100, bind: 198.18.0.\(node), path: /healthz }\n    interface: eth0"
         })
         let client = try lab.addClient()
         var processes: [Process] = []
@@ -87,6 +88,8 @@ struct AzureLBLabTests {
             try await Task.sleep(for: .milliseconds(25))
         }
         #expect(settled == 10, "HAProxy never settled on web1: \(lab.log(1))\n\(lab.log(2))")
+        // With `interface`, the holder also has the frontend address (an Azure rule with floating IP).
+        #expect(try lab.holders() == [1])
 
         // The client: one request every 10 ms until stopped (at most 15 s).
         let record = Record()
@@ -109,6 +112,7 @@ struct AzureLBLabTests {
         _ = try await lab.waitForExit(1)
         let reached = try await lab.wait(.seconds(6)) { record.contains(after: killed, from: "web2") }
         #expect(reached != nil, "traffic never reached web2: \(lab.log(2))")
+        #expect(try lab.holds(2))
         try await Task.sleep(for: .seconds(1))
         // web1 returns and takes the group back after preempt_delay (make-before-break at the probe).
         let returned = ContinuousClock.now
