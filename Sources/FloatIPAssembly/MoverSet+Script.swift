@@ -1,6 +1,7 @@
 import FloatIPCloud
 import FloatIPCore
 import FloatIPLinux
+import Glibc
 import Logging
 
 extension MoverSet {
@@ -35,10 +36,20 @@ extension MoverSet {
             for (key, command) in settings.commands {
                 if let message = ConfigValidation.programProblem(command, need: "the mover runs it to \(key) (or set `shell: true`)") {
                     problems.append(MoverOptionProblem(field: "mover.\(key)", message: message, isWarning: false))
+                } else if let message = writableProblem(command) {
+                    problems.append(MoverOptionProblem(field: "mover.\(key)", message: message, isWarning: true))
                 }
             }
         }
         return problems
+    }
+
+    /// A program that others than its owner may change runs with the agent's rights (root) all the same.
+    private static func writableProblem(_ path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o022 != 0 else { return nil }
+        return "\(path) is writable by its group or by everyone, and the agent runs it with its own rights "
+            + "(root); run `chmod go-w \(path)`"
     }
 
     /// Problems with an `azure-lb` mover's options.

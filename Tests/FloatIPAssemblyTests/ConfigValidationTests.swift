@@ -85,6 +85,19 @@ import Testing
             "web.yaml:12: groups[0].mover.release: \(plain) is not executable by this user; run `chmod +x \(plain)` (or fix its owner)",
             "web.yaml:12: groups[0].mover.holder: \(workspace.directory.path) is a directory, not a program",
         ])
+        // A program others may change: a warning (the agent runs it as root).
+        let shared = try workspace.write("shared.sh", "#!/bin/sh\nexit 0\n", mode: 0o777)
+        chmod(shared, 0o777)  // past the umask
+        let warned = try validate(workspace.yaml(groups: """
+              - name: web
+                addresses: [198.18.0.100/32]
+                priority: 100
+                mover: { kind: script, claim: \(shared) }
+
+            """), in: workspace)
+        #expect(warned.problems.isEmpty, "\(warned.problems)")
+        #expect(warned.warnings.map(\.description).contains { $0.contains("groups[0].mover.claim: warning: \(shared) is writable by its group or by everyone") },
+            "\(warned.warnings)")
     }
 
     @Test("a log the agent would refuse to read (a symbolic link) names the file")
