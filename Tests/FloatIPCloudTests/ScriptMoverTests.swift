@@ -169,8 +169,7 @@ import Testing
 
 /// The HTTP example of docs/movers.md ("Example: an HTTP API with curl"), run with curl against a
 /// fake of the API it describes.
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl"))
-struct ScriptMoverHTTPExampleTests {
+@Suite struct ScriptMoverHTTPExampleTests {
     static let token = "s3cret-token-for-the-fake"
 
     /// The API of the example: the holder and term of each address; PUT refuses an older term.
@@ -211,6 +210,7 @@ struct ScriptMoverHTTPExampleTests {
     }
 
     @Test func claimHolderStaleTermAndReleaseThroughTheAPI() async throws {
+        guard ExternalTool.find("curl", for: "the script mover's HTTP example", package: "curl") != nil else { return }
         let api = VIPAPI()
         let server = try await FakeProviderServer.start { api.handle($0) }
         let scratch = try ScratchDirectory("fip-script-api")

@@ -11,8 +11,10 @@ import Testing
 /// answering its name on port 8000); the group's address is also configured on the holder
 /// (`interface`). Killing the holder's agent moves the traffic to the standby: the failover time and
 /// the failed requests are measured (docs/movers.md).
-@Suite(.serialized, .enabled(if: NamespaceSupport.available && HAProxyLab.tools, .namespaces))
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct AzureLBLabTests {
+    /// Where HAProxy's frontend listens (in the client's namespace).
+    static let frontend = (host: "198.18.0.200", port: 8080)
 
     /// One request through HAProxy: when it was made and who answered (nil: it failed).
     struct Answer: Sendable {
@@ -31,6 +33,9 @@ struct AzureLBLabTests {
     }
 
     @Test func killingTheHolderMovesHAProxysTrafficToTheStandby() async throws {
+        guard let haproxy = ExternalTool.find("haproxy", for: "the azure-lb lab test", package: "haproxy"),
+            let socat = ExternalTool.find("socat", for: "the azure-lb lab test", package: "socat")
+        else { return }
         let lab = try AgentLab(nodes: 2, mover: { node in
             "{ kind: azure-lb, port: 9100, bind: 198.18.0.\(node), path: /healthz }\n    interface: eth0"
         })
@@ -45,13 +50,13 @@ struct AzureLBLabTests {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["ip", "netns", "exec", namespace] + arguments
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = FileHandle.nullDevice
             try process.run()
             processes.append(process)
         }
         for node in 1...2 {
             try spawn(lab.namespace(node), [
-                CloudLab.socat ?? "socat", "TCP-LISTEN:8000,bind=198.18.0.\(node),reuseaddr,fork", "SYSTEM:echo web\(node)",
+                socat, "TCP-LISTEN:8000,bind=198.18.0.\(node),reuseaddr,fork", "SYSTEM:echo web\(node)",
             ])
         }
         let config = lab.directory.appendingPathComponent("haproxy.cfg")
@@ -63,7 +68,7 @@ struct AzureLBLabTests {
                 timeout server 2s
                 timeout check 500ms
             frontend vip
-                bind \(HAProxyLab.frontend.host):\(HAProxyLab.frontend.port)
+                bind \(Self.frontend.host):\(Self.frontend.port)
                 default_backend web
             backend web
                 option httpchk GET /healthz
@@ -73,12 +78,12 @@ struct AzureLBLabTests {
                 server web2 198.18.0.2:8000
 
             """.write(to: config, atomically: true, encoding: .utf8)
-        try spawn(client, [HAProxyLab.haproxy, "-db", "-f", config.path])
+        try spawn(client, [haproxy, "-db", "-f", config.path])
         try lab.start(1)
         try lab.start(2)
 
         @Sendable func ask() -> String? {
-            TCPExchange.exchange(in: client, host: HAProxyLab.frontend.host, port: HAProxyLab.frontend.port, timeout: .seconds(1))?
+            TCPExchange.exchange(in: client, host: Self.frontend.host, port: Self.frontend.port, timeout: .seconds(1))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
         // Settled: web1 holds and HAProxy sends everything to it (web2 is down there).
@@ -146,9 +151,3 @@ struct AzureLBLabTests {
     }
 }
 
-/// The programs the HAProxy lab needs, and where its frontend listens (the client's namespace).
-enum HAProxyLab {
-    static let haproxy = "/usr/sbin/haproxy"
-    static let tools = FileManager.default.isExecutableFile(atPath: haproxy) && CloudLab.socat != nil
-    static let frontend = (host: "198.18.0.200", port: 8080)
-}
