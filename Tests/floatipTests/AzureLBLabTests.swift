@@ -40,24 +40,17 @@ struct AzureLBLabTests {
             "{ kind: azure-lb, port: 9100, bind: 198.18.0.\(node), path: /healthz }\n    interface: eth0"
         })
         let client = try lab.addClient()
-        var processes: [Process] = []
+        var servers: [Process] = []
+        // By PID, and with SIGKILL: socat keeps the test runner's ignored SIGTERM, and neither keeps state.
         defer {
-            for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            for process in processes { process.waitUntilExit() }
+            for server in servers where server.isRunning { kill(server.processIdentifier, SIGKILL) }
+            for server in servers { server.waitUntilExit() }
         }
-        func spawn(_ namespace: String, _ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["ip", "netns", "exec", namespace] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            processes.append(process)
-        }
+        func log(_ name: String) -> String { lab.directory.appendingPathComponent("\(name).log").path }
         for node in 1...2 {
-            try spawn(lab.namespace(node), [
-                socat, "TCP-LISTEN:8000,bind=198.18.0.\(node),reuseaddr,fork", "SYSTEM:echo web\(node)",
-            ])
+            servers.append(try ServerProcess.start(
+                [socat, "TCP-LISTEN:8000,bind=198.18.0.\(node),reuseaddr,fork", "SYSTEM:echo web\(node)"],
+                namespace: lab.namespace(node), log: log("service\(node)")))
         }
         let config = lab.directory.appendingPathComponent("haproxy.cfg")
         try """
@@ -78,7 +71,7 @@ struct AzureLBLabTests {
                 server web2 198.18.0.2:8000
 
             """.write(to: config, atomically: true, encoding: .utf8)
-        try spawn(client, [haproxy, "-db", "-f", config.path])
+        servers.append(try ServerProcess.start([haproxy, "-db", "-f", config.path], namespace: client, log: log("haproxy")))
         try lab.start(1)
         try lab.start(2)
 
@@ -92,7 +85,7 @@ struct AzureLBLabTests {
             settled = try await offPool { ask() } == "web1" ? settled + 1 : 0
             try await Task.sleep(for: .milliseconds(25))
         }
-        #expect(settled == 10, "HAProxy never settled on web1: \(lab.log(1))\n\(lab.log(2))")
+        #expect(settled == 10, "HAProxy never settled on web1: \(ServerProcess.tail(log("haproxy")))\n\(lab.log(1))\n\(lab.log(2))")
         // With `interface`, the holder also has the frontend address (an Azure rule with floating IP).
         #expect(try lab.holders() == [1])
 
