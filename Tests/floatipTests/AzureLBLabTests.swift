@@ -41,7 +41,7 @@ struct AzureLBLabTests {
         })
         let client = try lab.addClient()
         var servers: [Process] = []
-        // By PID, and with SIGKILL: socat keeps the test runner's ignored SIGTERM, and neither keeps state.
+        // By PID, and with SIGKILL: socat inherits the test runner's blocked SIGTERM, and neither keeps state.
         defer {
             for server in servers where server.isRunning { kill(server.processIdentifier, SIGKILL) }
             for server in servers { server.waitUntilExit() }
