@@ -11,7 +11,8 @@ import PackageDescription
 //   FloatIPLab        the lab: namespaces, agents, responders and a client probe on one machine (root)
 //   floatip           the thin command-line executable: argument parsing and printing (one subcommand per file)
 //   FloatIPDNS        RFC 2136 dynamic update with TSIG, its UDP/TCP client, the `dns` mover
-//   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials)
+//   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials),
+//                     the `script` mover (the operator's commands) and `azure-lb` (a load balancer's probe)
 //   FloatIPCoordination  etcd v3 over its JSON gateway: client, per-group election, the fenced mover
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
@@ -82,6 +83,7 @@ let package = Package(
                 "FloatIPLinux",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RSA (RS256) for Google service-account keys; from swift-crypto, no RSA of our own.

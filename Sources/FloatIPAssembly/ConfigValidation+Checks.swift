@@ -50,10 +50,10 @@ extension ConfigValidation {
     }
 
     /// Why a command check's program cannot run, or nil when it can.
-    static func programProblem(_ path: String) -> String? {
+    static func programProblem(_ path: String, need: String = "a command check needs a program it can run") -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return "\(path) does not exist; a command check needs a program it can run"
+            return "\(path) does not exist; \(need)"
         }
         if isDirectory.boolValue { return "\(path) is a directory, not a program" }
         guard access(path, X_OK) == 0 else {

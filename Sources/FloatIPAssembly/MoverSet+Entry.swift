@@ -10,6 +10,10 @@ extension MoverSet {
         case dns
         /// A provider's API, driven by the generic `CloudMover`.
         case cloud(any CloudProvider.Type)
+        /// The operator's own commands (`ScriptMover`).
+        case script
+        /// A load balancer's health probe answered while holding (`AzureLBMover`).
+        case azureLB
     }
 
     /// The entry of `kind`: one per mover kind, so a kind added to `MoverKind` without one does
@@ -32,6 +36,8 @@ extension MoverSet {
         case .gcp: .cloud(GCPProvider.self)
         case .ovh: .cloud(OVHProvider.self)
         case .azure: .cloud(AzureProvider.self)
+        case .script: .script
+        case .azureLB: .azureLB
         }
     }
 }

@@ -61,6 +61,13 @@ public struct MoverSet: Sendable {
             case .cloud(let provider):
                 movers[group.name] = try cloud(provider, group)
                 intervals[group.name] = CloudMovers.reconcileInterval(provider, group: group)
+            case .script:
+                let mover = try scriptMover(group, node: node, logger: logger.withGroup(group))
+                movers[group.name] = mover
+                if mover.settings.holder != nil { intervals[group.name] = mover.settings.reconcileInterval }
+            case .azureLB:
+                let composed = group.interface != nil ? try localMover() : nil
+                movers[group.name] = try azureLBMover(group, local: composed, node: node, logger: logger.withGroup(group))
             }
         }
         var set = MoverSet(movers: movers, local: local, reconcileIntervals: intervals, groups: groups)
@@ -79,6 +86,11 @@ public struct MoverSet: Sendable {
     /// checks its own keys), credentials read to check they are there: for `check-config`. `node`
     /// is this node (the DNS movers publish its address).
     public static func optionProblems(for group: GroupConfig, node: NodeConfig? = nil) -> [MoverOptionProblem] {
+        switch entry(for: group.mover.kind) {
+        case .script: return scriptOptionProblems(group, programs: true)
+        case .azureLB: return azureLBOptionProblems(group)
+        default: break
+        }
         guard let provider = cloudProvider(group.mover.kind) else { return [] }
         return problems(provider, group, node: node)
     }

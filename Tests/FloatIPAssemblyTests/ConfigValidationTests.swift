@@ -40,6 +40,66 @@ import Testing
         ])
     }
 
+    @Test("a script mover's programs and options, an azure-lb mover's options: each problem on its line")
+    func scriptAndAzureLBMovers() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let plain = try workspace.write("vip.sh", "#!/bin/sh\nexit 0\n", mode: 0o644)
+        let yaml = workspace.yaml(groups: """
+              - name: web
+                addresses: [198.18.0.100/32]
+                priority: 100
+                mover:
+                  kind: script
+                  claim: /nonexistent/vip-claim
+                  release: \(plain)
+                  holder: vip-holder
+                  claim_timeout: 0s
+                  colour: blue
+              - name: lb
+                addresses: [198.18.0.101/32]
+                priority: 100
+                mover: { kind: azure-lb, port: http, path: healthz }
+
+            """)
+        let found = try validate(yaml, in: workspace)
+        let lines = found.problems.map(\.description)
+        #expect(lines.contains("web.yaml:16: groups[0].mover.holder: `vip-holder` is not an absolute path; give the program's "
+            + "full path (e.g. `/usr/local/sbin/vip-holder`), or set `shell: true` to run it as a line for /bin/sh"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("web.yaml:17: groups[0].mover.claim_timeout: 0s is too short") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("web.yaml:18: groups[0].mover.colour: unknown option for the `script` mover") }, "\(lines)")
+        // The programs are checked once the options are right.
+        #expect(!lines.contains { $0.contains("vip-claim does not exist") })
+        #expect(lines.contains { $0.hasPrefix("web.yaml:") && $0.contains("groups[1].mover.port: `http` is not a TCP port") }, "\(lines)")
+        #expect(lines.contains { $0.contains("groups[1].mover.path: `healthz` is not an HTTP path") }, "\(lines)")
+
+        let fixed = workspace.yaml(groups: """
+              - name: web
+                addresses: [198.18.0.100/32]
+                priority: 100
+                mover: { kind: script, claim: /nonexistent/vip-claim, release: \(plain), holder: \(workspace.directory.path) }
+
+            """)
+        #expect(try validate(fixed, in: workspace).problems.map(\.description) == [
+            "web.yaml:12: groups[0].mover.claim: /nonexistent/vip-claim does not exist; the mover runs it to claim (or set `shell: true`)",
+            "web.yaml:12: groups[0].mover.release: \(plain) is not executable by this user; run `chmod +x \(plain)` (or fix its owner)",
+            "web.yaml:12: groups[0].mover.holder: \(workspace.directory.path) is a directory, not a program",
+        ])
+        // A program others may change: a warning (the agent runs it as root).
+        let shared = try workspace.write("shared.sh", "#!/bin/sh\nexit 0\n", mode: 0o777)
+        chmod(shared, 0o777)  // past the umask
+        let warned = try validate(workspace.yaml(groups: """
+              - name: web
+                addresses: [198.18.0.100/32]
+                priority: 100
+                mover: { kind: script, claim: \(shared) }
+
+            """), in: workspace)
+        #expect(warned.problems.isEmpty, "\(warned.problems)")
+        #expect(warned.warnings.map(\.description).contains { $0.contains("groups[0].mover.claim: warning: \(shared) is writable by its group or by everyone") },
+            "\(warned.warnings)")
+    }
+
     @Test("a log the agent would refuse to read (a symbolic link) names the file")
     func logTargets() throws {
         let workspace = try Workspace()

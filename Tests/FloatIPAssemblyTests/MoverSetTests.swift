@@ -16,9 +16,11 @@ import Testing
             case .local: #expect(kind == .local)
             case .dns: #expect(kind == .dns)
             case .cloud(let provider): #expect(provider.kind == kind, "\(kind) is made by \(provider.name)")
+            case .script: #expect(kind == .script)
+            case .azureLB: #expect(kind == .azureLB)
             }
         }
-        #expect(MoverKind.allCases.filter { MoverSet.cloudProvider($0) == nil } == [.local, .dns])
+        #expect(MoverKind.allCases.filter { MoverSet.cloudProvider($0) == nil } == [.local, .dns, .script, .azureLB])
     }
 
     @Test("a local group gets the one local mover, and it describes a claim by its addresses and interface")
@@ -48,6 +50,60 @@ import Testing
             _ = try MoverSet.make(for: config.groups, node: config.node, logger: LogCapture().logger)
         } throws: { error in
             "\(error)".hasPrefix("group names: ") && "\(error)".contains(workspace.path("none"))
+        }
+    }
+
+    @Test("a script group gets a script mover, reconciled only with a holder command; an azure-lb group its listener")
+    func scriptAndAzureLBGroups() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let config = try workspace.config(workspace.yaml(groups: """
+              - name: scripted
+                addresses: [198.18.0.100/32]
+                priority: 100
+                mover: { kind: script, claim: /bin/true, holder: /bin/true, reconcile_interval: 2s }
+              - name: claimonly
+                addresses: [198.18.0.101/32]
+                priority: 100
+                mover: { kind: script, claim: "exit 0", shell: true }
+              - name: probed
+                addresses: [198.18.0.102/32]
+                priority: 100
+                mover: { kind: azure-lb, port: 9100 }
+
+            """))
+        let set = try MoverSet.make(for: config.groups, node: config.node, logger: LogCapture().logger)
+        #expect(set.movers["scripted"] is ScriptMover && set.movers["claimonly"] is ScriptMover)
+        #expect(set.movers["probed"] is AzureLBMover && set.local == nil)
+        #expect(set.reconcileIntervals == ["scripted": .seconds(2)])
+        #expect(set.movers["probed"]?.claimSummary(of: config.groups[2], took: .milliseconds(1))
+            == "claimed probed: answering the load balancer's probe on 0.0.0.0:9100 (TCP) in 1 ms")
+        #expect(set.movers["claimonly"]?.claimSummary(of: config.groups[1], took: .milliseconds(7))
+            == "claimed claimonly: 198.18.0.101/32 through the script in 7 ms")
+    }
+
+    @Test("a script or azure-lb mover with bad options names the group and the option")
+    func scriptAndAzureLBSetupErrors() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        for (mover, expected) in [
+            ("{ kind: script, release: /bin/true }", "group web: mover.claim: missing: set `claim`"),
+            ("{ kind: script, claim: vip-claim }", "group web: mover.claim: `vip-claim` is not an absolute path"),
+            ("{ kind: script, claim: /bin/true, timeout: forever }", "group web: mover.timeout: "),
+            ("{ kind: azure-lb, port: 70000 }", "group web: mover.port: `70000` is not a TCP port"),
+        ] {
+            let config = try workspace.config(workspace.yaml(groups: """
+                  - name: web
+                    addresses: [198.18.0.100/32]
+                    priority: 100
+                    mover: \(mover)
+
+                """))
+            #expect {
+                _ = try MoverSet.make(for: config.groups, node: config.node, logger: LogCapture().logger)
+            } throws: { error in
+                "\(error)".hasPrefix(expected)
+            }
         }
     }
 }

@@ -226,11 +226,11 @@ struct InvalidCase: CustomTestStringConvertible, Sendable {
         InvalidCase(9, "    addresses: 198.18.0.100", "groups[0].addresses", "must be a list of addresses"),
         InvalidCase(10, "    interface: eth0/1", "groups[0].interface", "not an interface name"),
         InvalidCase(10, "", "groups[0].interface", 11, "missing required field `interface`: the `local` mover"),
-        // Not built yet, so unknown like any other word, with every kind this build has.
-        InvalidCase(11, "    mover: script", "groups[0].mover",
-                    "unknown mover `script`; allowed: local, digitalocean, hetzner, hetzner-robot, aws, vultr, "
-                        + "linode, openstack, upcloud, lunanode, dns, cloudflare, route53, gcp, ovh, azure"),
-        InvalidCase(11, "    mover: { kind: script, command: /x }", "groups[0].mover.kind", "unknown mover `script`;"),
+        // An unknown word, with every kind this build has.
+        InvalidCase(11, "    mover: teleport", "groups[0].mover",
+                    "unknown mover `teleport`; allowed: local, digitalocean, hetzner, hetzner-robot, aws, vultr, "
+                        + "linode, openstack, upcloud, lunanode, dns, cloudflare, route53, gcp, ovh, azure, script, azure-lb"),
+        InvalidCase(11, "    mover: { kind: teleport, command: /x }", "groups[0].mover.kind", "unknown mover `teleport`;"),
         InvalidCase(11, "    mover: lokal", "groups[0].mover",
                     "unknown mover `lokal` (did you mean `local`?); allowed: local, digitalocean"),
         InvalidCase(11, "    mover: { kind: local, device: eth0 }", "groups[0].mover", "takes no options"),

@@ -108,16 +108,8 @@ public final class HookRunner: Sendable {
         ).run()
         let took = ContinuousClock.now - started
         let lines = OutputTail.lastLines(of: outcome.output, count: outputLines)
-        let (succeeded, text): (Bool, String) =
-            switch outcome.ending {
-            case .exited(let status): (status == 0, "exit \(status)")
-            case .signaled(let signal): (false, "killed by signal \(signal)")
-            case .timedOut(let onTerm):
-                (false, "no exit within \(call.timeout.shortDescription); process group \(outcome.pid) killed ("
-                    + (onTerm ? "SIGTERM" : "SIGKILL") + ")")
-            case .notStarted(let errno):
-                (false, "cannot start \(program.argv[0]): \(String(cString: strerror(errno)))")
-            }
+        let succeeded = outcome.ending == .exited(0)
+        let text = outcome.endingText(program: program.argv[0], timeout: call.timeout)
         return HookReport(
             hook: program.hook, group: call.group, role: "\(call.role)", succeeded: succeeded, outcome: text,
             output: lines, took: took)

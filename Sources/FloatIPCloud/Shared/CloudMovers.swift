@@ -12,6 +12,12 @@ public struct MoverOptionProblem: Sendable, Equatable, CustomStringConvertible {
     public var isWarning: Bool
 
     public var description: String { "\(field): \(isWarning ? "warning: " : "")\(message)" }
+
+    public init(field: String, message: String, isWarning: Bool) {
+        self.field = field
+        self.message = message
+        self.isWarning = isWarning
+    }
 }
 
 /// Why a cloud mover could not be made: every problem, each naming the group and the field.

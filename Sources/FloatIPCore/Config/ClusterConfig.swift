@@ -175,6 +175,8 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     case gcp
     case ovh
     case azure
+    case script
+    case azureLB = "azure-lb"
 
     /// The kinds that fail over by rewriting a DNS record to the holder's own address: their groups
     /// have no floating `addresses` and no `interface`.

@@ -263,3 +263,17 @@ extension Duration {
         components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
+
+extension ProcessGroupRun.Outcome {
+    /// How the run of `program` ended, for a log line: `exit 3`, `killed by signal 9`, `no exit
+    /// within 2s; process group 4242 killed (SIGKILL)`, `cannot start /x: No such file or directory`.
+    public func endingText(program: String, timeout: Duration) -> String {
+        switch ending {
+        case .exited(let status): "exit \(status)"
+        case .signaled(let signal): "killed by signal \(signal)"
+        case .timedOut(let onTerm):
+            "no exit within \(timeout.shortDescription); process group \(pid) killed (" + (onTerm ? "SIGTERM" : "SIGKILL") + ")"
+        case .notStarted(let errno): "cannot start \(program): \(String(cString: strerror(errno)))"
+        }
+    }
+}
