@@ -24,9 +24,10 @@ extension AgentCore {
             let record = machine.peers[peer.name]
             let age = record?.heardAt.map { now - $0 }
             let state = machine.aliveUntil(peer: peer.name).map { now < $0 ? "alive" : "dead" } ?? "never"
+            let quiet = (record?.heartbeat?.spacing ?? 1) > 1 ? record?.heartbeat?.period.milliseconds : nil
             return AgentStatus.Peer(
                 name: peer.name, address: "\(peer.address)", state: state, lastHeardMs: age?.milliseconds,
-                timerMismatch: record?.timerMismatch ?? false)
+                timerMismatch: record?.timerMismatch ?? false, quietEveryMs: quiet)
         }
         let checks = checkStates().map { check -> AgentStatus.Check in
             let required = if case .required = check.config.effect { true } else { false }

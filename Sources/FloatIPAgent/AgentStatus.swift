@@ -66,6 +66,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         public var lastHeardMs: Double?
         /// The peer's heartbeat interval differs from ours.
         public var timerMismatch: Bool
+        /// Set while the peer is a quiet standby: how often it heartbeats, in milliseconds
+        /// (docs/decision.md, quiet standbys). Nil: every interval.
+        public var quietEveryMs: Double? = nil
     }
 
     public struct Check: Codable, Sendable, Equatable {

@@ -27,7 +27,8 @@ enum StatusTable {
                 ["PEER", "ADDRESS", "STATE", "LAST HEARD"],
                 status.peers.map { peer in
                     let heard = peer.lastHeardMs.map { "\(age($0)) ago" } ?? "never"
-                    return [peer.name, peer.address, peer.state + (peer.timerMismatch ? " (timers differ)" : ""), heard]
+                    let quiet = peer.quietEveryMs.map { ", quiet: every \(age($0))" } ?? ""
+                    return [peer.name, peer.address, peer.state + quiet + (peer.timerMismatch ? " (timers differ)" : ""), heard]
                 })
         }
         if !status.checks.isEmpty {

@@ -129,5 +129,9 @@ import Testing
         let holder = await pair.web1.status()
         #expect(holder.groups.first?.holder == "web1")
         #expect(holder.groups.first?.term == 1)
+        // web2 has nothing to say: it heartbeats every second (20 ms × 50); the holder every interval.
+        #expect(holder.peers.first?.quietEveryMs == 1000)
+        #expect(holder.peers.first?.state == "alive")
+        #expect(status.peers.first?.quietEveryMs == nil)
     }
 }

@@ -56,7 +56,8 @@ public enum StatusPage {
         let rows = status.peers.map { peer in
             [
                 escape(peer.name), escape(peer.address),
-                badge(peer.state) + (peer.timerMismatch ? " (timers differ)" : ""),
+                badge(peer.state) + (peer.quietEveryMs.map { " (quiet: every " + escape(AgentStatus.age($0)) + ")" } ?? "")
+                    + (peer.timerMismatch ? " (timers differ)" : ""),
                 peer.lastHeardMs.map { escape(AgentStatus.age($0)) + " ago" } ?? "never",
             ]
         }
