@@ -44,8 +44,25 @@ public final class TestNetwork {
     public private(set) var namespaces: [String] = []
 
     public init() {
-        prefix = "fip\(getpid() % 100_000)x\(UInt32.random(in: 0...0xFFFFF))"
+        _ = Self.leftoversSwept
+        prefix = "fip\(getpid())x\(UInt32.random(in: 0...0xFFFFF))"
     }
+
+    /// Once per test process: removes the namespaces of test processes that are gone. `deinit`
+    /// removes a test's namespaces, but never runs when the process crashes or is killed at a
+    /// timeout; the PID in the name (`fipPIDx…`) says whose they were, and a running process's are
+    /// left alone (parallel runs stay apart).
+    static let leftoversSwept: Void = {
+        guard let list = try? command(["ip", "netns", "list"]) else { return }
+        for line in list.split(separator: "\n") {
+            let name = String(line.split(separator: " ").first ?? "")
+            guard name.hasPrefix("fip"), let x = name.firstIndex(of: "x"), name.contains("-"),
+                let pid = Int32(name[name.index(name.startIndex, offsetBy: 3)..<x]),
+                pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            _ = try? command(["ip", "netns", "del", name])
+        }
+    }()
 
     deinit {
         for name in namespaces.reversed() { _ = try? command(["ip", "netns", "del", name]) }
