@@ -24,7 +24,7 @@ extension AgentCore {
             let record = machine.peers[peer.name]
             let age = record?.heardAt.map { now - $0 }
             let state = machine.aliveUntil(peer: peer.name).map { now < $0 ? "alive" : "dead" } ?? "never"
-            let quiet = (record?.heartbeat?.spacing ?? 1) > 1 ? record?.heartbeat?.period.milliseconds : nil
+            let quiet = record?.heartbeat?.quietPeriod?.milliseconds
             return AgentStatus.Peer(
                 name: peer.name, address: "\(peer.address)", state: state, lastHeardMs: age?.milliseconds,
                 timerMismatch: record?.timerMismatch ?? false, quietEveryMs: quiet)

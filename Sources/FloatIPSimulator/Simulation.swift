@@ -93,9 +93,9 @@ public struct Simulation {
             guard nodes[to].isUp else { return }
             checker.delivered(heartbeat, from: from, to: to, sentAt: sentAt, nodes: nodes, now: now)
             stats.delivered += 1
-            if (heartbeat.spacing ?? 1) > 1 {
+            if let quiet = heartbeat.quietPeriod {
                 // Heard now (a stalled receiver hears it at its resume): the quiet bound runs from here.
-                nodes[from].quietUntil = max(nodes[from].quietUntil, now + plan.timers.deadInterval + heartbeat.period * 2)
+                nodes[from].quietUntil = max(nodes[from].quietUntil, now + plan.timers.deadBound(quietPeriod: quiet))
             }
             perform(to) { $0.receive(datagram, now: $1) }
         case .claimDone(let index, let boot, let group, let epoch, let error):

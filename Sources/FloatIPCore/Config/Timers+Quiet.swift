@@ -12,4 +12,11 @@ extension Timers {
 
     /// A quiet standby's period: its next heartbeat is due within this.
     public var quietPeriod: Duration { interval * quietSpacing }
+
+    /// How long a peer counts as alive after it was heard: a dead interval, and for a quiet standby
+    /// (`quietPeriod` is the period its heartbeat said) two of its periods more, so that one lost
+    /// quiet heartbeat does not make it look gone (docs/decision.md, quiet standbys).
+    public func deadBound(quietPeriod: Duration?) -> Duration {
+        deadInterval + (quietPeriod.map { $0 * 2 } ?? .zero)
+    }
 }

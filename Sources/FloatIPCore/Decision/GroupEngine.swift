@@ -142,11 +142,9 @@ public struct GroupEngine: Sendable {
         return .eligible
     }
 
-    /// Until when `peer` counts as alive without another heartbeat: a dead interval after it was
-    /// heard, and for a quiet standby two of its periods more, so that one lost quiet heartbeat does
-    /// not make it look gone (docs/decision.md, quiet standbys).
+    /// Until when `peer` counts as alive without another heartbeat (`Timers.deadBound`).
     public func deadline(of peer: PeerView) -> Instant {
-        peer.heardAt + timers.deadInterval + (peer.quietPeriod.map { $0 * 2 } ?? .zero)
+        peer.heardAt + timers.deadBound(quietPeriod: peer.quietPeriod)
     }
 
     /// Whether `peer` was heard recently enough to count as alive at `now`.

@@ -217,10 +217,8 @@ public struct NodeMachine: Sendable {
                 guard let record = peers[peer.name], let heardAt = record.heardAt,
                     let advert = record.heartbeat?.groups.first(where: { $0.group == engine.group })
                 else { return nil }
-                let spacing = record.heartbeat?.spacing ?? 1
                 return PeerView(
-                    name: peer.name, heardAt: heardAt, advert: advert,
-                    quietPeriod: spacing > 1 ? record.heartbeat?.period : nil)
+                    name: peer.name, heardAt: heardAt, advert: advert, quietPeriod: record.heartbeat?.quietPeriod)
             }
         }
     }
@@ -271,7 +269,6 @@ public struct NodeMachine: Sendable {
         let adverts = engines.map { $0.advert(local: condition($0.group)) }
         let spacing = heartbeatSpacing(now: now)
         let period = config.timers.interval * (spacing ?? 1)
-        let interval = config.timers.interval
         let inStep = heard && now < nextHeartbeatAt && nextHeartbeatAt - now <= halfInterval
         let due = now >= nextHeartbeatAt || inStep
         guard due || adverts != lastAdverts || spacing != lastSpacing else { return }
@@ -314,13 +311,11 @@ extension NodeMachine {
         return quiet ? config.timers.quietSpacing : 1
     }
 
-    /// Until when `peer` counts as alive without another heartbeat: a dead interval after it was
-    /// last heard, and two quiet periods more if it said it is a quiet standby (as the engines
-    /// judge it, `GroupEngine.deadline(of:)`). Nil before it was heard.
+    /// Until when `peer` counts as alive without another heartbeat, as the engines judge it
+    /// (`Timers.deadBound`). Nil before it was heard.
     public func aliveUntil(peer: String) -> Instant? {
         guard let record = peers[peer], let heardAt = record.heardAt else { return nil }
-        let quiet = (record.heartbeat?.spacing ?? 1) > 1 ? (record.heartbeat?.period ?? .zero) * 2 : .zero
-        return heardAt + config.timers.deadInterval + quiet
+        return heardAt + config.timers.deadBound(quietPeriod: record.heartbeat?.quietPeriod)
     }
 
     /// When the shell has promised to give this node its next input at the latest (rule 8): its

@@ -32,6 +32,9 @@ public struct Heartbeat: Sendable, Equatable {
 
     /// How long after this heartbeat the sender's next one is due at the latest.
     public var period: Duration { interval * (spacing ?? 1) }
+
+    /// The period of a quiet standby (spacing above 1); nil for a sender that heartbeats every interval.
+    public var quietPeriod: Duration? { (spacing ?? 1) > 1 ? period : nil }
 }
 
 /// What a node says about itself for one group.
