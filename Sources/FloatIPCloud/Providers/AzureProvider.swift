@@ -238,7 +238,7 @@ public struct AzureProvider: CloudProvider {
 
     /// A new token: the client secret's (`client_credentials` at the tenant's v2.0 endpoint) when
     /// one is set, else the managed identity's from the instance metadata service.
-    private func fetchToken(deadline: ContinuousClock.Instant) async throws -> AccessToken.Cached {
+    private func fetchToken(deadline: ContinuousClock.Instant) async throws -> AccessToken.Entry {
         let request: ProviderRequest
         if context.hasSecret("client_secret") {
             var form = "grant_type=client_credentials&client_id=" + SigV4.encode(settings.clientID ?? "")

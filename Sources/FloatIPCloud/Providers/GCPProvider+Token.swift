@@ -13,7 +13,7 @@ extension GCPProvider {
 
     /// A new access token: from the service-account key when `key_file`/`key_env` is set, else
     /// from the metadata server.
-    func fetchToken(deadline: ContinuousClock.Instant) async throws -> AccessToken.Cached {
+    func fetchToken(deadline: ContinuousClock.Instant) async throws -> AccessToken.Entry {
         guard context.hasSecret("key") else {
             let url = "\(settings.metadataEndpoint)/computeMetadata/v1/instance/service-accounts/default/token"
             let request = ProviderRequest(

@@ -112,7 +112,8 @@ public struct OpenStackProvider: CloudProvider {
     ) async throws -> (ProviderResponse, String) {
         let encoded = body.map(ProviderHTTP.json) ?? []
         for attempt in 0..<2 {
-            let (token, endpoint) = try await session.token(fresh: attempt > 0) { try await authenticate(deadline: deadline) }
+            let grant = try await session.value(fresh: attempt > 0) { try await authenticate(deadline: deadline) }
+            let (token, endpoint) = (grant.token, grant.networkEndpoint)
             let url = "\(endpoint)/v2.0/floatingips/\(settings.floatingIPID)"
             var headers = [("X-Auth-Token", token), ("Accept", "application/json")]
             if !encoded.isEmpty { headers.append(("Content-Type", "application/json")) }
@@ -131,7 +132,7 @@ public struct OpenStackProvider: CloudProvider {
     }
 
     /// A new token and the network endpoint (`network_endpoint`, or the catalog's public one).
-    private func authenticate(deadline: ContinuousClock.Instant) async throws -> KeystoneSession.Token {
+    private func authenticate(deadline: ContinuousClock.Instant) async throws -> KeystoneSession.Entry {
         let identity: [String: Any]
         var auth: [String: Any] = [:]
         if let id = settings.applicationCredentialID {
@@ -155,7 +156,7 @@ public struct OpenStackProvider: CloudProvider {
         let answer = try JSONAnswer.parse(response, call: request.call, http: context.http)
         let endpoint = try settings.networkEndpoint ?? networkEndpoint(answer, call: request.call, status: response.status)
         let expires = answer["token"]?["expires_at"]?.string.flatMap(Self.parseTime)
-        return KeystoneSession.Token(value: token, networkEndpoint: endpoint, expiresAt: expires)
+        return KeystoneSession.Entry(value: KeystoneGrant(token: token, networkEndpoint: endpoint), expiresAt: expires)
     }
 
     private func networkEndpoint(_ answer: JSONAnswer, call: String, status: Int) throws -> String {
@@ -184,22 +185,10 @@ public struct OpenStackProvider: CloudProvider {
 }
 
 /// The cached Keystone token of one OpenStack mover, renewed a minute before it expires.
-final class KeystoneSession: Sendable {
-    struct Token: Sendable {
-        var value: String
-        var networkEndpoint: String
-        var expiresAt: Date?
-    }
+typealias KeystoneSession = ExpiringCache<KeystoneGrant>
 
-    private let cached = Mutex<Token?>(nil)
-
-    /// The cached token, or a new one from `fetch` when there is none, it is about to expire, or `fresh`.
-    func token(fresh: Bool, _ fetch: () async throws -> Token) async throws -> (String, String) {
-        if !fresh, let token = cached.withLock({ $0 }), token.expiresAt.map({ $0.timeIntervalSinceNow > 60 }) ?? true {
-            return (token.value, token.networkEndpoint)
-        }
-        let token = try await fetch()
-        cached.withLock { $0 = token }
-        return (token.value, token.networkEndpoint)
-    }
+/// A Keystone token and the network endpoint its catalog names.
+struct KeystoneGrant: Sendable {
+    var token: String
+    var networkEndpoint: String
 }

@@ -1,27 +1,9 @@
 import Foundation
-import Synchronization
 
-/// An OAuth 2 access token fetched from a token endpoint or a metadata service (Google, Azure),
-/// cached until a minute before it expires.
-final class AccessToken: Sendable {
-    struct Cached: Sendable {
-        var value: String
-        var expiresAt: Date
-    }
+/// An OAuth 2 access token fetched from a token endpoint or a metadata service (Google, Azure).
+typealias AccessToken = ExpiringCache<String>
 
-    private let cached = Mutex<Cached?>(nil)
-
-    /// The cached token, or a new one from `fetch` when there is none, it is about to expire, or `fresh`.
-    func value(fresh: Bool, _ fetch: () async throws -> Cached) async throws -> String {
-        if !fresh, let token = cached.withLock({ $0 }), token.expiresAt.timeIntervalSinceNow > 60 { return token.value }
-        let token = try await fetch()
-        cached.withLock { $0 = token }
-        return token.value
-    }
-
-    /// The cached token as it is (for an operation's polls, right after the call that started it).
-    func peek() -> String? { cached.withLock { $0?.value } }
-
+extension ExpiringCache where Value == String {
     /// An OAuth error answer's text: `{"error":"invalid_grant","error_description":"…"}` as
     /// `invalid_grant: …`.
     static func oauthError(_ response: ProviderResponse) -> String? {
@@ -31,13 +13,13 @@ final class AccessToken: Sendable {
 
     /// Reads `{"access_token","expires_in"}`, the shape every OAuth token endpoint answers
     /// (`expires_in` a number, or Azure's metadata service's string).
-    static func read(_ response: ProviderResponse, call: String, http: ProviderHTTP) throws -> Cached {
+    static func read(_ response: ProviderResponse, call: String, http: ProviderHTTP) throws -> Entry {
         let answer = try JSONAnswer.parse(response, call: call, http: http)
         guard let value = answer["access_token"]?.string, !value.isEmpty else {
             throw http.missing("`access_token`", in: answer, call: call, status: response.status)
         }
         let lifetime = answer["expires_in"]?.idText.flatMap(Double.init) ?? 300
-        return Cached(value: value, expiresAt: Date().addingTimeInterval(lifetime))
+        return Entry(value: value, expiresAt: Date().addingTimeInterval(lifetime))
     }
 }
 
@@ -47,7 +29,7 @@ extension CloudContext {
     func sendBearer(
         _ method: String, _ url: String, body: [String: Any]? = nil, headers: [(String, String)] = [],
         token: AccessToken, deadline: ContinuousClock.Instant, accept: Set<Int> = [],
-        fetch: () async throws -> AccessToken.Cached
+        fetch: () async throws -> AccessToken.Entry
     ) async throws -> (response: ProviderResponse, call: String) {
         for attempt in 0..<2 {
             let value = try await token.value(fresh: attempt > 0, fetch)
