@@ -15,7 +15,7 @@ struct FloatIP: AsyncParsableCommand {
         subcommands: [
             SimulateCommand.self, AgentCommand.self, StatusCommand.self, MaintenanceCommand.self, SwitchoverCommand.self,
             EventsCommand.self, CheckConfigCommand.self, ChecksCommand.self, MoverCommand.self, WitnessCommand.self,
-            LabCommand.self, VersionCommand.self,
+            ImportCommand.self, LabCommand.self, VersionCommand.self,
         ]
     )
 }

@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// Every sample configuration Debian's keepalived package ships (keepalived.conf(5)'s examples, in
-/// /usr/share/doc/keepalived/samples) reads without an error, with the blocks keepalived sees.
+/// /usr/share/doc/keepalived/samples) reads without an error, with the blocks keepalived sees; each
+/// with a `vrrp_instance` converts (`--native`) to a config floatip's parser accepts.
 @Suite struct KeepalivedSamplesTests {
     /// The file system, for includes (no sample includes another; a missing one is an error).
     struct Disk: KeepalivedParser.Source {
@@ -44,5 +45,31 @@ import Testing
         }
         #expect(instances >= 20)
         print("keepalived samples: \(names.count) files, \(instances) vrrp_instance blocks read")
+    }
+
+    @Test func debiansSamplesConvertToConfigsFloatipAccepts() throws {
+        guard ExternalTool.find("keepalived", for: "keepalived's sample configs", package: "keepalived") != nil else { return }
+        var options = KeepalivedImport.Options()
+        options.address = .ipv4(198, 18, 0, 1)
+        options.peers = [.ipv4(198, 18, 0, 2)]
+        var converted = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.directory).filter({ $0.hasPrefix("keepalived.conf.") }).sorted() {
+            let path = "\(Self.directory)/\(name)"
+            let statements = try KeepalivedParser(source: Disk()).parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+            guard statements.contains(where: { $0.keyword == "vrrp_instance" }) else { continue }
+            let result = try KeepalivedImport(statements, file: path, options: options)
+            let yaml = result.yaml(generator: "test")
+            switch ConfigParser.parse(yaml: yaml, file: name) {
+            case .success(let config):
+                #expect(config.groups.count == statements.filter { $0.keyword == "vrrp_instance" }.count, "\(name)")
+                converted += 1
+            case .failure(let errors):
+                Issue.record("\(name) converts to an invalid config: \(errors.problems.map(\.description))\n\(yaml)")
+            }
+            // Every note names a line of a real file.
+            #expect(result.notes.allSatisfy { $0.location.file == path && $0.location.line > 0 }, "\(name)")
+        }
+        #expect(converted >= 10)
+        print("keepalived samples converted and accepted by floatip's parser: \(converted)")
     }
 }

@@ -1,0 +1,120 @@
+/// Maps a parsed keepalived.conf to one node's floatip config, on floatip's own protocol (`--native`):
+/// `vrrp_script`s become checks (weights as keepalived applies them), `vrrp_instance`s groups,
+/// `unicast_src_ip` / `unicast_peer` the node and its peers, notify scripts hooks, `garp_*` the
+/// announce settings, `use_vmac` a virtual MAC. Every statement it does not carry over becomes a
+/// `Note` naming FILE:LINE and why. Pure: the command reads the files and writes the result.
+public struct KeepalivedImport: Sendable {
+    /// What the operator tells the importer that keepalived.conf does not say.
+    public struct Options: Sendable {
+        /// The cluster's name, the same on every node (keepalived has none).
+        public var cluster = "keepalived"
+        /// This node's own address, when no instance has `unicast_src_ip` (multicast).
+        public var address: IPAddress?
+        /// The other nodes' addresses, when no instance has `unicast_peer`.
+        public var peers: [IPAddress] = []
+        /// Where the cluster's secret file is (or will be).
+        public var secretFile = "/etc/floatip/secret"
+
+        public init() {}
+    }
+
+    /// Something not carried over, or carried over differently: where, and why.
+    public struct Note: Sendable, Equatable, CustomStringConvertible {
+        public var location: KeepalivedLocation
+        public var message: String
+        public var description: String { "\(location): \(message)" }
+    }
+
+    /// A floatip check made from a `vrrp_script` or a `track_interface` entry.
+    struct Check: Equatable {
+        var name: String
+        var fields: [(String, String)]
+        static func == (a: Check, b: Check) -> Bool { a.name == b.name && a.fields.map { "\($0)=\($1)" } == b.fields.map { "\($0)=\($1)" } }
+    }
+
+    /// A floatip group made from a `vrrp_instance`.
+    struct Group {
+        var name: String
+        var addresses: [String] = []
+        var interface: String?
+        var priority = 100
+        var preempt = true
+        var checks: [String] = []
+        var virtualMAC: Int?
+        var hooks: [(String, String)] = []
+        var announce: [(String, String)] = []
+        var source: KeepalivedLocation
+    }
+
+    public private(set) var notes: [Note] = []
+    var checks: [Check] = []
+    var groups: [Group] = []
+    var node: (name: String, address: IPAddress)?
+    var peers: [(name: String, address: IPAddress)] = []
+    var preemptDelay: Duration?
+    let options: Options
+    let file: String
+
+    /// Why no config could be made (no instance, no address for the node).
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Maps `statements`, read from `file`.
+    public init(_ statements: [KeepalivedStatement], file: String, options: Options) throws(Failure) {
+        self.options = options
+        self.file = file
+        let scripts = Dictionary(statements.filter { $0.keyword == "vrrp_script" }.compactMap { s in s.arguments.first.map { ($0, s) } }) { a, _ in a }
+        var globalAnnounce: [(String, String)] = []
+        var unicastSources: Set<IPAddress> = []
+        var unicastPeers: [IPAddress] = []
+        for statement in statements {
+            switch statement.keyword {
+            case "global_defs": globalAnnounce = mapGlobals(statement)
+            case "vrrp_script": break
+            case "vrrp_instance":
+                let (group, source, peers) = mapInstance(statement, scripts: scripts)
+                groups.append(group)
+                if let source { unicastSources.insert(source) }
+                for peer in peers where !unicastPeers.contains(peer) { unicastPeers.append(peer) }
+            case "vrrp_sync_group": mapSyncGroup(statement)
+            case "virtual_server", "virtual_server_group":
+                note(statement, "LVS load balancing (`\(statement.keyword)`) is not floatip's job: keep keepalived's checker for it, or use HAProxy")
+            case "static_ipaddress", "static_routes", "static_rules":
+                note(statement, "`\(statement.keyword)` configures the host, not a floating address: put it in the system's network configuration")
+            default:
+                if statement.keyword.hasPrefix("@") || statement.keyword.hasPrefix("$") {
+                    note(statement, "conditional configuration and `$` definitions are not evaluated: convert the file keepalived would read on this host")
+                } else {
+                    note(statement, "`\(statement.keyword)` has no floatip equivalent")
+                }
+            }
+        }
+        guard !groups.isEmpty else { throw Failure(description: "\(file): no vrrp_instance: nothing to convert") }
+        for index in groups.indices where groups[index].announce.isEmpty { groups[index].announce = globalAnnounce }
+        guard unicastSources.count <= 1 else {
+            throw Failure(description: "\(file): the instances use different unicast_src_ip (\(unicastSources.map(\.description).sorted().joined(separator: ", "))): floatip's node has one address")
+        }
+        guard let address = options.address ?? unicastSources.first else {
+            throw Failure(description: "\(file): no instance has unicast_src_ip (multicast): floatip's own protocol needs this node's address and its peers' addresses: give --address ADDRESS and --peer ADDRESS for each other node")
+        }
+        node = (Self.nodeName(address), address)
+        let peerAddresses = options.peers.isEmpty ? unicastPeers : options.peers
+        peers = peerAddresses.filter { $0 != address }.map { (Self.nodeName($0), $0) }
+    }
+
+    /// A node's name from its address, the same on every node's converted file: `node-198-18-0-1`.
+    static func nodeName(_ address: IPAddress) -> String {
+        "node-" + String(address.description.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    }
+
+    /// A valid floatip name for a keepalived name: other characters become `-`, at most 63 bytes.
+    static func name(_ text: String) -> String {
+        let mapped = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "-" }.prefix(63))
+        return WireName.isValid(mapped) ? mapped : "unnamed"
+    }
+
+    mutating func note(_ statement: KeepalivedStatement, _ message: String) {
+        notes.append(Note(location: statement.location, message: message))
+    }
+}
