@@ -11,7 +11,7 @@ status; 124 when no answer came within TIMEOUT seconds, 125 when the socket coul
 
 `probe` is the client: the same request as floatip's lab probe (an 8-byte sequence number to UDP
 port 7480, answered with the node's name), on absolute 5 ms deadlines; a request without an answer
-within 100 ms failed. It appends `TIME NODE` to OUT.switches whenever the answering node changes
+within 100 ms failed, one never answered was lost. It appends `TIME NODE` to OUT.switches whenever the answering node changes
 (so the script can wait for "web2 answers"), and on SIGTERM writes every request to OUT as JSON.
 """
 import json
@@ -117,7 +117,9 @@ def probe(out, address, port=7480, spacing=0.005, timeout=0.1, longest=600.0):
         seq = struct.unpack("!Q", data[:8])[0] if len(data) >= 8 else len(sent)
         if seq < len(sent) and sent[seq][1] is None:
             sent[seq][1], sent[seq][2] = time.monotonic(), data[8:].decode(errors="replace").strip()
-    records = [[s + wall, (a + wall) if a is not None and a - s <= timeout else None, n] for s, a, n in sent]
+    # Late answers are kept (with their time): a request answered after `timeout` failed, one never
+    # answered was lost. Under emulation a stalled VM answers late; a missing address never.
+    records = [[s + wall, (a + wall) if a is not None else None, n] for s, a, n in sent]
     with open(out + ".tmp", "w") as f:
         json.dump({"spacing": spacing, "timeout": timeout, "requests": records}, f)
     os.rename(out + ".tmp", out)
@@ -125,12 +127,16 @@ def probe(out, address, port=7480, spacing=0.005, timeout=0.1, longest=600.0):
 
 
 def window(out, start, end, node=None):
-    """Requests sent in [start, end]: how many, how many failed, the longest gap between answers
+    """Requests sent in [start, end]: how many, how many failed (no answer within the timeout), how
+    many were lost (never answered), the longest gap between answers
     (from the last answer before start to the first after end), and when NODE first answered."""
     with open(out) as f:
         records = json.load(f)["requests"]
+    with open(out) as f:
+        timeout = json.load(f)["timeout"]
     inside = [r for r in records if start <= r[0] <= end]
-    failed = sum(1 for r in inside if r[1] is None)
+    failed = sum(1 for r in inside if r[1] is None or r[1] - r[0] > timeout)
+    lost = sum(1 for r in inside if r[1] is None)
     answers = sorted(r[1] for r in records if r[1] is not None)
     before = [a for a in answers if a < start]
     after = [a for a in answers if a > end]
@@ -140,7 +146,7 @@ def window(out, start, end, node=None):
     for r in inside:
         if r[2]:
             nodes[r[2]] = nodes.get(r[2], 0) + 1
-    result = {"requests": len(inside), "failed": failed, "longest_gap_ms": round(gap * 1000, 1), "answered_by": nodes}
+    result = {"requests": len(inside), "failed": failed, "lost": lost, "longest_gap_ms": round(gap * 1000, 1), "answered_by": nodes}
     if node:
         first = next((r[1] for r in records if r[1] is not None and r[1] >= start and r[2] == node), None)
         result["first_" + node] = None if first is None else round(first - start, 3)
