@@ -4,6 +4,8 @@
   vm-test-helper.py run SOCKET TIMEOUT COMMAND   run COMMAND in a VM over its control channel
   vm-test-helper.py probe OUT ADDRESS            ask ADDRESS:7480 every 5 ms until SIGTERM (at most 600 s)
   vm-test-helper.py window OUT FROM TO [NODE]    what the probe saw between two wall-clock times
+  vm-test-helper.py arp OUT ADDRESS IFACE        ask who has ADDRESS every 50 ms until SIGTERM (at most 120 s)
+  vm-test-helper.py both OUT FROM                when, after FROM, more than one MAC answered ARP for it
 
 `run` talks to the guest's vm-control service (scripts/vm-image) through the virtio-serial port's
 Unix socket on the host: it sends one line, prints the output, and exits with the command's
@@ -154,6 +156,63 @@ def window(out, start, end, node=None):
     return 0
 
 
+def arp(out, address, iface, spacing=0.05, longest=120.0):
+    """Who answers ARP for ADDRESS, seen from the client: one broadcast request per round, every
+    reply recorded as [round's start (wall clock), MAC]. Two MACs in a round: two servers hold it."""
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+    sock.bind((iface, 0x0806))
+    mine = sock.getsockname()[4][:6]
+    ip = socket.inet_aton
+    source = ip(os.environ.get("ARP_SOURCE", "198.18.0.200"))
+    request = (b"\xff" * 6 + mine + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x01" + mine + source
+               + b"\x00" * 6 + ip(address))
+    replies, rounds = [], []
+    begin = time.monotonic()
+    while not stop and time.monotonic() - begin < longest:
+        round_at = time.time()
+        rounds.append(round_at)
+        sock.send(request)
+        until = time.monotonic() + spacing
+        while (left := until - time.monotonic()) > 0:
+            ready, _, _ = select.select([sock], [], [], left)
+            if not ready:
+                continue
+            frame = sock.recv(128)
+            if len(frame) >= 42 and frame[20:22] == b"\x00\x02" and frame[28:32] == ip(address):
+                replies.append([round_at, frame[22:28].hex(":")])
+    with open(out + ".tmp", "w") as f:
+        json.dump({"rounds": rounds, "replies": replies}, f)
+    os.rename(out + ".tmp", out)
+    return 0
+
+
+def both(out, start):
+    """The rounds after START in which two or more MACs answered: first and last (seconds after
+    START), and when each MAC answered first and last."""
+    with open(out) as f:
+        record = json.load(f)
+    by_round = {}
+    for at, mac in record["replies"]:
+        if at >= start:
+            by_round.setdefault(at, set()).add(mac)
+    doubled = sorted(at for at, macs in by_round.items() if len(macs) > 1)
+    macs = {}
+    for at, mac in record["replies"]:
+        if at >= start:
+            first, last = macs.get(mac, (at, at))
+            macs[mac] = (min(first, at), max(last, at))
+    result = {
+        "rounds": sum(1 for r in record["rounds"] if r >= start),
+        "both_first": round(doubled[0] - start, 2) if doubled else None,
+        "both_last": round(doubled[-1] - start, 2) if doubled else None,
+        "macs": {mac: [round(a - start, 2), round(b - start, 2)] for mac, (a, b) in sorted(macs.items())},
+    }
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
 def main(argv):
     if len(argv) >= 4 and argv[0] == "run":
         return run(argv[1], float(argv[2]), " ".join(argv[3:]))
@@ -161,6 +220,10 @@ def main(argv):
         return probe(argv[1], argv[2])
     if len(argv) in (4, 5) and argv[0] == "window":
         return window(argv[1], float(argv[2]), float(argv[3]), argv[4] if len(argv) == 5 else None)
+    if len(argv) == 4 and argv[0] == "arp":
+        return arp(argv[1], argv[2], argv[3])
+    if len(argv) == 3 and argv[0] == "both":
+        return both(argv[1], float(argv[2]))
     print(__doc__, file=sys.stderr)
     return 2
 
