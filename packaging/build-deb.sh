@@ -113,6 +113,14 @@ set -e
 if [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
 fi
+# Purge removes the configuration: dpkg takes the conffile; the secret and the API token that
+# operations.md has the operator make, the agent's state and its event log go too. Other files an
+# operator put in /etc/floatip stay (and so does the directory then).
+if [ "$1" = purge ]; then
+    rm -f "${DPKG_ROOT:-}/etc/floatip/secret" "${DPKG_ROOT:-}/etc/floatip/token"
+    rmdir "${DPKG_ROOT:-}/etc/floatip" 2>/dev/null || true
+    rm -rf "${DPKG_ROOT:-}/var/lib/floatip" "${DPKG_ROOT:-}/var/log/floatip"
+fi
 exit 0
 SCRIPT
 chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
