@@ -10,6 +10,8 @@ public struct CheckService: Service {
     let probes: [any CheckProbe]
     let agent: AgentCore
     let onEvent: @Sendable (CheckEvent) -> Void
+    /// Reloaded configs (`reconfigure`), taken in turn with the checks' events.
+    private let reloads = AsyncStream.makeStream(of: ClusterConfig.self)
 
     public init(
         cluster: ClusterConfig, scheduler: CheckScheduler, probes: [any CheckProbe], agent: AgentCore,
@@ -29,15 +31,41 @@ public struct CheckService: Service {
         await Self.apply(cluster, scheduler.states(), to: agent)
     }
 
+    /// Takes a reloaded config (its groups, their priorities and `checks:` lists; the checks
+    /// themselves do not change on a reload): each group's condition is folded again and handed over.
+    public func reconfigure(_ new: ClusterConfig) {
+        reloads.continuation.yield(new)
+    }
+
+    /// A check's event, or a reload.
+    private enum Input: Sendable {
+        case check(CheckEvent)
+        case reload(ClusterConfig)
+    }
+
     public func run() async throws {
+        let (inputs, input) = AsyncStream.makeStream(of: Input.self)
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await scheduler.run() }
             tasks.addTask {
+                for await event in scheduler.events { input.yield(.check(event)) }
+            }
+            tasks.addTask { [reloads] in
+                for await config in reloads.stream { input.yield(.reload(config)) }
+            }
+            tasks.addTask { [cluster] in
                 // Every run reports a result, but the agent only needs to hear of a changed
                 // condition: an unchanged one would be a decision pass (a wake-up) for nothing.
+                var cluster = cluster
                 var applied: [String: LocalCondition]?
-                for await event in scheduler.events {
-                    onEvent(event)
+                for await next in inputs {
+                    switch next {
+                    case .check(let event): onEvent(event)
+                    case .reload(let config):
+                        // Always handed over: a group remade by the reload starts without a condition.
+                        cluster = config
+                        applied = nil
+                    }
                     let conditions = Self.conditions(cluster, scheduler.states())
                     guard conditions != applied else { continue }
                     applied = conditions
