@@ -86,7 +86,6 @@ struct ReloadTests {
     @Test func anAddressAddedToAHeldGroupAppearsAndTheOldOneNeverDrops() async throws {
         let lab = try await Self.settled([Self.web])
         let old = try lab.probe("198.18.0.100")
-        defer { Self.finish(old, "198.18.0.100 (kept)") }
         let transitions = lab.events(1, "transition", group: "web").count
         var web = Self.web
         web.addresses = ["198.18.0.100", "198.18.0.101"]
@@ -98,6 +97,8 @@ struct ReloadTests {
         print("198.18.0.101 on web1 \(ContinuousClock.now - reloaded) after the reload")
         let new = try lab.probe("198.18.0.101")
         #expect(try await lab.answered(by: 1, new, after: .now))
+        try await Task.sleep(for: .milliseconds(300))
+        Self.finish(old, "198.18.0.100 (kept while .101 is added)")
         // And back: the first address goes, the second stays.
         web.addresses = ["198.18.0.101"]
         for node in 1...2 { try lab.write(node, [web]) }
