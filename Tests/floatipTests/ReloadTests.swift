@@ -137,6 +137,30 @@ struct ReloadTests {
         #expect(lab.events(2, "transition", group: "web").count == transitions.1)
     }
 
+    /// The rolling procedure of docs/operations.md: a new secret, one node reloaded after the other
+    /// (1.5 s apart, five dead intervals): nothing fails over meanwhile, and both end on the new secret.
+    @Test func aNewSecretIsRolledOutOneNodeAtATimeWithoutAFailover() async throws {
+        let lab = try await Self.settled([Self.web])
+        let probe = try lab.probe("198.18.0.100")
+        defer { Self.finish(probe, "web (secret rotated)") }
+        let transitions = (lab.events(1, "transition").count, lab.events(2, "transition").count)
+        let secret = lab.lab.directory.appendingPathComponent("secret")
+        try Data("a new lab secret 0123456789abcdef\n".utf8).write(to: secret)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret.path)
+        try await lab.reload([1])
+        #expect(lab.events(1, "reload").last?["secret"] as? String == "rotating", "\(lab.events(1, "reload"))")
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(lab.events(1, "secret_rotation").isEmpty, "web2 has not spoken the new secret yet")
+        try await lab.reload([2])
+        let rotated = try await lab.lab.wait(.seconds(5)) {
+            (1...2).allSatisfy { lab.events($0, "secret_rotation").last?["outcome"] as? String == "every_peer" }
+        }
+        #expect(rotated != nil, "\(lab.events(1, "secret_rotation")) \(lab.events(2, "secret_rotation"))")
+        #expect(try lab.holders("198.18.0.100") == [1])
+        #expect(lab.events(1, "transition").count == transitions.0, "no transition on web1")
+        #expect(lab.events(2, "transition").count == transitions.1, "no transition on web2")
+    }
+
     @Test func anInvalidOrUnappliableFileChangesNothingAndSaysWhy() async throws {
         let lab = try await Self.settled([Self.web])
         let untouched = try lab.probe("198.18.0.100")
