@@ -13,6 +13,8 @@ final class ReloadLab {
         var addresses: [String]
         /// web1's and web2's priority.
         var priorities: (Int, Int)
+        /// `virtual_mac`, if any.
+        var virtualMAC: Int?
     }
 
     let lab: AgentLab
@@ -55,7 +57,7 @@ final class ReloadLab {
                 interface: eth0
                 address_lifetime: 3s
                 priority: \(node == 1 ? group.priorities.0 : group.priorities.1)
-            """
+            """ + (group.virtualMAC.map { "\n    virtual_mac: \($0)" } ?? "")
         }.joined(separator: "\n")
         let config = """
             cluster: lab

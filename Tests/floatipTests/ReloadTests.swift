@@ -137,6 +137,37 @@ struct ReloadTests {
         #expect(lab.events(2, "transition", group: "web").count == transitions.1)
     }
 
+    /// A group whose placement changes (here `virtual_mac`: the addresses move to a macvlan) is handed
+    /// over and claimed again. The standby reloads first (docs/operations.md), so that it is past its
+    /// start-up listen for the group when the holder hands it over.
+    @Test func aGroupWhoseMoverSettingsChangeIsHandedOverAndClaimedAgain() async throws {
+        let lab = try await Self.settled([Self.web, Self.api])
+        let untouched = try lab.probe("198.18.0.100")
+        defer { Self.finish(untouched, "web (untouched)") }
+        let moving = try lab.probe("198.18.0.101")
+        let transitions = (lab.events(1, "transition", group: "web").count, lab.events(2, "transition", group: "web").count)
+        var api = Self.api
+        api.virtualMAC = 42
+        try lab.write(2, [Self.web, api])
+        try await lab.reload([2])
+        try await Task.sleep(for: .milliseconds(600))
+        try lab.write(1, [Self.web, api])
+        let reloaded = ContinuousClock.now
+        try await lab.reload([1])
+        #expect(try await lab.answered(by: 2, moving, after: reloaded), "web2 never took api over: \(lab.lab.log(1))")
+        let away = ContinuousClock.now
+        #expect(try await lab.answered(by: 1, moving, after: away), "web1 never took api back: \(lab.lab.log(1))")
+        print("api handed over and back \(ContinuousClock.now - reloaded) after the reload")
+        let macvlan = try lab.lab.network.ip(lab.lab.namespace(1), "-4", "addr", "show", "dev", "fipvm42")
+        #expect(macvlan.contains("198.18.0.101/32"), "web1 holds api on its macvlan now: \(macvlan)")
+        try await Task.sleep(for: .milliseconds(300))
+        Self.finish(moving, "api (remade)")
+        #expect(lab.events(1, "reload").last?["groups"] as? [String: String] == ["api": "remade (virtual_mac changed)"])
+        #expect(try lab.holders("198.18.0.100") == [1])
+        #expect(lab.events(1, "transition", group: "web").count == transitions.0)
+        #expect(lab.events(2, "transition", group: "web").count == transitions.1)
+    }
+
     /// The rolling procedure of docs/operations.md: a new secret, one node reloaded after the other
     /// (1.5 s apart, five dead intervals): nothing fails over meanwhile, and both end on the new secret.
     @Test func aNewSecretIsRolledOutOneNodeAtATimeWithoutAFailover() async throws {
