@@ -134,7 +134,8 @@ public final class EventLog: Sendable {
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"
         case .object(let fields):
-            return "{" + fields.keys.sorted().map { quoted($0) + ":" + quoted(fields[$0]!) }.joined(separator: ",") + "}"
+            return "{" + fields.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }
+                .joined(separator: ",") + "}"
         }
     }
 
