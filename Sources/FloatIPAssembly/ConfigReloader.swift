@@ -1,4 +1,5 @@
 import FloatIPAgent
+import FloatIPChecks
 import FloatIPCore
 import Foundation
 import Logging
@@ -12,7 +13,8 @@ import Logging
 /// failure refuses the reload, nothing moved yet); groups removed or remade are handed over
 /// (maintenance on the group: make-before-break where a peer can take it, at most
 /// `handover_timeout` + 1 s) and released; then the agent, the hooks and the checks take the new
-/// config at once; held groups whose addresses, lifetime or announcements changed are reshaped in
+/// config at once (checks unchanged keep their state, changed ones keep it until their runs change
+/// it, new ones start unknown); held groups whose addresses, lifetime or announcements changed are reshaped in
 /// place.
 public actor ConfigReloader {
     /// What a reload did, for the log, the event log and tests.
@@ -102,6 +104,15 @@ public actor ConfigReloader {
         } catch {
             return refuse(["mover: \(error)"])
         }
+        // Last of what can refuse the reload: the probes of the checks that are new or changed.
+        let probes: [String: any CheckProbe]
+        do {
+            let fresh = new.runnableChecks.filter { !cluster.runnableChecks.contains($0) }
+            probes = Dictionary(
+                try AgentAssembly.makeProbes(fresh, of: new, secret: newSecret).map { ($0.check.name, $0) }) { a, _ in a }
+        } catch {
+            return refuse(["checks: cannot set up the checks: \(error)"])
+        }
         log.note("SIGHUP: reloading \(file): \(change.summary)" + (secretChanged ? "; new secret" : ""))
         for name in leaving { await handOver(name) }
         for name in leaving {
@@ -116,7 +127,7 @@ public actor ConfigReloader {
         let remade = Set(change.groups.compactMap { if case .remade = $0.change { $0.name } else { nil } })
         await agent.reconfigure(
             new, movers: table, fresh: remade, secret: secretChanged ? newSecret : nil, secretGrace: Self.secretGrace)
-        checks.reconfigure(new)
+        checks.reconfigure(new, made: probes)
         var reshaped: [String] = []
         for (name, groupChange) in change.groups {
             guard case .changed(let fields, _, _) = groupChange,

@@ -74,11 +74,22 @@ import Testing
         renamed.node.name = "web9"
         renamed.node.port = 7000
         renamed.api.listenPort = 7000
-        renamed.checks = [CheckConfig(name: "up", kind: .file, target: "/run/up")]
+        renamed.eventLog = "/var/log/floatip/other.jsonl"
         let change = ConfigReload(from: running, to: renamed)
         #expect(change.refusals.count == 4, "\(change.refusals)")
         #expect(change.refusals.first?.hasPrefix("node.name changed: ") == true)
         #expect(change.refusals.allSatisfy { $0.hasSuffix("restart the agent to apply it") })
+    }
+
+    @Test func checksAddedChangedAndRemovedAreNamed() {
+        var running = Self.config([Self.group("web")])
+        running.checks = [CheckConfig(name: "up", kind: .file, target: "/run/up"), CheckConfig(name: "gone", kind: .file, target: "/run/x")]
+        var new = running
+        new.checks = [CheckConfig(name: "up", kind: .file, target: "/run/up", rise: 3), CheckConfig(name: "db", kind: .tcp, target: "127.0.0.1:5432")]
+        let change = ConfigReload(from: running, to: new)
+        #expect(change.refusals.isEmpty, "checks change in place")
+        #expect(change.checksAdded == ["db"] && change.checksChanged == ["up"] && change.checksRemoved == ["gone"])
+        #expect(change.summary == "checks: db added, gone removed, up changed")
     }
 
     @Test func peersAndTimersAreNamed() {

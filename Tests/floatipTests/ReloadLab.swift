@@ -47,7 +47,8 @@ final class ReloadLab {
     }
 
     /// Node `node`'s config with `groups` (`tweak` edits the text last, to break it or change the node).
-    func write(_ node: Int, _ groups: [Group], tweak: (String) -> String = { $0 }) throws {
+    /// `checks`: more lines under `checks:` (flow mappings).
+    func write(_ node: Int, _ groups: [Group], checks: [String] = [], tweak: (String) -> String = { $0 }) throws {
         let peer = 3 - node
         let directory = lab.directory.path
         let groupLines = groups.map { group in
@@ -70,6 +71,7 @@ final class ReloadLab {
             \(groupLines)
             checks:
               - { name: service, kind: file, target: \(lab.serviceFile(node).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 2 }
+            \(checks.map { "  - \($0)" }.joined(separator: "\n"))
             api: { listen: "127.0.0.1:7454", socket: \(lab.apiSocket(node).path), token_file: \(directory)/token }
             event_log: \(lab.eventLog(node).path)
             state_dir: \(lab.stateDirectory(node).path)

@@ -168,6 +168,27 @@ struct ReloadTests {
         #expect(lab.events(2, "transition", group: "web").count == transitions.1)
     }
 
+    /// A required check added by a reload: the holder keeps its group while the check reports (no
+    /// transition), and the check is live: when it fails, the group fails over.
+    @Test func aRequiredCheckAddedByReloadIsLiveAndCostsTheHolderNothing() async throws {
+        let lab = try await Self.settled([Self.web])
+        let probe = try lab.probe("198.18.0.100")
+        let transitions = lab.events(1, "transition", group: "web").count
+        let gate = lab.lab.directory.appendingPathComponent("web1.gate")
+        try Data().write(to: gate)
+        let check = "{ name: gate, kind: file, target: \(gate.path), interval: 100ms, timeout: 90ms, rise: 1, fall: 1 }"
+        try lab.write(1, [Self.web], checks: [check])
+        try await lab.reload([1])
+        #expect(lab.events(1, "reload").last?["summary"] as? String == "checks: gate added", "\(lab.events(1, "reload"))")
+        try await Task.sleep(for: .milliseconds(500))
+        Self.finish(probe, "web (a check added)")
+        #expect(lab.events(1, "transition", group: "web").count == transitions, "\(lab.events(1, "transition"))")
+        #expect(lab.events(1, "check").contains { $0["check"] as? String == "gate" && $0["to"] as? String == "passing" })
+        try FileManager.default.removeItem(at: gate)
+        let moved = try await lab.lab.wait(.seconds(5)) { try lab.holders("198.18.0.100") == [2] }
+        #expect(moved != nil, "the new check failing did not move the group: \(lab.lab.log(1))")
+    }
+
     /// The rolling procedure of docs/operations.md: a new secret, one node reloaded after the other
     /// (1.5 s apart, five dead intervals): nothing fails over meanwhile, and both end on the new secret.
     @Test func aNewSecretIsRolledOutOneNodeAtATimeWithoutAFailover() async throws {

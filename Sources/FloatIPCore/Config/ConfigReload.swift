@@ -26,17 +26,23 @@ public struct ConfigReload: Sendable, Equatable {
     public var peersChanged: [String] = []
     /// `timers:` changed (they take effect in place for every group).
     public var timersChanged = false
+    /// Checks (under `checks:`, and the implicit interface checks) added, removed or changed, by name.
+    public var checksAdded: [String] = []
+    public var checksRemoved: [String] = []
+    public var checksChanged: [String] = []
 
     /// Whether anything is to be applied.
     public var isEmpty: Bool {
         groups.isEmpty && peersAdded.isEmpty && peersRemoved.isEmpty && peersChanged.isEmpty && !timersChanged
+            && checksAdded.isEmpty && checksRemoved.isEmpty && checksChanged.isEmpty
     }
 
     public static func == (lhs: ConfigReload, rhs: ConfigReload) -> Bool {
         lhs.refusals == rhs.refusals && lhs.groups.map(\.name) == rhs.groups.map(\.name)
             && lhs.groups.map(\.change) == rhs.groups.map(\.change) && lhs.peersAdded == rhs.peersAdded
             && lhs.peersRemoved == rhs.peersRemoved && lhs.peersChanged == rhs.peersChanged
-            && lhs.timersChanged == rhs.timersChanged
+            && lhs.timersChanged == rhs.timersChanged && lhs.checksAdded == rhs.checksAdded
+            && lhs.checksRemoved == rhs.checksRemoved && lhs.checksChanged == rhs.checksChanged
     }
 
     /// The change of group `name`, nil when it does not change.
@@ -66,6 +72,14 @@ public struct ConfigReload: Sendable, Equatable {
         }
         peersRemoved = running.peers.map(\.name).filter { name in !new.peers.contains { $0.name == name } }
         timersChanged = running.timers != new.timers
+        for check in new.runnableChecks {
+            guard let old = running.runnableChecks.first(where: { $0.name == check.name }) else {
+                checksAdded.append(check.name)
+                continue
+            }
+            if old != check { checksChanged.append(check.name) }
+        }
+        checksRemoved = running.runnableChecks.map(\.name).filter { name in !new.runnableChecks.contains { $0.name == name } }
     }
 
     /// What the running agent cannot change without a restart, one line per key.
@@ -84,9 +98,7 @@ public struct ConfigReload: Sendable, Equatable {
         refuse(running.eventLog != new.eventLog, "event_log", "the event log is opened once, at start")
         refuse(running.stateDirectory != new.stateDirectory, "state_dir", "the boot record is kept there")
         refuse(running.coordination != new.coordination, "coordination", "the etcd sessions are made once, at start")
-        refuse(
-            running.runnableChecks != new.runnableChecks, "checks",
-            "the checks (with track: and the implicit interface checks) are set up at start and keep their state")
+        refuse(running.track != new.track, "track", "its probes are set up once, at start")
         return found
     }
 
@@ -129,6 +141,9 @@ extension ConfigReload {
         let peers = peersAdded.map { "\($0) added" } + peersRemoved.map { "\($0) removed" }
             + peersChanged.map { "\($0) changed" }
         if !peers.isEmpty { parts.append("peers: " + peers.joined(separator: ", ")) }
+        let checks = checksAdded.map { "\($0) added" } + checksRemoved.map { "\($0) removed" }
+            + checksChanged.map { "\($0) changed" }
+        if !checks.isEmpty { parts.append("checks: " + checks.joined(separator: ", ")) }
         if timersChanged { parts.append("timers changed") }
         return parts.isEmpty ? "nothing changed" : parts.joined(separator: "; ")
     }
