@@ -11,7 +11,7 @@ struct AgentCommand: AsyncParsableCommand {
             Runs until SIGINT or SIGTERM. SIGHUP reloads the config file: groups added start, groups \
             removed are handed over, changed priorities, addresses, hooks and timers take effect in \
             place, unchanged groups see no transition, and a file that is invalid or changes what only \
-            a restart can (node, cluster, api, checks…) changes nothing and says why in the log. A clean stop hands every held group to the next-ranked \
+            a restart can (node, cluster, api, track…) changes nothing and says why in the log. A clean stop hands every held group to the next-ranked \
             healthy peer first (make-before-break, at most handover_timeout) and then releases. \
             Killed (SIGKILL, OOM), it cannot release: the addresses expire from the interface by \
             themselves after address_lifetime.
