@@ -83,6 +83,24 @@ import Testing
         #expect(web1.tick(now: ms(640)).heartbeat?.groups.isEmpty == true)
     }
 
+    @Test func aPeerAddedByReloadIsHeardAndARemovedOneIsNot() throws {
+        var (web1, _) = settledPair()
+        var web3 = NodeMachine(config: config("web3", peer: "web1", priority: 50), secret: Self.old, bootID: 1, now: .zero)
+        _ = web1.receive(try #require(web3.tick(now: ms(600)).datagram), now: ms(600))
+        #expect(web1.counters.rejected["unknown_peer"] == 1)
+        var added = config("web1", peer: "web2", priority: 200)
+        added.peers.append(PeerConfig(name: "web3", address: .ipv4(198, 18, 0, 3)))
+        web1.reconfigure(added, now: ms(620))
+        _ = web1.receive(try #require(web3.tick(now: ms(640)).datagram), now: ms(640))
+        #expect(web1.peers["web3"]?.heardAt == ms(640), "heard once it is a peer")
+        #expect(web1.peerViews("web").map(\.name) == ["web2", "web3"])
+        var removed = added
+        removed.peers.removeFirst()
+        web1.reconfigure(removed, now: ms(660))
+        #expect(web1.peers["web2"] == nil && web1.peerViews("web").map(\.name) == ["web3"])
+        #expect(web1.engine("web")?.role == .holder, "the group kept its role through both")
+    }
+
     @Test func aNewSecretIsRotatedInWhileThePeerStillSignsWithTheOld() throws {
         var (web1, web2) = settledPair()
         web1.reconfigure(config("web1", peer: "web2", priority: 200), secret: Self.new, secretGrace: .seconds(60), now: ms(620))
