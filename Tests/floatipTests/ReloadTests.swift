@@ -79,8 +79,8 @@ struct ReloadTests {
         try await Task.sleep(for: .milliseconds(300))
         Self.finish(moving, "api (failback)")
         #expect(try lab.holders("198.18.0.100") == [1])
-        #expect(lab.events(1, "transition", group: "web").count == transitions.0)
-        #expect(lab.events(2, "transition", group: "web").count == transitions.1)
+        #expect(lab.events(1, "transition", group: "web").count == transitions.0, "\(lab.events(1, "transition", group: "web"))")
+        #expect(lab.events(2, "transition", group: "web").count == transitions.1, "\(lab.events(2, "transition", group: "web"))")
     }
 
     @Test func anAddressAddedToAHeldGroupAppearsAndTheOldOneNeverDrops() async throws {
@@ -133,8 +133,8 @@ struct ReloadTests {
         let gone = try await lab.lab.wait(.seconds(5)) { try lab.holders("198.18.0.101").isEmpty }
         #expect(gone != nil, "web2 kept the removed group's address")
         #expect(try lab.holders("198.18.0.100") == [1])
-        #expect(lab.events(1, "transition", group: "web").count == transitions.0)
-        #expect(lab.events(2, "transition", group: "web").count == transitions.1)
+        #expect(lab.events(1, "transition", group: "web").count == transitions.0, "\(lab.events(1, "transition", group: "web"))")
+        #expect(lab.events(2, "transition", group: "web").count == transitions.1, "\(lab.events(2, "transition", group: "web"))")
     }
 
     /// A group whose placement changes (here `virtual_mac`: the addresses move to a macvlan) is handed
@@ -164,8 +164,8 @@ struct ReloadTests {
         Self.finish(moving, "api (remade)")
         #expect(lab.events(1, "reload").last?["groups"] as? [String: String] == ["api": "remade (virtual_mac changed)"])
         #expect(try lab.holders("198.18.0.100") == [1])
-        #expect(lab.events(1, "transition", group: "web").count == transitions.0)
-        #expect(lab.events(2, "transition", group: "web").count == transitions.1)
+        #expect(lab.events(1, "transition", group: "web").count == transitions.0, "\(lab.events(1, "transition", group: "web"))")
+        #expect(lab.events(2, "transition", group: "web").count == transitions.1, "\(lab.events(2, "transition", group: "web"))")
     }
 
     /// A required check added by a reload: the holder keeps its group while the check reports (no
