@@ -239,6 +239,9 @@ struct ReloadTests {
         try lab.write(1, [Self.web])
         try await lab.reload([1])
         #expect(lab.events(1, "reload").last?["outcome"] as? String == "unchanged")
+        let readable = try await lab.lab.floatip(1, ["events", "--config", lab.lab.config(1)])
+        #expect(readable.stdout.contains("reload refused, nothing changed: "), "\(readable.stdout)")
+        #expect(readable.stdout.contains("reload: nothing changed"), "\(readable.stdout)")
         lab.lab.signal(1, SIGTERM)
         #expect(try await lab.lab.waitForExit(1) == 0, "and it still stops cleanly")
     }
