@@ -78,6 +78,11 @@ public actor ConfigReloader {
         let change = ConfigReload(from: cluster, to: new)
         if !change.refusals.isEmpty { return refuse(change.refusals) }
         let secretChanged = newSecret != secret
+        if secretChanged, new.track?.targets.contains(where: { if case .witness = $0 { true } else { false } }) == true {
+            // The witness probe signs with the secret it was made with, and the witness knows one secret.
+            return refuse(["secret_file: a new secret with a `floatip witness` under track: needs a restart of the "
+                + "agents and the witness (docs/operations.md, \"Rotating the secret\")"])
+        }
         guard !change.isEmpty || secretChanged else {
             cluster = new
             log.note("SIGHUP: reloaded \(file): nothing changed")
