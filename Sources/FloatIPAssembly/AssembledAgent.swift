@@ -43,8 +43,7 @@ public struct AssembledAgent: Sendable {
         let cluster = parts.cluster
         // Started in this order, shut down in reverse: the agent hands over first, while the
         // transport, the checks and the address keeper still run; the hooks drain after it.
-        let handover = cluster.timers.handoverTimeout + .seconds(1)
-        let hookBound = (cluster.groups.map(\.hooks.timeout).max() ?? .zero) + .seconds(1)
+        let (handover, hookBound) = Self.stopBounds(cluster)
         var services: [any Service] = [
             TransportService(transport: parts.transport), HookService(hooks: parts.hooks, drainBound: hookBound),
         ]
@@ -63,8 +62,19 @@ public struct AssembledAgent: Sendable {
         var configuration = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, logger: quiet)
         // Past this, the group cancels what still runs (the agent then releases without handing over).
-        configuration.maximumGracefulShutdownDuration = handover + hookBound + .seconds(5)
+        configuration.maximumGracefulShutdownDuration = Self.stopBound(cluster)
         group = ServiceGroup(configuration: configuration)
+    }
+
+    /// How long the agent's handover and the hooks' drain may each take in a clean stop.
+    static func stopBounds(_ cluster: ClusterConfig) -> (handover: Duration, hooks: Duration) {
+        (cluster.timers.handoverTimeout + .seconds(1), (cluster.groups.map(\.hooks.timeout).max() ?? .zero) + .seconds(1))
+    }
+
+    /// The longest a clean stop takes before the services still running are cancelled.
+    public static func stopBound(_ cluster: ClusterConfig) -> Duration {
+        let (handover, hooks) = stopBounds(cluster)
+        return handover + hooks + .seconds(5)
     }
 
     /// Runs the services until `stopSignal` returns (the name of the signal that asks for a stop:

@@ -33,6 +33,7 @@ public struct ConfigValidation: Sendable {
         }
         found.checkKeyFiles(config)
         if let warning = apiListenWarning(config.api) { found.warning("api.listen", warning) }
+        if let warning = stopTimeoutWarning(config) { found.warning("timers.handover_timeout", warning) }
         return found
     }
 

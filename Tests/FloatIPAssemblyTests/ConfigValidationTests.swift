@@ -119,6 +119,23 @@ import Testing
         #expect(problem.message.contains("the agent will not read it: \(link) is a symbolic link"), "\(problem)")
     }
 
+    @Test("a clean stop longer than the unit's TimeoutStopSec is a warning naming the drop-in to raise it")
+    func stopTimeout() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // 5 s + the default 5 s hook timeout + 7 s fits in 30 s; 20 s + 5 s + 7 s does not.
+        let fits = try validate(workspace.yaml(extra: "timers: { handover_timeout: 18s }\n"), in: workspace)
+        #expect(fits.warnings.isEmpty, "\(fits.warnings)")
+        let found = try validate(workspace.yaml(extra: "timers: { handover_timeout: 20s }\n"), in: workspace)
+        #expect(found.problems.isEmpty, "\(found.problems)")
+        #expect(found.warnings.map(\.description) == [
+            "web.yaml: timers.handover_timeout: warning: a clean stop may take up to 32 s (handover_timeout + the "
+                + "longest hook timeout + 7 s), longer than the packaged unit's TimeoutStopSec=30: systemd would kill "
+                + "the agent in the middle of a handover. Under systemd, raise it: `systemctl edit floatip`, then "
+                + "[Service] TimeoutStopSec=37",
+        ])
+    }
+
     @Test("a process by name alone and an unknown user are warnings, not problems")
     func checkUsers() throws {
         let workspace = try Workspace()

@@ -67,6 +67,11 @@ struct UnitSandboxTests {
         #expect(unit["SystemCallFilter"] == ["@system-service"])
         let nofile = try #require(unit["LimitNOFILE"]?.first)
         #expect(unit["LimitCORE"] == ["0"])
+        // LimitNICE: where this process may raise RLIMIT_NICE (CAP_SYS_RESOURCE, as systemd has), the
+        // agents get it and libdispatch's worker threads must get their nice values.
+        let nice = try #require(unit["LimitNICE"]?.first.flatMap { Int($0) }, "LimitNICE is a signed nice level")
+        let niceLimit = (try? ExternalTool.run(["/usr/bin/prlimit", "--nice=\(20 - nice):\(20 - nice)", "--", "/bin/true"]))?.status == 0
+        if !niceLimit { print("LimitNICE not applied: this process may not raise RLIMIT_NICE (no CAP_SYS_RESOURCE)") }
         let capabilities = try #require(unit["CapabilityBoundingSet"]?.first).split(separator: " ")
             .map { "+" + $0.dropFirst("CAP_".count).lowercased() }.joined(separator: ",")
         let lab = try AgentLab(hooks: true)
@@ -80,7 +85,8 @@ struct UnitSandboxTests {
         let launcher = [
             "unshare", "--ipc", "--mount", "--propagation", "private", "--",
             "/bin/sh", "-c", "mount -o bind,ro /proc/sys /proc/sys && mount -o bind,ro /sys /sys && exec \"$@\"", "sh",
-            "prlimit", "--core=0", "--nofile=\(nofile):\(nofile)", "--",
+            "prlimit", "--core=0", "--nofile=\(nofile):\(nofile)"] + (niceLimit ? ["--nice=\(20 - nice):\(20 - nice)"] : []) + [
+            "--", "env", "LIBDISPATCH_LOG=stderr",
             "setpriv", "--bounding-set=-all,\(capabilities)", "--inh-caps=-all,\(capabilities)",
             "--ambient-caps=-all,\(capabilities)", "--no-new-privs", "--",
             RawHTTP.python, loader.path, list.path,
@@ -97,6 +103,10 @@ struct UnitSandboxTests {
         let limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
         #expect(limits.range(of: #"Max core file size\s+0\s+0"#, options: .regularExpression) != nil, "\(limits)")
         #expect(limits.range(of: #"Max open files\s+\#(nofile)\s+\#(nofile)"#, options: .regularExpression) != nil, "\(limits)")
+        if niceLimit {
+            let refused = lab.log(1).split(separator: "\n").filter { $0.contains("Failed to set thread priority") }
+            #expect(refused.isEmpty, "LimitNICE lets libdispatch set its threads' nice values: \(refused)")
+        }
         let loaded = lab.log(1).split(separator: "\n").first { $0.hasPrefix("seccomp:") } ?? ""
         #expect(!loaded.isEmpty, "\(lab.log(1))")
         let read = status.split(separator: "\n").filter { line in
