@@ -186,6 +186,8 @@ public actor ConfigReloader {
         }
         let found = ConfigValidation.validate(new, file: file, yaml: yaml)
         if !found.problems.isEmpty { return .failure(Refusal(reasons: found.problems.map(\.description))) }
+        // As at start: warnings are said, and do not stop the reload.
+        for warning in found.warnings { log.note("config: \(warning)", level: .warning) }
         do {
             return .success((new, Array(try KeyFile.read(new.secretFile, field: "secret_file").utf8)))
         } catch {
