@@ -13,10 +13,10 @@ import FloatIPLinux
 /// wake-up of one thread, handled and answered there, as keepalived does it. Calls from other
 /// tasks (checks, the API, movers' answers) hop onto that thread like onto any actor.
 public actor AgentCore {
-    public let config: ClusterConfig
+    public internal(set) var config: ClusterConfig
     let clock: any AgentClock
     let transport: any PeerTransport
-    let movers: [String: any Mover]
+    var movers: [String: any Mover]
     let onEvent: @Sendable (AgentEvent) -> Void
     /// Where peers' new boot ids are remembered across this agent's restarts.
     let boots: BootRecord?
@@ -148,7 +148,7 @@ public actor AgentCore {
 
     // MARK: Carrying out
 
-    private func perform(_ output: NodeOutput) {
+    func perform(_ output: NodeOutput) {
         if let stall = output.stall { onEvent(.stalled(stall)) }
         for transition in output.transitions {
             onEvent(.transition(transition))
@@ -159,7 +159,12 @@ public actor AgentCore {
         }
         if let datagram = output.datagram {
             for peer in config.peers { transport.send(datagram, to: peer.name) }
+            // During a secret rotation, a copy signed with the previous secret for peers without the new one.
+            if let copy = output.previousDatagram {
+                for peer in config.peers { transport.send(copy, to: peer.name) }
+            }
         }
+        if let end = output.secretRotation { onEvent(.secretRotated(end)) }
         for action in output.actions { dispatch(action) }
         if !output.peerBoots.isEmpty { boots?.remember(output.peerBoots) }
         if let refused = output.refusedBoot, reportedStaleBoots[refused.peer] != refused.bootID {

@@ -15,6 +15,9 @@ public enum AgentEvent: Sendable, Equatable, CustomStringConvertible {
     /// paused, the machine starved): its view of the cluster is stale, and for one dead interval it
     /// listens before it asserts anything (docs/decision.md, rule 8).
     case stalled(Duration)
+    /// A secret rotated out by a reload stopped being accepted: every peer speaks the new one, or its
+    /// grace ran out (docs/operations.md, "Rotating the secret").
+    case secretRotated(SecretRotation.End)
 
     public var description: String {
         switch self {
@@ -31,6 +34,12 @@ public enum AgentEvent: Sendable, Equatable, CustomStringConvertible {
         case .stalled(let length):
             "this agent was stalled for \(length.shortDescription) (stopped, paused or starved): its view of the "
                 + "cluster is stale; listening for a dead interval before asserting anything (docs/decision.md, rule 8)"
+        case .secretRotated(.everyPeer):
+            "secret rotation done: every peer signs with the new secret; the previous one is no longer accepted"
+        case .secretRotated(.expired(let notHeard)):
+            "secret rotation: the grace ran out; the previous secret is no longer accepted"
+                + (notHeard.isEmpty ? "" : ", and \(notHeard.joined(separator: ", ")) never signed with the new one: "
+                    + "its datagrams are refused (bad_auth) until it has the new secret")
         }
     }
 }

@@ -23,6 +23,8 @@ public final class EventLog: Sendable {
         case double(Double)
         case bool(Bool)
         case null
+        /// Text by key (a reload's change per group), written in key order.
+        case object([String: String])
     }
 
     /// The file's path.
@@ -93,6 +95,10 @@ public final class EventLog: Sendable {
                                   "known_boot_id": .string(String(known))])
         case .stalled(let length):
             append("stall", ["length_ms": .double(length.milliseconds)])
+        case .secretRotated(let end):
+            var fields: [String: Value] = ["outcome": .string(end == .everyPeer ? "every_peer" : "expired")]
+            if case .expired(let notHeard) = end { fields["not_heard"] = .string(notHeard.joined(separator: ",")) }
+            append("secret_rotation", fields)
         }
     }
 
@@ -127,6 +133,9 @@ public final class EventLog: Sendable {
         case .double(let number): return number.isFinite ? "\(number)" : "null"
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"
+        case .object(let fields):
+            return "{" + fields.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }
+                .joined(separator: ",") + "}"
         }
     }
 

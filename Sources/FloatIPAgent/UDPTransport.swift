@@ -1,6 +1,7 @@
 import FloatIPCore
 import FloatIPLinux
 import Glibc
+import Synchronization
 
 /// Peer datagrams over UDP unicast: one socket bound to this node's own address and port, sending
 /// to each peer's own address. A datagram from an address that is no configured peer is still
@@ -13,19 +14,12 @@ import Glibc
 /// bound, so a node whose link comes back hears and is heard again at once.
 public final class UDPTransport: PeerTransport {
     private let socket: DatagramSocket
-    private let peers: [String: PeerSocketAddress]
-    private let names: [PeerSocketAddress: String]
+    /// Each peer's socket address by name, and the name of each address (replaced by a reload).
+    private let table: Mutex<(peers: [String: PeerSocketAddress], names: [PeerSocketAddress: String])>
 
     /// Binds `address:port` and prepares to send to `peers`. Throws with the address in the message
     /// when the bind fails (address not on this host, port in use, no permission).
     public static func bind(address: IPAddress, port: UInt16, peers: [PeerConfig]) async throws -> UDPTransport {
-        var peerAddresses: [String: PeerSocketAddress] = [:]
-        var names: [PeerSocketAddress: String] = [:]
-        for peer in peers {
-            let socketAddress = PeerSocketAddress(peer.address, port: peer.port)
-            peerAddresses[peer.name] = socketAddress
-            if names[socketAddress] == nil { names[socketAddress] = peer.name }
-        }
         let socket: DatagramSocket
         do {
             socket = try DatagramSocket(binding: PeerSocketAddress(address, port: port))
@@ -36,25 +30,41 @@ public final class UDPTransport: PeerTransport {
             throw TransportError.portTaken(
                 address: "\(address)", port: port, owners: UDPPortOwners.uids(port: port).map(UDPPortOwners.describe))
         }
-        return UDPTransport(socket: socket, peers: peerAddresses, names: names)
+        return UDPTransport(socket: socket, peers: peers)
     }
 
-    private init(socket: DatagramSocket, peers: [String: PeerSocketAddress], names: [PeerSocketAddress: String]) {
+    private init(socket: DatagramSocket, peers: [PeerConfig]) {
         self.socket = socket
-        self.peers = peers
-        self.names = names
+        table = Mutex(Self.table(peers))
+    }
+
+    private static func table(_ peers: [PeerConfig]) -> (peers: [String: PeerSocketAddress], names: [PeerSocketAddress: String]) {
+        var addresses: [String: PeerSocketAddress] = [:]
+        var names: [PeerSocketAddress: String] = [:]
+        for peer in peers {
+            let socketAddress = PeerSocketAddress(peer.address, port: peer.port)
+            addresses[peer.name] = socketAddress
+            if names[socketAddress] == nil { names[socketAddress] = peer.name }
+        }
+        return (addresses, names)
+    }
+
+    public func setPeers(_ peers: [PeerConfig]) {
+        let new = Self.table(peers)
+        table.withLock { $0 = new }
     }
 
     deinit { socket.close() }
 
     public func send(_ datagram: [UInt8], to peer: String) {
-        guard let address = peers[peer] else { return }
+        guard let address = table.withLock({ $0.peers[peer] }) else { return }
         socket.send(datagram, to: address)
     }
 
     public var descriptor: Int32 { socket.fd }
 
     public func readAvailable(_ deliver: ([UInt8], String?) -> Void) {
+        let names = table.withLock { $0.names }
         socket.readAvailable { datagram, source in deliver(datagram, source.flatMap { names[$0] }) }
     }
 

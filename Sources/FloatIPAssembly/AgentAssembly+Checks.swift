@@ -3,15 +3,20 @@ import FloatIPChecks
 import FloatIPCore
 
 extension AgentAssembly {
+    /// A probe for each of `checks` (of `cluster`; the secret for `track:`'s witness).
+    static func makeProbes(_ checks: [CheckConfig], of cluster: ClusterConfig, secret: [UInt8]) throws -> [any CheckProbe] {
+        let context = CheckContext(
+            witness: WitnessIdentity(secret: secret, cluster: cluster.cluster, node: cluster.node.name))
+        return try checks.map { try CheckProbes.make($0, context: context) }
+    }
+
     /// The checks as a service: a probe per check (and `track:`), their state changes logged and
     /// written to the event log, their results counted in the metrics.
     static func makeChecks(
         _ cluster: ClusterConfig, secret: [UInt8], agent: AgentCore, log: AgentLog, eventLog: EventLog?,
         metrics: AgentMetrics
     ) async throws -> CheckService {
-        let context = CheckContext(
-            witness: WitnessIdentity(secret: secret, cluster: cluster.cluster, node: cluster.node.name))
-        let probes = try cluster.runnableChecks.map { try CheckProbes.make($0, context: context) }
+        let probes = try makeProbes(cluster.runnableChecks, of: cluster, secret: secret)
         if let track = probes.lazy.compactMap({ $0 as? TrackProbe }).first {
             await agent.setTrackTargets { track.targets().map(AgentStatus.TrackTarget.init) }
         }

@@ -101,7 +101,7 @@ public enum AgentAssembly {
         // systemd (sd_notify; inactive without $NOTIFY_SOCKET): READY, STATUS and WATCHDOG from the loop, STOPPING.
         let systemd = await SystemdReporter.attach(to: agent, environment: environment, logger: log.part("systemd"))
         let parts = AssembledAgent.Parts(
-            cluster: cluster, agent: agent, movers: moverSet, transport: transport, hooks: hooks, checks: checks,
+            cluster: cluster, secret: secret, agent: agent, movers: moverSet, transport: transport, hooks: hooks, checks: checks,
             apiServers: api, log: log, eventLog: eventLog, boots: boots, systemd: systemd)
         return AssembledAgent(parts)
     }

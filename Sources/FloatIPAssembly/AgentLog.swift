@@ -35,6 +35,8 @@ public struct AgentLog: Sendable {
             logger.warning("\(event)", metadata: [
                 "event": "stall", "length_ms": "\(String(format: "%.3f", length.milliseconds))",
             ])
+        case .secretRotated(let end):
+            logger.log(level: end == .everyPeer ? .info : .warning, "\(event)", metadata: ["event": "secret_rotation"])
         }
     }
 

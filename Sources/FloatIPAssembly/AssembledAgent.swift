@@ -10,6 +10,7 @@ public struct AssembledAgent: Sendable {
     /// What `build` made, handed over in one piece.
     struct Parts: Sendable {
         var cluster: ClusterConfig
+        var secret: [UInt8]
         var agent: AgentCore
         var movers: MoverSet
         var transport: UDPTransport
@@ -30,10 +31,13 @@ public struct AssembledAgent: Sendable {
     public let services: [any Service]
     /// The services as one group, with a graceful bound of handover + hook drain + 5 s.
     public let group: ServiceGroup
+    /// Applies the config file again on SIGHUP (`hangup`).
+    public let reloader: ConfigReloader
     private let parts: Parts
 
     init(_ parts: Parts) {
         self.parts = parts
+        reloader = ConfigReloader(parts)
         agent = parts.agent
         movers = parts.movers
         let cluster = parts.cluster
@@ -96,13 +100,10 @@ public struct AssembledAgent: Sendable {
         parts.log.note("stopped")
     }
 
-    /// SIGHUP: floatip has no reload (keepalived's SIGHUP would be one, and the signal's default would
-    /// end the agent without handing over). Says what `configFile` on disk holds now (`verdict`).
-    public func hangup(configFile: String, verdict: String) {
-        parts.log.note("SIGHUP: there is no reload; the agent keeps running with the config it started with. "
-            + verdict + ". To apply a change: floatip check-config \(configFile), then restart the agent "
-            + "(a clean stop hands the addresses over first)")
-        parts.eventLog?.append("hangup", ["config": .string(verdict)])
+    /// SIGHUP: reloads `configFile` (`ConfigReloader`), after any reload still running.
+    public func hangup(configFile: String) {
+        let reloader = self.reloader
+        Task { await reloader.reload(configFile) }
     }
 
     /// Closes what `build` opened, for an agent that is not run: the API listeners, the peer socket,

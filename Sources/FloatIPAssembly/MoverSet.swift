@@ -26,12 +26,14 @@ public struct MoverSet: Sendable {
     /// (movers that publish its address need it). With `coordination` (and `cluster`, the cluster's
     /// name), every mover is fenced by its group's etcd election. Throws a message naming the group
     /// and the problem.
+    /// `existing`: the running agent's movers (a reload adds groups): its local mover, whose keeper
+    /// runs already, and its etcd coordination are used instead of new ones.
     public static func make(
         for groups: [GroupConfig], node: NodeConfig? = nil, only: String? = nil,
         coordination: CoordinationConfig? = nil, cluster: String = "",
-        logger: Logger
+        reusing existing: MoverSet? = nil, logger: Logger
     ) throws(MoverSetupError) -> MoverSet {
-        var local: LocalMover?
+        var local: LocalMover? = existing?.local
         func localMover() throws(MoverSetupError) -> LocalMover {
             if let local { return local }
             do {
@@ -71,7 +73,12 @@ public struct MoverSet: Sendable {
             }
         }
         var set = MoverSet(movers: movers, local: local, reconcileIntervals: intervals, groups: groups)
-        if let config = coordination { try set.fence(with: config, cluster: cluster, node: node) }
+        if let running = existing?.coordination {
+            for group in groups { set.movers[group.name] = set.movers[group.name].map { running.fence($0, group: group) } }
+            set.coordination = running
+        } else if let config = coordination {
+            try set.fence(with: config, cluster: cluster, node: node)
+        }
         return set
     }
 

@@ -26,10 +26,25 @@ public final class CheckScheduler: Sendable {
     /// The events, for one reader.
     public let events: AsyncStream<CheckEvent>
     private let continuation: AsyncStream<CheckEvent>.Continuation
-    private let probes: [any CheckProbe]
     private let grace: Duration
-    private let board: Mutex<[CheckState]>
+    private let board: Mutex<Board>
     private let started = Mutex(false)
+    /// Loops started by `replace` once `run()` runs.
+    private let additions = AsyncStream.makeStream(of: Loop.self)
+
+    /// The checks now: their states in order, and the loop that owns each (by name).
+    struct Board {
+        var states: [CheckState]
+        var loops: [String: Loop]
+        var generation = 0
+    }
+
+    /// One check's loop: its probe, and a generation that `replace` retires.
+    struct Loop: Sendable {
+        var probe: any CheckProbe
+        var generation: Int
+        var seed: Hysteresis.State = .unknown
+    }
 
     /// `probes` in config order; `grace` is how long past its timeout a run may take before it is abandoned.
     public init(probes: [any CheckProbe], bufferLimit: Int = 1024, grace: Duration = GuardedRun.defaultGrace) {
@@ -37,13 +52,53 @@ public final class CheckScheduler: Sendable {
             of: CheckEvent.self, bufferingPolicy: .bufferingNewest(max(1, bufferLimit)))
         events = stream
         self.continuation = continuation
-        self.probes = probes
         self.grace = grace
-        board = Mutex(probes.map { CheckState(config: $0.check, state: .unknown) })
+        var board = Board(states: probes.map { CheckState(config: $0.check, state: .unknown) }, loops: [:])
+        for probe in probes {
+            board.generation += 1
+            let loop = Loop(probe: probe, generation: board.generation)
+            board.loops[probe.check.name] = loop
+            additions.continuation.yield(loop)
+        }
+        self.board = Mutex(board)
     }
 
     /// Every check's current state, in the order of the probes.
-    public func states() -> [CheckState] { board.withLock { $0 } }
+    public func states() -> [CheckState] { board.withLock { $0.states } }
+
+    /// A reload's checks (`checks`, in config order): a check whose config is unchanged keeps its
+    /// loop, probe and state; a changed one runs `made[name]` and keeps its state until its own runs
+    /// change it (rise and fall count from there); a new one runs `made[name]` from unknown; one no
+    /// longer there stops after its current run and shuts its probe down. A check that is neither
+    /// unchanged nor in `made` is left out.
+    public func replace(with checks: [CheckConfig], made: [String: any CheckProbe]) {
+        board.withLock { board in
+            var states: [CheckState] = []
+            var loops: [String: Loop] = [:]
+            for check in checks {
+                let old = board.states.first { $0.config.name == check.name }
+                if let old, old.config == check, let loop = board.loops[check.name] {
+                    states.append(old)
+                    loops[check.name] = loop
+                    continue
+                }
+                guard let probe = made[check.name] else { continue }
+                board.generation += 1
+                let seed = old?.state ?? .unknown
+                let loop = Loop(probe: probe, generation: board.generation, seed: seed)
+                loops[check.name] = loop
+                states.append(CheckState(config: check, state: seed, detail: old == nil ? "" : "changed by a reload"))
+                additions.continuation.yield(loop)
+            }
+            board.states = states
+            board.loops = loops
+        }
+    }
+
+    /// The probes of the checks now, in order.
+    public func probes() -> [any CheckProbe] {
+        board.withLock { board in board.states.compactMap { board.loops[$0.config.name]?.probe } }
+    }
 
     /// Runs the checks until the task is cancelled, then finishes `events`. A second call returns at once.
     public func run() async {
@@ -54,17 +109,20 @@ public final class CheckScheduler: Sendable {
         guard first else { return }
         defer { continuation.finish() }
         await withDiscardingTaskGroup { group in
-            for (index, probe) in probes.enumerated() {
-                group.addTask { await self.schedule(probe, index: index) }
+            // The checks of `init`, then those a reload adds (`replace`).
+            for await loop in additions.stream {
+                group.addTask { await self.schedule(loop) }
             }
         }
     }
 
-    /// One check's loop: run, record, sleep until the next deadline; ends when cancelled.
-    private func schedule(_ probe: any CheckProbe, index: Int) async {
+    /// One check's loop: run, record, sleep until the next deadline; ends when cancelled, or when a
+    /// reload retired it (then it shuts its probe down).
+    private func schedule(_ loop: Loop) async {
+        let probe = loop.probe
         let clock = ContinuousClock()
         let interval = probe.check.interval
-        var hysteresis = Hysteresis(rise: probe.check.rise, fall: probe.check.fall)
+        var hysteresis = Hysteresis(rise: probe.check.rise, fall: probe.check.fall, state: loop.seed)
         var abandoned: AbandonedRun?
         var deadline = clock.now
         let changes = ChangeSignal()
@@ -81,7 +139,10 @@ public final class CheckScheduler: Sendable {
                 abandoned = run.abandoned
             }
             if Task.isCancelled { break }
-            record(result, index: index, hysteresis: &hysteresis)
+            guard record(result, loop: loop, hysteresis: &hysteresis) else {
+                await probe.shutdown()
+                return
+            }
             // A run that a change woke early keeps the deadline it was waiting for.
             if clock.now >= deadline {
                 deadline = Self.nextDeadline(after: deadline, interval: interval, now: clock.now)
@@ -115,19 +176,26 @@ public final class CheckScheduler: Sendable {
         return next + interval * behind
     }
 
-    private func record(_ result: CheckResult, index: Int, hysteresis: inout Hysteresis) {
+    /// Records a run of `loop`'s check; false (nothing recorded) when a reload has retired the loop.
+    private func record(_ result: CheckResult, loop: Loop, hysteresis: inout Hysteresis) -> Bool {
         let before = hysteresis.state
         let changed = hysteresis.record(passed: result.passed)
         let after = hysteresis.state
-        let name = probes[index].check.name
-        board.withLock { states in
-            states[index].state = after
-            states[index].detail = result.detail
-            states[index].streak = hysteresis.streak
+        let name = loop.probe.check.name
+        let current = board.withLock { board -> Bool in
+            guard board.loops[name]?.generation == loop.generation,
+                let index = board.states.firstIndex(where: { $0.config.name == name })
+            else { return false }
+            board.states[index].state = after
+            board.states[index].detail = result.detail
+            board.states[index].streak = hysteresis.streak
+            return true
         }
+        guard current else { return false }
         continuation.yield(.result(name: name, result: result, state: after))
         if changed {
             continuation.yield(.changed(name: name, from: before, to: after, detail: result.detail))
         }
+        return true
     }
 }

@@ -8,7 +8,10 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Run the agent: talk to the peers, decide, and move the floating addresses.",
         discussion: """
-            Runs until SIGINT or SIGTERM. A clean stop hands every held group to the next-ranked \
+            Runs until SIGINT or SIGTERM. SIGHUP reloads the config file: groups added start, groups \
+            removed are handed over, changed priorities, addresses, hooks and timers take effect in \
+            place, unchanged groups see no transition, and a file that is invalid or changes what only \
+            a restart can (node, cluster, api, track…) changes nothing and says why in the log. A clean stop hands every held group to the next-ranked \
             healthy peer first (make-before-break, at most handover_timeout) and then releases. \
             Killed (SIGKILL, OOM), it cannot release: the addresses expire from the interface by \
             themselves after address_lifetime.
@@ -47,12 +50,9 @@ struct AgentCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
-        // keepalived reloads on SIGHUP; floatip has no reload. The agent stays running and says
-        // what the file on disk holds now.
+        // SIGHUP (systemctl reload) applies the file again; what cannot be applied changes nothing.
         let configFile = config
-        signals.onHangup {
-            agent.hangup(configFile: configFile, verdict: configFileVerdict(configFile, running: cluster))
-        }
+        signals.onHangup { agent.hangup(configFile: configFile) }
         await agent.run(stoppingOn: { await signals.wait() })
     }
 }

@@ -38,23 +38,6 @@ func parseConfig(_ yaml: String, file: String) throws -> ClusterConfig {
     }
 }
 
-/// What the config file says now, against `running`, in one line for the agent's log (SIGHUP):
-/// unchanged, changed and valid, or the problems (at most three, then how many more); prints nothing.
-func configFileVerdict(_ file: String, running: ClusterConfig) -> String {
-    guard let data = FileManager.default.contents(atPath: file) else {
-        return "\(file): cannot read the config file: \(readFailure(file))"
-    }
-    guard let yaml = String(data: data, encoding: .utf8) else { return "\(file): the file is not UTF-8 text" }
-    switch ConfigParser.parse(yaml: yaml, file: file) {
-    case .failure(let errors):
-        let problems = errors.problems.map(\.description)
-        let more = problems.count > 3 ? "; and \(problems.count - 3) more" : ""
-        return "\(file) is not valid: " + problems.prefix(3).joined(separator: "; ") + more
-    case .success(let config):
-        return config == running ? "\(file) is unchanged" : "\(file) has changed and is valid"
-    }
-}
-
 /// Why a file could not be read, in words.
 private func readFailure(_ path: String) -> String {
     var isDirectory: ObjCBool = false

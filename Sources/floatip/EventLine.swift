@@ -21,7 +21,7 @@ enum EventLine {
         case "transition":
             let (from, to) = (text("from") ?? "?", text("to") ?? "?")
             what = "\(group): " + (from == to ? to : "\(from) → \(to)") + ": \(text("reason") ?? "")"
-        case "claim", "release", "announce":
+        case "claim", "release", "announce", "reshape":
             let took = (object["took_ms"] as? NSNumber)
                 .map { Duration.milliseconds($0.doubleValue).shortDescription } ?? "?"
             what = "\(group): \(event) (term \(text("term") ?? "?")) "
@@ -36,6 +36,12 @@ enum EventLine {
             let requested = text("to").map { " to \($0)" } ?? ""
             what = "operator: switchover of \(group)\(requested)"
                 + (text("target").map { " → \($0)" } ?? "") + (text("error").map { " refused: \($0)" } ?? "") + via(text)
+        case "reload":
+            what = switch text("outcome") {
+            case "applied": "reload: " + (text("summary") ?? "applied") + (text("secret").map { "; secret \($0)" } ?? "")
+            case "refused": "reload refused, nothing changed: " + (text("reasons") ?? "?")
+            default: "reload: nothing changed"
+            }
         default:
             let rest = object.keys.filter { !["time", "node", "event", "mono_ms"].contains($0) }.sorted()
                 .map { "\($0)=\(text($0) ?? "null")" }

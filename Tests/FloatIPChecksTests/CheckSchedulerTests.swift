@@ -205,6 +205,35 @@ final class EventLog: Sendable {
         await scheduler.run()
     }
 
+    /// A reload's checks: the unchanged one keeps its probe and state, the changed one keeps its state
+    /// (a failure after it needs `fall` in a row), the new one starts unknown, the removed one stops.
+    @Test func replaceKeepsUnchangedChecksAndStopsRemovedOnes() async throws {
+        let kept = ScriptedProbe("kept", interval: .milliseconds(20))
+        let changed = ScriptedProbe("changed", interval: .milliseconds(20))
+        let removed = ScriptedProbe("removed", interval: .milliseconds(20))
+        let scheduler = CheckScheduler(probes: [kept, changed, removed])
+        let running = Task { await scheduler.run() }
+        defer { running.cancel() }
+        let limit = ContinuousClock.now + .seconds(5)
+        while scheduler.states().contains(where: { $0.state != .passing }), ContinuousClock.now < limit {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let changedAgain = ScriptedProbe("changed", interval: .milliseconds(30), fall: 3, script: [false])
+        let added = ScriptedProbe("added", interval: .milliseconds(20), script: [false])
+        scheduler.replace(with: [kept.check, changedAgain.check, added.check], made: ["changed": changedAgain, "added": added])
+        var states = scheduler.states()
+        #expect(states.map(\.config.name) == ["kept", "changed", "added"])
+        #expect(states.map(\.state) == [.passing, .passing, .unknown])
+        let removedRuns = removed.runs.count
+        while changedAgain.runs.count < 2, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(10)) }
+        states = scheduler.states()
+        #expect(states[1].state == .passing && states[1].streak == 2, "two failures of the three fall needs: \(states[1])")
+        #expect(states[2].state == .failing, "the new check reported at once")
+        #expect(removed.runs.count <= removedRuns + 1, "the removed check stops after its current run")
+        #expect(scheduler.probes().map(\.check.name) == ["kept", "changed", "added"])
+        #expect(scheduler.probes()[0] as? ScriptedProbe === kept, "the unchanged check keeps its probe")
+    }
+
     @Test func nextDeadlineSkipsMissedSlotsOnTheGrid() {
         let start = ContinuousClock.now
         let interval = Duration.milliseconds(100)

@@ -53,6 +53,26 @@ struct SystemdNotifyEndToEndTests {
         #expect(gaps.allSatisfy { $0 >= Self.watchdog / 2 - .milliseconds(20) }, "not more often than half the period: \(gaps)")
     }
 
+    /// SIGHUP (`systemctl reload`): RELOADING=1 with a monotonic time stamp, then READY=1 once applied.
+    @Test func aReloadSaysReloadingThenReady() async throws {
+        let lab = try AgentLab()
+        let listener = try NotifySocketListener()
+        try lab.start(1, environment: ["NOTIFY_SOCKET": listener.name])
+        let ready = try await offPool { listener.collect(for: .seconds(6)) { $0.hasPrefix("READY=1") } }
+        #expect(ready.last?.hasPrefix("READY=1") == true, "\(ready)\n\(lab.log(1))")
+        let config = try String(contentsOfFile: lab.config(1), encoding: .utf8)
+        try config.replacingOccurrences(of: "priority: 240", with: "priority: 241").write(
+            toFile: lab.config(1), atomically: true, encoding: .utf8)
+        lab.signal(1, SIGHUP)
+        let reload = try await offPool { listener.collect(for: .seconds(5)) { $0 == "READY=1" } }
+        let reloading = try #require(reload.firstIndex { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }, "\(reload)")
+        let done = try #require(reload.firstIndex { $0 == "READY=1" }, "\(reload)")
+        #expect(reloading < done, "\(reload)")
+        #expect(lab.log(1).contains("SIGHUP: reloaded"), "\(lab.log(1))")
+        lab.signal(1, SIGTERM)
+        #expect(try await lab.waitForExit(1) == 0)
+    }
+
     @Test func withoutNotifySocketTheAgentRunsAsBefore() async throws {
         let lab = try AgentLab()
         try lab.start(1, environment: ["NOTIFY_SOCKET": "", "WATCHDOG_USEC": "200000"])

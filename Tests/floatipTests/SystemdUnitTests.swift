@@ -24,6 +24,8 @@ import Testing
         #expect(unit["CapabilityBoundingSet"] == ["CAP_NET_ADMIN CAP_NET_RAW"])
         #expect(unit["AmbientCapabilities"] == ["CAP_NET_ADMIN CAP_NET_RAW"])
         #expect(unit["ExecStart"] == ["/usr/bin/floatip agent --config /etc/floatip/floatip.yaml"])
+        // systemctl reload: the file is checked first (a bad one fails the reload), then SIGHUP applies it.
+        #expect(unit["ExecReload"] == ["/usr/bin/floatip check-config /etc/floatip/floatip.yaml", "/bin/kill -HUP $MAINPID"])
         // The example config's event log must be writable under ProtectSystem=strict.
         let example = try String(contentsOf: PackagingFiles.url("packaging/floatip.yaml"), encoding: .utf8)
         let eventLog = try #require(example.split(separator: "\n").first { $0.hasPrefix("event_log: ") })

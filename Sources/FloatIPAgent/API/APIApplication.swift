@@ -26,7 +26,7 @@ public func makeAPIApplication(
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: APIAccessMiddleware(listener: listener, policy: policy))
     let handlers = APIHandlers(
-        agent: agent, groups: agent.config.groups.map(\.name), authorization: APIAuthorization(token: token),
+        agent: agent, authorization: APIAuthorization(token: token),
         overSocket: listener.isUnixSocket, eventLog: eventLog, metrics: metrics, logger: logger)
     handlers.register(on: router)
     let application = Application(

@@ -7,7 +7,6 @@ import Logging
 /// so a request without the token changes nothing and learns nothing about the body's problems.
 struct APIHandlers: Sendable {
     let agent: AgentCore
-    let groups: [String]
     let authorization: APIAuthorization
     /// Whether the routes serve the Unix socket: its peers were let in by `APIAccessMiddleware`
     /// and need no token (none is ever sent over the socket).
@@ -36,6 +35,8 @@ struct APIHandlers: Sendable {
         do {
             try authorize(request)
             let body = try await decode(MaintenanceRequest.self, from: &request, example: #"{"on": true, "group": "web"}"#)
+            // The groups of now: a reload may have added or removed some.
+            let groups = await agent.groupNames()
             if let group = body.group, !groups.contains(group) { throw APIFailure.unknownGroup(group, groups) }
             // Recorded first, so the log shows the command before the transitions it causes.
             let scope = body.group.map { "group \($0)" } ?? "the whole node"
@@ -67,7 +68,7 @@ struct APIHandlers: Sendable {
                 fields["error"] = .string(error.description)
                 eventLog?.append("switchover", fields)
                 switch error {
-                case .unknownGroup(let group): throw APIFailure.unknownGroup(group, groups)
+                case .unknownGroup(let group): throw APIFailure.unknownGroup(group, await agent.groupNames())
                 case .refused: throw APIFailure.conflict(error.description)
                 }
             }

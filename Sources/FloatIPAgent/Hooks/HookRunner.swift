@@ -1,6 +1,7 @@
 import FloatIPCore
 import FloatIPLinux
 import Foundation
+import Synchronization
 
 /// Runs the configured hooks (`hooks:` in the config) on every role change of a group on this node.
 ///
@@ -21,27 +22,40 @@ public final class HookRunner: Sendable {
     public static let outputLines = 5
 
     private let node: String
-    private let groups: [String: GroupConfig]
     private let onReport: @Sendable (HookReport) -> Void
-    private let queues: [String: (stream: AsyncStream<HookCall>, continuation: AsyncStream<HookCall>.Continuation)]
+    /// The groups with hooks, and each one's queue (a reload adds groups: `update`).
+    private let table: Mutex<(groups: [String: GroupConfig], queues: [String: AsyncStream<HookCall>.Continuation])>
+    /// Queues made after `run()` began, for it to work too.
+    private let added: (stream: AsyncStream<AsyncStream<HookCall>>, continuation: AsyncStream<AsyncStream<HookCall>>.Continuation)
 
     /// A runner for node `node`'s `groups` (their `hooks`); `onReport` hears how each hook went.
     public init(node: String, groups: [GroupConfig], onReport: @escaping @Sendable (HookReport) -> Void) {
         self.node = node
         self.onReport = onReport
-        var byName: [String: GroupConfig] = [:]
-        var queues: [String: (stream: AsyncStream<HookCall>, continuation: AsyncStream<HookCall>.Continuation)] = [:]
-        for group in groups where !group.hooks.isEmpty {
-            byName[group.name] = group
-            queues[group.name] = AsyncStream.makeStream(
-                of: HookCall.self, bufferingPolicy: .bufferingNewest(Self.queueLimit))
+        table = Mutex(([:], [:]))
+        added = AsyncStream.makeStream()
+        update(groups)
+    }
+
+    /// Takes the groups of a reloaded config: from now on each change runs the hooks its group has
+    /// now. A group new to the hooks gets a queue of its own; one whose hooks are gone keeps its
+    /// queue (idle) so that hooks already queued still run.
+    public func update(_ groups: [GroupConfig]) {
+        table.withLock { table in
+            table.groups = [:]
+            for group in groups where !group.hooks.isEmpty {
+                table.groups[group.name] = group
+                guard table.queues[group.name] == nil else { continue }
+                let (stream, continuation) = AsyncStream.makeStream(
+                    of: HookCall.self, bufferingPolicy: .bufferingNewest(Self.queueLimit))
+                table.queues[group.name] = continuation
+                added.continuation.yield(stream)
+            }
         }
-        self.groups = byName
-        self.queues = queues
     }
 
     /// Whether any group has hooks.
-    public var isEmpty: Bool { groups.isEmpty }
+    public var isEmpty: Bool { table.withLock { $0.groups.isEmpty } }
 
     /// Queues the hooks of a role change (`.transition` with `from != to`); anything else is ignored.
     /// Never blocks.
@@ -52,10 +66,10 @@ public final class HookRunner: Sendable {
 
     /// Queues the hooks `transition` calls for, if any. Never blocks.
     public func enqueue(_ transition: Transition) {
-        guard let group = groups[transition.group], let queue = queues[transition.group],
-            let call = HookCall.make(group: group, node: node, transition: transition)
+        let (group, queue) = table.withLock { ($0.groups[transition.group], $0.queues[transition.group]) }
+        guard let group, let queue, let call = HookCall.make(group: group, node: node, transition: transition)
         else { return }
-        if case .dropped(let skipped) = queue.continuation.yield(call) {
+        if case .dropped(let skipped) = queue.yield(call) {
             onReport(HookReport(
                 hook: "queue", group: skipped.group, role: "\(skipped.role)", succeeded: false,
                 outcome: "more than \(Self.queueLimit) role changes wait for their hooks; the hooks of "
@@ -67,10 +81,10 @@ public final class HookRunner: Sendable {
     /// hook running then is cut off as at its timeout).
     public func run() async {
         await withTaskGroup(of: Void.self) { tasks in
-            for (_, queue) in queues {
+            for await stream in added.stream {
                 let onReport = self.onReport
                 tasks.addTask {
-                    for await call in queue.stream {
+                    for await call in stream {
                         await Self.perform(call, onReport: onReport)
                     }
                 }
@@ -80,7 +94,10 @@ public final class HookRunner: Sendable {
 
     /// Takes no more changes; `run()` returns once the queued ones are done.
     public func finish() {
-        for (_, queue) in queues { queue.continuation.finish() }
+        table.withLock { table in
+            for queue in table.queues.values { queue.finish() }
+        }
+        added.continuation.finish()
     }
 
     /// Runs one change's hooks together and reports each.

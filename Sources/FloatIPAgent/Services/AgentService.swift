@@ -28,9 +28,11 @@ public struct AgentService: Service {
         // Cancelled (not a graceful stop): no handover, but still let go of the addresses.
         if !Task.isCancelled { await handOver() }
         await agent.stop()
-        for group in agent.config.groups {
+        // The config and movers of now: a reload may have added or removed groups since the start.
+        let (groups, current) = await (agent.config.groups, agent.movers)
+        for group in groups {
             do {
-                try await movers[group.name]?.release(group, epoch: 0)
+                try await (current[group.name] ?? movers[group.name])?.release(group, epoch: 0)
             } catch {
                 logger.error("stopping: cannot release \(group.name): \(error)", metadata: ["group": "\(group.name)"])
             }

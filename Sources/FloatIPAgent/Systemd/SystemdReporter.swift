@@ -1,5 +1,6 @@
 import FloatIPCore
 import FloatIPLinux
+import Glibc
 import Logging
 import Synchronization
 
@@ -77,6 +78,29 @@ public final class SystemdReporter: Sendable {
             guard !state.stopping else { return nil }
             state.stopping = true
             return send("STOPPING=1\nSTATUS=\(why)", &state)
+        }
+        if let report { logger.log(level: report == Self.recovered ? .info : .warning, "\(report)") }
+    }
+
+    /// A reload (SIGHUP) begins: `RELOADING=1` (with `MONOTONIC_USEC`, which systemd 253 and later
+    /// want with it), until `reloaded()` says `READY=1`.
+    public func reloading() {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let microseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+        notify("RELOADING=1\nMONOTONIC_USEC=\(microseconds)\nSTATUS=reloading the config")
+    }
+
+    /// The reload is done (applied or refused): `READY=1`; the next pass sends the status again.
+    public func reloaded() {
+        notify("READY=1", resetStatus: true)
+    }
+
+    private func notify(_ message: String, resetStatus: Bool = false) {
+        let report: String? = state.withLock { state in
+            guard !state.stopping, state.ready else { return nil }
+            if resetStatus { state.status = "" }
+            return send(message, &state)
         }
         if let report { logger.log(level: report == Self.recovered ? .info : .warning, "\(report)") }
     }

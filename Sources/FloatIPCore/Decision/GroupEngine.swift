@@ -7,8 +7,8 @@
 public struct GroupEngine: Sendable {
     public let group: String
     public let node: String
-    public let preempt: Bool
-    public let timers: Timers
+    public internal(set) var preempt: Bool
+    public internal(set) var timers: Timers
     /// The medium lets only one node hold at a time (`coordination: etcd`: a claim fails while
     /// another node holds the key), so planned moves are break-before-make: the holder releases
     /// first and names the target in its heartbeat, and a failback is started by the holder

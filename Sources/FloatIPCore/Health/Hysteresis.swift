@@ -20,6 +20,13 @@ public struct Hysteresis: Sendable, Equatable {
         self.fall = max(1, fall)
     }
 
+    /// Starts in `state` (a check changed by a reload keeps the state it had; rise and fall count
+    /// from there).
+    public init(rise: Int, fall: Int, state: State) {
+        self.init(rise: rise, fall: fall)
+        self.state = state
+    }
+
     /// Records one result; returns true when the state changed.
     @discardableResult
     public mutating func record(passed: Bool) -> Bool {

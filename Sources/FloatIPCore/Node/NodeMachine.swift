@@ -5,9 +5,12 @@
 /// health and operator commands with the current `Instant`, perform what it returns, and wake it
 /// at `nextWakeup`. Nothing here reads a clock or touches a socket.
 public struct NodeMachine: Sendable {
-    public let config: ClusterConfig
+    public internal(set) var config: ClusterConfig
     public let bootID: UInt64
-    let codec: HeartbeatCodec
+    var codec: HeartbeatCodec
+    /// A secret being rotated out (NodeMachine+Reload.swift): accepted and signed with too, until every
+    /// peer speaks the new one or its grace ends.
+    var rotation: SecretRotation?
     var sequence: UInt64 = 0
     /// One engine per group, in config order.
     public internal(set) var engines: [GroupEngine]
@@ -24,9 +27,9 @@ public struct NodeMachine: Sendable {
     /// What peers last said, per group (parallel to `engines`); rebuilt when a datagram is accepted.
     var views: [[PeerView]]
     /// Fractions of the timers used on every input, computed once (`Duration` division is slow).
-    let halfDead: Duration
-    let halfInterval: Duration
-    let stepSlack: Duration
+    var halfDead: Duration
+    var halfInterval: Duration
+    var stepSlack: Duration
     /// When the shell last gave this node an input (to measure a stall); nil before the first one
     /// (the shell may take a while from creating the machine to starting it).
     var lastInputAt: Instant?
@@ -64,6 +67,7 @@ public struct NodeMachine: Sendable {
         let stall = noticeStall(now: now)
         var output = evaluate(now: now, heard: false)
         output.stall = stall
+        endRotationIfExpired(now: now, into: &output)
         return output
     }
 
@@ -92,14 +96,26 @@ public struct NodeMachine: Sendable {
 
     private mutating func accept(_ datagram: some Collection<UInt8>, now: Instant) -> NodeOutput {
         let heartbeat: Heartbeat
+        var signedWithPrevious = false
         do {
             heartbeat = try codec.decode(datagram)
         } catch {
-            counters.reject(error.reason)
-            return NodeOutput()
+            guard let previous = decodeWithPrevious(datagram, now: now) else {
+                counters.reject(error.reason)
+                return NodeOutput()
+            }
+            heartbeat = previous
+            signedWithPrevious = true
         }
         guard heartbeat.sender != name, peers[heartbeat.sender] != nil else {
             counters.reject(heartbeat.sender == name ? "own_name" : "unknown_peer")
+            return NodeOutput()
+        }
+        if signedWithPrevious, let last = peers[heartbeat.sender]?.heartbeat, last.bootID == heartbeat.bootID,
+            last.sequence == heartbeat.sequence
+        {
+            // The copy a rotating peer signs with the previous secret, after the one signed with the new.
+            counters.reject("previous_secret_copy")
             return NodeOutput()
         }
         let verdict = peers[heartbeat.sender, default: PeerRecord()].replay.accept(
@@ -130,6 +146,7 @@ public struct NodeMachine: Sendable {
         peers[heartbeat.sender]?.timerMismatch = heartbeat.interval != config.timers.interval
         refreshViews()
         var output = evaluate(now: now, heard: true)
+        if !signedWithPrevious { heardCurrentSecret(from: heartbeat.sender, into: &output) }
         if newBoot { output.peerBoots[heartbeat.sender] = heartbeat.bootID }
         return output
     }
@@ -191,6 +208,7 @@ public struct NodeMachine: Sendable {
     /// the next instant a decision can change by time alone.
     public func nextWakeup(now: Instant) -> Instant {
         var wake = tickPromise
+        if let rotation { wake = min(wake, rotation.until) }
         for (index, engine) in engines.enumerated() {
             if let deadline = engine.nextDeadline(peers: views[index], now: now) { wake = min(wake, deadline) }
         }
@@ -211,7 +229,7 @@ public struct NodeMachine: Sendable {
         engines.firstIndex { $0.group == group }.map { views[$0] } ?? []
     }
 
-    private mutating func refreshViews() {
+    mutating func refreshViews() {
         for (index, engine) in engines.enumerated() {
             views[index] = config.peers.compactMap { peer in
                 guard let record = peers[peer.name], let heardAt = record.heardAt,
@@ -289,6 +307,7 @@ public struct NodeMachine: Sendable {
             interval: config.timers.interval, groups: adverts, spacing: spacing)
         do {
             output.datagram = try codec.encode(heartbeat)
+            output.previousDatagram = try rotation?.codec.encode(heartbeat)
             output.heartbeat = heartbeat
             counters.sent += 1
         } catch {
@@ -362,6 +381,11 @@ public struct NodeOutput: Sendable {
     public var refusedBoot: RefusedBoot?
     /// This node was stalled for this long before this input (rule 8): for the shell to report.
     public var stall: Duration?
+    /// While a secret is rotated out: the same heartbeat signed with the previous secret, for peers
+    /// that do not have the new one yet (sent after `datagram`).
+    public var previousDatagram: [UInt8]?
+    /// The previous secret stopped being accepted at this input (NodeMachine+Reload.swift).
+    public var secretRotation: SecretRotation.End?
 
     public init() {}
 }

@@ -52,3 +52,12 @@ public protocol ExpiringMover: Mover {
     /// timeline (the Linux module maps `ContinuousClock` onto it), the agent's clock's too.
     func bound(_ group: String, goneBy instant: Instant?) async
 }
+
+/// A mover that can change a held group in place (a reload): addresses added or removed, their
+/// lifetime, the announcements, while the addresses that stay never leave.
+public protocol ReshapingMover: Mover {
+    /// `group`, held here as `old`, becomes `group`: the addresses only `group` has are added and
+    /// announced, those only `old` had are removed, the others stay (renewed with `group`'s
+    /// lifetime). Does nothing when the group is not held here (the next claim uses `group`).
+    func reshape(_ group: GroupConfig, from old: GroupConfig, epoch: UInt64) async throws
+}

@@ -254,10 +254,13 @@ public actor LocalMover: ExpiringMover {
 
     func announcer(for group: GroupConfig) throws -> Announcer {
         let interface = announceInterface(group)
-        if let existing = announcers[group.name], existing.interface == interface { return existing }
         let settings = AnnounceSettings(
             count: group.announce.count, spacing: group.announce.spacing, arpForm: group.announce.arp,
             repeatAfter: group.announce.repeatAfter, refreshEvery: group.announce.refresh)
+        // A reload may change the settings: an announcer is kept only while they stay.
+        if let existing = announcers[group.name], existing.interface == interface, existing.settings == settings {
+            return existing
+        }
         let announcer = try Announcer(interface: interface, settings: settings, namespace: namespace)
         announcers[group.name] = announcer
         return announcer
