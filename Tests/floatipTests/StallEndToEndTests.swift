@@ -41,7 +41,8 @@ struct StallEndToEndTests {
             #expect(takeover - stopped < .milliseconds(600), "web2 takes over from the frozen holder")
             // The failback waits preempt_delay from the resume (plus the claim), and loses nothing.
             #expect(answeredAgain - resumed >= LabLayout.preemptDelay, "web1 took the group back too early")
-            #expect(back.failedRequests == 0, "\(back)")
+            let failed = record.requests.filter { $0.sent >= resumed && $0.sent <= answeredAgain && !$0.succeeded(within: record.timeout) }
+            #expect(back.failedRequests == 0, "\(back); failed requests sent \(failed.map { "\($0.sent - resumed) after the resume (answered by \($0.node ?? "none"))" }), web1 answered again \(answeredAgain - resumed) after it")
             // From half a second after the resume until web1's failback claim, only web2 holds.
             let settled = samples.filter { $0.at > resumed + .milliseconds(500) && $0.at < resumed + LabLayout.preemptDelay }
             #expect(settled.count > 50, "\(settled.count) samples")
