@@ -1,3 +1,4 @@
+import FloatIPCore
 import Testing
 
 @testable import FloatIPLinux

@@ -24,6 +24,18 @@ extension IPAddress {
         }
     }
 
+    /// The address in 4 (IPv4) or 16 (IPv6) bytes in network order; nil for any other count.
+    public init?(bytes: some Collection<UInt8>) {
+        switch bytes.count {
+        case 4: self = .v4(bytes.reduce(0) { $0 << 8 | UInt32($1) })
+        case 16:
+            let high = bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+            let low = bytes.dropFirst(8).reduce(0) { $0 << 8 | UInt64($1) }
+            self = .v6(high, low)
+        default: return nil
+        }
+    }
+
     /// The address as bytes in network order (4 or 16).
     public var bytes: [UInt8] {
         switch self {

@@ -8,40 +8,23 @@ public enum VRRPChecksumForm: String, Sendable, Equatable, CaseIterable {
     case message
 }
 
-/// The Internet checksum (RFC 1071) of VRRP messages.
+/// The Internet checksum (`internetChecksum`) of VRRP messages, with the pseudo-header of version 3.
 enum VRRPChecksum {
     /// IP protocol number of VRRP.
     static let protocolNumber: UInt8 = 112
 
     /// The checksum of `message` (whose checksum field holds zero, or the checksum to verify: then a
-    /// correct message sums to 0), with the pseudo-header of `envelope` when given.
+    /// correct message sums to 0), after the pseudo-header of `envelope` when given.
     static func compute(_ message: ArraySlice<UInt8>, pseudoHeader envelope: VRRPEnvelope?) -> UInt16 {
-        var sum: UInt32 = 0
-        if let envelope {
-            sum = add(envelope.source.bytes[...], to: sum)
-            sum = add(envelope.destination.bytes[...], to: sum)
-            if envelope.source.isIPv4 {
-                sum += UInt32(protocolNumber) + UInt32(message.count)
-            } else {
-                // IPv6: a 32-bit upper-layer length, three zero bytes, the next header.
-                sum += UInt32(message.count >> 16) + UInt32(message.count & 0xffff) + UInt32(protocolNumber)
-            }
+        guard let envelope else { return internetChecksum(message) }
+        var pseudo = envelope.source.bytes + envelope.destination.bytes
+        let length = UInt32(message.count)
+        if envelope.source.isIPv4 {
+            pseudo += [0, protocolNumber, UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
+        } else {
+            // IPv6: a 32-bit upper-layer length, three zero bytes, the next header.
+            pseudo += (0..<4).map { UInt8(truncatingIfNeeded: length >> (24 - 8 * UInt32($0))) } + [0, 0, 0, protocolNumber]
         }
-        sum = add(message, to: sum)
-        while sum > 0xffff { sum = (sum & 0xffff) + (sum >> 16) }
-        return ~UInt16(sum)
-    }
-
-    private static func add(_ bytes: ArraySlice<UInt8>, to start: UInt32) -> UInt32 {
-        var sum = start
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let high = UInt32(bytes[index]) << 8
-            let low = index + 1 < bytes.endIndex ? UInt32(bytes[index + 1]) : 0
-            sum += high | low
-            if sum > 0xffff { sum = (sum & 0xffff) + (sum >> 16) }
-            index += 2
-        }
-        return sum
+        return internetChecksum(pseudo + message)
     }
 }

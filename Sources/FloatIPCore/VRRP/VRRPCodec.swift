@@ -83,7 +83,7 @@ public enum VRRPCodec {
         addresses.reserveCapacity(count)
         for index in 0..<count {
             let start = at + headerSize + index * addressSize
-            addresses.append(address(message[start..<(start + addressSize)]))
+            addresses.append(IPAddress(bytes: message[start..<(start + addressSize)])!)
         }
         var authentication = VRRPAuthentication.none
         if version == 2 {
@@ -108,19 +108,7 @@ public enum VRRPCodec {
         let totalLength = Int(packet[2]) << 8 | Int(packet[3])
         guard headerLength >= 20, totalLength >= headerLength, packet.count >= totalLength else { throw .truncated(packet.count) }
         guard packet[9] == VRRPChecksum.protocolNumber else { throw .wrongType(packet[9]) }
-        let envelope = VRRPEnvelope(source: address(packet[12..<16]), destination: address(packet[16..<20]), hopLimit: packet[8])
+        let envelope = VRRPEnvelope(source: IPAddress(bytes: packet[12..<16])!, destination: IPAddress(bytes: packet[16..<20])!, hopLimit: packet[8])
         return (envelope, packet[headerLength..<totalLength])
-    }
-
-    static func address(_ bytes: ArraySlice<UInt8>) -> IPAddress {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        if bytes.count == 4 {
-            return .v4(bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-        }
-        for (offset, byte) in bytes.enumerated() {
-            if offset < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
-        }
-        return .v6(high, low)
     }
 }

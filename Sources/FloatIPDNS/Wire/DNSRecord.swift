@@ -77,12 +77,10 @@ public struct DNSRecord: Sendable, Equatable {
         switch type {
         case .a:
             guard data.count == 4 else { throw .badRecordData(type: "A", reason: "\(data.count) bytes, not 4") }
-            return .v4(data.reduce(0) { $0 << 8 | UInt32($1) })
+            return IPAddress(bytes: data)
         case .aaaa:
             guard data.count == 16 else { throw .badRecordData(type: "AAAA", reason: "\(data.count) bytes, not 16") }
-            let high = data[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
-            let low = data[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
-            return .v6(high, low)
+            return IPAddress(bytes: data)
         default:
             return nil
         }

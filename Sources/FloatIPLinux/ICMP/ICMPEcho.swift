@@ -1,3 +1,4 @@
+import FloatIPCore
 /// ICMP and ICMPv6 echo messages: building requests and reading replies. Pure, no I/O.
 enum ICMPEcho {
     /// Echo request and reply types: ICMP (RFC 792) and ICMPv6 (RFC 4443).

@@ -1,7 +1,7 @@
 /// The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of the data
 /// as big-endian 16-bit words, an odd last byte padded with zero. Over data that includes a correct
 /// checksum it is zero.
-func internetChecksum(_ bytes: some Collection<UInt8>) -> UInt16 {
+public func internetChecksum(_ bytes: some Collection<UInt8>) -> UInt16 {
     var sum: UInt32 = 0
     var high: UInt8?
     for byte in bytes {
