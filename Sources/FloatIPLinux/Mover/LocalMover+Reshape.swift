@@ -1,5 +1,4 @@
 import FloatIPCore
-import Glibc
 
 /// A reload that changes a held group's addresses, lifetime or announcements: applied in place.
 extension LocalMover: ReshapingMover {
@@ -19,22 +18,16 @@ extension LocalMover: ReshapingMover {
         }
         entry.group = group
         held[group.name] = entry
-        var firstError: LocalMoverError?
-        for prefix in old.addresses where !group.addresses.contains(prefix) {
-            do {
-                try netlink.deleteAddress(prefix, interfaceIndex: entry.interfaceIndex)
-            } catch {
-                if error.errno != EADDRNOTAVAIL, firstError == nil {
-                    firstError = LocalMoverError(group: group, interface: entry.interfaceName, address: prefix, action: "remove", error)
-                }
-            }
-        }
-        if let firstError { throw firstError }
-        guard !added.isEmpty || old.announce != group.announce, group.announce.count > 0 else { return }
-        // The new addresses announced at once; the follow-ups start over with the new settings.
+        let removed = old.addresses.filter { !group.addresses.contains($0) }
+        if let error = removeAddresses(removed, of: group, index: entry.interfaceIndex, name: entry.interfaceName) { throw error }
+        guard old.addresses != group.addresses || old.announce != group.announce else { return }
+        // The follow-ups of the claim name the old addresses and settings: they stop, and start over
+        // with the new ones (none when announcing is off); the new addresses are announced at once.
+        held[group.name]?.followUps?.cancel()
+        held[group.name]?.followUps = nil
+        guard group.announce.count > 0 else { return }
         let announcer = try announcer(for: group)
         if !added.isEmpty { try announcer.announceOnce(added.map(\.address)) }
-        held[group.name]?.followUps?.cancel()
         held[group.name]?.followUps = followUps(group, announcer)
     }
 }

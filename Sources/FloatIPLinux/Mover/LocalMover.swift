@@ -221,13 +221,18 @@ public actor LocalMover: ExpiringMover {
     /// Deletes every address of the group from `link`; one that is not there (EADDRNOTAVAIL) is
     /// fine: releasing what is absent succeeds quietly. Returns the first other error.
     func removeAddresses(_ group: GroupConfig, from link: LinkInfo) -> LocalMoverError? {
+        removeAddresses(group.addresses, of: group, index: link.index, name: link.name)
+    }
+
+    /// Deletes `prefixes` of `group` from the interface `index` (`name`), as above.
+    func removeAddresses(_ prefixes: [IPPrefix], of group: GroupConfig, index: Int32, name: String) -> LocalMoverError? {
         var firstError: LocalMoverError?
-        for prefix in group.addresses {
+        for prefix in prefixes {
             do {
-                try netlink.deleteAddress(prefix, interfaceIndex: link.index)
+                try netlink.deleteAddress(prefix, interfaceIndex: index)
             } catch {
                 if error.errno != EADDRNOTAVAIL, firstError == nil {
-                    firstError = LocalMoverError(group: group, interface: link.name, address: prefix, action: "remove", error)
+                    firstError = LocalMoverError(group: group, interface: name, address: prefix, action: "remove", error)
                 }
             }
         }
