@@ -63,23 +63,26 @@ public struct ConfigReload: Sendable, Equatable {
         for old in running.groups where !new.groups.contains(where: { $0.name == old.name }) {
             groups.append((old.name, .removed))
         }
-        for peer in new.peers {
-            guard let old = running.peers.first(where: { $0.name == peer.name }) else {
-                peersAdded.append(peer.name)
-                continue
-            }
-            if old != peer { peersChanged.append(peer.name) }
-        }
-        peersRemoved = running.peers.map(\.name).filter { name in !new.peers.contains { $0.name == name } }
+        (peersAdded, peersChanged, peersRemoved) = Self.compare(running.peers, new.peers, name: \.name)
         timersChanged = running.timers != new.timers
-        for check in new.runnableChecks {
-            guard let old = running.runnableChecks.first(where: { $0.name == check.name }) else {
-                checksAdded.append(check.name)
-                continue
+        (checksAdded, checksChanged, checksRemoved) = Self.compare(running.runnableChecks, new.runnableChecks, name: \.name)
+    }
+
+    /// The names in `new` but not `old`, in both but different, and in `old` but not `new`.
+    private static func compare<Item: Equatable>(
+        _ old: [Item], _ new: [Item], name: (Item) -> String
+    ) -> (added: [String], changed: [String], removed: [String]) {
+        var added: [String] = []
+        var changed: [String] = []
+        for item in new {
+            if let before = old.first(where: { name($0) == name(item) }) {
+                if before != item { changed.append(name(item)) }
+            } else {
+                added.append(name(item))
             }
-            if old != check { checksChanged.append(check.name) }
         }
-        checksRemoved = running.runnableChecks.map(\.name).filter { name in !new.runnableChecks.contains { $0.name == name } }
+        let removed = old.map(name).filter { gone in !new.contains { name($0) == gone } }
+        return (added, changed, removed)
     }
 
     /// What the running agent cannot change without a restart, one line per key.
@@ -114,7 +117,7 @@ public struct ConfigReload: Sendable, Equatable {
         if old.virtualMAC != new.virtualMAC { return .remade(why: "virtual_mac changed") }
         let added = new.addresses.filter { !old.addresses.contains($0) }
         let removed = old.addresses.filter { !new.addresses.contains($0) }
-        let addressesChanged = !added.isEmpty || !removed.isEmpty || old.addresses != new.addresses
+        let addressesChanged = old.addresses != new.addresses
         if addressesChanged, new.mover.kind != .local || coordinated {
             return .remade(why: "addresses changed (in place only for the local mover without coordination)")
         }

@@ -38,9 +38,7 @@ extension NodeMachine {
                 engine.timers = new.timers
                 return engine
             }
-            return GroupEngine(
-                group: group.name, node: new.node.name, preempt: group.preempt, timers: new.timers, startedAt: now,
-                exclusive: new.coordination != nil)
+            return Self.engine(for: group, in: new, now: now)
         }
         let names = Set(new.groups.map(\.name))
         conditions = conditions.filter { names.contains($0.key) && !fresh.contains($0.key) }
@@ -53,9 +51,7 @@ extension NodeMachine {
         peers = peers.filter { peerNames.contains($0.key) }
         for peer in new.peers where peers[peer.name] == nil { peers[peer.name] = PeerRecord() }
         config = new
-        halfDead = new.timers.deadInterval / 2
-        halfInterval = new.timers.interval / 2
-        stepSlack = new.timers.interval / 10
+        (halfDead, halfInterval, stepSlack) = Self.fractions(new.timers)
         views = Array(repeating: [], count: engines.count)
         refreshViews()
         if let secret {

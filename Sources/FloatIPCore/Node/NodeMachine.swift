@@ -41,20 +41,26 @@ public struct NodeMachine: Sendable {
         self.config = config
         self.bootID = bootID
         self.codec = HeartbeatCodec(secret: secret, cluster: config.cluster)
-        self.engines = config.groups.map {
-            GroupEngine(
-                group: $0.name, node: config.node.name, preempt: $0.preempt, timers: config.timers, startedAt: now,
-                exclusive: config.coordination != nil)
-        }
+        self.engines = config.groups.map { Self.engine(for: $0, in: config, now: now) }
         self.conditions = Dictionary(uniqueKeysWithValues: config.groups.map { ($0.name, LocalCondition(priority: $0.priority)) })
         self.peers = Dictionary(uniqueKeysWithValues: config.peers.map {
             ($0.name, PeerRecord(replay: ReplayWindow(floor: peerBoots[$0.name])))
         })
         self.nextHeartbeatAt = now
         self.views = Array(repeating: [], count: config.groups.count)
-        self.halfDead = config.timers.deadInterval / 2
-        self.halfInterval = config.timers.interval / 2
-        self.stepSlack = config.timers.interval / 10
+        (self.halfDead, self.halfInterval, self.stepSlack) = Self.fractions(config.timers)
+    }
+
+    /// A new engine for `group`, starting now (at start, and for a group a reload adds or remakes).
+    static func engine(for group: GroupConfig, in config: ClusterConfig, now: Instant) -> GroupEngine {
+        GroupEngine(
+            group: group.name, node: config.node.name, preempt: group.preempt, timers: config.timers, startedAt: now,
+            exclusive: config.coordination != nil)
+    }
+
+    /// Half the dead interval, half the interval and a tenth of it: `halfDead`, `halfInterval`, `stepSlack`.
+    static func fractions(_ timers: Timers) -> (Duration, Duration, Duration) {
+        (timers.deadInterval / 2, timers.interval / 2, timers.interval / 10)
     }
 
     /// This node's name.
@@ -111,17 +117,12 @@ public struct NodeMachine: Sendable {
             counters.reject(heartbeat.sender == name ? "own_name" : "unknown_peer")
             return NodeOutput()
         }
-        if signedWithPrevious, let last = peers[heartbeat.sender]?.heartbeat, last.bootID == heartbeat.bootID,
-            last.sequence == heartbeat.sequence
-        {
-            // The copy a rotating peer signs with the previous secret, after the one signed with the new.
-            counters.reject("previous_secret_copy")
-            return NodeOutput()
-        }
         let verdict = peers[heartbeat.sender, default: PeerRecord()].replay.accept(
             bootID: heartbeat.bootID, sequence: heartbeat.sequence)
         if let rejection = verdict.rejection {
-            counters.reject(rejection.reason)
+            // A rotating peer's copy signed with the previous secret, after the one signed with the new:
+            // the replay window drops it; counted apart, as it is expected.
+            counters.reject(signedWithPrevious && verdict == .replayed ? "previous_secret_copy" : rejection.reason)
             var output = NodeOutput()
             if verdict == .staleBoot, let record = peers[heartbeat.sender],
                 let known = record.replay.bootID ?? record.replay.floor
