@@ -61,6 +61,17 @@ extension AgentCore {
     /// The names of the groups, in config order.
     public func groupNames() -> [String] { config.groups.map(\.name) }
 
-    /// The secret being rotated out, if any: until when, and which peers speak the new one.
-    public func secretRotation() -> SecretRotation? { machine.secretRotation }
+    /// Waits until this node holds none of `groups` (every group when nil) or `bound` passes (or the
+    /// task is cancelled); returns the groups still held. A stop and a reload hand over with it.
+    public func waitUntilReleased(_ groups: Set<String>? = nil, within bound: Duration) async -> [String] {
+        func held() -> [String] {
+            roles().filter { $0.role == .holder && (groups?.contains($0.group) ?? true) }.map(\.group)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + bound
+        while clock.now < deadline, !held().isEmpty {
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }
+        }
+        return held()
+    }
 }

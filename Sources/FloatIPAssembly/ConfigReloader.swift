@@ -63,9 +63,6 @@ public actor ConfigReloader {
         return await task.value
     }
 
-    /// The config the agent runs with now.
-    public var running: ClusterConfig { cluster }
-
     private func apply(_ file: String) async -> Outcome {
         systemd?.reloading()
         defer { systemd?.reloaded() }
@@ -119,7 +116,7 @@ public actor ConfigReloader {
             return refuse(["checks: cannot set up the checks: \(error)"])
         }
         log.note("SIGHUP: reloading \(file): \(change.summary)" + (secretChanged ? "; new secret" : ""))
-        for name in leaving { await handOver(name) }
+        await handOver(leaving)
         for name in leaving {
             guard let old = cluster.groups.first(where: { $0.name == name }), let mover = movers.movers[name] else { continue }
             await agent.release(removed: old, mover: mover)
@@ -153,17 +150,14 @@ public actor ConfigReloader {
         return .applied(change, secretChanged: secretChanged)
     }
 
-    /// Puts `group` into maintenance and waits (bounded) until this node no longer holds it: a peer
-    /// has taken it (make-before-break), or none could and the engine released it.
-    private func handOver(_ group: String) async {
-        guard await agent.roles().contains(where: { $0.group == group && $0.role == .holder }) else { return }
-        log.note("reload: handing \(group) over before it changes")
-        await agent.setMaintenance(true, group: group)
-        let clock = ContinuousClock()
-        let deadline = clock.now + cluster.timers.handoverTimeout + .seconds(1)
-        while clock.now < deadline, await agent.roles().contains(where: { $0.group == group && $0.role == .holder }) {
-            do { try await Task.sleep(for: .milliseconds(10)) } catch { return }
-        }
+    /// Puts the held ones of `groups` into maintenance and waits (bounded, as a clean stop) until this
+    /// node holds none of them: a peer took each (make-before-break), or none could and it was released.
+    private func handOver(_ groups: [String]) async {
+        let holding = await agent.roles().filter { $0.role == .holder && groups.contains($0.group) }.map(\.group)
+        guard !holding.isEmpty else { return }
+        log.note("reload: handing \(holding.joined(separator: ", ")) over before it changes")
+        for group in holding { await agent.setMaintenance(true, group: group) }
+        _ = await agent.waitUntilReleased(Set(holding), within: AssembledAgent.stopBounds(cluster).handover)
     }
 
     /// Why a reload changes nothing.

@@ -45,13 +45,8 @@ public struct AgentService: Service {
         guard !held.isEmpty else { return }
         logger.info("stopping: handing over \(held.joined(separator: ", ")) before releasing")
         await agent.setMaintenance(true)
-        let clock = ContinuousClock()
-        let deadline = clock.now + handoverBound
-        while clock.now < deadline, await agent.roles().contains(where: { $0.role == .holder }) {
-            do { try await Task.sleep(for: .milliseconds(10)) } catch { return }
-        }
-        let left = await agent.roles().filter { $0.role == .holder }.map(\.group)
-        if !left.isEmpty {
+        let left = await agent.waitUntilReleased(within: handoverBound)
+        if !left.isEmpty, !Task.isCancelled {
             logger.warning(
                 "stopping: no peer took \(left.joined(separator: ", ")) within \(handoverBound.shortDescription); releasing anyway")
         }
