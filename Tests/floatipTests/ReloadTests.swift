@@ -35,6 +35,22 @@ struct ReloadTests {
         #expect(record.totals.failed <= failed, "\(label): \(record.totals.failed) requests failed")
     }
 
+    /// Reloads both nodes, waits up to `limit` until `address` is on `node` alone, prints how long that
+    /// took after the reload (`what`), then probes `address` and expects `node` to answer; the probe runs on.
+    static func reload(
+        _ lab: ReloadLab, until address: String, isOn node: Int, within limit: Duration, _ what: String,
+        failure: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> LabProbe {
+        let reloaded = ContinuousClock.now
+        try await lab.reload([1, 2])
+        let held = try await lab.lab.wait(limit) { try lab.holders(address) == [node] }
+        #expect(held != nil, "\(failure())", sourceLocation: sourceLocation)
+        print("\(what) \(ContinuousClock.now - reloaded) after the reload")
+        let probe = try lab.probe(address)
+        #expect(try await lab.answered(by: node, probe, after: .now), sourceLocation: sourceLocation)
+        return probe
+    }
+
     @Test func aGroupAddedByReloadIsClaimedByTheRightNodeAndTheOtherSeesNothing() async throws {
         let lab = try await Self.settled([Self.web])
         let untouched = try lab.probe("198.18.0.100")
@@ -43,13 +59,9 @@ struct ReloadTests {
         // web2 ranks first for the new group.
         let api = ReloadLab.Group(name: "api", addresses: ["198.18.0.101"], priorities: (200, 250))
         for node in 1...2 { try lab.write(node, [Self.web, api]) }
-        let reloaded = ContinuousClock.now
-        try await lab.reload([1, 2])
-        let claimed = try await lab.lab.wait(.seconds(5)) { try lab.holders("198.18.0.101") == [2] }
-        #expect(claimed != nil, "web2 never held the new group: \(lab.lab.log(2))")
-        print("api claimed by web2 \(ContinuousClock.now - reloaded) after the reload")
-        let probe = try lab.probe("198.18.0.101")
-        #expect(try await lab.answered(by: 2, probe, after: .now))
+        let probe = try await Self.reload(
+            lab, until: "198.18.0.101", isOn: 2, within: .seconds(5), "api claimed by web2",
+            failure: "web2 never held the new group: \(lab.lab.log(2))")
         try await Task.sleep(for: .milliseconds(500))
         Self.finish(probe, "api (added)")
         #expect(try lab.holders("198.18.0.100") == [1])
@@ -90,13 +102,9 @@ struct ReloadTests {
         var web = Self.web
         web.addresses = ["198.18.0.100", "198.18.0.101"]
         for node in 1...2 { try lab.write(node, [web]) }
-        let reloaded = ContinuousClock.now
-        try await lab.reload([1, 2])
-        let added = try await lab.lab.wait(.seconds(3)) { try lab.holders("198.18.0.101") == [1] }
-        #expect(added != nil, "the new address never appeared on web1: \(lab.lab.log(1))")
-        print("198.18.0.101 on web1 \(ContinuousClock.now - reloaded) after the reload")
-        let new = try lab.probe("198.18.0.101")
-        #expect(try await lab.answered(by: 1, new, after: .now))
+        let new = try await Self.reload(
+            lab, until: "198.18.0.101", isOn: 1, within: .seconds(3), "198.18.0.101 on web1",
+            failure: "the new address never appeared on web1: \(lab.lab.log(1))")
         try await Task.sleep(for: .milliseconds(300))
         Self.finish(old, "198.18.0.100 (kept while .101 is added)")
         // And back: the first address goes, the second stays.
