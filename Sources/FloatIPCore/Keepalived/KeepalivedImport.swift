@@ -26,10 +26,9 @@ public struct KeepalivedImport: Sendable {
     }
 
     /// A floatip check made from a `vrrp_script` or a `track_interface` entry.
-    struct Check: Equatable {
+    struct Check {
         var name: String
         var fields: [(String, String)]
-        static func == (a: Check, b: Check) -> Bool { a.name == b.name && a.fields.map { "\($0)=\($1)" } == b.fields.map { "\($0)=\($1)" } }
     }
 
     /// A floatip group made from a `vrrp_instance`.
