@@ -10,7 +10,7 @@ extension AgentCore {
         _ new: ClusterConfig, movers newMovers: [String: any Mover], fresh: Set<String> = [], secret: [UInt8]? = nil,
         secretGrace: Duration = .zero
     ) {
-        machine.reconfigure(new, fresh: fresh, secret: secret, secretGrace: secretGrace, now: clock.now())
+        machine.reconfigure(new.floatipProtocolOnly, fresh: fresh, secret: secret, secretGrace: secretGrace, now: clock.now())
         config = new
         movers = newMovers
         // A group's queue stays across a reload (a remade group's release and its next claim keep their order).
@@ -30,14 +30,7 @@ extension AgentCore {
             let mover = movers[group.name] as? any ReshapingMover, let queue = queues[group.name]
         else { return false }
         let epoch = engine.term
-        let clock = self.clock
-        let onEvent = self.onEvent
-        queue.enqueue {
-            let started = clock.now()
-            var failure: String?
-            do { try await mover.reshape(group, from: old, epoch: epoch) } catch { failure = "\(error)" }
-            onEvent(.mover(group: group.name, operation: "reshape", epoch: epoch, took: clock.now() - started, error: failure))
-        }
+        enqueueMove(on: queue, group: group.name, "reshape", epoch: epoch) { try await mover.reshape(group, from: old, epoch: epoch) }
         return true
     }
 
@@ -73,5 +66,21 @@ extension AgentCore {
             do { try await Task.sleep(for: .milliseconds(10)) } catch { break }
         }
         return held()
+    }
+
+    /// Queues one mover operation of `group` after what its mover is doing, and reports it (`AgentEvent.mover`)
+    /// with how long it took and its error.
+    func enqueueMove(
+        on queue: MoverQueue, group: String, _ operation: String, epoch: UInt64,
+        _ body: @escaping @Sendable () async throws -> Void
+    ) {
+        let clock = self.clock
+        let onEvent = self.onEvent
+        queue.enqueue {
+            let started = clock.now()
+            var failure: String?
+            do { try await body() } catch { failure = "\(error)" }
+            onEvent(.mover(group: group, operation: operation, epoch: epoch, took: clock.now() - started, error: failure))
+        }
     }
 }

@@ -9,7 +9,9 @@ extension AgentCore {
     /// A snapshot of this node, its groups, peers, checks and counters.
     public func status() -> AgentStatus {
         let now = clock.now()
-        let groups = machine.engines.map { engine -> AgentStatus.Group in
+        let groups = config.groups.compactMap { group -> AgentStatus.Group? in
+            if let vrrp = vrrpGroups[group.name] { return vrrpStatus(group.name, vrrp) }
+            guard let engine = machine.engine(group.name) else { return nil }
             let condition = machine.condition(engine.group)
             let holder: String? =
                 engine.role == .holder
@@ -48,5 +50,17 @@ extension AgentCore {
             },
             build: BuildInfo.current, uptimeMs: Duration.nanoseconds(now.nanoseconds).milliseconds,
             tracking: tracking(checks))
+    }
+
+    /// A VRRP group's line: the holder is this node while it is master, else the last master heard
+    /// (by address: it may be a keepalived or a router).
+    private func vrrpStatus(_ name: String, _ entry: VRRPGroupState) -> AgentStatus.Group {
+        let view = entry.speaker.view
+        let holder = entry.role == .holder ? config.node.name : view.master.map { "\($0.address) (VRRP)" }
+        let maintenance = machine.maintenance || machine.maintenanceGroups.contains(name)
+        return AgentStatus.Group(
+            name: name, role: "\(entry.role)", reason: entry.reason, holder: holder, term: entry.epoch,
+            priority: Int(view.priority), maintenance: maintenance, handoverTo: nil,
+            mover: (movers[name] as? any MoverTelemetrySource)?.telemetry())
     }
 }

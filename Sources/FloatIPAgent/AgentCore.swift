@@ -44,6 +44,8 @@ public actor AgentCore {
     /// lease lost), laid over it (AgentCore+Coordination.swift).
     var checkConditions: [String: LocalCondition] = [:]
     var coordinationFaults: [String: String] = [:]
+    /// The `protocol: vrrp` groups, by name (AgentCore+VRRP.swift); the machine runs the others.
+    var vrrpGroups: [String: VRRPGroupState] = [:]
 
     /// An agent for `config`; `movers` maps each group's name to its mover. Starts the agent's
     /// thread (named "floatip-agent"); throws only when the system refuses a pipe or a timerfd.
@@ -61,7 +63,7 @@ public actor AgentCore {
         loop = try PollLoop(name: "floatip-agent")
         self.boots = boots
         machine = NodeMachine(
-            config: config, secret: secret, bootID: boots?.bootID ?? clock.wallMilliseconds(), now: clock.now(),
+            config: config.floatipProtocolOnly, secret: secret, bootID: boots?.bootID ?? clock.wallMilliseconds(), now: clock.now(),
             peerBoots: boots?.peerBoots ?? [:])
         for group in config.groups { queues[group.name] = MoverQueue() }
     }
@@ -86,6 +88,7 @@ public actor AgentCore {
     /// Stops listening and ticking, and lets queued mover operations finish. Held addresses are
     /// not released here (a clean stop hands groups over first; see `AgentService`).
     public func stop() async {
+        stopVRRP()
         running = false
         loop.watch(nil)
         loop.disarm()
@@ -119,6 +122,7 @@ public actor AgentCore {
     /// This node's health for a group changed (from the checks).
     public func setCondition(_ condition: LocalCondition, group: String) {
         checkConditions[group] = condition
+        if isVRRP(group) { return applyVRRP(group: group) }
         machine.setCondition(withCoordinationFault(condition, group: group), group: group)
         tick()
     }
@@ -126,11 +130,13 @@ public actor AgentCore {
     /// Operator maintenance for the whole node (`group` nil) or one group.
     public func setMaintenance(_ on: Bool, group: String? = nil) {
         machine.setMaintenance(on, group: group)
+        for name in vrrpGroups.keys where group == nil || group == name { applyVRRP(group: name) }
         tick()
     }
 
     /// Starts an operator's switchover of `group` (make-before-break); returns the target.
     public func switchover(group: String, to target: String?) throws(SwitchoverFailure) -> String {
+        if isVRRP(group) { throw .vrrp(group) }
         let (chosen, output) = try machine.switchover(group: group, to: target, now: clock.now())
         perform(output)
         return chosen
@@ -140,7 +146,10 @@ public actor AgentCore {
 
     /// The role and reason of every group, in config order.
     public func roles() -> [(group: String, role: Role, reason: String)] {
-        machine.engines.map { ($0.group, $0.role, $0.reason) }
+        config.groups.compactMap { group in
+            if let vrrp = vrrpGroups[group.name] { return (group.name, vrrp.role, vrrp.reason) }
+            return machine.engine(group.name).map { ($0.group, $0.role, $0.reason) }
+        }
     }
 
     /// Datagrams sent, received and rejected by reason.
@@ -150,13 +159,7 @@ public actor AgentCore {
 
     func perform(_ output: NodeOutput) {
         if let stall = output.stall { onEvent(.stalled(stall)) }
-        for transition in output.transitions {
-            onEvent(.transition(transition))
-            if transition.from != transition.to {
-                recentTransitions.append(transition)
-                if recentTransitions.count > Self.transitionMemory { recentTransitions.removeFirst() }
-            }
-        }
+        for transition in output.transitions { report(transition) }
         if let datagram = output.datagram {
             for peer in config.peers { transport.send(datagram, to: peer.name) }
             // During a secret rotation, a copy signed with the previous secret for peers without the new one.
@@ -173,6 +176,15 @@ public actor AgentCore {
         }
         rescheduleTimer()
         loopObserver?(self)
+    }
+
+    /// A group's role or reason changed: the event, and status's memory of the last changes.
+    func report(_ transition: Transition) {
+        onEvent(.transition(transition))
+        if transition.from != transition.to {
+            recentTransitions.append(transition)
+            if recentTransitions.count > Self.transitionMemory { recentTransitions.removeFirst() }
+        }
     }
 
     private func dispatch(_ action: GroupAction) {

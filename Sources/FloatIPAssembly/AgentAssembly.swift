@@ -36,8 +36,10 @@ public enum AgentAssembly {
             await moverSet.coordination?.shutdown()
             throw AgentAssemblyError("\(error)")
         }
+        var speakers: [VRRPSpeaker] = []
         // What a failure from here on closes before it throws.
         func closeOpened() async {
+            for speaker in speakers { speaker.stop() }
             await transport.close()
             await moverSet.coordination?.shutdown()
         }
@@ -76,6 +78,12 @@ public enum AgentAssembly {
         await moverSet.coordination?.onVacant { group in
             log.note("group \(group): its etcd key is free again; a claim that failed on it may be retried now")
             await agent.retryClaim(group: group)
+        }
+        do {
+            speakers = try await attachVRRP(cluster, to: agent)
+        } catch {
+            await closeOpened()
+            throw error
         }
         let checks: CheckService
         do {

@@ -135,12 +135,15 @@ public struct GroupConfig: Sendable, Equatable {
     /// `track_interface:`: whether the group tracks its `interface`'s link (`InterfaceTracking`). Default true;
     /// without an `interface` there is nothing to track.
     public var trackInterface: Bool
+    /// `protocol: vrrp` with its `vrrp:` settings: the group joins a VRRP virtual router (docs/vrrp.md).
+    /// nil (`protocol: floatip`, the default): floatip's own signed heartbeats decide.
+    public var vrrp: VRRPGroupConfig?
 
     public init(
         name: String, addresses: [IPPrefix], interface: String?, mover: MoverConfig = MoverConfig(kind: .local),
         priority: Int, preempt: Bool = true, checks: [String]? = nil, addressLifetime: AddressLifetime = .standard,
         announce: AnnounceConfig = AnnounceConfig(), virtualMAC: UInt8? = nil, hooks: HooksConfig = .none,
-        trackInterface: Bool = true
+        trackInterface: Bool = true, vrrp: VRRPGroupConfig? = nil
     ) {
         self.name = name
         self.addresses = addresses
@@ -154,6 +157,7 @@ public struct GroupConfig: Sendable, Equatable {
         self.virtualMAC = virtualMAC
         self.hooks = hooks
         self.trackInterface = trackInterface
+        self.vrrp = vrrp
     }
 }
 

@@ -3,7 +3,7 @@ import Yams
 extension ConfigReader {
     static let groupKeys = [
         "name", "addresses", "interface", "mover", "priority", "preempt", "checks", "address_lifetime", "announce",
-        "virtual_mac", "hooks", "track_interface",
+        "virtual_mac", "hooks", "track_interface", "protocol", "vrrp",
     ]
 
     /// `groups: [...]`: at least one; `checks` are the names defined under `checks:` (nil: unknown).
@@ -26,6 +26,7 @@ extension ConfigReader {
             reader.groupConfig(
                 item, path: path, checks: checks, addresses: &addresses, virtualMACs: &virtualMACs, hooks: hooks)
         }
+        if let groups { checkVRRPGroups(groups, node: node?.value) }
         for address in addresses {
             if let node = node?.value, address.value == node.address {
                 report(address.path, line: address.line, "\(address.value) is this node's own address (node.address); "
@@ -76,6 +77,7 @@ extension ConfigReader {
         let virtualMAC = virtualMACID(entries, virtualMACs: &virtualMACs)
         let hooks = hooksLayer(entries)
         let trackInterface = trackInterfaceFlag(entries)
+        let vrrp = groupProtocol(entries, mover: mover?.kind)
         if mover?.kind == .local, entries.has("interface") == false {
             report(entries.path("interface"), line: entries.line(of: "mover"),
                    "missing required field `interface`: the `local` mover puts the addresses on an interface "
@@ -84,12 +86,13 @@ extension ConfigReader {
         }
         guard let name, let prefixes, entries.has("interface") == (interface != nil), let mover, let priority,
             entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil),
-            let lifetime, let announce, let virtualMAC, let hooks, let trackInterface
+            let lifetime, let announce, let virtualMAC, let hooks, let trackInterface, let vrrp
         else { return nil }
         let group = GroupConfig(
             name: name, addresses: prefixes, interface: interface, mover: mover, priority: priority,
             preempt: preempt ?? true, checks: checkNames, addressLifetime: lifetime, announce: announce,
-            virtualMAC: virtualMAC.value, hooks: hooks.resolved(over: defaultHooks), trackInterface: trackInterface)
+            virtualMAC: virtualMAC.value, hooks: hooks.resolved(over: defaultHooks), trackInterface: trackInterface,
+            vrrp: vrrp)
         return Located(value: group, path: path, line: entries.line(of: "name"))
     }
 

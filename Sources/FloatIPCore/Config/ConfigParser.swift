@@ -93,6 +93,12 @@ extension ConfigReader {
                 + "that `track:` adds to every group; give this check another name")
             return nil
         }
+        if let coordination, coordination != nil, let vrrp = groups?.first(where: { $0.vrrp != nil }) {
+            report("coordination", line: top.entries["coordination"]?.mark?.line, "group `\(vrrp.name)` speaks VRRP, "
+                + "where the virtual router's advertisements decide who holds it; etcd coordination cannot fence such a "
+                + "group: remove `coordination`, or put the group on floatip's own protocol")
+            return nil
+        }
         guard let clusterName, let coordination, let track, let node, let peers, let secretFile, let timers, let checks, let groups, let api,
             top.has("event_log") == (eventLog != nil), top.has("state_dir") == (stateDirectory != nil), hooks != nil
         else {

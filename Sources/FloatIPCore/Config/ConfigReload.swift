@@ -102,6 +102,12 @@ public struct ConfigReload: Sendable, Equatable {
         refuse(running.stateDirectory != new.stateDirectory, "state_dir", "the boot record is kept there")
         refuse(running.coordination != new.coordination, "coordination", "the etcd sessions are made once, at start")
         refuse(running.track != new.track, "track", "its probes are set up once, at start")
+        // A VRRP group's speaker (socket, router, password) is made once, at start.
+        let vrrp = { (config: ClusterConfig) in config.groups.filter { $0.vrrp != nil } }
+        refuse(
+            vrrp(running) != vrrp(new),
+            "groups with `protocol: vrrp`", "a VRRP group's virtual router is joined once, at start (no group of it may "
+                + "be added, removed or changed by a reload)")
         return found
     }
 

@@ -441,10 +441,15 @@ public struct NodeCounters: Sendable, Equatable {
 public enum SwitchoverFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownGroup(String)
     case refused(GroupEngine.SwitchoverError)
+    /// The group speaks VRRP: its virtual router decides, and VRRP has no make-before-break switchover.
+    case vrrp(String)
 
     public var description: String {
         switch self {
         case .unknownGroup(let group): "no group named \(group) on this node"
+        case .vrrp(let group):
+            "group \(group) speaks VRRP, which has no make-before-break switchover: put the holder in maintenance "
+                + "instead (it advertises priority 0, and the best backup takes over within its skew time; docs/vrrp.md)"
         case .refused(let error): error.description
         }
     }

@@ -1,0 +1,127 @@
+import FloatIPCore
+import FloatIPTestSupport
+import Foundation
+import Glibc
+import Testing
+
+/// The real `floatip agent` with a `protocol: vrrp` group in one virtual router with a real keepalived
+/// 2.2.7 (docs/vrrp.md, "In the agent"): web1 runs floatip (priority 150), web2 keepalived (priority
+/// 100), on one switch. floatip preempts; a required check failing and maintenance hand the address
+/// to keepalived (priority 0) and back; the CLI's status shows the VRRP master; a switchover is
+/// refused; a clean stop hands over. Each move is read from both nodes' interfaces.
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
+struct VRRPAgentTests {
+    @Test(arguments: [(3, "0.1", ""), (2, "1", "auth_type PASS\n auth_pass floatip1")])
+    func theAgentJoinsAKeepalivedVirtualRouter(version: Int, interval: String, authentication: String) async throws {
+        guard let keepalived = ExternalTool.find("keepalived", for: "VRRP agent interop", package: "keepalived") else { return }
+        let lab = try AgentLab(nodes: 2)
+        let vip = AgentLab.vip
+        let advert: Duration = version == 3 ? .milliseconds(100) : .seconds(1)
+        let password = lab.directory.appendingPathComponent("vrrp-pass")
+        try Data("floatip1\n".utf8).write(to: password)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: password.path)
+        let config = """
+            cluster: lab
+            node: { name: web1, address: 198.18.0.1 }
+            secret_file: \(lab.directory.appendingPathComponent("secret").path)
+            groups:
+              - name: web
+                addresses: [\(vip)/32]
+                interface: eth0
+                priority: 150
+                protocol: vrrp
+                vrrp: { vrid: 51, version: \(version), advert_interval: \(version == 3 ? "100ms" : "1s")\(authentication.isEmpty ? "" : ", auth_pass_file: \(password.path)") }
+            checks:
+              - { name: service, kind: file, target: \(lab.serviceFile(1).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 1 }
+            api: { listen: off, socket: \(lab.apiSocket(1).path) }
+            event_log: \(lab.eventLog(1).path)
+            state_dir: \(lab.stateDirectory(1).path)
+            """
+        try config.write(toFile: lab.config(1), atomically: true, encoding: .utf8)
+        let scratch = try ScratchDirectory("floatip-vrrp-agent")
+        defer { scratch.remove() }
+        try """
+            global_defs { router_id web2 }
+            vrrp_instance web {
+              state BACKUP
+              interface eth0
+              version \(version)
+              virtual_router_id 51
+              priority 100
+              advert_int \(interval)
+              \(authentication.isEmpty ? "" : "authentication { \(authentication) }")
+              virtual_ipaddress { \(vip)/32 }
+            }
+            """.write(toFile: scratch.file("keepalived.conf"), atomically: true, encoding: .utf8)
+        let daemon = try ServerProcess.start(
+            [keepalived, "-n", "-l", "-P", "-f", scratch.file("keepalived.conf"), "-p", scratch.file("k.pid"),
+             "-r", scratch.file("vrrp.pid")],
+            namespace: lab.namespace(2), log: scratch.file("keepalived.log"))
+        defer { VRRPKeepalived.end(daemon, scratch: scratch) }
+        let log = { "agent:\n\(lab.log(1))\nkeepalived:\n\(ServerProcess.tail(scratch.file("keepalived.log")))" }
+        let down = VRRPTimers.masterDown(priority: 100, interval: advert)
+        func only(_ node: Int) throws -> Bool { try lab.holders() == [node] }
+        func status() async throws -> [String: Any] {
+            let run = try await lab.floatip(1, ["status", "--json", "--config", lab.config(1)])
+            let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            return ((json?["groups"] as? [[String: Any]])?.first) ?? [:]
+        }
+
+        // keepalived alone is master; then floatip, better, preempts it.
+        #expect(try await lab.wait(down * 3) { try only(2) } != nil, "\(log())")
+        try lab.start(1)
+        let preempt = try await lab.wait(down * 3) { try only(1) }
+        #expect(preempt != nil, "\(log())")
+        let holding = try await status()
+        #expect(holding["role"] as? String == "holder", "\(holding)")
+        #expect((holding["reason"] as? String)?.hasPrefix("VRRP master") == true, "\(holding)")
+
+        // The required check fails: fault, priority 0, keepalived takes over within its skew time.
+        try FileManager.default.removeItem(at: lab.serviceFile(1))
+        let fault = try await lab.wait(down * 2) { try only(2) }
+        #expect(fault != nil, "\(log())")
+        // Status names keepalived as the holder once its advertisements as master arrive.
+        var faulty = try await status()
+        for _ in 0..<20 where faulty["holder"] == nil {
+            try await Task.sleep(for: advert / 2)
+            faulty = try await status()
+        }
+        #expect(faulty["role"] as? String == "fault", "\(faulty)")
+        #expect(faulty["holder"] as? String == "198.18.0.2 (VRRP)", "\(faulty)")
+        try Data().write(to: lab.serviceFile(1))
+        #expect(try await lab.wait(down * 3) { try only(1) } != nil, "\(log())")
+
+        // Maintenance: the same hand-over, and back; a switchover is refused with why.
+        let on = try await lab.floatip(1, ["maintenance", "on", "--config", lab.config(1)])
+        #expect(on.status == 0, "\(on.stderr)")
+        let maintenance = try await lab.wait(down * 2) { try only(2) }
+        #expect(maintenance != nil, "\(log())")
+        let switchover = try await lab.floatip(1, ["switchover", "web", "--config", lab.config(1)])
+        #expect(switchover.status != 0 && switchover.stderr.contains("VRRP"), "\(switchover.stderr)")
+        _ = try await lab.floatip(1, ["maintenance", "off", "--config", lab.config(1)])
+        #expect(try await lab.wait(down * 3) { try only(1) } != nil, "\(log())")
+
+        // A clean stop (SIGTERM): priority 0, keepalived holds; the agent exits 0 holding nothing.
+        lab.signal(1, SIGTERM)
+        let stop = try await lab.wait(down * 2) { try only(2) }
+        #expect(stop != nil, "\(log())")
+        #expect(try await lab.waitForExit(1) == 0, "\(log())")
+        #expect(try !lab.holds(1))
+        let roles = lab.events(1).filter { $0["event"] as? String == "transition" }.compactMap { $0["to"] as? String }
+        #expect(roles.contains("holder") && roles.last == "maintenance", "\(roles)")
+        print("VRRP v\(version) agent with keepalived: preempt \(preempt.map { "\($0)" } ?? "-"), fault → keepalived "
+            + "\(fault.map { "\($0)" } ?? "-"), maintenance → keepalived \(maintenance.map { "\($0)" } ?? "-"), "
+            + "stop → keepalived \(stop.map { "\($0)" } ?? "-")")
+    }
+}
+
+/// Ends keepalived and its VRRP child, by PID (the child's PID from its file).
+enum VRRPKeepalived {
+    static func end(_ process: Process, scratch: ScratchDirectory) {
+        let child = (try? String(contentsOfFile: scratch.file("vrrp.pid"), encoding: .utf8)).flatMap {
+            Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        ServerProcess.end(process)
+        if let child, child > 1, kill(child, 0) == 0 { kill(child, SIGKILL) }
+    }
+}
