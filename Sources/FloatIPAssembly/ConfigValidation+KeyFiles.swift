@@ -11,6 +11,15 @@ extension ConfigValidation {
         for (path, secretFile) in Self.moverSecretFiles(config) {
             if let warning = SecretFileRule.check(secretFile).warning { self.warning(path, warning) }
         }
+        // A VRRP group's password: read as the agent reads it (1–8 bytes, kept like the secret).
+        for (index, group) in config.groups.enumerated() {
+            guard let path = group.vrrp?.authPassFile else { continue }
+            do {
+                _ = try VRRPPassword.read(path, group: group.name)
+            } catch {
+                fileProblem("groups[\(index)].vrrp.auth_pass_file", error.message)
+            }
+        }
     }
 
     /// A file holding a shared secret or a token: it must be readable, hold `KeyFile.minimumBytes`

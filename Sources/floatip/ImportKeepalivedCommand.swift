@@ -3,7 +3,7 @@ import FloatIPCore
 import Foundation
 import Glibc
 
-/// `floatip import keepalived FILE --native`: one node's keepalived.conf as that node's floatip config.
+/// `floatip import keepalived FILE [--native]`: one node's keepalived.conf as that node's floatip config.
 struct ImportKeepalivedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keepalived",
@@ -15,31 +15,34 @@ struct ImportKeepalivedCommand: ParsableCommand {
             notify_* → hooks, garp_* → announce, use_vmac → virtual_mac. Everything it does not \
             carry over becomes a comment naming FILE:LINE and why, and a line on standard error.
 
-            --native converts to floatip's own protocol: the last step of a migration, once every \
-            node runs floatip. (Joining a running keepalived cluster over VRRP is not built yet: \
-            docs/vrrp.md.) Convert every node's file with the same --cluster; nodes are named by \
-            their addresses, so the files agree. A multicast config names no addresses: give \
-            --address and one --peer per other node.
+            By default each vrrp_instance becomes a `protocol: vrrp` group with the same \
+            virtual_router_id, version, advert_int and auth_pass, so the node joins the running \
+            keepalived cluster: replace keepalived one node at a time (docs/vrrp.md). A multicast \
+            config names no address: give --address (this node's address on the interface).
 
-            With --out DIR: writes DIR/floatip.yaml and, if missing, DIR/secret (32 random bytes, \
-            mode 0600; copy the same secret to every node). Without it: the config on standard output.
+            --native converts to floatip's own protocol instead: the last step of a migration, once \
+            every node runs floatip. Convert every node's file with the same --cluster; nodes are \
+            named by their addresses, so the files agree. A multicast config names no addresses: \
+            give --address and one --peer per other node.
+
+            With --out DIR: writes DIR/floatip.yaml, DIR/vrrp-GROUP.pass for each auth_pass (mode \
+            0600) and, if missing, DIR/secret (32 random bytes, mode 0600; copy the same secret to \
+            every node). Without it: the config on standard output (the password files are named \
+            under /etc/floatip; write them yourself).
             """
     )
 
     @Argument(help: "The keepalived.conf to convert.") var file: String
-    @Flag(help: "Convert to floatip's own protocol (required for now).") var native = false
+    @Flag(help: "Convert to floatip's own protocol (the last step of a migration) instead of VRRP groups.") var native = false
     @Option(help: "The directory to write floatip.yaml (and a new secret) into.") var out: String?
     @Option(help: "The cluster's name, the same for every node.") var cluster = "keepalived"
     @Option(help: "This node's own address, when the config has no unicast_src_ip.") var address: String?
     @Option(help: "Another node's address, when the config has no unicast_peer (repeat for each).") var peer: [String] = []
 
     func run() throws {
-        guard native else {
-            printError("floatip import keepalived: give --native: floatip cannot speak VRRP beside keepalived yet (docs/vrrp.md), so only a config on floatip's own protocol can be made")
-            throw ExitCode(64)
-        }
         var options = KeepalivedImport.Options()
         options.cluster = cluster
+        options.native = native
         if let address {
             guard let parsed = IPAddress(address) else { throw ValidationError("--address \(address) is not an IP address") }
             options.address = parsed
@@ -49,7 +52,10 @@ struct ImportKeepalivedCommand: ParsableCommand {
             return parsed
         }
         let outDirectory = out.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-        if let outDirectory { options.secretFile = outDirectory + "/secret" }
+        if let outDirectory {
+            options.secretFile = outDirectory + "/secret"
+            options.directory = outDirectory
+        }
         let text: String
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
@@ -68,7 +74,7 @@ struct ImportKeepalivedCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
-        let yaml = converted.yaml(generator: "floatip import keepalived --native")
+        let yaml = converted.yaml(generator: "floatip import keepalived" + (native ? " --native" : ""))
         for note in converted.notes { printError("note: \(note)") }
         guard let outDirectory else {
             print(yaml, terminator: "")
@@ -81,6 +87,14 @@ struct ImportKeepalivedCommand: ParsableCommand {
             let hex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
             guard FileManager.default.createFile(atPath: secret, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                 printError("\(secret): cannot write it")
+                throw ExitCode(1)
+            }
+        }
+        for file in converted.passwordFiles {
+            guard FileManager.default.createFile(
+                atPath: file.path, contents: Data((file.password + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            else {
+                printError("\(file.path): cannot write it")
                 throw ExitCode(1)
             }
         }

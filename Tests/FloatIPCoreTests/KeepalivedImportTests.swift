@@ -8,7 +8,14 @@ import Testing
         func files(matching pattern: String, relativeTo directory: String) throws -> [(path: String, text: String)] { [] }
     }
 
-    func convert(_ text: String, options: KeepalivedImport.Options = .init()) throws -> (KeepalivedImport, ClusterConfig) {
+    /// These cases convert to floatip's own protocol (`--native`) unless `options` says otherwise.
+    static var native: KeepalivedImport.Options {
+        var options = KeepalivedImport.Options()
+        options.native = true
+        return options
+    }
+
+    func convert(_ text: String, options: KeepalivedImport.Options = native) throws -> (KeepalivedImport, ClusterConfig) {
         let statements = try KeepalivedParser(source: NoFiles()).parse(text, file: "k.conf")
         let result = try KeepalivedImport(statements, file: "k.conf", options: options)
         switch ConfigParser.parse(yaml: result.yaml(generator: "test"), file: "out.yaml") {
@@ -70,7 +77,7 @@ import Testing
             """
         let statements = try KeepalivedParser(source: NoFiles()).parse(text, file: "k.conf")
         #expect(throws: KeepalivedImport.Failure.self) { try KeepalivedImport(statements, file: "k.conf", options: .init()) }
-        var options = KeepalivedImport.Options()
+        var options = Self.native
         options.address = .ipv4(198, 18, 0, 2)
         options.peers = [.ipv4(198, 18, 0, 1), .ipv4(198, 18, 0, 2)]
         let (result, config) = try convert(text, options: options)

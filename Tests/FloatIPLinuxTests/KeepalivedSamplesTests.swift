@@ -47,9 +47,12 @@ import Testing
         print("keepalived samples: \(names.count) files, \(instances) vrrp_instance blocks read")
     }
 
-    @Test func debiansSamplesConvertToConfigsFloatipAccepts() throws {
+    /// In both modes: VRRP groups that join keepalived (the default), and floatip's own protocol (`--native`).
+    @Test(arguments: [false, true])
+    func debiansSamplesConvertToConfigsFloatipAccepts(native: Bool) throws {
         guard ExternalTool.find("keepalived", for: "keepalived's sample configs", package: "keepalived") != nil else { return }
         var options = KeepalivedImport.Options()
+        options.native = native
         options.address = .ipv4(198, 18, 0, 1)
         options.peers = [.ipv4(198, 18, 0, 2)]
         var converted = 0
@@ -70,6 +73,6 @@ import Testing
             #expect(result.notes.allSatisfy { $0.location.file == path && $0.location.line > 0 }, "\(name)")
         }
         #expect(converted >= 10)
-        print("keepalived samples converted and accepted by floatip's parser: \(converted)")
+        print("keepalived samples converted (\(native ? "--native" : "VRRP groups")) and accepted by floatip's parser: \(converted)")
     }
 }

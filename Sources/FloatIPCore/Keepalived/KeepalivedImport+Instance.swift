@@ -54,6 +54,10 @@ extension KeepalivedImport {
             case "preempt_delay":
                 let seconds = Double(first) ?? 0
                 let delay = Duration.milliseconds(Int(seconds * 1000))
+                if !options.native {
+                    group.vrrp.append(("preempt_delay", Self.seconds(seconds)))
+                    continue
+                }
                 if let existing = preemptDelay, existing != delay {
                     note(entry, "preempt_delay differs between instances: floatip's is one timer for the node; the longest is kept")
                 }
@@ -86,6 +90,10 @@ extension KeepalivedImport {
             case "state":
                 note(entry, "state \(first): floatip decides by priority; the initial state does not matter")
             case "advert_int", "authentication", "version":
+                if !options.native {
+                    mapVRRPSetting(entry, into: &group)
+                    continue
+                }
                 note(entry, "`\(entry.keyword)`: floatip's own protocol has its own timers (interval 20ms, dead after 15: 300 ms) and authenticates every datagram with the cluster's secret")
             default:
                 note(entry, entry.keyword.hasPrefix("@")
@@ -94,11 +102,38 @@ extension KeepalivedImport {
             }
         }
         if useVMAC, let vrid { group.virtualMAC = vrid }
+        if !options.native {
+            group.vrrp.insert(("vrid", "\(vrid ?? 0)"), at: 0)
+            if vrid == nil { note(statement, "no virtual_router_id: give the group's `vrrp.vrid` by hand") }
+            if !peers.isEmpty { group.vrrp.append(("unicast_peers", "[" + peers.map(\.description).joined(separator: ", ") + "]")) }
+        }
         group.priority = min(254, max(1, base + raise))
         if raise > 0 {
             note(statement, "priority \(base) + \(raise) from scripts with positive weights (floatip adds a weight while a check fails, so those checks subtract)")
         }
         return (group, source, peers)
+    }
+
+    /// `advert_int`, `authentication` and `version` of an instance as its `vrrp:` settings (VRRP mode).
+    mutating func mapVRRPSetting(_ entry: KeepalivedStatement, into group: inout Group) {
+        let first = entry.arguments.first ?? ""
+        switch entry.keyword {
+        case "version":
+            group.vrrp.append(("version", first))
+        case "advert_int":
+            guard let seconds = Double(first), seconds > 0 else { return note(entry, "advert_int needs a number of seconds") }
+            group.vrrp.append(("advert_interval", Self.seconds(seconds)))
+        default:
+            for setting in entry.block ?? [] {
+                switch (setting.keyword, setting.arguments.first ?? "") {
+                case ("auth_type", "PASS"): break
+                case ("auth_type", let type):
+                    note(setting, "auth_type \(type): floatip speaks VRRP with no authentication or PASS only")
+                case ("auth_pass", let password): group.password = String(password.prefix(8))
+                default: note(setting, "`\(setting.keyword)` is not carried over")
+                }
+            }
+        }
     }
 
     /// One address line: `ADDRESS[/LENGTH] [dev IFACE] [label …]…`.
@@ -118,6 +153,10 @@ extension KeepalivedImport {
             } else if option != "dev" {
                 note(line, "`\(option)` on \(text) is not carried over")
             }
+        }
+        if !self.options.native, !parsed.isIPv4 {
+            note(line, "\(text): floatip speaks VRRP over IPv4 only for now; keep keepalived for this address, or convert with --native")
+            return
         }
         let entry = text.contains("/") ? text : (parsed.isIPv4 ? "\(text)/32" : "\(text)/128")
         let taken = (groups.flatMap(\.addresses) + group.addresses).contains { IPAddress($0.split(separator: "/")[0]) == parsed }

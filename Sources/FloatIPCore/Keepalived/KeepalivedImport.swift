@@ -1,4 +1,6 @@
-/// Maps a parsed keepalived.conf to one node's floatip config, on floatip's own protocol (`--native`):
+/// Maps a parsed keepalived.conf to one node's floatip config: by default with `protocol: vrrp`
+/// groups that join the running keepalived virtual routers (the same VRID, version, interval and
+/// password), or on floatip's own protocol (`native`, the last step of a migration).
 /// `vrrp_script`s become checks (weights as keepalived applies them), `vrrp_instance`s groups,
 /// `unicast_src_ip` / `unicast_peer` the node and its peers, notify scripts hooks, `garp_*` the
 /// announce settings, `use_vmac` a virtual MAC. Every statement it does not carry over becomes a
@@ -14,6 +16,10 @@ public struct KeepalivedImport: Sendable {
         public var peers: [IPAddress] = []
         /// Where the cluster's secret file is (or will be).
         public var secretFile = "/etc/floatip/secret"
+        /// floatip's own protocol (true) or VRRP groups that join keepalived's virtual routers (false).
+        public var native = false
+        /// The directory a VRRP group's `auth_pass_file` is written to (`vrrp-GROUP.pass`).
+        public var directory = "/etc/floatip"
 
         public init() {}
     }
@@ -42,6 +48,10 @@ public struct KeepalivedImport: Sendable {
         var virtualMAC: Int?
         var hooks: [(String, String)] = []
         var announce: [(String, String)] = []
+        /// The `vrrp:` block's settings (VRRP mode), in order.
+        var vrrp: [(String, String)] = []
+        /// keepalived's `auth_pass` (VRRP mode): written to the group's `auth_pass_file`.
+        var password: String?
         var source: KeepalivedLocation
     }
 
@@ -95,9 +105,13 @@ public struct KeepalivedImport: Sendable {
             throw Failure(description: "\(file): the instances use different unicast_src_ip (\(unicastSources.map(\.description).sorted().joined(separator: ", "))): floatip's node has one address")
         }
         guard let address = options.address ?? unicastSources.first else {
-            throw Failure(description: "\(file): no instance has unicast_src_ip (multicast): floatip's own protocol needs this node's address and its peers' addresses: give --address ADDRESS and --peer ADDRESS for each other node")
+            throw Failure(description: options.native
+                ? "\(file): no instance has unicast_src_ip (multicast): floatip's own protocol needs this node's address and its peers' addresses: give --address ADDRESS and --peer ADDRESS for each other node"
+                : "\(file): no instance has unicast_src_ip (multicast): VRRP advertises from this node's own address on the interface: give --address ADDRESS")
         }
         node = (Self.nodeName(address), address)
+        // Over VRRP the virtual routers are the peers: floatip's own peers have nothing to say.
+        guard options.native else { return }
         let peerAddresses = options.peers.isEmpty ? unicastPeers : options.peers
         peers = peerAddresses.filter { $0 != address }.map { (Self.nodeName($0), $0) }
     }
