@@ -61,6 +61,6 @@ extension AgentCore {
         return AgentStatus.Group(
             name: name, role: "\(entry.role)", reason: entry.reason, holder: holder, term: entry.epoch,
             priority: Int(view.priority), maintenance: maintenance, handoverTo: nil,
-            mover: (movers[name] as? any MoverTelemetrySource)?.telemetry())
+            mover: (movers[name] as? any MoverTelemetrySource)?.telemetry(), vrrpDropped: entry.speaker.drops)
     }
 }

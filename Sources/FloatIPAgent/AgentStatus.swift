@@ -55,6 +55,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         /// What the group's mover last did at its provider (cloud movers only): last call, latency,
         /// answer, and the holder the provider reports.
         public var mover: MoverTelemetry? = nil
+        /// A VRRP group's advertisements dropped, by reason (`VRRPError.reason`: `bad_ttl`, `other_vrid`, …);
+        /// nil for a group on floatip's own protocol.
+        public var vrrpDropped: [String: Int]? = nil
     }
 
     public struct Peer: Codable, Sendable, Equatable {

@@ -35,7 +35,7 @@ final class ChaosInjector {
         self.lab = lab
         self.etcd = etcd
         guard let nft = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw .missingTool("nft (nftables)")
+            throw .missingTool("nft (install nftables)")
         }
         self.nft = nft
     }

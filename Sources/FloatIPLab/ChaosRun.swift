@@ -44,7 +44,7 @@ public struct ChaosRun: Sendable {
         for removed in try ChaosLeftovers.remove() { output("removed the leftovers of an earlier run: \(removed)") }
         var layout = try LabLayout(name: options.name, nodes: options.nodes)
         if options.etcd {
-            guard LabEtcd.executable() != nil else { throw .missingTool("etcd (etcd-server)") }
+            guard LabEtcd.executable() != nil else { throw .missingTool("etcd (install etcd-server)") }
             let endpoints = LabLayout.etcdAddresses.prefix(options.etcdMembers).map { "\"http://\($0):2379\"" }
             layout.extraConfig = "coordination: { kind: etcd, endpoints: [\(endpoints.joined(separator: ", "))], "
                 + "ttl: \(options.etcdTTL.components.seconds)s }\n"

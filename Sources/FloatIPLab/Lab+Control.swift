@@ -60,9 +60,10 @@ extension Lab {
         }
     }
 
-    /// Starts node `node`'s agent with its config (after `stopAgent`, or after it exited).
-    public func startAgent(node: Int) throws(LabError) {
-        try start("agent", node: node, log: layout.agentLog(node: node), ["agent", "-c", layout.configFile(node: node)])
+    /// Starts node `node`'s agent with its config (after `stopAgent`, or after it exited), with `extra`
+    /// arguments (`--maintenance`).
+    public func startAgent(node: Int, _ extra: [String] = []) throws(LabError) {
+        try start("agent", node: node, log: layout.agentLog(node: node), ["agent", "-c", layout.configFile(node: node)] + extra)
     }
 
     /// The nodes that have the floating address on eth0 now, read one after another. A move between

@@ -95,9 +95,11 @@ public final class Lab {
             try start("responder", node: node, log: layout.responderLog(node: node), [
                 "lab", "responder", "--node", layout.nodeName(node), "--directory", layout.directory,
             ])
-            try startAgent(node: node)
+            if layout.keepalived.contains(node) { try startKeepalived(node: node) } else { try startAgent(node: node) }
         }
-        progress("started \(layout.nodes) agents and \(layout.nodes) responders (logs in \(layout.directory))")
+        let agents = layout.nodes - layout.keepalived.count
+        progress("started \(agents) agents" + (layout.keepalived.isEmpty ? "" : " (VRRP), \(layout.keepalived.count) keepalived")
+            + " and \(layout.nodes) responders (logs in \(layout.directory))")
 
         let answer = try interrupt.wait(.seconds(15), for: "the client being answered by web1 through \(LabLayout.floatingAddress)") {
             () throws(LabError) -> String? in
@@ -110,7 +112,12 @@ public final class Lab {
     /// Throws if an agent or responder the lab started has exited (its log says why).
     public func checkProcesses() throws(LabError) {
         for process in state.processes where !LabProcesses.isRunning(process.pid) {
-            let log = process.role == "agent" ? layout.agentLog(node: nodeNumber(process.node)) : layout.responderLog(node: nodeNumber(process.node))
+            let node = nodeNumber(process.node)
+            let log = switch process.role {
+            case "agent": layout.agentLog(node: node)
+            case "keepalived": layout.keepalivedLog(node: node)
+            default: layout.responderLog(node: node)
+            }
             throw .system("the \(process.role) of \(process.node) exited; its log \(log) ends with:\n\(LabText.tail(of: log, lines: 3))")
         }
     }

@@ -32,7 +32,7 @@ public enum LabError: Error, Equatable, Sendable, CustomStringConvertible {
         case .exists(let name):
             return "a lab named '\(name)' exists already: remove it with `floatip lab down --name \(name)` or pick --name"
         case .missingTool(let tool):
-            return "\(tool) not found: install iproute2"
+            return "\(tool) not found"
         case .command(let arguments, let status, let stderr):
             let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             return "\(arguments.joined(separator: " ")) exited \(status)" + (detail.isEmpty ? "" : ": \(detail)")

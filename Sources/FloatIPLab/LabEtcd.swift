@@ -30,7 +30,7 @@ public final class LabEtcd {
     /// Starts `count` members (1…3) in `layout`'s switch namespace (the network must be built) and
     /// waits (at most 20 s) until every member names the same leader. On failure it ends what it started.
     public init(layout: LabLayout, count: Int = 3) throws(LabError) {
-        guard let etcd = Self.executable() else { throw .missingTool("etcd (etcd-server)") }
+        guard let etcd = Self.executable() else { throw .missingTool("etcd (install etcd-server)") }
         guard (1...LabLayout.etcdAddresses.count).contains(count) else { throw .system("an etcd cluster of \(count) members: use 1 to 3") }
         self.etcd = etcd
         self.layout = layout

@@ -16,6 +16,10 @@ public struct LabLayout: Sendable, Equatable {
     /// YAML appended to every node's config (a test adds `coordination:`, say). Not kept in the
     /// state file: `down` does not need it.
     public var extraConfig = ""
+    /// The nodes that run keepalived 2.2.7 instead of `floatip agent` (`lab up --keepalived K`: the
+    /// last K). With any, every floatip node's group speaks VRRP in keepalived's virtual router
+    /// (docs/lab.md, "With keepalived").
+    public var keepalived: Set<Int> = []
 
     /// The most nodes a lab has (addresses and names are reserved for all of them).
     public static let maximumNodes = 5

@@ -10,7 +10,7 @@ public enum LabShell {
         where FileManager.default.isExecutableFile(atPath: path) {
             return path
         }
-        throw .missingTool("ip (iproute2)")
+        throw .missingTool("ip (install iproute2)")
     }
 
     /// `ip ARGUMENTS…`; its standard output, or `LabError.command` with its standard error.

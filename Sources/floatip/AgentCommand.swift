@@ -16,6 +16,10 @@ struct AgentCommand: AsyncParsableCommand {
             Killed (SIGKILL, OOM), it cannot release: the addresses expire from the interface by \
             themselves after address_lifetime.
 
+            --maintenance starts the node in maintenance: it claims nothing until `floatip \
+            maintenance off` (bring a node up beside a cluster it must not disturb yet, as in the \
+            last step of a migration from keepalived: docs/vrrp.md).
+
             Needs root (CAP_NET_ADMIN, CAP_NET_RAW) for the local mover. Logs one line per event to \
             standard error.
             """
@@ -23,6 +27,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(name: .shortAndLong, help: "The node's YAML config file.") var config: String
     @Option(help: "Log lines as text or json.") var logFormat: AgentLog.Format = .text
+    @Flag(help: "Start in maintenance: claim nothing until `floatip maintenance off`.") var maintenance = false
 
     func run() async throws {
         // Before any secret is read: no core file (the watchdog's SIGABRT, a crash) may hold one.
@@ -50,6 +55,7 @@ struct AgentCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
+        if maintenance { await agent.agent.setMaintenance(true) }
         // SIGHUP (systemctl reload) applies the file again; what cannot be applied changes nothing.
         let configFile = config
         signals.onHangup { agent.hangup(configFile: configFile) }

@@ -9,18 +9,30 @@ struct LabUpCommand: ParsableCommand {
         discussion: """
             Returns once the client is answered by web1 through the floating address. On an error \
             or Ctrl-C it removes what it built. Exit codes: 0 up; 1 failed (nothing left behind).
+
+            --keepalived K runs keepalived on the last K nodes instead of floatip, in one VRRP \
+            virtual router with the floatip nodes, whose group then speaks VRRP (docs/lab.md): \
+            watch a mixed cluster, and try a migration by hand.
             """
     )
 
     @OptionGroup var lab: LabNameOption
     @Option(help: "How many server nodes (2–5).") var nodes: Int = 2
+    @Option(help: "How many of them (the last ones) run keepalived instead of floatip.") var keepalived: Int = 0
+
+    func validate() throws {
+        guard (0...nodes).contains(keepalived) else {
+            throw ValidationError("--keepalived \(keepalived): give 0 to \(nodes) (the number of nodes)")
+        }
+    }
 
     func run() throws {
-        let layout = try lab.layout(nodes: nodes)
+        var layout = try lab.layout(nodes: nodes)
+        layout.keepalived = keepalived == 0 ? [] : Set((nodes - keepalived + 1)...nodes)
         LabInterrupt.shared.install()
         let built = try runLabStep { () throws(LabError) in try Lab.up(layout) { print("  \($0)") } }
         print("""
-            lab \(layout.name) is up: floating address \(LabLayout.floatingAddress), held by web1
+            lab \(layout.name) is up: floating address \(LabLayout.floatingAddress), held by web1\(keepalived == 0 ? "" : "; keepalived on " + layout.keepalived.sorted().map { layout.nodeName($0) }.joined(separator: ", ") + " (VRID \(LabLayout.vrid))")
               ip netns exec \(layout.clientNamespace) \(Lab.currentBinary()) lab ask --name \(layout.name)   # who answers?
               ip netns exec \(layout.namespace(node: 1)) ip addr show eth0                      # the address on web1
               logs, configs and state: \(built.layout.directory)

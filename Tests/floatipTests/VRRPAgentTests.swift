@@ -52,6 +52,15 @@ struct VRRPAgentTests {
               \(authentication.isEmpty ? "" : "authentication { \(authentication) }")
               virtual_ipaddress { \(vip)/32 }
             }
+            vrrp_instance other {
+              state BACKUP
+              interface eth0
+              version \(version)
+              virtual_router_id 52
+              priority 100
+              advert_int \(interval)
+              virtual_ipaddress { 198.18.0.101/32 }
+            }
             """.write(toFile: scratch.file("keepalived.conf"), atomically: true, encoding: .utf8)
         let daemon = try ServerProcess.start(
             [keepalived, "-n", "-l", "-P", "-f", scratch.file("keepalived.conf"), "-p", scratch.file("k.pid"),
@@ -75,6 +84,10 @@ struct VRRPAgentTests {
         let holding = try await status()
         #expect(holding["role"] as? String == "holder", "\(holding)")
         #expect((holding["reason"] as? String)?.hasPrefix("VRRP master") == true, "\(holding)")
+        // keepalived's other virtual router (VRID 52) on the link: counted apart in /metrics, never acted on.
+        let socket = lab.apiSocket(1).path
+        let metrics = try await offPool { try ExternalTool.run(["/usr/bin/curl", "-s", "--unix-socket", socket, "http://floatip/metrics"]) }
+        #expect(metrics.stdout.contains(#"floatip_vrrp_dropped_total{group="web",reason="other_vrid"}"#), "\(metrics.stdout)")
 
         // The required check fails: fault, priority 0, keepalived takes over within its skew time.
         try FileManager.default.removeItem(at: lab.serviceFile(1))

@@ -37,6 +37,15 @@ public enum MetricsExposition {
         for (reason, count) in status.counters.rejected.sorted(by: { $0.key < $1.key }) {
             out.sample("floatip_heartbeats_rejected_total", ["reason": reason], Double(count))
         }
+        let vrrp = status.groups.filter { $0.vrrpDropped != nil }
+        if !vrrp.isEmpty {
+            out.family("floatip_vrrp_dropped_total", "counter", "A VRRP group's advertisements dropped, by reason.")
+            for group in vrrp {
+                for (reason, count) in (group.vrrpDropped ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    out.sample("floatip_vrrp_dropped_total", ["group": group.name, "reason": reason], Double(count))
+                }
+            }
+        }
         out.family("floatip_peer_up", "gauge", "1 while the peer is heard within the dead interval.")
         for peer in status.peers { out.sample("floatip_peer_up", ["peer": peer.name], peer.state == "alive" ? 1 : 0) }
         out.family("floatip_peer_last_heard_seconds", "gauge", "Seconds since the peer's last accepted datagram.")
