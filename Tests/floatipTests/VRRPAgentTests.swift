@@ -11,8 +11,11 @@ import Testing
 /// refused; a clean stop hands over. Each move is read from both nodes' interfaces.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct VRRPAgentTests {
-    @Test(arguments: [(3, "0.1", ""), (2, "1", "auth_type PASS\n auth_pass floatip1")])
-    func theAgentJoinsAKeepalivedVirtualRouter(version: Int, interval: String, authentication: String) async throws {
+    /// Version 3 at 100 ms over multicast and over unicast (keepalived's `unicast_peer`), version 2 at 1 s with PASS.
+    @Test(arguments: [
+        (3, "0.1", "", false), (3, "0.1", "", true), (2, "1", "auth_type PASS\n auth_pass floatip1", false),
+    ])
+    func theAgentJoinsAKeepalivedVirtualRouter(version: Int, interval: String, authentication: String, unicast: Bool) async throws {
         guard let keepalived = ExternalTool.find("keepalived", for: "VRRP agent interop", package: "keepalived") else { return }
         let lab = try AgentLab(nodes: 2)
         let vip = AgentLab.vip
@@ -30,7 +33,7 @@ struct VRRPAgentTests {
                 interface: eth0
                 priority: 150
                 protocol: vrrp
-                vrrp: { vrid: 51, version: \(version), advert_interval: \(version == 3 ? "100ms" : "1s")\(authentication.isEmpty ? "" : ", auth_pass_file: \(password.path)") }
+                vrrp: { vrid: 51, version: \(version), advert_interval: \(version == 3 ? "100ms" : "1s")\(authentication.isEmpty ? "" : ", auth_pass_file: \(password.path)")\(unicast ? ", unicast_peers: [198.18.0.2]" : "") }
             checks:
               - { name: service, kind: file, target: \(lab.serviceFile(1).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 1 }
             api: { listen: off, socket: \(lab.apiSocket(1).path) }
@@ -50,6 +53,7 @@ struct VRRPAgentTests {
               priority 100
               advert_int \(interval)
               \(authentication.isEmpty ? "" : "authentication { \(authentication) }")
+              \(unicast ? "unicast_src_ip 198.18.0.2\n  unicast_peer { 198.18.0.1 }" : "")
               virtual_ipaddress { \(vip)/32 }
             }
             vrrp_instance other {
@@ -122,7 +126,7 @@ struct VRRPAgentTests {
         #expect(try !lab.holds(1))
         let roles = lab.events(1).filter { $0["event"] as? String == "transition" }.compactMap { $0["to"] as? String }
         #expect(roles.contains("holder") && roles.last == "maintenance", "\(roles)")
-        print("VRRP v\(version) agent with keepalived: preempt \(preempt.map { "\($0)" } ?? "-"), fault → keepalived "
+        print("VRRP v\(version)\(unicast ? " unicast" : "") agent with keepalived: preempt \(preempt.map { "\($0)" } ?? "-"), fault → keepalived "
             + "\(fault.map { "\($0)" } ?? "-"), maintenance → keepalived \(maintenance.map { "\($0)" } ?? "-"), "
             + "stop → keepalived \(stop.map { "\($0)" } ?? "-")")
     }
