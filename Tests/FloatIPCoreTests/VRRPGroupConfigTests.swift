@@ -39,6 +39,10 @@ private func messages(_ yaml: String) -> [String] { problems(yaml).map { "\($0.p
             ownAddress: .ipv4(198, 18, 0, 3), addresses: [.ipv4(198, 18, 0, 100)],
             authentication: .password(Array("secret".utf8))))
         #expect(config.groups[1].vrrpRouter(node: config.node) == nil)
+        // Master_Down_Interval at priority 150: 3 × 1 s + (256 − 150) / 256 s.
+        #expect(config.summary.contains("; VRRP: web (VRID 51, version 2, every 1 s; as backup takes over within 3.4 s)"),
+                "\(config.summary)")
+        #expect(config.summary.contains("failover within"), "api is on floatip's own protocol")
     }
 
     @Test func everySettingIsRead() throws {
