@@ -14,14 +14,21 @@ extension AgentAssembly {
             for group in cluster.groups {
                 guard let vrrp = group.vrrp, let interface = group.interface else { continue }
                 let password = try vrrp.authPassFile.map { try VRRPPassword.read($0, group: group.name) }
-                guard let router = group.vrrpRouter(node: cluster.node, password: password) else { continue }
+                let source: IPAddress
+                do {
+                    source = group.isIPv6 ? try VRRPSocket.linkLocalAddress(of: interface) : cluster.node.address
+                } catch {
+                    throw AgentAssemblyError("group \(group.name): an IPv6 virtual router advertises from the link-local "
+                        + "address of \(interface), and it has none: \(error)")
+                }
+                guard let router = group.vrrpRouter(node: cluster.node, source: source, password: password) else { continue }
                 let socket: VRRPSocket
                 do {
-                    socket = try VRRPSocket(interface: interface, source: cluster.node.address)
+                    socket = try VRRPSocket(interface: interface, source: source)
                 } catch {
                     throw AgentAssemblyError("group \(group.name): cannot open the VRRP socket on \(interface) from "
-                        + "\(cluster.node.address): \(error) (the agent needs CAP_NET_RAW, and node.address must be on "
-                        + "\(interface))")
+                        + "\(source): \(error) (the agent needs CAP_NET_RAW, and "
+                        + (group.isIPv6 ? "the link-local address must not be tentative" : "node.address must be on \(interface)") + ")")
                 }
                 let (decisions, decided) = AsyncStream.makeStream(of: Bool.self)
                 let speaker = try VRRPSpeaker(

@@ -1,3 +1,4 @@
+import FloatIPCore
 import CFloatIPLinux
 import Glibc
 
@@ -15,6 +16,30 @@ func sendDatagram<Address>(
             }
         }
     }
+}
+
+/// sendto(2) of `message` to `address` (IPv4 or IPv6; `scope`: the interface index an IPv6
+/// link-local or multicast destination needs), without waiting.
+func sendDatagram(_ fd: Int32, _ message: [UInt8], to address: IPAddress, scope: Int32 = 0) throws(SystemError) {
+    switch address {
+    case .v4(let value):
+        var destination = sockaddr_in()
+        destination.sin_family = sa_family_t(AF_INET)
+        destination.sin_addr.s_addr = value.bigEndian
+        try sendDatagram(fd, message, to: &destination, flags: Int32(MSG_DONTWAIT))
+    case .v6:
+        var destination = socketAddress6(address, scope: scope)
+        try sendDatagram(fd, message, to: &destination, flags: Int32(MSG_DONTWAIT))
+    }
+}
+
+/// `address` as a sockaddr_in6 with `scope` (an interface index; 0: none).
+func socketAddress6(_ address: IPAddress, scope: Int32 = 0) -> sockaddr_in6 {
+    var result = sockaddr_in6()
+    result.sin6_family = sa_family_t(AF_INET6)
+    result.sin6_scope_id = UInt32(scope)
+    withUnsafeMutableBytes(of: &result.sin6_addr) { $0.copyBytes(from: address.bytes) }
+    return result
 }
 
 /// Sets an ICMPv6 filter on a raw ICMPv6 socket that passes only the `passing` types (none: blocks all).

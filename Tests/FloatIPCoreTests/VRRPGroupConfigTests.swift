@@ -74,18 +74,30 @@ private func messages(_ yaml: String) -> [String] { problems(yaml).map { "\($0.p
         (12, "      unicast_peers: [198.18.0.3]", "groups[0].vrrp.unicast_peers: 198.18.0.3 is this node's own address"),
         (12, "      unicast_peers: [198.18.0.1, 198.18.0.1]", "groups[0].vrrp.unicast_peers[1]: 198.18.0.1 is listed twice"),
         (12, "      interval: 1s", "groups[0].vrrp.interval: unknown key"),
-        (6, "    addresses: [2001:2::100]", "groups[0].addresses: 2001:2::100 is IPv6; VRRP over IPv6 is not supported yet"),
+        (6, "    addresses: [2001:2::100]", "groups[0].vrrp.version: VRRP over IPv6 is version 3 (RFC 5798)"),
+        (6, "    addresses: [198.18.0.100, 2001:2::100]", "groups[0].addresses: 2001:2::100 is another family than 198.18.0.100"),
+        (6, "    addresses: [2001:2::100]\n    interface: eth0\n    priority: 150\n    protocol: vrrp\n    vrrp: { vrid: 51, version: 3, unicast_peers: [198.18.0.1] }\n  - name: x\n    addresses: [198.18.9.9]",
+         "groups[0].vrrp.unicast_peers: unicast VRRP over IPv6 is not supported yet"),
         (7, "    interface: eth0\n    mover: { kind: hetzner, token_file: /etc/floatip/t }",
          "groups[0].protocol: a `protocol: vrrp` group moves its addresses on the LAN (mover `local`)"),
         (9, "    protocol: vrrp\n    vrrps: {}", "groups[0].vrrps: unknown key"),
         (16, "    priority: 100\n    protocol: vrrp\n    vrrp: { vrid: 51 }",
-         "groups[1].vrrp.vrid: VRID 51 on eth0 is also group `web`'s; one group per virtual router"),
+         "groups[1].vrrp.vrid: VRID 51 (IPv4) on eth0 is also group `web`'s; one group per virtual router"),
         (3, "secret_file: /etc/floatip/secret\ncoordination: { kind: etcd, endpoints: [\"https://198.18.0.9:2379\"] }",
          "coordination: group `web` speaks VRRP"),
     ])
     func problemsAreNamed(line: Int, text: String, expected: String) {
         let found = messages(vrrpConfig.replacingLine(line, with: text))
         #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")
+    }
+
+    /// IPv6 in version 3, multicast: the router advertises from the link-local address the agent finds.
+    @Test func anIPv6GroupIsVersion3() throws {
+        let yaml = vrrpConfig.replacingLine(6, with: "    addresses: [2001:2::100]").replacingLine(12, with: "      version: 3")
+        let group = try parse(yaml).groups[0]
+        #expect(group.isIPv6 && group.vrrp?.version == 3)
+        let source = try #require(IPAddress("fe80::1"))
+        #expect(group.vrrpRouter(node: NodeConfig(name: "web3", address: .ipv4(198, 18, 0, 3)), source: source)?.ownAddress == source)
     }
 
     /// Without `vrrp:`, `protocol: vrrp` says what is missing.

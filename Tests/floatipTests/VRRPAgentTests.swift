@@ -23,23 +23,9 @@ struct VRRPAgentTests {
         let password = lab.directory.appendingPathComponent("vrrp-pass")
         try Data("floatip1\n".utf8).write(to: password)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: password.path)
-        let config = """
-            cluster: lab
-            node: { name: web1, address: 198.18.0.1 }
-            secret_file: \(lab.directory.appendingPathComponent("secret").path)
-            groups:
-              - name: web
-                addresses: [\(vip)/32]
-                interface: eth0
-                priority: 150
-                protocol: vrrp
-                vrrp: { vrid: 51, version: \(version), advert_interval: \(version == 3 ? "100ms" : "1s")\(authentication.isEmpty ? "" : ", auth_pass_file: \(password.path)")\(unicast ? ", unicast_peers: [198.18.0.2]" : "") }
-            checks:
-              - { name: service, kind: file, target: \(lab.serviceFile(1).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 1 }
-            api: { listen: off, socket: \(lab.apiSocket(1).path) }
-            event_log: \(lab.eventLog(1).path)
-            state_dir: \(lab.stateDirectory(1).path)
-            """
+        let settings = "vrid: 51, version: \(version), advert_interval: \(version == 3 ? "100ms" : "1s")"
+            + (authentication.isEmpty ? "" : ", auth_pass_file: \(password.path)") + (unicast ? ", unicast_peers: [198.18.0.2]" : "")
+        let config = Self.config(lab, name: "web", address: "\(vip)/32", vrrp: settings)
         try config.write(toFile: lab.config(1), atomically: true, encoding: .utf8)
         let scratch = try ScratchDirectory("floatip-vrrp-agent")
         defer { scratch.remove() }
@@ -66,10 +52,7 @@ struct VRRPAgentTests {
               virtual_ipaddress { 198.18.0.101/32 }
             }
             """.write(toFile: scratch.file("keepalived.conf"), atomically: true, encoding: .utf8)
-        let daemon = try ServerProcess.start(
-            [keepalived, "-n", "-l", "-P", "-f", scratch.file("keepalived.conf"), "-p", scratch.file("k.pid"),
-             "-r", scratch.file("vrrp.pid")],
-            namespace: lab.namespace(2), log: scratch.file("keepalived.log"))
+        let daemon = try VRRPKeepalived.start(keepalived, in: lab.namespace(2), scratch: scratch)
         defer { VRRPKeepalived.end(daemon, scratch: scratch) }
         let log = { "agent:\n\(lab.log(1))\nkeepalived:\n\(ServerProcess.tail(scratch.file("keepalived.log")))" }
         let down = VRRPTimers.masterDown(priority: 100, interval: advert)
@@ -132,8 +115,99 @@ struct VRRPAgentTests {
     }
 }
 
-/// Ends keepalived and its VRRP child, by PID (the child's PID from its file).
+extension VRRPAgentTests {
+    /// Version 3 over IPv6 (ff02::12, from the link-local addresses): keepalived alone is master, the
+    /// agent preempts it, and hands back on SIGTERM; read from both nodes' interfaces.
+    @Test func theAgentJoinsAnIPv6VirtualRouter() async throws {
+        guard let keepalived = ExternalTool.find("keepalived", for: "VRRP agent interop over IPv6", package: "keepalived") else { return }
+        let lab = try AgentLab(nodes: 2)
+        let vip = "2001:2::100"
+        // The link-local addresses must be usable (not tentative) before either side binds to them.
+        for node in 1...2 {
+            let usable = try await lab.wait(.seconds(5)) {
+                let text = try lab.network.ip(lab.namespace(node), "-6", "addr", "show", "dev", "eth0", "scope", "link")
+                return text.contains("fe80::") && !text.contains("tentative")
+            }
+            #expect(usable != nil, "web\(node)'s link-local address stays tentative")
+        }
+        try Self.config(lab, name: "web6", address: "\(vip)/128", vrrp: "vrid: 61, version: 3, advert_interval: 100ms")
+            .write(toFile: lab.config(1), atomically: true, encoding: .utf8)
+        let scratch = try ScratchDirectory("floatip-vrrp-agent6")
+        defer { scratch.remove() }
+        try """
+            global_defs { router_id web2 }
+            vrrp_instance web6 {
+              state BACKUP
+              interface eth0
+              version 3
+              virtual_router_id 61
+              priority 100
+              advert_int 0.1
+              virtual_ipaddress { \(vip)/128 }
+            }
+            """.write(toFile: scratch.file("keepalived.conf"), atomically: true, encoding: .utf8)
+        let daemon = try VRRPKeepalived.start(keepalived, in: lab.namespace(2), scratch: scratch)
+        defer { VRRPKeepalived.end(daemon, scratch: scratch) }
+        let log = { "agent:\n\(lab.log(1))\nkeepalived:\n\(ServerProcess.tail(scratch.file("keepalived.log")))" }
+        func holds(_ node: Int) throws -> Bool {
+            try lab.network.ip(lab.namespace(node), "-6", "addr", "show", "dev", "eth0").contains("\(vip)/128")
+        }
+        func only(_ node: Int) throws -> Bool { try holds(node) && !holds(3 - node) }
+        let down = VRRPTimers.masterDown(priority: 100, interval: .milliseconds(100))
+
+        #expect(try await lab.wait(down * 3) { try only(2) } != nil, "\(log())")
+        try lab.start(1)
+        let preempt = try await lab.wait(down * 3) { try only(1) }
+        #expect(preempt != nil, "\(log())")
+        let run = try await lab.floatip(1, ["status", "--json", "--config", lab.config(1)])
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let group = (json?["groups"] as? [[String: Any]])?.first ?? [:]
+        #expect((group["reason"] as? String)?.hasPrefix("VRRP master") == true, "\(run.stdout)")
+        // keepalived's advertisements were heard and accepted (hop limit 255 from the ancillary data).
+        #expect((group["vrrpDropped"] as? [String: Int]) == [:], "\(run.stdout)")
+        lab.signal(1, SIGTERM)
+        let stop = try await lab.wait(down * 2) { try only(2) }
+        #expect(stop != nil, "\(log())")
+        #expect(try await lab.waitForExit(1) == 0, "\(log())")
+        print("VRRP v3 IPv6 agent with keepalived: preempt \(preempt.map { "\($0)" } ?? "-"), stop → keepalived \(stop.map { "\($0)" } ?? "-")")
+    }
+}
+
+extension VRRPAgentTests {
+    /// web1's config: one VRRP group `name` with `address` on eth0 at priority 150 (`vrrp` the flow
+    /// mapping's settings), the required `service` check, the lab's API socket, event log and state.
+    static func config(_ lab: AgentLab, name: String, address: String, vrrp: String) -> String {
+        """
+        cluster: lab
+        node: { name: web1, address: 198.18.0.1 }
+        secret_file: \(lab.directory.appendingPathComponent("secret").path)
+        groups:
+          - name: \(name)
+            addresses: [\(address)]
+            interface: eth0
+            priority: 150
+            protocol: vrrp
+            vrrp: { \(vrrp) }
+        checks:
+          - { name: service, kind: file, target: \(lab.serviceFile(1).path), interval: 100ms, timeout: 90ms, rise: 1, fall: 1 }
+        api: { listen: off, socket: \(lab.apiSocket(1).path) }
+        event_log: \(lab.eventLog(1).path)
+        state_dir: \(lab.stateDirectory(1).path)
+        """
+    }
+}
+
+/// keepalived for these tests: its files in a scratch directory.
 enum VRRPKeepalived {
+    /// Starts keepalived (VRRP only, in the foreground) in `namespace` with `scratch`'s keepalived.conf.
+    static func start(_ binary: String, in namespace: String, scratch: ScratchDirectory) throws -> Process {
+        try ServerProcess.start(
+            [binary, "-n", "-l", "-P", "-f", scratch.file("keepalived.conf"), "-p", scratch.file("k.pid"),
+             "-r", scratch.file("vrrp.pid")],
+            namespace: namespace, log: scratch.file("keepalived.log"))
+    }
+
+    /// Ends keepalived and its VRRP child, by PID (the child's PID from its file).
     static func end(_ process: Process, scratch: ScratchDirectory) {
         let child = (try? String(contentsOfFile: scratch.file("vrrp.pid"), encoding: .utf8)).flatMap {
             Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -1,5 +1,5 @@
-// Only what Swift's Glibc module cannot give us: the netlink, packet and ICMP headers, and
-// setns(2). Everything else is Swift. _GNU_SOURCE is deliberately not defined: it changes
+// Only what Swift's Glibc module cannot give us: the netlink, packet and ICMP headers, setns(2),
+// and recvmsg's ancillary data (CMSG_* macros). Everything else is Swift. _GNU_SOURCE is deliberately not defined: it changes
 // struct layouts (fd_set) that Foundation's modules also see, and the two would clash; the few
 // GNU declarations we need are declared here instead.
 #ifndef CFLOATIP_LINUX_H
@@ -25,6 +25,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <ifaddrs.h>
+#include <string.h>
 
 /// setns(2) (glibc declares it only under _GNU_SOURCE).
 extern int setns(int fd, int nstype);
@@ -44,6 +46,79 @@ static inline void cfloatip_set_thread_name(const char *name) { prctl(PR_SET_NAM
 /// process may dump core and be inspected by processes of its own user.
 static inline int cfloatip_set_dumpable(int dumpable) { return prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0); }
 static inline int cfloatip_get_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
+
+/// The IPv6 ancillary-data options (glibc's bits/in.h; stable ABI), and in6_pktinfo, which glibc
+/// declares only under _GNU_SOURCE.
+#ifndef IPV6_RECVPKTINFO
+#define IPV6_RECVPKTINFO 49
+#endif
+#ifndef IPV6_PKTINFO
+#define IPV6_PKTINFO 50
+#endif
+#ifndef IPV6_RECVHOPLIMIT
+#define IPV6_RECVHOPLIMIT 51
+#endif
+#ifndef IPV6_HOPLIMIT
+#define IPV6_HOPLIMIT 52
+#endif
+static const int cfloatip_IPV6_RECVPKTINFO = IPV6_RECVPKTINFO;
+static const int cfloatip_IPV6_RECVHOPLIMIT = IPV6_RECVHOPLIMIT;
+struct cfloatip_in6_pktinfo { struct in6_addr addr; unsigned int ifindex; };
+
+/// recvmsg(2) of one datagram, without waiting, on a raw IPv6 socket with IPV6_RECVHOPLIMIT and
+/// IPV6_RECVPKTINFO on (CMSG_* are macros Swift cannot call): its bytes, its source, its hop limit
+/// (-1 when absent) and its destination (:: when absent). Returns recvmsg's result.
+static inline ssize_t cfloatip_recv_ipv6(int fd, void *buffer, size_t length, struct sockaddr_in6 *from,
+                                         int *hop_limit, struct in6_addr *destination) {
+    struct iovec iov = { buffer, length };
+    union {
+        char bytes[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct cfloatip_in6_pktinfo))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_name = from;
+    message.msg_namelen = sizeof(*from);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof(control.bytes);
+    *hop_limit = -1;
+    memset(destination, 0, sizeof(*destination));
+    ssize_t count = recvmsg(fd, &message, MSG_DONTWAIT);
+    if (count < 0) return count;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c != NULL; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level != IPPROTO_IPV6) continue;
+        if (c->cmsg_type == IPV6_HOPLIMIT) {
+            memcpy(hop_limit, CMSG_DATA(c), sizeof(int));
+        } else if (c->cmsg_type == IPV6_PKTINFO) {
+            struct cfloatip_in6_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof(info));
+            *destination = info.addr;
+        }
+    }
+    return count;
+}
+
+/// The first link-local IPv6 address (fe80::/10) of interface `name` in this process's network
+/// namespace (getifaddrs(3)): 0 and `out` set, or -1 (none, or getifaddrs failed: see errno).
+static inline int cfloatip_link_local(const char *name, struct in6_addr *out) {
+    struct ifaddrs *list = NULL;
+    if (getifaddrs(&list) != 0) return -1;
+    int found = -1;
+    for (struct ifaddrs *entry = list; entry != NULL; entry = entry->ifa_next) {
+        if (entry->ifa_addr == NULL || entry->ifa_addr->sa_family != AF_INET6 || strcmp(entry->ifa_name, name) != 0) continue;
+        const struct sockaddr_in6 *address = (const struct sockaddr_in6 *)entry->ifa_addr;
+        if (address->sin6_addr.s6_addr[0] == 0xfe && (address->sin6_addr.s6_addr[1] & 0xc0) == 0x80) {
+            *out = address->sin6_addr;
+            found = 0;
+            break;
+        }
+    }
+    freeifaddrs(list);
+    if (found != 0) errno = EADDRNOTAVAIL;
+    return found;
+}
 
 /// CLONE_NEWNET for setns(2) (linux/sched.h; stable ABI).
 static const int cfloatip_CLONE_NEWNET = 0x40000000;

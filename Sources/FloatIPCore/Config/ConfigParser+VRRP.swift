@@ -95,8 +95,8 @@ extension ConfigReader {
         for (index, item) in items.enumerated() {
             guard let text = string(item, path: "\(path)[\(index)]") else { continue }
             guard let address = IPAddress(text), address.isIPv4 else {
-                report("\(path)[\(index)]", at: item, "`\(text)` is not an IPv4 address (VRRP over IPv6 is not "
-                    + "supported yet)")
+                report("\(path)[\(index)]", at: item, "`\(text)` is not an IPv4 address (unicast VRRP over IPv6 is "
+                    + "not supported yet)")
                 continue
             }
             guard !peers.contains(address) else {
@@ -108,30 +108,39 @@ extension ConfigReader {
         return peers.count == items.count ? peers : nil
     }
 
-    /// What no VRRP group may have, across groups: another family than IPv4 (the speaker has no
-    /// IPv6 socket yet), this node's address or a peer of its own as a unicast peer, and two groups
-    /// of one VRID on one interface (one virtual router each).
+    /// What no VRRP group may have, across groups: both families (a virtual router is IPv4 or IPv6),
+    /// IPv6 in version 2 or with unicast peers, IPv4 without an IPv4 `node.address` (its source), this
+    /// node's address as a unicast peer, and two groups of one VRID and family on one interface.
     mutating func checkVRRPGroups(_ groups: [Located<GroupConfig>], node: NodeConfig?) {
         var routers: [String: Located<GroupConfig>] = [:]
         for located in groups {
             let group = located.value
             guard let vrrp = group.vrrp else { continue }
-            if let node, !node.address.isIPv4 {
-                report("\(located.path).protocol", line: located.line, "VRRP advertises from this node's own IPv4 "
-                    + "address, but node.address is \(node.address); VRRP over IPv6 is not supported yet")
+            let ipv6 = group.addresses.first.map { !$0.address.isIPv4 } ?? false
+            if let other = group.addresses.first(where: { $0.address.isIPv4 == ipv6 }) {
+                report("\(located.path).addresses", line: located.line, "\(other.address) is another family than "
+                    + "\(group.addresses[0].address): a VRRP virtual router is IPv4 or IPv6; use one group for each")
             }
-            if let v6 = group.addresses.first(where: { !$0.address.isIPv4 }) {
-                report("\(located.path).addresses", line: located.line, "\(v6.address) is IPv6; VRRP over IPv6 is not "
-                    + "supported yet: put IPv6 addresses in a group on floatip's own protocol")
+            if ipv6, vrrp.version != 3 {
+                report("\(located.path).vrrp.version", line: located.line, "VRRP over IPv6 is version 3 (RFC 5798); "
+                    + "write `version: 3`")
+            }
+            if ipv6, !vrrp.unicastPeers.isEmpty {
+                report("\(located.path).vrrp.unicast_peers", line: located.line, "unicast VRRP over IPv6 is not "
+                    + "supported yet: use the multicast group ff02::12 (no `unicast_peers`)")
+            }
+            if !ipv6, let node, !node.address.isIPv4 {
+                report("\(located.path).protocol", line: located.line, "an IPv4 virtual router advertises from this "
+                    + "node's own IPv4 address, but node.address is \(node.address)")
             }
             if let node, vrrp.unicastPeers.contains(node.address) {
                 report("\(located.path).vrrp.unicast_peers", line: located.line, "\(node.address) is this node's own "
                     + "address (node.address); list the other routers only")
             }
-            let key = "\(group.interface ?? "") \(vrrp.vrid)"
+            let key = "\(group.interface ?? "") \(vrrp.vrid) \(ipv6)"
             if let earlier = routers[key] {
-                report("\(located.path).vrrp.vrid", line: located.line, "VRID \(vrrp.vrid) on \(group.interface ?? "?") "
-                    + "is also group `\(earlier.value.name)`'s; one group per virtual router")
+                report("\(located.path).vrrp.vrid", line: located.line, "VRID \(vrrp.vrid) (\(ipv6 ? "IPv6" : "IPv4")) on "
+                    + "\(group.interface ?? "?") is also group `\(earlier.value.name)`'s; one group per virtual router")
             }
             routers[key] = located
         }

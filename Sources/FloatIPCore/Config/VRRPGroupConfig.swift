@@ -37,15 +37,19 @@ public struct VRRPGroupConfig: Sendable, Equatable {
 }
 
 extension GroupConfig {
+    /// Whether the group's virtual router is IPv6 (its addresses are).
+    public var isIPv6: Bool { addresses.first.map { !$0.address.isIPv4 } ?? false }
+
     /// This node's router of the group's virtual router: priority and preemption from the group, the
-    /// node's own address as the advertisements' source (and the tie-break), `password` read from
-    /// `vrrp.auth_pass_file`. nil for a group on floatip's own protocol.
-    public func vrrpRouter(node: NodeConfig, password: [UInt8]? = nil) -> VRRPRouterConfig? {
+    /// advertisements' source (and the tie-break) `source` (an IPv6 router's: the interface's
+    /// link-local address) or else the node's own address, `password` read from `vrrp.auth_pass_file`.
+    /// nil for a group on floatip's own protocol.
+    public func vrrpRouter(node: NodeConfig, source: IPAddress? = nil, password: [UInt8]? = nil) -> VRRPRouterConfig? {
         guard let vrrp else { return nil }
         return VRRPRouterConfig(
             version: vrrp.version, vrid: vrrp.vrid, priority: UInt8(clamping: priority),
             advertInterval: vrrp.advertInterval, preempt: preempt, preemptDelay: vrrp.preemptDelay,
-            ownAddress: node.address, addresses: addresses.map(\.address),
+            ownAddress: source ?? node.address, addresses: addresses.map(\.address),
             authentication: password.map { .password($0) } ?? .none)
     }
 }

@@ -127,19 +127,7 @@ public final class Pinger: Sendable {
     }
 
     private static func sendOnce(_ request: [UInt8], to address: IPAddress, on fd: Int32) throws(SystemError) {
-        switch address {
-        case .v4(let value):
-            var destination = sockaddr_in()
-            destination.sin_family = sa_family_t(AF_INET)
-            destination.sin_addr.s_addr = value.bigEndian
-            try sendDatagram(fd, request, to: &destination, flags: Int32(MSG_DONTWAIT))
-        case .v6:
-            var destination = sockaddr_in6()
-            destination.sin6_family = sa_family_t(AF_INET6)
-            let bytes = address.bytes
-            withUnsafeMutableBytes(of: &destination.sin6_addr) { $0.copyBytes(from: bytes) }
-            try sendDatagram(fd, request, to: &destination, flags: Int32(MSG_DONTWAIT))
-        }
+        try sendDatagram(fd, request, to: address)
     }
 
     /// A non-blocking ICMP socket of the family and mode, inside `namespace`; raw ones get a filter

@@ -113,8 +113,8 @@ public final class VRRPSpeaker: Sendable {
             if fds[1].revents != 0 { wakePipe.drain() }
             if fds[0].revents != 0 {
                 for _ in 0..<64 {
-                    guard let packet = try? socket.receive() else { break }
-                    handle(packet)
+                    guard let received = try? socket.receive() else { break }
+                    handle(received)
                 }
             }
             perform(state.withLock { $0.machine.tick(now: .monotonicNow) })
@@ -122,12 +122,12 @@ public final class VRRPSpeaker: Sendable {
         done.signal()
     }
 
-    private func handle(_ packet: [UInt8]) {
+    private func handle(_ received: Result<(envelope: VRRPEnvelope, message: ArraySlice<UInt8>), VRRPError>) {
         do {
-            let (envelope, message) = try VRRPCodec.splitIPv4Packet(packet)
+            let (envelope, message) = try received.get()
             // The unbound socket sees every VRRP packet delivered here: only the group's and ours count.
             guard envelope.source != socket.source,
-                envelope.destination == socket.source || envelope.destination == VRRPEnvelope.multicastGroup(ipv6: false)
+                envelope.destination == socket.source || envelope.destination == VRRPEnvelope.multicastGroup(ipv6: !socket.source.isIPv4)
             else { return }
             let (advert, _) = try VRRPCodec.decode(message, envelope: envelope)
             try advert.check(against: identity)
@@ -149,7 +149,7 @@ public final class VRRPSpeaker: Sendable {
             case .send(let advert):
                 let targets: [IPAddress]
                 switch destination {
-                case .multicast: targets = [VRRPEnvelope.multicastGroup(ipv6: false)]
+                case .multicast: targets = [VRRPEnvelope.multicastGroup(ipv6: !socket.source.isIPv4)]
                 case .unicast(let peers): targets = peers
                 }
                 for target in targets {
