@@ -116,6 +116,7 @@ struct FRRVRRPInteropTests {
         kill(frr.vrrpd?.processIdentifier ?? 0, SIGTERM)
         let stop = try await lab.wait(down * 3) { try only(1) }
         #expect(stop != nil, "\(log())")
+        #expect(frr.vrrpdExit() == 0, "\(log())")
         let dropped = try await Self.status(lab)["vrrpDropped"] as? [String: Any]
         #expect(dropped?.isEmpty == true, "\(dropped ?? [:])")
         #expect(frr.refused.isEmpty, "\(frr.refused.prefix(5))")
@@ -174,7 +175,10 @@ struct FRRVRRPInteropTests {
     /// Who holds the address: 1 (the agent, on eth0), 2 (FRR, its macvlan up). Two holders count
     /// only when a second read confirms them (as `AgentLab.holders`).
     static func holders(_ lab: AgentLab, _ frr: FRRVRRPRouter) throws -> [Int] {
-        func read() throws -> [Int] { (try lab.holds(1) ? [1] : []) + (try frr.holds() ? [2] : []) }
+        func read() throws -> [Int] {
+            let agent = try lab.holds(1), router = try frr.holds()
+            return (agent ? [1] : []) + (router ? [2] : [])
+        }
         let first = try read()
         guard first.count > 1 else { return first }
         let again = Set(try read())

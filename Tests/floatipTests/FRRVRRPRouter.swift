@@ -59,7 +59,9 @@ final class FRRVRRPRouter {
         let link = try command(["ip", "-n", namespace, "-o", "link", "show", "dev", parent])
         macvlan = "vrrp4-\(link.prefix { $0 != ":" })-\(vrid)"
         try command(["ip", "-n", namespace, "link", "add", macvlan, "link", parent, "type", "macvlan", "mode", "bridge"])
-        try command(["ip", "-n", namespace, "link", "set", "dev", macvlan, "address", String(format: "00:00:5e:00:01:%02x", vrid)])
+        // Protodown until vrrpd, master, says otherwise: nobody holds the address before vrrpd runs.
+        try command(["ip", "-n", namespace, "link", "set", "dev", macvlan, "address", String(format: "00:00:5e:00:01:%02x", vrid),
+                     "protodown", "on"])
         try command(["ip", "-n", namespace, "addr", "add", "\(address)/32", "dev", macvlan])
         try command(["ip", "-n", namespace, "link", "set", "dev", macvlan, "up"])
         try "hostname \(namespace)\n".write(toFile: scratch.file("zebra.conf"), atomically: true, encoding: .utf8)
@@ -89,9 +91,13 @@ final class FRRVRRPRouter {
     }
 
     private func daemon(_ program: String, _ name: String) throws -> Process {
+        // The test runner's threads block SIGTERM (among others), and a child inherits that mask;
+        // FRR keeps the mask it was started with, so `env --default-signal` unblocks (and un-ignores)
+        // every signal first, or a SIGTERM would never reach vrrpd.
         let process = try ServerProcess.start(
-            [program, "-N", pathspace, "-f", scratch.file("\(name).conf"), "-i", scratch.file("\(name).pid"),
-             "-z", scratch.file("zserv.api"), "--vty_socket", scratch.path, "-P", "0", "--log", "stdout"],
+            ["/usr/bin/env", "--default-signal", program, "-N", pathspace, "-f", scratch.file("\(name).conf"),
+             "-i", scratch.file("\(name).pid"), "-z", scratch.file("zserv.api"), "--vty_socket", scratch.path, "-P", "0",
+             "--log", "stdout"],
             namespace: namespace, log: scratch.file("\(name).log"))
         started.append((name, process.processIdentifier))
         return process
@@ -122,6 +128,14 @@ final class FRRVRRPRouter {
         guard run.status == 0, run.stdout.isEmpty else {
             throw CommandError(arguments: commands, status: run.status, stderr: run.stderr + run.stdout)
         }
+    }
+
+    /// Waits (at most 5 s) for vrrpd to exit; how it ended, or nil while it runs.
+    func vrrpdExit() -> Int32? {
+        guard let vrrpd else { return nil }
+        let deadline = Date().addingTimeInterval(5)
+        while vrrpd.isRunning, Date() < deadline { usleep(20_000) }
+        return vrrpd.isRunning ? nil : vrrpd.terminationStatus
     }
 
     /// vrrpd's log (its debug lines).
