@@ -52,12 +52,13 @@ final class FRRVRRPRouter {
         self.vrid = vrid
         self.address = address
         pathspace = "floatip-\(namespace)"
-        scratch = try ScratchDirectory("floatip-frr")
-        // The daemons drop root for user frr: it writes its PID files and sockets here.
         guard let user = getpwnam("frr") else { throw CommandError(arguments: ["getpwnam frr"], status: 1, stderr: "no user frr") }
-        chown(scratch.path, user.pointee.pw_uid, user.pointee.pw_gid)
         let link = try command(["ip", "-n", namespace, "-o", "link", "show", "dev", parent])
         macvlan = "vrrp4-\(link.prefix { $0 != ":" })-\(vrid)"
+        // Last: from here on a failure ends in deinit, which removes the directory.
+        scratch = try ScratchDirectory("floatip-frr")
+        // The daemons drop root for user frr: it writes its PID files and sockets here.
+        chown(scratch.path, user.pointee.pw_uid, user.pointee.pw_gid)
         try command(["ip", "-n", namespace, "link", "add", macvlan, "link", parent, "type", "macvlan", "mode", "bridge"])
         // Protodown until vrrpd, master, says otherwise: nobody holds the address before vrrpd runs.
         try command(["ip", "-n", namespace, "link", "set", "dev", macvlan, "address", String(format: "00:00:5e:00:01:%02x", vrid),
