@@ -2,8 +2,10 @@ extension KeepalivedImport {
     /// A `track_script` entry (`NAME [weight W [reverse]]`): the check made from that `vrrp_script`
     /// with this weight; returns what the group's priority rises by (keepalived adds a positive weight
     /// while the script succeeds: floatip starts that much higher and subtracts it while the check fails).
+    /// `weighted` false (an address owner, or a sync group's instance): keepalived drops a weighted script.
     mutating func mapTrackedScript(
-        _ tracked: KeepalivedStatement, scripts: [String: KeepalivedStatement], into group: inout Group
+        _ tracked: KeepalivedStatement, scripts: [String: KeepalivedStatement], weighted: Bool, owner: Bool,
+        into group: inout Group
     ) -> Int {
         guard let script = scripts[tracked.keyword] else {
             note(tracked, "track_script \(tracked.keyword): no vrrp_script of that name")
@@ -17,6 +19,10 @@ extension KeepalivedImport {
         if let index = tracked.arguments.firstIndex(of: "weight"), index + 1 < tracked.arguments.count {
             weight = Int(tracked.arguments[index + 1]) ?? weight
         }
+        if weight != 0, !weighted {
+            note(tracked, "track_script \(tracked.keyword) weight \(weight): keepalived ignores a weighted script \(owner ? "at priority 255" : "in a vrrp_sync_group (without sync_group_tracking_weight)"); not tracked")
+            return 0
+        }
         if tracked.arguments.contains("reverse") || script.child("weight")?.arguments.contains("reverse") == true {
             note(tracked, "`reverse` weights are not carried over: the weight applies as keepalived's plain weight")
         }
@@ -26,7 +32,7 @@ extension KeepalivedImport {
             checks.append(Check(name: name, fields: scriptFields(script, weight: weight)))
         }
         if !group.checks.contains(name) { group.checks.append(name) }
-        return max(0, weight)
+        return min(253, max(0, weight))
     }
 
     /// The fields of a command check from a `vrrp_script`.
@@ -56,22 +62,29 @@ extension KeepalivedImport {
         return fields
     }
 
-    /// A `track_interface` entry (`IFACE [weight W]`): an interface check. The instance's own
-    /// interface is tracked by floatip already (an implicit required check), so it is only noted.
-    mutating func mapTrackedInterface(_ tracked: KeepalivedStatement, into group: inout Group) {
+    /// A `track_interface` entry (`IFACE [weight W]`): an interface check; returns what the group's
+    /// priority rises by (a positive weight, added while the link is up, as for scripts). The
+    /// instance's own interface is tracked by floatip already (an implicit required check). `weighted`
+    /// false: an address owner drops a weighted interface, a sync group's instance runs it as weight 0.
+    mutating func mapTrackedInterface(_ tracked: KeepalivedStatement, weighted: Bool, owner: Bool, into group: inout Group) -> Int {
         var weight = 0
         if let index = tracked.arguments.firstIndex(of: "weight"), index + 1 < tracked.arguments.count {
             weight = Int(tracked.arguments[index + 1]) ?? 0
         }
-        if tracked.keyword == group.interface, weight == 0 { return }
+        if weight != 0, !weighted {
+            note(tracked, "track_interface \(tracked.keyword) weight \(weight): keepalived " + (owner
+                ? "ignores a weighted interface at priority 255; not tracked"
+                : "runs it as weight 0 in a vrrp_sync_group (without sync_group_tracking_weight): a down link is a fault"))
+            if owner { return 0 }
+            weight = 0
+        }
+        if tracked.keyword == group.interface, weight == 0 { return 0 }
         let name = "link-" + Self.name(tracked.keyword) + (weight == 0 ? "" : "_w\(weight < 0 ? "m\(-weight)" : "\(weight)")")
         var fields = [("kind", "interface"), ("target", tracked.keyword)]
-        if weight != 0 {
-            fields.append(("weight", "\(-abs(weight))"))
-            if weight > 0 { note(tracked, "positive interface weight \(weight): floatip subtracts \(weight) while the link is down instead of adding it while up") }
-        }
+        if weight != 0 { fields.append(("weight", "\(max(-253, -abs(weight)))")) }
         if !checks.contains(where: { $0.name == name }) { checks.append(Check(name: name, fields: fields)) }
         if !group.checks.contains(name) { group.checks.append(name) }
+        return min(253, max(0, weight))
     }
 
     /// A `vrrp_sync_group`: instances that move together. They stay separate groups for now.

@@ -8,6 +8,9 @@ extension KeepalivedImport {
                 note(entry, "router_id: the node is named by its address (node-…), the same on every node's converted file")
             case "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh":
                 if let mapped = announceSetting(entry, keyword: String(entry.keyword.dropFirst("vrrp_".count))) { announce.append(mapped) }
+            case "vrrp_version":
+                // Read before the instances (KeepalivedImport.init): their version's default.
+                if options.native { note(entry, "vrrp_version: floatip's own protocol has no VRRP version") }
             case "script_user", "enable_script_security":
                 note(entry, "`\(entry.keyword)`: floatip runs checks and hooks as the agent's own user (root with CAP_NET_ADMIN and CAP_NET_RAW under the packaged unit)")
             case "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "smtp_alert":
@@ -32,17 +35,24 @@ extension KeepalivedImport {
         }
     }
 
-    /// One `vrrp_instance` as a group; its unicast source and peers, if any.
+    /// One `vrrp_instance` as a group (nil: left out, noted); its unicast source and peers, if any.
+    /// keepalived settles an instance once the whole file is read (vrrp.c's vrrp_complete_instance):
+    /// the defaults and the settings that cancel each other are applied here the same way.
     mutating func mapInstance(
         _ statement: KeepalivedStatement, scripts: [String: KeepalivedStatement]
-    ) -> (Group, IPAddress?, [IPAddress]) {
+    ) -> (Group?, IPAddress?, [IPAddress]) {
         var group = Group(name: Self.name(statement.arguments.first ?? "group"), source: statement.location)
-        var base = 100
+        var base: Int?
         var raise = 0
         var source: IPAddress?
         var peers: [IPAddress] = []
         var vrid: Int?
         var useVMAC = false
+        var wantsMaster = false
+        var delay: (entry: KeepalivedStatement, seconds: Double)?
+        // Mapped once the instance's interface, priority and family are known.
+        var addresses: [KeepalivedStatement] = []
+        var tracked: [KeepalivedStatement] = []
         for entry in statement.block ?? [] {
             let first = entry.arguments.first ?? ""
             switch entry.keyword {
@@ -51,34 +61,19 @@ extension KeepalivedImport {
                 base = Int(first) ?? 100
                 if base == 255 { note(entry, "priority 255 (address owner): floatip's highest is 254") }
             case "nopreempt": group.preempt = false
-            case "preempt_delay":
-                let seconds = Double(first) ?? 0
-                let delay = Duration.milliseconds(Int(seconds * 1000))
-                if !options.native {
-                    group.vrrp.append(("preempt_delay", Self.seconds(seconds)))
-                    continue
-                }
-                if let existing = preemptDelay, existing != delay {
-                    note(entry, "preempt_delay differs between instances: floatip's is one timer for the node; the longest is kept")
-                }
-                preemptDelay = max(preemptDelay ?? .zero, delay)
+            case "preempt": group.preempt = true
+            case "preempt_delay": delay = (entry, Double(first) ?? 0)
             case "virtual_router_id": vrid = Int(first)
             case "use_vmac":
                 useVMAC = true
                 if !first.isEmpty { note(entry, "use_vmac's interface name: floatip names it fipvm<ID>") }
-            case "virtual_ipaddress", "virtual_ipaddress_excluded":
-                for address in entry.block ?? [] { mapAddress(address, into: &group) }
+            case "virtual_ipaddress", "virtual_ipaddress_excluded": addresses.append(entry)
             case "unicast_src_ip": source = IPAddress(first)
             case "unicast_peer":
                 for peer in entry.block ?? [] {
                     if let address = IPAddress(peer.keyword) { peers.append(address) } else { note(peer, "`\(peer.keyword)` is not an address") }
                 }
-            case "track_script":
-                for tracked in entry.block ?? [] {
-                    raise += mapTrackedScript(tracked, scripts: scripts, into: &group)
-                }
-            case "track_interface":
-                for tracked in entry.block ?? [] { mapTrackedInterface(tracked, into: &group) }
+            case "track_script", "track_interface": tracked.append(entry)
             case "notify_master", "notify_backup", "notify_fault":
                 let key = ["notify_master": "on_holder", "notify_backup": "on_standby", "notify_fault": "on_fault"][entry.keyword]!
                 group.hooks.append((key, Self.program(entry.arguments)))
@@ -88,6 +83,8 @@ extension KeepalivedImport {
             case "garp_master_delay", "garp_master_repeat", "garp_master_refresh":
                 if let mapped = announceSetting(entry, keyword: entry.keyword) { group.announce.append(mapped) }
             case "state":
+                // keepalived: a later BACKUP does not undo MASTER.
+                wantsMaster = wantsMaster || first == "MASTER"
                 note(entry, "state \(first): floatip decides by priority; the initial state does not matter")
             case "advert_int", "authentication", "version":
                 if !options.native {
@@ -101,39 +98,68 @@ extension KeepalivedImport {
                     : "`\(entry.keyword)` is not carried over")
             }
         }
+        // keepalived: without a priority, `state MASTER` makes the address owner (255).
+        if base == nil, wantsMaster { note(statement, "no priority and state MASTER: keepalived runs it as the address owner (255); floatip's highest is 254") }
+        let priority = base ?? (wantsMaster ? 255 : 100)
+        let owner = priority == 255
+        if !group.preempt, owner || wantsMaster {
+            note(statement, "nopreempt: keepalived ignores it \(owner ? "at priority 255" : "with state MASTER"): the group preempts")
+            group.preempt = true
+        }
+        if let delay {
+            if wantsMaster || !group.preempt {
+                note(delay.entry, "preempt_delay: keepalived ignores it \(wantsMaster ? "with state MASTER" : "with nopreempt")")
+            } else {
+                mapPreemptDelay(delay.entry, seconds: delay.seconds, into: &group)
+            }
+        }
+        // keepalived: the first virtual address says the instance's family.
+        let first = addresses.first { $0.keyword == "virtual_ipaddress" }?.block?.first?.keyword ?? ""
+        if !options.native, let address = IPAddress(String(first.prefix { $0 != "/" })), !address.isIPv4 {
+            note(statement, "an IPv6 instance (VRRP version 3 over IPv6): floatip speaks VRRP over IPv4 only for now; keep keepalived for it, or convert with --native")
+            return (nil, nil, [])
+        }
+        for entry in addresses {
+            for address in entry.block ?? [] { mapAddress(address, into: &group) }
+        }
+        let weighted = !owner && !unweightedInstances.contains(statement.arguments.first ?? "")
+        var seen: Set<String> = []
+        for entry in tracked {
+            for line in entry.block ?? [] {
+                guard seen.insert("\(entry.keyword) \(line.keyword)").inserted else {
+                    note(line, "\(entry.keyword) \(line.keyword) is listed already: keepalived ignores it")
+                    continue
+                }
+                if entry.keyword == "track_script" {
+                    raise += mapTrackedScript(line, scripts: scripts, weighted: weighted, owner: owner, into: &group)
+                } else {
+                    raise += mapTrackedInterface(line, weighted: weighted, owner: owner, into: &group)
+                }
+            }
+        }
         if useVMAC, let vrid { group.virtualMAC = vrid }
         if !options.native {
-            group.vrrp.insert(("vrid", "\(vrid ?? 0)"), at: 0)
-            if vrid == nil { note(statement, "no virtual_router_id: give the group's `vrrp.vrid` by hand") }
-            if !peers.isEmpty { group.vrrp.append(("unicast_peers", "[" + peers.map(\.description).joined(separator: ", ") + "]")) }
+            settleVRRP(statement, vrid: vrid, peers: peers, into: &group)
         }
-        group.priority = min(254, max(1, base + raise))
+        group.priority = min(254, max(1, priority + raise))
         if raise > 0 {
-            note(statement, "priority \(base) + \(raise) from scripts with positive weights (floatip adds a weight while a check fails, so those checks subtract)")
+            note(statement, "priority \(priority) + \(raise) from tracked scripts and interfaces with positive weights (floatip adds a weight while a check fails, so those checks subtract)"
+                + (priority + raise > 254 ? "; above 254, so a failing check takes floatip's priority (254 less its weight) lower than keepalived's (\(priority + raise) less it, at most 254)" : ""))
         }
         return (group, source, peers)
     }
 
-    /// `advert_int`, `authentication` and `version` of an instance as its `vrrp:` settings (VRRP mode).
-    mutating func mapVRRPSetting(_ entry: KeepalivedStatement, into group: inout Group) {
-        let first = entry.arguments.first ?? ""
-        switch entry.keyword {
-        case "version":
-            group.vrrp.append(("version", first))
-        case "advert_int":
-            guard let seconds = Double(first), seconds > 0 else { return note(entry, "advert_int needs a number of seconds") }
-            group.vrrp.append(("advert_interval", Self.seconds(seconds)))
-        default:
-            for setting in entry.block ?? [] {
-                switch (setting.keyword, setting.arguments.first ?? "") {
-                case ("auth_type", "PASS"): break
-                case ("auth_type", let type):
-                    note(setting, "auth_type \(type): floatip speaks VRRP with no authentication or PASS only")
-                case ("auth_pass", let password): group.password = String(password.prefix(8))
-                default: note(setting, "`\(setting.keyword)` is not carried over")
-                }
-            }
+    /// `preempt_delay`: the group's (VRRP), or the node's one timer (native: the longest).
+    mutating func mapPreemptDelay(_ entry: KeepalivedStatement, seconds: Double, into group: inout Group) {
+        if !options.native {
+            group.vrrpPreemptDelay = seconds
+            return
         }
+        let delay = Duration.milliseconds(Int(seconds * 1000))
+        if let existing = preemptDelay, existing != delay {
+            note(entry, "preempt_delay differs between instances: floatip's is one timer for the node; the longest is kept")
+        }
+        preemptDelay = max(preemptDelay ?? .zero, delay)
     }
 
     /// One address line: `ADDRESS[/LENGTH] [dev IFACE] [label …]…`.
@@ -146,7 +172,9 @@ extension KeepalivedImport {
         }
         var options = line.arguments[...]
         while let option = options.popFirst() {
-            let value = options.popFirst() ?? ""
+            // keepalived's flags (`no_track`, `home`, `-nodad`…) take no value.
+            let valued = ["dev", "scope", "brd", "broadcast", "label", "peer", "preferred_lft"].contains(option)
+            let value = valued ? options.popFirst() ?? "" : ""
             if option == "dev", value != group.interface, group.interface != nil {
                 note(line, "\(text) is on \(value), not the instance's \(group.interface ?? ""): a floatip group's addresses share one interface; not carried over")
                 return

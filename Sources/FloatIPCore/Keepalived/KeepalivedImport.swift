@@ -50,6 +50,10 @@ public struct KeepalivedImport: Sendable {
         var announce: [(String, String)] = []
         /// The `vrrp:` block's settings (VRRP mode), in order.
         var vrrp: [(String, String)] = []
+        /// The instance's own `version`, `advert_int` and `preempt_delay` (VRRP mode), before `settleVRRP`.
+        var vrrpVersion: Int?
+        var advertInterval: (entry: KeepalivedStatement, seconds: Double)?
+        var vrrpPreemptDelay: Double?
         /// keepalived's `auth_pass` (VRRP mode): written to the group's `auth_pass_file`.
         var password: String?
         var source: KeepalivedLocation
@@ -61,6 +65,11 @@ public struct KeepalivedImport: Sendable {
     var node: (name: String, address: IPAddress)?
     var peers: [(name: String, address: IPAddress)] = []
     var preemptDelay: Duration?
+    /// `global_defs`' `vrrp_version`: an IPv4 instance's version when it says none.
+    var defaultVersion = 2
+    /// The instances of sync groups without `sync_group_tracking_weight`: keepalived ignores their
+    /// weighted scripts and runs their weighted interfaces as weight 0 (a down link is a fault).
+    var unweightedInstances: Set<String> = []
     let options: Options
     let file: String
 
@@ -74,6 +83,19 @@ public struct KeepalivedImport: Sendable {
         self.options = options
         self.file = file
         let scripts = Dictionary(statements.filter { $0.keyword == "vrrp_script" }.compactMap { s in s.arguments.first.map { ($0, s) } }) { a, _ in a }
+        // keepalived settles instances after reading the whole file: these apply wherever they stand.
+        for statement in statements {
+            if statement.keyword == "global_defs", let version = statement.child("vrrp_version")?.arguments.first.flatMap({ Int($0) }),
+                (2...3).contains(version)
+            {
+                defaultVersion = version
+            }
+            if statement.keyword == "vrrp_sync_group", statement.child("sync_group_tracking_weight") == nil,
+                statement.child("global_tracking") == nil
+            {
+                for member in statement.child("group")?.block ?? [] { unweightedInstances.insert(member.keyword) }
+            }
+        }
         var globalAnnounce: [(String, String)] = []
         var unicastSources: Set<IPAddress> = []
         var unicastPeers: [IPAddress] = []
@@ -82,7 +104,8 @@ public struct KeepalivedImport: Sendable {
             case "global_defs": globalAnnounce = mapGlobals(statement)
             case "vrrp_script": break
             case "vrrp_instance":
-                let (group, source, peers) = mapInstance(statement, scripts: scripts)
+                let (mapped, source, peers) = mapInstance(statement, scripts: scripts)
+                guard let group = mapped else { continue }
                 groups.append(group)
                 if let source { unicastSources.insert(source) }
                 for peer in peers where !unicastPeers.contains(peer) { unicastPeers.append(peer) }
@@ -100,7 +123,11 @@ public struct KeepalivedImport: Sendable {
             }
         }
         guard !groups.isEmpty else { throw Failure(description: "\(file): no vrrp_instance: nothing to convert") }
-        for index in groups.indices where groups[index].announce.isEmpty { groups[index].announce = globalAnnounce }
+        // An instance's own garp setting replaces the global one of the same name only.
+        for index in groups.indices {
+            let own = Set(groups[index].announce.map(\.0))
+            groups[index].announce += globalAnnounce.filter { !own.contains($0.0) }
+        }
         guard unicastSources.count <= 1 else {
             throw Failure(description: "\(file): the instances use different unicast_src_ip (\(unicastSources.map(\.description).sorted().joined(separator: ", "))): floatip's node has one address")
         }

@@ -1,7 +1,8 @@
-/// Reads keepalived.conf as keepalived does: `#` and `!` start comments, `"…"` quotes a word with
-/// spaces, `{` and `}` open and close blocks (on the statement's line or the next), `include PATTERN`
-/// reads other files (a glob, relative to the including file's directory). Pure: the files come
-/// from `source`, which the caller implements with the file system (or a dictionary, in tests).
+/// Reads keepalived.conf as keepalived does: `#` and `!` start comments (so do `\#` and `\!`, as
+/// keepalived's VRRP process reads them), `"…"` quotes a word with spaces, `{` and `}` open and
+/// close blocks (on the statement's line or the next), `include PATTERN` and its variants read other
+/// files (a glob, relative to the including file's directory). Pure: the files come from `source`,
+/// which the caller implements with the file system (or a dictionary, in tests).
 public struct KeepalivedParser {
     /// What the parser asks of the outside world.
     public protocol Source {
@@ -9,6 +10,9 @@ public struct KeepalivedParser {
         /// with its text, in the order keepalived reads them (sorted); none when nothing matches.
         func files(matching pattern: String, relativeTo directory: String) throws -> [(path: String, text: String)]
     }
+
+    /// `include` and its variants with checks (keepalived.conf(5)): each reads the files a pattern matches.
+    static let includes: Set = ["include", "includer", "includem", "includew", "includeb", "includea"]
 
     /// Includes deeper than this are a loop (keepalived's own limit is about as deep).
     static let maxIncludeDepth = 8
@@ -28,9 +32,9 @@ public struct KeepalivedParser {
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let location = KeepalivedLocation(file: file, line: offset + 1)
             let tokens = try Self.tokens(of: line, at: location)
-            if tokens.first == .word("include"), builder.atStatementStart {
+            if case .word(let keyword) = tokens.first, Self.includes.contains(keyword), builder.atStatementStart {
                 guard tokens.count == 2, case .word(let pattern) = tokens[1] else {
-                    throw KeepalivedParseError(location, "include takes one file or pattern")
+                    throw KeepalivedParseError(location, "\(keyword) takes one file or pattern")
                 }
                 guard depth < Self.maxIncludeDepth else {
                     throw KeepalivedParseError(location, "includes nested more than \(Self.maxIncludeDepth) deep (an include loop?)")
@@ -42,8 +46,9 @@ public struct KeepalivedParser {
                 } catch {
                     throw KeepalivedParseError(location, "include \(pattern): \(error)")
                 }
-                guard !included.isEmpty else {
-                    throw KeepalivedParseError(location, "include \(pattern): no such file (relative to \(directory))")
+                // `includer` checks only that what matches is readable: no match is no error.
+                guard !included.isEmpty || keyword == "includer" else {
+                    throw KeepalivedParseError(location, "\(keyword) \(pattern): no such file (relative to \(directory))")
                 }
                 for (path, text) in included { try read(text, file: path, depth: depth + 1, into: &builder) }
                 continue
@@ -80,6 +85,10 @@ public struct KeepalivedParser {
                 inQuotes = true
                 quoted = true
             case "#", "!":
+                // keepalived.conf(5) says `\#` and `\!` are the characters, but keepalived 2.2.7 strips
+                // comments twice (reading, then its VRRP process reading the copy): the first pass drops
+                // the `\`, the second sees a comment. The running instance has the shorter value.
+                if current.hasSuffix("\\") { current.removeLast() }
                 flush()
                 return tokens
             case "{":
