@@ -57,11 +57,13 @@ struct KeepalivedMigrationTests {
             Issue.record("not within \(limit): \(what); holders \(holders); agents: \(logs)")
         }
         var failures: [(step: String, failed: Int)] = []
+        // The requests sent during the step that failed, read once every one of them has had its 100 ms.
         func step(_ name: String, _ body: () throws -> Void) throws {
-            let before = probe.record().totals.failed
+            let started = ContinuousClock.now
             try body()
-            Thread.sleep(forTimeInterval: 0.3)  // answers still in flight
-            failures.append((name, probe.record().totals.failed - before))
+            let ended = ContinuousClock.now
+            Thread.sleep(forTimeInterval: 0.3)
+            failures.append((name, probe.record().outage(from: started, to: ended).failedRequests))
         }
 
         try wait("web1 (keepalived, priority 200) answers") { try lab.confirmedHolders() == [1] }
@@ -113,10 +115,12 @@ struct KeepalivedMigrationTests {
         print("keepalived → floatip migration, failed requests (no answer within 100 ms, one every 5 ms) per step: "
             + failures.map { "\($0.step): \($0.failed)" }.joined(separator: "; ") + "; client: \(record.totals.sent) requests")
         #expect(record.totals.sent > 1000, "the probe ran")
-        // Backups never move the address; a VRRP hand-over costs keepalived's skew time at most (26 ms at
-        // priority 190 and 100 ms) plus the preemption; the native hand-back is make-before-break.
-        #expect(failures.filter { $0.step.hasPrefix("web3") || $0.step.hasPrefix("web2") }.allSatisfy { $0.failed == 0 }, "\(failures)")
+        // Backups never move the address (checked above from the interfaces; a request or two may miss
+        // its 100 ms on a loaded machine, a move costs several); a VRRP hand-over costs keepalived's skew
+        // time at most (26 ms at priority 190 and 100 ms) plus the preemption; the native hand-back is
+        // make-before-break.
+        #expect(failures.filter { $0.step.hasPrefix("web3") || $0.step.hasPrefix("web2") }.allSatisfy { $0.failed <= 2 }, "\(failures)")
         #expect(failures.allSatisfy { $0.failed <= 40 }, "\(failures)")
-        #expect(failures.last?.failed == 0, "\(failures)")
+        #expect(failures.last.map { $0.failed <= 2 } == true, "\(failures)")
     }
 }
