@@ -29,7 +29,7 @@ struct KeepalivedCorpusEntry: Sendable, CustomTestStringConvertible {
         var priority: Int
         var preempt = true
         var ipv4: [String]
-        /// Left out in VRRP mode (an instance with only these is left out there).
+        /// An instance's IPv6 addresses (over VRRP, kept when it has no IPv4 ones: its family is IPv6).
         var ipv6: [String] = []
         /// Check name: its effect (`.required` is keepalived's weight 0: a failure is FAULT).
         var checks: [String: CheckEffect] = [:]
@@ -299,7 +299,7 @@ enum KeepalivedCorpus {
                 .init(name: "VI_DB", priority: 80, ipv4: ["198.18.31.101/24"], vrid: 62,
                     unicastPeers: ["198.18.31.1", "198.18.31.3"]),
             ]),
-        // Dual stack: an IPv4 instance and an IPv6 one (version 3, the VRRP mode leaves it out).
+        // Dual stack: an IPv4 instance and an IPv6 one (version 3 over ff02::12).
         .init(name: "dual-stack", text: #"""
             # Dual stack: one instance per family (keepalived cannot mix them in one)
             vrrp_instance VI_4 {
@@ -331,8 +331,7 @@ enum KeepalivedCorpus {
                 .init(name: "VI_4", priority: 120, ipv4: ["198.18.40.10/24"], vrid: 70, version: 3),
                 .init(name: "VI_6", priority: 120, ipv4: [], ipv6: ["2001:2:0:40::10/64", "2001:2:0:40::11/64"],
                     vrid: 70, version: 3, advert: .milliseconds(500)),
-            ],
-            vrrpNotes: ["keepalived.conf:14: an IPv6 instance"]),
+            ]),
         // Positive, negative and zero weights, a weight given at track_script, a script tracked twice.
         .init(name: "script-weights", text: #"""
             vrrp_script chk_up {

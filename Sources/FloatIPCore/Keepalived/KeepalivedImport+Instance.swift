@@ -115,10 +115,7 @@ extension KeepalivedImport {
         }
         // keepalived: the first virtual address says the instance's family.
         let first = addresses.first { $0.keyword == "virtual_ipaddress" }?.block?.first?.keyword ?? ""
-        if !options.native, let address = IPAddress(String(first.prefix { $0 != "/" })), !address.isIPv4 {
-            note(statement, "an IPv6 instance (VRRP version 3 over IPv6): floatip speaks VRRP over IPv4 only for now; keep keepalived for it, or convert with --native")
-            return (nil, nil, [])
-        }
+        group.ipv6 = IPAddress(String(first.prefix { $0 != "/" })).map { !$0.isIPv4 } ?? false
         for entry in addresses {
             for address in entry.block ?? [] { mapAddress(address, into: &group) }
         }
@@ -182,8 +179,9 @@ extension KeepalivedImport {
                 note(line, "`\(option)` on \(text) is not carried over")
             }
         }
-        if !self.options.native, !parsed.isIPv4 {
-            note(line, "\(text): floatip speaks VRRP over IPv4 only for now; keep keepalived for this address, or convert with --native")
+        if !self.options.native, parsed.isIPv4 == group.ipv6 {
+            note(line, "\(text): a virtual router is of its first address's family (\(group.ipv6 ? "IPv6" : "IPv4")), as "
+                + "keepalived runs it; put it in an instance of its own, or convert with --native")
             return
         }
         let entry = text.contains("/") ? text : (parsed.isIPv4 ? "\(text)/32" : "\(text)/128")

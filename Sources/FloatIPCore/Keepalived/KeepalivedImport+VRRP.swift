@@ -28,8 +28,16 @@ extension KeepalivedImport {
     mutating func settleVRRP(_ statement: KeepalivedStatement, vrid: Int?, peers: [IPAddress], into group: inout Group) {
         var settings = [("vrid", "\(vrid ?? 0)")]
         if vrid == nil { note(statement, "no virtual_router_id: give the group's `vrrp.vrid` by hand") }
-        let version = group.vrrpVersion ?? defaultVersion
+        var version = group.vrrpVersion ?? defaultVersion
+        if group.ipv6, version == 2 {
+            // keepalived runs an IPv6 instance as version 3 whatever it says.
+            if group.vrrpVersion != nil { note(statement, "version 2 with IPv6 addresses: keepalived runs it as version 3") }
+            version = 3
+        }
         if group.vrrpVersion != nil || version != 2 { settings.append(("version", "\(version)")) }
+        if group.ipv6, !peers.isEmpty {
+            note(statement, "unicast_peer over IPv6: floatip speaks VRRP over IPv6 by multicast only for now; the peers are left out")
+        }
         if let advert = group.advertInterval {
             let entry = advert.entry
             let step = version == 2 ? 1000 : 10
@@ -41,7 +49,7 @@ extension KeepalivedImport {
             settings.append(("advert_interval", Self.seconds(Double(rounded) / 1000)))
         }
         if let delay = group.vrrpPreemptDelay { settings.append(("preempt_delay", Self.seconds(delay))) }
-        if !peers.isEmpty { settings.append(("unicast_peers", "[" + peers.map(\.description).joined(separator: ", ") + "]")) }
+        if !peers.isEmpty, !group.ipv6 { settings.append(("unicast_peers", "[" + peers.map(\.description).joined(separator: ", ") + "]")) }
         if group.password != nil, version == 3 {
             note(statement, "authentication: keepalived ignores it in VRRP version 3 (so does floatip: no auth_pass_file)")
             group.password = nil

@@ -54,6 +54,8 @@ public struct KeepalivedImport: Sendable {
         var vrrpVersion: Int?
         var advertInterval: (entry: KeepalivedStatement, seconds: Double)?
         var vrrpPreemptDelay: Double?
+        /// Whether the instance is IPv6 (its first virtual address is): VRRP version 3 over ff02::12.
+        var ipv6 = false
         /// keepalived's `auth_pass` (VRRP mode): written to the group's `auth_pass_file`.
         var password: String?
         var source: KeepalivedLocation
