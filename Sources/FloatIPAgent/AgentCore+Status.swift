@@ -57,10 +57,9 @@ extension AgentCore {
     private func vrrpStatus(_ name: String, _ entry: VRRPGroupState) -> AgentStatus.Group {
         let view = entry.speaker.view
         let holder = entry.role == .holder ? config.node.name : view.master.map { "\($0.address) (VRRP)" }
-        let maintenance = machine.maintenance || machine.maintenanceGroups.contains(name)
         return AgentStatus.Group(
             name: name, role: "\(entry.role)", reason: entry.reason, holder: holder, term: entry.epoch,
-            priority: Int(view.priority), maintenance: maintenance, handoverTo: nil,
+            priority: Int(view.priority), maintenance: inMaintenance(name), handoverTo: nil,
             mover: (movers[name] as? any MoverTelemetrySource)?.telemetry(), vrrpDropped: entry.speaker.drops)
     }
 }

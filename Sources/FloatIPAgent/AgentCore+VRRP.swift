@@ -45,7 +45,7 @@ extension AgentCore {
     func applyVRRP(group: String) {
         guard var entry = vrrpGroups[group], let config = config.groups.first(where: { $0.name == group }) else { return }
         let condition = checkConditions[group]
-        let maintenance = machine.maintenance || machine.maintenanceGroups.contains(group)
+        let maintenance = inMaintenance(group)
         let weight = (condition?.priority ?? config.priority) - config.priority
         let suspension: (role: Role, reason: String)? =
             if maintenance {
@@ -66,6 +66,9 @@ extension AgentCore {
         vrrpGroups[group] = entry
         entry.speaker.set(running: suspension == nil, weight: weight)
     }
+
+    /// Whether an operator put the node, or `group`, in maintenance.
+    func inMaintenance(_ group: String) -> Bool { machine.maintenance || machine.maintenanceGroups.contains(group) }
 
     /// Every VRRP group's speaker stops (a master advertises priority 0 and releases); returns once their
     /// threads have ended.

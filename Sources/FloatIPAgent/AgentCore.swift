@@ -203,19 +203,9 @@ public actor AgentCore {
                 await self?.claimFinished(group: group.name, epoch: epoch, error: failure)
             }
         case .release(let epoch):
-            queue.enqueue {
-                let started = clock.now()
-                var failure: String?
-                do { try await mover.release(group, epoch: epoch) } catch { failure = "\(error)" }
-                onEvent(.mover(group: group.name, operation: "release", epoch: epoch, took: clock.now() - started, error: failure))
-            }
+            enqueueMove(on: queue, group: group.name, "release", epoch: epoch) { try await mover.release(group, epoch: epoch) }
         case .announce:
-            queue.enqueue {
-                let started = clock.now()
-                var failure: String?
-                do { try await mover.announce(group) } catch { failure = "\(error)" }
-                onEvent(.mover(group: group.name, operation: "announce", epoch: 0, took: clock.now() - started, error: failure))
-            }
+            enqueueMove(on: queue, group: group.name, "announce", epoch: 0) { try await mover.announce(group) }
         case .notify:
             break  // transitions are reported above; hooks come with the agent's notifier
         }
