@@ -14,6 +14,9 @@ struct KeepalivedCorpusEntry: Sendable, CustomTestStringConvertible {
     /// `--address`, for multicast instances (nil: the instances' `unicast_src_ip`).
     var address: String?
     var instances: [Instance]
+    /// The groups of the native conversion where they differ from `instances` (a sync group's
+    /// instances become one group).
+    var nativeInstances: [Instance]? = nil
     /// Notes the conversion makes in both modes: each is part of one note's `FILE:LINE: message`.
     var notes: [String] = []
     /// Notes of the VRRP mode only.
@@ -31,6 +34,8 @@ struct KeepalivedCorpusEntry: Sendable, CustomTestStringConvertible {
         var ipv4: [String]
         /// An instance's IPv6 addresses (over VRRP, kept when it has no IPv4 ones: its family is IPv6).
         var ipv6: [String] = []
+        /// Addresses on another interface than `interface` (`dev IFACE`, a sync group's other instances).
+        var ownInterfaces: [String: String] = [:]
         /// Check name: its effect (`.required` is keepalived's weight 0: a failure is FAULT).
         var checks: [String: CheckEffect] = [:]
         var vrid: Int
@@ -181,6 +186,13 @@ enum KeepalivedCorpus {
                 .init(name: "VI_WAN", interface: "eth1", priority: 200, ipv4: ["198.18.21.1/24"],
                     checks: ["link-eth0": .required], vrid: 20),
             ],
+            // On floatip's own protocol the sync group is one group across both interfaces, with its notify script.
+            nativeInstances: [
+                .init(name: "EDGE", priority: 200, ipv4: ["198.18.20.1/24", "198.18.21.1/24"],
+                    ownInterfaces: ["198.18.21.1/24": "eth1"],
+                    checks: ["chk_dhcp": .required, "link-eth1": .required, "link-eth2": .required, "link-eth0": .required],
+                    vrid: 10, hooks: HooksConfig(onHolder: ["/etc/keepalived/edge.sh", "master"])),
+            ],
             notes: [
                 "keepalived.conf:2: vrrp_sync_group", "keepalived.conf:33: track_interface eth2 weight -10: keepalived runs it as weight 0",
                 "keepalived.conf:37: track_script chk_bgp weight -30: keepalived ignores",
@@ -228,7 +240,13 @@ enum KeepalivedCorpus {
                 .init(name: "VI_LAN", priority: 200, ipv4: ["198.18.20.1/24"],
                     checks: ["chk_bgp_w20": .weight(-20), "link-eth2_wm10": .weight(-10)], vrid: 10),
                 .init(name: "VI_WAN", interface: "eth1", priority: 180, ipv4: ["198.18.21.1/24"], vrid: 20),
-            ]),
+            ],
+            nativeInstances: [
+                .init(name: "EDGE", priority: 200, ipv4: ["198.18.20.1/24", "198.18.21.1/24"],
+                    ownInterfaces: ["198.18.21.1/24": "eth1"],
+                    checks: ["chk_bgp_w20": .weight(-20), "link-eth2_wm10": .weight(-10)], vrid: 10),
+            ],
+            vrrpNotes: ["keepalived.conf:1: vrrp_sync_group EDGE: over VRRP each instance joins its own virtual router"]),
         // Two cloud VMs without multicast: unicast, a small positive weight, a notify script.
         .init(name: "unicast-cloud-pair", text: #"""
             # Cloud VMs: no multicast, so unicast between the two nodes
@@ -790,11 +808,12 @@ enum KeepalivedCorpus {
                     auth_pass pa\#ss
                 } }
             """##, address: "198.18.90.2",
-            instances: [.init(name: "VI_ODD", priority: 120, ipv4: ["198.18.90.10/24", "198.18.90.11/24", "198.18.90.12/24"],
-                checks: ["chk_proxy_wm15": .weight(-15)], vrid: 130, password: "pa")],
+            instances: [.init(name: "VI_ODD", priority: 120,
+                ipv4: ["198.18.90.10/24", "198.18.90.11/24", "198.18.90.12/24", "198.18.90.13/24"],
+                ownInterfaces: ["198.18.90.13/24": "eth9"], checks: ["chk_proxy_wm15": .weight(-15)], vrid: 130, password: "pa")],
             notes: [
                 "keepalived.conf:23: `no_track` on 198.18.90.12/24 is not carried over",
-                "keepalived.conf:24: 198.18.90.13/24 is on eth9, not the instance's eth0",
+                "keepalived.conf:24: `no_track` on 198.18.90.13/24 is not carried over",
             ]),
         // No priority and state MASTER: the address owner (255), which keepalived lets no weight move.
         .init(name: "address-owner", text: #"""

@@ -65,7 +65,7 @@ import Testing
     func convertsAsKeepalivedRuns(entry: KeepalivedCorpusEntry, native: Bool) throws {
         let (result, config) = try convert(entry, native: native)
         let mode = "\(entry.name) (\(native ? "native" : "VRRP"))"
-        let expected = entry.instances
+        let expected = native ? entry.nativeInstances ?? entry.instances : entry.instances
         #expect(config.groups.map(\.name) == expected.map(\.name), "\(mode)")
         for (instance, group) in zip(expected, config.groups) {
             let what = "\(mode) \(instance.name)"
@@ -75,6 +75,8 @@ import Testing
             // Over VRRP a virtual router is of its first address's family (here: IPv4 if it has any).
             let addresses = native ? instance.ipv4 + instance.ipv6 : instance.ipv4.isEmpty ? instance.ipv6 : instance.ipv4
             #expect(group.addresses.map(\.description) == addresses, "\(what)")
+            let own = Dictionary(uniqueKeysWithValues: group.addressInterfaces.map { ($0.key.description, $0.value) })
+            #expect(own == instance.ownInterfaces, "\(what)")
             let effects = Dictionary(uniqueKeysWithValues: (group.checks ?? []).map { name in
                 (name, config.checks.first { $0.name == name }?.effect)
             })

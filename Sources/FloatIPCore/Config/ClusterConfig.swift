@@ -112,8 +112,12 @@ public struct GroupConfig: Sendable, Equatable {
     /// The floating addresses, each with the prefix length it is configured with (default /32 or /128).
     /// Empty for a `dns` group: its record points at the holder's own address.
     public var addresses: [IPPrefix]
-    /// The interface the addresses go on (for the `local` mover).
+    /// The interface the addresses go on (for the `local` mover); with per-address interfaces, the
+    /// group's first interface (where a VRRP group advertises).
     public var interface: String?
+    /// Addresses that go on another interface than `interface` (`addresses: [{address, interface}]`):
+    /// one failover unit across interfaces, e.g. a router's LAN and WAN addresses. Empty by default.
+    public var addressInterfaces: [IPPrefix: String]
     public var mover: MoverConfig
     /// This node's priority for the group, 1–254 (higher wins).
     public var priority: Int
@@ -143,11 +147,12 @@ public struct GroupConfig: Sendable, Equatable {
         name: String, addresses: [IPPrefix], interface: String?, mover: MoverConfig = MoverConfig(kind: .local),
         priority: Int, preempt: Bool = true, checks: [String]? = nil, addressLifetime: AddressLifetime = .standard,
         announce: AnnounceConfig = AnnounceConfig(), virtualMAC: UInt8? = nil, hooks: HooksConfig = .none,
-        trackInterface: Bool = true, vrrp: VRRPGroupConfig? = nil
+        trackInterface: Bool = true, vrrp: VRRPGroupConfig? = nil, addressInterfaces: [IPPrefix: String] = [:]
     ) {
         self.name = name
         self.addresses = addresses
         self.interface = interface
+        self.addressInterfaces = addressInterfaces
         self.mover = mover
         self.priority = priority
         self.preempt = preempt

@@ -51,6 +51,7 @@ extension ConfigReader {
         let name = name(entries, "name", required: true)
         let mover = moverConfig(entries)
         let prefixes: [IPPrefix]?
+        var ownInterfaces: [IPPrefix: String] = [:]
         if let kind = mover?.kind, kind.rewritesDNSRecord {
             // A DNS name points at the holder's own address: there is no floating address to list,
             // and nothing to configure on an interface.
@@ -66,9 +67,14 @@ extension ConfigReader {
                     + "remove `interface`")
             }
         } else {
-            prefixes = groupAddresses(entries, addresses: &addresses)
+            prefixes = groupAddresses(entries, addresses: &addresses, interfaces: &ownInterfaces)
         }
-        let interface = interfaceName(entries)
+        let interfaceGiven = interfaceName(entries)
+        // Without a group `interface`, a group whose every address names its own takes the first one's.
+        let interface = interfaceGiven ?? prefixes.flatMap { list in
+            list.isEmpty || !list.allSatisfy { ownInterfaces[$0] != nil } ? nil : ownInterfaces[list[0]]
+        }
+        ownInterfaces = ownInterfaces.filter { $0.value != interface }
         let priority = int(entries, "priority", required: true, in: 1...254, what: "a priority from 1 to 254")
         let preempt = bool(entries, "preempt")
         let checkNames = groupChecks(entries, checks: checks)
@@ -78,13 +84,16 @@ extension ConfigReader {
         let hooks = hooksLayer(entries)
         let trackInterface = trackInterfaceFlag(entries)
         let vrrp = groupProtocol(entries, mover: mover?.kind)
-        if mover?.kind == .local, entries.has("interface") == false {
+        if mover?.kind == .local, entries.has("interface") == false, interface == nil {
             report(entries.path("interface"), line: entries.line(of: "mover"),
                    "missing required field `interface`: the `local` mover puts the addresses on an interface "
-                       + "(e.g. `interface: eth0`)")
+                       + "(e.g. `interface: eth0`, or an `interface` on every address)")
             return nil
         }
-        guard let name, let prefixes, entries.has("interface") == (interface != nil), let mover, let priority,
+        if !ownInterfaces.isEmpty {
+            checkAddressInterfaces(entries, mover: mover?.kind)
+        }
+        guard let name, let prefixes, entries.has("interface") == (interfaceGiven != nil), let mover, let priority,
             entries.has("preempt") == (preempt != nil), entries.has("checks") == (checkNames != nil),
             let lifetime, let announce, let virtualMAC, let hooks, let trackInterface, let vrrp
         else { return nil }
@@ -92,12 +101,15 @@ extension ConfigReader {
             name: name, addresses: prefixes, interface: interface, mover: mover, priority: priority,
             preempt: preempt ?? true, checks: checkNames, addressLifetime: lifetime, announce: announce,
             virtualMAC: virtualMAC.value, hooks: hooks.resolved(over: defaultHooks), trackInterface: trackInterface,
-            vrrp: vrrp)
+            vrrp: vrrp, addressInterfaces: ownInterfaces)
         return Located(value: group, path: path, line: entries.line(of: "name"))
     }
 
-    /// `addresses: [198.18.0.100/32, 2001:2::100]`: at least one, none already used.
-    private mutating func groupAddresses(_ entries: Fields, addresses: inout [Located<IPAddress>]) -> [IPPrefix]? {
+    /// `addresses: [198.18.0.100/32, 2001:2::100]`: at least one, none already used. An item may be
+    /// `{address: 198.18.1.1/24, interface: eth1}`: that address goes on its own interface (`interfaces`).
+    private mutating func groupAddresses(
+        _ entries: Fields, addresses: inout [Located<IPAddress>], interfaces: inout [IPPrefix: String]
+    ) -> [IPPrefix]? {
         guard let list = value(entries, "addresses", required: true),
             let items = items(list, path: entries.path("addresses"), of: "addresses (`198.18.0.100/32`, `2001:2::100`)")
         else { return nil }
@@ -107,25 +119,52 @@ extension ConfigReader {
         }
         var prefixes: [IPPrefix] = []
         for (index, item) in items.enumerated() {
-            let path = "\(entries.path("addresses"))[\(index)]"
-            guard let text = string(item, path: path) else { continue }
+            var path = "\(entries.path("addresses"))[\(index)]"
+            var textNode = item
+            var own: String?
+            if item.mapping != nil {
+                guard let fields = fields(item, path: path, allowed: ["address", "interface"]),
+                    let node = value(fields, "address", required: true)
+                else { continue }
+                own = interfaceName(fields)
+                if fields.has("interface"), own == nil { continue }
+                textNode = node
+                path = fields.path("address")
+            }
+            guard let text = string(textNode, path: path) else { continue }
             switch IPPrefix.parse(text) {
             case .failure(let error):
-                report(path, at: item, error.description)
+                report(path, at: textNode, error.description)
             case .success(let prefix):
                 if let earlier = addresses.first(where: { $0.value == prefix.address }) {
-                    report(path, at: item, "\(prefix.address) is also \(earlier.path); an address belongs to one "
+                    report(path, at: textNode, "\(prefix.address) is also \(earlier.path); an address belongs to one "
                         + "group only and appears once")
                 }
-                addresses.append(Located(value: prefix.address, path: path, line: item.mark?.line))
+                addresses.append(Located(value: prefix.address, path: path, line: textNode.mark?.line))
                 prefixes.append(prefix)
+                if let own { interfaces[prefix] = own }
             }
         }
         return prefixes.count == items.count ? prefixes : nil
     }
 
+    /// Addresses on their own interfaces: only the `local` mover puts addresses on interfaces one by one,
+    /// and `virtual_mac` puts them all on one macvlan.
+    private mutating func checkAddressInterfaces(_ entries: Fields, mover: MoverKind?) {
+        if let mover, mover != .local {
+            report(entries.path("addresses"), line: entries.line(of: "addresses"), "an address with its own "
+                + "`interface` needs the `local` mover (the `\(mover.rawValue)` mover places the group's addresses "
+                + "as one); give the group one `interface`")
+        }
+        if entries.has("virtual_mac") {
+            report(entries.path("virtual_mac"), line: entries.line(of: "virtual_mac"), "`virtual_mac` puts every "
+                + "address of the group on one macvlan, so its addresses cannot go on interfaces of their own; "
+                + "remove `virtual_mac` or the addresses' `interface`")
+        }
+    }
+
     /// `interface: eth0`: a Linux interface name (1–15 characters, no `/`, `:` or white space).
-    private mutating func interfaceName(_ entries: Fields) -> String? {
+    mutating func interfaceName(_ entries: Fields) -> String? {
         guard let node = value(entries, "interface", required: false),
             let text = string(node, path: entries.path("interface"))
         else { return nil }

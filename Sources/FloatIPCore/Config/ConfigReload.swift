@@ -121,6 +121,7 @@ public struct ConfigReload: Sendable, Equatable {
             return .remade(why: "interface \(old.interface ?? "none") → \(new.interface ?? "none")")
         }
         if old.virtualMAC != new.virtualMAC { return .remade(why: "virtual_mac changed") }
+        if old.addressInterfaces != new.addressInterfaces { return .remade(why: "the addresses' interfaces changed") }
         let added = new.addresses.filter { !old.addresses.contains($0) }
         let removed = old.addresses.filter { !new.addresses.contains($0) }
         let addressesChanged = old.addresses != new.addresses

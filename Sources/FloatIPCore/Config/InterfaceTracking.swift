@@ -37,12 +37,16 @@ extension GroupConfig {
     /// The interface whose link this group tracks: its `interface`, unless `track_interface: false`.
     public var trackedInterface: String? { trackInterface ? interface : nil }
 
+    /// Every interface whose link this group tracks: each one its addresses go on (a group across
+    /// interfaces is in `fault` when any of its links is down), none with `track_interface: false`.
+    public var trackedInterfaces: [String] { trackInterface ? interfaces : [] }
+
     /// Whether `check` applies to this group: tracking (`track:`) always; the `interface` checks on the
     /// group's tracked interface always; an implicit check only there; any other check when the group's
     /// `checks:` names it (or has no list).
     public func uses(_ check: CheckConfig) -> Bool {
         if check.kind == .track { return true }
-        if check.kind == .interface, let tracked = trackedInterface, check.target == tracked { return true }
+        if check.kind == .interface, trackedInterfaces.contains(check.target) { return true }
         if check.implicit { return false }
         return checks?.contains(check.name) ?? true
     }
@@ -51,7 +55,7 @@ extension GroupConfig {
 extension ClusterConfig {
     /// The interfaces the groups track, in the order of the groups, each once.
     public var trackedInterfaces: [String] {
-        groups.compactMap(\.trackedInterface).reduce(into: []) { seen, name in
+        groups.flatMap(\.trackedInterfaces).reduce(into: []) { seen, name in
             if !seen.contains(name) { seen.append(name) }
         }
     }

@@ -87,11 +87,6 @@ extension KeepalivedImport {
         return min(253, max(0, weight))
     }
 
-    /// A `vrrp_sync_group`: instances that move together. They stay separate groups for now.
-    mutating func mapSyncGroup(_ statement: KeepalivedStatement) {
-        note(statement, "vrrp_sync_group: its instances become separate groups that fail over on their own (a floatip group has one interface)")
-    }
-
     /// `2s`, `1.5s`, `500ms`.
     static func seconds(_ value: Double) -> String {
         let milliseconds = Int((value * 1000).rounded())

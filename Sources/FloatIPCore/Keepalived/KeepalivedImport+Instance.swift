@@ -75,7 +75,7 @@ extension KeepalivedImport {
                 }
             case "track_script", "track_interface": tracked.append(entry)
             case "notify_master", "notify_backup", "notify_fault":
-                let key = ["notify_master": "on_holder", "notify_backup": "on_standby", "notify_fault": "on_fault"][entry.keyword]!
+                let key = Self.notifyHooks[entry.keyword]!
                 group.hooks.append((key, Self.program(entry.arguments)))
             case "notify":
                 group.hooks.append(("notify", first))
@@ -168,14 +168,14 @@ extension KeepalivedImport {
             return
         }
         var options = line.arguments[...]
+        var device: String?
         while let option = options.popFirst() {
             // keepalived's flags (`no_track`, `home`, `-nodad`…) take no value.
             let valued = ["dev", "scope", "brd", "broadcast", "label", "peer", "preferred_lft"].contains(option)
             let value = valued ? options.popFirst() ?? "" : ""
-            if option == "dev", value != group.interface, group.interface != nil {
-                note(line, "\(text) is on \(value), not the instance's \(group.interface ?? ""): a floatip group's addresses share one interface; not carried over")
-                return
-            } else if option != "dev" {
+            if option == "dev" {
+                device = value
+            } else {
                 note(line, "`\(option)` on \(text) is not carried over")
             }
         }
@@ -191,6 +191,8 @@ extension KeepalivedImport {
             return
         }
         group.addresses.append(entry)
+        // `dev IFACE`: the address goes on its own interface, moving with the rest of the group.
+        if let device, device != group.interface { group.ownInterfaces[entry] = device }
     }
 
     /// A program and its arguments from a keepalived command (one quoted word, or several): a flow list.

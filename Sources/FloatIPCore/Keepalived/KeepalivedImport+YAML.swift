@@ -33,7 +33,10 @@ extension KeepalivedImport {
         lines.append("groups:")
         for group in groups {
             lines.append("  - name: \(group.name)")
-            lines.append("    addresses: [\(group.addresses.joined(separator: ", "))]")
+            let addresses = group.addresses.map { entry in
+                group.ownInterfaces[entry].map { "{ address: \(entry), interface: \($0) }" } ?? entry
+            }
+            lines.append("    addresses: [\(addresses.joined(separator: ", "))]")
             if let interface = group.interface { lines.append("    interface: \(interface)") }
             lines.append("    priority: \(group.priority)")
             if !group.preempt { lines.append("    preempt: false") }

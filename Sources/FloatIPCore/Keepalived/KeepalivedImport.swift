@@ -42,6 +42,8 @@ public struct KeepalivedImport: Sendable {
         var name: String
         var addresses: [String] = []
         var interface: String?
+        /// Addresses on another interface than the instance's (`dev IFACE`), by address entry.
+        var ownInterfaces: [String: String] = [:]
         var priority = 100
         var preempt = true
         var checks: [String] = []
@@ -101,6 +103,7 @@ public struct KeepalivedImport: Sendable {
         var globalAnnounce: [(String, String)] = []
         var unicastSources: Set<IPAddress> = []
         var unicastPeers: [IPAddress] = []
+        var syncGroups: [KeepalivedStatement] = []
         for statement in statements {
             switch statement.keyword {
             case "global_defs": globalAnnounce = mapGlobals(statement)
@@ -111,7 +114,7 @@ public struct KeepalivedImport: Sendable {
                 groups.append(group)
                 if let source { unicastSources.insert(source) }
                 for peer in peers where !unicastPeers.contains(peer) { unicastPeers.append(peer) }
-            case "vrrp_sync_group": mapSyncGroup(statement)
+            case "vrrp_sync_group": syncGroups.append(statement)
             case "virtual_server", "virtual_server_group":
                 note(statement, "LVS load balancing (`\(statement.keyword)`) is not floatip's job: keep keepalived's checker for it, or use HAProxy")
             case "static_ipaddress", "static_routes", "static_rules":
@@ -125,6 +128,8 @@ public struct KeepalivedImport: Sendable {
             }
         }
         guard !groups.isEmpty else { throw Failure(description: "\(file): no vrrp_instance: nothing to convert") }
+        // After every instance: a sync group may stand before its instances.
+        for statement in syncGroups { mapSyncGroup(statement) }
         // An instance's own garp setting replaces the global one of the same name only.
         for index in groups.indices {
             let own = Set(groups[index].announce.map(\.0))

@@ -101,7 +101,7 @@ extension LocalMover {
         let group = entry.group
         do {
             let parent = try parentLink(group)
-            if let link = try netlink.link(named: virtual.interfaceName), link.index == entry.interfaceIndex,
+            if let link = try netlink.link(named: virtual.interfaceName), link.index == entry.placements.first?.index,
                 isCurrent(link, virtual, parent: parent), link.isUp
             {
                 return link.index

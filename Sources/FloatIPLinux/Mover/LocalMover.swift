@@ -8,7 +8,9 @@ import Logging
 /// that disappear (an operator's `ip addr del`, a link flap).
 ///
 /// With `virtual_mac` the addresses go on the group's macvlan (`VirtualMAC`) instead of
-/// `interface`: claim creates it, release deletes it (see LocalMover+VirtualMAC.swift).
+/// `interface`: claim creates it, release deletes it (see LocalMover+VirtualMAC.swift). A group
+/// whose addresses name their own interfaces has them put on each, and announced on each
+/// (LocalMover+Placement.swift).
 ///
 /// Every operation is idempotent. A claim that fails part-way removes what it added (a macvlan it
 /// created included), so nothing is left half-configured.
@@ -26,9 +28,8 @@ public actor LocalMover: ExpiringMover {
 
     struct HeldGroup {
         var group: GroupConfig
-        /// The interface the addresses are on: `interface`, or the group's macvlan.
-        var interfaceIndex: Int32
-        var interfaceName: String
+        /// The interfaces the addresses are on: `interface` (and the addresses' own), or the group's macvlan.
+        var placements: [HeldPlacement]
         /// Repeat and refresh announcements, cancelled on release.
         var followUps: Task<Void, Never>?
     }
@@ -43,37 +44,38 @@ public actor LocalMover: ExpiringMover {
     // MARK: Mover
 
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
-        let target = try placement(group)
-        let index = target.index
-        var added: [IPPrefix] = []
         guard let lifetime = kernelLifetime(group) else {
             throw LocalMoverError.boundTooNear(group: group.name, left: (lifetimeBounds[group.name] ?? .now) - .now)
         }
+        let targets = try placements(group)
+        var added: [(prefix: IPPrefix, index: Int32)] = []
         do {
-            let present = Set(try netlink.addresses(interfaceIndex: index).map(\.prefix))
-            for prefix in group.addresses {
-                do {
-                    try netlink.addAddress(prefix, interfaceIndex: index, lifetime: lifetime, replace: true)
-                    if !present.contains(prefix) { added.append(prefix) }
-                } catch {
-                    throw LocalMoverError(group: group, interface: target.name, address: prefix, action: "add", error)
+            for target in targets {
+                let present = Set(try netlink.addresses(interfaceIndex: target.index).map(\.prefix))
+                for prefix in target.addresses {
+                    do {
+                        try netlink.addAddress(prefix, interfaceIndex: target.index, lifetime: lifetime, replace: true)
+                        if !present.contains(prefix) { added.append((prefix, target.index)) }
+                    } catch {
+                        throw LocalMoverError(group: group, interface: target.name, address: prefix, action: "add", error)
+                    }
                 }
             }
         } catch {
-            for prefix in added { try? netlink.deleteAddress(prefix, interfaceIndex: index) }
-            if target.created { try? netlink.deleteLink(index: index) }
+            for (prefix, index) in added { try? netlink.deleteAddress(prefix, interfaceIndex: index) }
+            for target in targets where target.created { try? netlink.deleteLink(index: target.index) }
             throw error
         }
         held[group.name]?.followUps?.cancel()
-        held[group.name] = HeldGroup(group: group, interfaceIndex: index, interfaceName: target.name, followUps: nil)
+        held[group.name] = HeldGroup(group: group, placements: targets.map(\.held), followUps: nil)
         holdBegan?.finish(())
         holdBegan = nil
         guard group.announce.count > 0 else { return }
         // The claim is done once the addresses are in place and announced once: peers waiting to
         // release (make-before-break) may go at once. The rest of the burst follows in the background.
-        let announcer = try announcer(for: group)
-        try announcer.announceOnce(group.addresses.map(\.address))
-        held[group.name]?.followUps = followUps(group, announcer)
+        let announcing = try announcers(for: group)
+        for (announcer, addresses) in announcing { try announcer.announceOnce(addresses) }
+        held[group.name]?.followUps = followUps(group, announcing)
     }
 
     public func release(_ group: GroupConfig, epoch: UInt64) async throws {
@@ -82,13 +84,18 @@ public actor LocalMover: ExpiringMover {
             try releaseVirtualMAC(group, VirtualMAC(id: id))
             return
         }
-        guard let interface = group.interface, let link = try netlink.link(named: interface) else { return }
-        if let error = removeAddresses(group, from: link) { throw error }
+        var firstError: LocalMoverError?
+        for placement in group.placements {
+            guard let link = try netlink.link(named: placement.interface) else { continue }
+            let error = removeAddresses(placement.addresses, of: group, index: link.index, name: link.name)
+            firstError = firstError ?? error
+        }
+        if let firstError { throw firstError }
     }
 
     public func announce(_ group: GroupConfig) async throws {
         guard group.announce.count > 0 else { return }
-        try await announcer(for: group).burst(group.addresses.map(\.address))
+        try await Self.burst(announcers(for: group))
     }
 
     public func holder(of group: GroupConfig) async throws -> MoverHolder {
@@ -101,8 +108,12 @@ public actor LocalMover: ExpiringMover {
             let present = Set(try netlink.addresses(interfaceIndex: macvlan.index).map(\.prefix))
             return group.addresses.allSatisfy(present.contains) ? .this : .none
         }
-        let present = Set(try netlink.addresses(interfaceIndex: link.index).map(\.prefix))
-        return group.addresses.allSatisfy(present.contains) ? .this : .none
+        for placement in group.placements where !placement.addresses.isEmpty {
+            guard let link = try netlink.link(named: placement.interface) else { return .none }
+            let present = Set(try netlink.addresses(interfaceIndex: link.index).map(\.prefix))
+            if !placement.addresses.allSatisfy(present.contains) { return .none }
+        }
+        return .this
     }
 
     // MARK: Keeping what is held
@@ -116,22 +127,24 @@ public actor LocalMover: ExpiringMover {
     /// Renews (or restores) the addresses of one held group.
     func maintain(_ name: String) {
         guard var entry = held[name] else { return }
-        if let id = entry.group.virtualMAC {
+        if let id = entry.group.virtualMAC, !entry.placements.isEmpty {
             guard let index = maintainVirtualMAC(entry, VirtualMAC(id: id)) else { return }
-            entry.interfaceIndex = index
-            held[name]?.interfaceIndex = index
+            entry.placements[0].index = index
+            held[name]?.placements[0].index = index
         }
         // Too near its bound: leave the addresses to expire (they will, before the bound).
         guard let lifetime = kernelLifetime(entry.group) else { return }
-        let present = Set((try? netlink.addresses(interfaceIndex: entry.interfaceIndex).map(\.prefix)) ?? [])
-        for prefix in entry.group.addresses {
-            do {
-                try netlink.addAddress(prefix, interfaceIndex: entry.interfaceIndex, lifetime: lifetime, replace: true)
-                if !present.contains(prefix) {
-                    logger.warning("restored \(prefix) on \(entry.interfaceName) for group \(name): it was removed while this node holds the group")
+        for placement in entry.placements {
+            let present = Set((try? netlink.addresses(interfaceIndex: placement.index).map(\.prefix)) ?? [])
+            for prefix in placement.addresses {
+                do {
+                    try netlink.addAddress(prefix, interfaceIndex: placement.index, lifetime: lifetime, replace: true)
+                    if !present.contains(prefix) {
+                        logger.warning("restored \(prefix) on \(placement.name) for group \(name): it was removed while this node holds the group")
+                    }
+                } catch {
+                    logger.error("group \(name): could not renew \(prefix) on \(placement.name): \(error)")
                 }
-            } catch {
-                logger.error("group \(name): could not renew \(prefix): \(error)")
             }
         }
     }
@@ -197,11 +210,13 @@ public actor LocalMover: ExpiringMover {
     func concerns(_ event: NetlinkEvent) -> Bool {
         switch event {
         case .addressRemoved(let info):
-            return held.values.contains { $0.interfaceIndex == info.interfaceIndex && $0.group.addresses.contains(info.prefix) }
+            return held.values.contains { entry in
+                entry.placements.contains { $0.index == info.interfaceIndex && $0.addresses.contains(info.prefix) }
+            }
         case .resynced, .linkChanged:
             return !held.isEmpty
         case .linkRemoved(let index):
-            return held.values.contains { $0.interfaceIndex == index }
+            return held.values.contains { $0.placements.contains { $0.index == index } }
         case .addressAdded:
             return false
         }
@@ -239,38 +254,6 @@ public actor LocalMover: ExpiringMover {
         return firstError
     }
 
-    /// Where the group's addresses go: its macvlan with `virtual_mac` (made ready, `created` when
-    /// this call made it), else `interface`.
-    func placement(_ group: GroupConfig) throws -> (index: Int32, name: String, created: Bool) {
-        let parent = try parentLink(group)
-        guard let id = group.virtualMAC else { return (parent.index, parent.name, false) }
-        let virtual = VirtualMAC(id: id)
-        let (index, created) = try prepareMacvlan(group, virtual, parent: parent)
-        return (index, virtual.interfaceName, created)
-    }
-
-    /// The interface a group's addresses are announced from: its macvlan with `virtual_mac`, so the
-    /// announcements carry the virtual MAC and the switch learns it on this port.
-    func announceInterface(_ group: GroupConfig) -> String {
-        if let id = group.virtualMAC { return VirtualMAC(id: id).interfaceName }
-        return group.interface ?? ""
-    }
-
-
-    func announcer(for group: GroupConfig) throws -> Announcer {
-        let interface = announceInterface(group)
-        let settings = AnnounceSettings(
-            count: group.announce.count, spacing: group.announce.spacing, arpForm: group.announce.arp,
-            repeatAfter: group.announce.repeatAfter, refreshEvery: group.announce.refresh)
-        // A reload may change the settings: an announcer is kept only while they stay.
-        if let existing = announcers[group.name], existing.interface == interface, existing.settings == settings {
-            return existing
-        }
-        let announcer = try Announcer(interface: interface, settings: settings, namespace: namespace)
-        announcers[group.name] = announcer
-        return announcer
-    }
-
     /// A follow-up announcement that comes this late was due while the process was stopped (a
     /// stall: SIGSTOP, a paused VM). It is skipped: whether this node still holds is for the engine
     /// to decide first (rule 8 of docs/decision.md), and an old schedule's announcement would point
@@ -279,10 +262,9 @@ public actor LocalMover: ExpiringMover {
 
     /// The rest of the claim's burst, the repeat burst after `repeat_after`, then a burst every
     /// `refresh`, until cancelled (on release or a new claim); each skipped when `overdue`.
-    func followUps(_ group: GroupConfig, _ announcer: Announcer) -> Task<Void, Never>? {
+    func followUps(_ group: GroupConfig, _ announcing: [(Announcer, [IPAddress])]) -> Task<Void, Never>? {
         let settings = group.announce
         guard settings.count > 1 || settings.repeatAfter != nil || settings.refresh != nil else { return nil }
-        let addresses = group.addresses.map(\.address)
         let logger = self.logger
         let name = group.name
         return Task {
@@ -292,17 +274,19 @@ public actor LocalMover: ExpiringMover {
                 for round in 1..<max(1, settings.count) {
                     let due = start + settings.spacing * round
                     try await clock.sleep(until: due, tolerance: .zero)
-                    if clock.now - due < Self.overdue { try announcer.announceOnce(addresses) }
+                    if clock.now - due < Self.overdue {
+                        for (announcer, addresses) in announcing { try announcer.announceOnce(addresses) }
+                    }
                 }
                 if let repeatAfter = settings.repeatAfter {
                     try await clock.sleep(until: start + repeatAfter, tolerance: .zero)
-                    if clock.now - (start + repeatAfter) < Self.overdue { try await announcer.burst(addresses) }
+                    if clock.now - (start + repeatAfter) < Self.overdue { try await Self.burst(announcing) }
                 }
                 guard let refresh = settings.refresh else { return }
                 var next = clock.now + refresh
                 while !Task.isCancelled {
                     try await clock.sleep(until: next, tolerance: .zero)
-                    if clock.now - next < Self.overdue { try await announcer.burst(addresses) }
+                    if clock.now - next < Self.overdue { try await Self.burst(announcing) }
                     // A stall's missed refreshes are not made up: the schedule starts again from now.
                     next = max(next + refresh, clock.now + refresh)
                 }
