@@ -11,6 +11,8 @@ final class AgentLab {
     private(set) var agents: [String: Process] = [:]
     private(set) var logs: [String: URL] = [:]
     static let vip = "198.18.0.100"
+    /// The group's address on the second switch, with `wan`.
+    static let wanVIP = "198.18.1.100"
 
     /// `count` nodes web1…webN at 198.18.0.1…N on bridge br0; web1 has the highest priority.
     /// `wrongSecret`: nodes given a secret of their own (as a misconfigured peer would have).
@@ -19,10 +21,12 @@ final class AgentLab {
     /// `dnsMover`: the group uses the `dns` mover with these options (`server: …, zone: …`) instead of `local`.
     /// `mover`: the group's `mover:` for each node (flow YAML), instead of the local mover on eth0.
     /// `apiListen`: `api.listen` as written in YAML (`off`: the API on the Unix socket only).
+    /// `wan`: a second switch (`br1`, 198.18.1.0/24) on each node's `eth1`, and the group's second
+    /// address `wanVIP` on it (a group across interfaces).
     init(
         nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false,
         preempt: Bool = true, dnsMover: String? = nil, mover: ((Int) -> String)? = nil,
-        apiListen: String = "\"127.0.0.1:7454\""
+        apiListen: String = "\"127.0.0.1:7454\"", wan: Bool = false
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -44,15 +48,22 @@ final class AgentLab {
         func groupMover(_ number: Int) -> String {
             if let dnsMover { return "mover: { kind: dns, \(dnsMover) }" }
             if let mover { return "addresses: [\(Self.vip)/32]\n    mover: \(mover(number))" }
-            return "addresses: [\(Self.vip)/32]\n    interface: eth0\n    address_lifetime: \(lifetime)"
+            let second = wan ? ", { address: \(Self.wanVIP)/32, interface: eth1 }" : ""
+            return "addresses: [\(Self.vip)/32\(second)]\n    interface: eth0\n    address_lifetime: \(lifetime)"
         }
         let switchNamespace = try network.namespace("sw")
         try network.bridge(switchNamespace, "br0")
+        if wan { try network.bridge(switchNamespace, "br1") }
         for number in 1...count {
             let host = try network.namespace("web\(number)")
             try network.link(host, "eth0", switchNamespace, "p\(number)")
             try network.ip(switchNamespace, "link", "set", "p\(number)", "master", "br0")
             try network.ip(host, "addr", "add", "198.18.0.\(number)/24", "dev", "eth0")
+            if wan {
+                try network.link(host, "eth1", switchNamespace, "q\(number)")
+                try network.ip(switchNamespace, "link", "set", "q\(number)", "master", "br1")
+                try network.ip(host, "addr", "add", "198.18.1.\(number)/24", "dev", "eth1")
+            }
             hosts.append(host)
             let peers = (1...count).filter { $0 != number }
                 .map { "  - { name: web\($0), address: 198.18.0.\($0) }" }.joined(separator: "\n")
