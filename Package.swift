@@ -14,6 +14,7 @@ import PackageDescription
 //   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials),
 //                     the `script` mover (the operator's commands) and `azure-lb` (a load balancer's probe)
 //   FloatIPCoordination  etcd v3 over its JSON gateway: client, per-group election, the fenced mover
+//   FloatIPBGP        pure: the BGP-4 message codec (and, next, the session machine) for the `bgp` mover
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
 // clusters): they are optimised in debug builds too. Everything else keeps the debug defaults.
@@ -48,6 +49,7 @@ let package = Package(
             swiftSettings: optimised
         ),
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
+        .target(name: "FloatIPBGP", dependencies: ["FloatIPCore"]),
         .target(name: "CFloatIPLinux"),
         .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux", .product(name: "Logging", package: "swift-log")]),
         .target(
@@ -191,6 +193,9 @@ let package = Package(
         .testTarget(
             name: "FloatIPCoordinationTests",
             dependencies: ["FloatIPCoordination", "FloatIPCore", "FloatIPTestSupport"]),
+        .testTarget(
+            name: "FloatIPBGPTests",
+            dependencies: ["FloatIPBGP", "FloatIPCore", "FloatIPLinux", "FloatIPTestSupport"]),
         .testTarget(
             name: "FloatIPLinuxTests",
             dependencies: ["FloatIPLinux", "FloatIPCore", "CFloatIPLinux", "FloatIPTestSupport"]),

@@ -1,0 +1,73 @@
+import FloatIPTestSupport
+import Foundation
+import Glibc
+
+/// A real BIRD 2 in a test's namespace, as the router a floatip node peers with: passive (it waits
+/// for the node to connect), importing whatever the node announces and exporting nothing. Runs in
+/// the foreground (ended by PID), with its config, control socket and log in a scratch directory.
+final class BIRDRouter {
+    let namespace: String
+    let scratch: ScratchDirectory
+    private(set) var process: Process?
+
+    /// `bird` and `birdc`, or nil after saying why the test is skipped (a failure in CI).
+    static func available(for purpose: String) -> Bool {
+        ExternalTool.find("bird", for: purpose, package: "bird2") != nil && ExternalTool.path(of: "birdc") != nil
+    }
+
+    /// BIRD as AS `asn` at `address`, peering with `peer` (AS `peerASN`).
+    init(namespace: String, address: String, asn: UInt32, peer: String, peerASN: UInt32, holdTime: Int = 9) throws {
+        self.namespace = namespace
+        scratch = try ScratchDirectory("floatip-bird")
+        try """
+            router id \(address);
+            log "\(scratch.file("bird.log"))" all;
+            protocol device { scan time 1; }
+            protocol bgp floatip {
+                local \(address) as \(asn);
+                neighbor \(peer) as \(peerASN);
+                passive on;
+                hold time \(holdTime);
+                ipv4 { import all; export none; };
+                ipv6 { import all; export none; };
+            }
+
+            """.write(toFile: scratch.file("bird.conf"), atomically: true, encoding: .utf8)
+    }
+
+    deinit { end() }
+
+    func start() throws {
+        let bird = ExternalTool.path(of: "bird") ?? "bird"
+        process = try ServerProcess.start(
+            ["/usr/bin/env", "--default-signal", bird, "-f", "-c", scratch.file("bird.conf"), "-s", scratch.file("bird.ctl"),
+             "-P", scratch.file("bird.pid")],
+            namespace: namespace, log: scratch.file("stdout.log"))
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: scratch.file("bird.ctl")) {
+            guard Date() < deadline, process?.isRunning == true else {
+                throw CommandError(arguments: ["bird"], status: 1, stderr: ServerProcess.tail(scratch.file("stdout.log")))
+            }
+            usleep(20_000)
+        }
+    }
+
+    /// `birdc show …` (or any command) against this BIRD.
+    func birdc(_ words: String...) throws -> String {
+        try command(["ip", "netns", "exec", namespace, ExternalTool.path(of: "birdc") ?? "birdc", "-s", scratch.file("bird.ctl")] + words)
+    }
+
+    /// The routes BIRD has for `prefix` (`birdc show route PREFIX all`), empty when none.
+    func route(_ prefix: String) throws -> String {
+        let text = try birdc("show", "route", prefix, "all")
+        return text.contains(prefix) ? text : ""
+    }
+
+    var log: String { (try? String(contentsOfFile: scratch.file("bird.log"), encoding: .utf8)) ?? "" }
+
+    func end() {
+        ServerProcess.end(process)
+        process = nil
+        scratch.remove()
+    }
+}
