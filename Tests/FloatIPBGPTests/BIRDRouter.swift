@@ -59,8 +59,11 @@ final class BIRDRouter {
 
     /// The routes BIRD has for `prefix` (`birdc show route PREFIX all`), empty when none.
     func route(_ prefix: String) throws -> String {
-        let text = try birdc("show", "route", prefix, "all")
-        return text.contains(prefix) ? text : ""
+        // birdc exits 1 with "Network not found" when it has none.
+        let run = try ExternalTool.run(
+            ["/usr/bin/env", "ip", "netns", "exec", namespace, ExternalTool.path(of: "birdc") ?? "birdc", "-s", scratch.file("bird.ctl"),
+             "show", "route", prefix, "all"], limit: .seconds(10))
+        return run.stdout.contains(prefix) ? run.stdout : ""
     }
 
     var log: String { (try? String(contentsOfFile: scratch.file("bird.log"), encoding: .utf8)) ?? "" }
