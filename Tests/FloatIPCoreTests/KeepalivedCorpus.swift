@@ -419,8 +419,8 @@ enum KeepalivedCorpus {
             """#, address: "198.18.51.2",
             instances: [.init(name: "VI_HIGH", priority: 254, ipv4: ["198.18.51.10/24"],
                 checks: ["chk_a_w14": .weight(-14), "chk_b_wm253": .weight(-253)], vrid: 81)],
-            notes: ["keepalived.conf:14: track_script chk_a weight 254: keepalived runs it as 253",
-                    "keepalived.conf:14: track_script chk_a weight 253 at priority 240: keepalived's priority stops at 254, so it counts as 14",
+            notes: ["keepalived.conf:16: track_script chk_a weight 254: keepalived runs it as 253",
+                    "keepalived.conf:16: track_script chk_a weight 253 at priority 240: keepalived's priority stops at 254, so it counts as 14",
                     "keepalived.conf:8: priority 240 + 14"]),
         // Tracked interfaces with negative, positive and no weight.
         .init(name: "track-interface-weights", text: #"""

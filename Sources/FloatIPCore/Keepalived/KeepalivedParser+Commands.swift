@@ -44,7 +44,7 @@ extension KeepalivedParser {
     /// `"…"` group (the quotes dropped); `\` escapes the next character, with `\a \b \E \f \n \r \t
     /// \v`, `\xHH`, octal `\NNN` and `\cX` (a control character). An unclosed quote or a `\` at the
     /// end is keepalived's error (it then ignores the command): here an error at the line.
-    static func quotedEscapedWords(_ text: Substring, at location: KeepalivedLocation) throws(KeepalivedParseError) -> [String] {
+    public static func quotedEscapedWords(_ text: Substring, at location: KeepalivedLocation) throws(KeepalivedParseError) -> [String] {
         let bytes = Array(text.utf8)
         var words: [String] = []
         var index = 0

@@ -123,7 +123,7 @@ public final class VRRPSpeaker: Sendable {
     }
 
     private func handle(_ received: Result<(envelope: VRRPEnvelope, message: ArraySlice<UInt8>), VRRPError>) {
-        do {
+        do throws(VRRPError) {
             let (envelope, message) = try received.get()
             // The unbound socket sees every VRRP packet delivered here: only the group's and ours count.
             let group = VRRPEnvelope.multicastGroup(ipv6: !socket.source.isIPv4)
