@@ -130,6 +130,30 @@ import Testing
         }
     }
 
+    /// An IPv6 instance over unicast keeps its IPv6 peers; a peer of the other family is skipped, as
+    /// keepalived skips it ("MUST be of the same family").
+    @Test func anIPv6InstanceKeepsItsUnicastPeers() throws {
+        let (result, config) = try convert("""
+            vrrp_instance VI_6U {
+                interface eth0
+                virtual_router_id 70
+                priority 150
+                unicast_src_ip 2001:2:0:41::1
+                unicast_peer {
+                    2001:2:0:41::2
+                    198.18.41.2
+                }
+                virtual_ipaddress {
+                    2001:2:0:41::10/64
+                }
+            }
+            """, options: KeepalivedImport.Options())
+        #expect(config.node.address == IPAddress("2001:2:0:41::1"))
+        #expect(config.groups.first?.vrrp?.unicastPeers == [IPAddress("2001:2:0:41::2")!])
+        #expect(result.notes.map(\.description).contains("k.conf:1: unicast_peer 198.18.41.2: not of the instance's family (IPv6); left out"),
+                "\(result.notes)")
+    }
+
     @Test func multicastNeedsTheAddressesAndAnUnknownSectionIsNoted() throws {
         let text = """
             vrrp_instance web { interface eth0
