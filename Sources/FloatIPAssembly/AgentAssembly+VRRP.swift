@@ -16,7 +16,7 @@ extension AgentAssembly {
                 let password = try vrrp.authPassFile.map { try VRRPPassword.read($0, group: group.name) }
                 let source: IPAddress
                 do {
-                    source = group.isIPv6 ? try VRRPSocket.linkLocalAddress(of: interface) : cluster.node.address
+                    source = try Self.vrrpSource(group: group, vrrp: vrrp, node: cluster.node, interface: interface)
                 } catch {
                     throw AgentAssemblyError("group \(group.name): an IPv6 virtual router advertises from the link-local "
                         + "address of \(interface), and it has none: \(error)")
@@ -28,7 +28,7 @@ extension AgentAssembly {
                 } catch {
                     throw AgentAssemblyError("group \(group.name): cannot open the VRRP socket on \(interface) from "
                         + "\(source): \(error) (the agent needs CAP_NET_RAW, and "
-                        + (group.isIPv6 ? "the link-local address must not be tentative" : "node.address must be on \(interface)") + ")")
+                        + (source == cluster.node.address ? "node.address must be on \(interface)" : "the link-local address must not be tentative") + ")")
                 }
                 let (decisions, decided) = AsyncStream.makeStream(of: Bool.self)
                 let speaker = try VRRPSpeaker(
@@ -45,6 +45,17 @@ extension AgentAssembly {
             throw AgentAssemblyError("\(error)")
         }
         return speakers
+    }
+}
+
+extension AgentAssembly {
+    /// Where a virtual router advertises from, as keepalived: IPv4, node.address; IPv6 multicast, the
+    /// interface's link-local address (RFC 5798); IPv6 unicast, node.address when it is IPv6 (keepalived's
+    /// `unicast_src_ip`), else the link-local address (keepalived's default).
+    static func vrrpSource(group: GroupConfig, vrrp: VRRPGroupConfig, node: NodeConfig, interface: String) throws -> IPAddress {
+        guard group.isIPv6 else { return node.address }
+        if !vrrp.unicastPeers.isEmpty, !node.address.isIPv4 { return node.address }
+        return try VRRPSocket.linkLocalAddress(of: interface)
     }
 }
 

@@ -279,6 +279,26 @@ enum KeepalivedCorpus {
             instances: [.init(name: "VI_CLOUD", interface: "ens5", priority: 102, ipv4: ["198.18.30.100/32"],
                 checks: ["chk_haproxy_w2": .weight(-2)], vrid: 60, unicastPeers: ["198.18.30.12"],
                 hooks: HooksConfig(onHolder: ["/etc/keepalived/assign-eip.sh"]))]),
+        // IPv6 over unicast: version 3 (keepalived's dump: `VRRP Version = 3`, src_ip from the configuration,
+        // the one peer), the node's address from unicast_src_ip.
+        .init(name: "unicast-ipv6-pair", text: #"""
+            vrrp_instance VI_6U {
+                state BACKUP
+                interface eth0
+                virtual_router_id 70
+                priority 150
+                advert_int 0.5
+                unicast_src_ip 2001:2:0:41::1
+                unicast_peer {
+                    2001:2:0:41::2
+                }
+                virtual_ipaddress {
+                    2001:2:0:41::10/64
+                }
+            }
+            """#,
+            instances: [.init(name: "VI_6U", priority: 150, ipv4: [], ipv6: ["2001:2:0:41::10/64"], vrid: 70, version: 3,
+                advert: .milliseconds(500), unicastPeers: ["2001:2:0:41::2"])]),
         // Three nodes over unicast, two instances, one of them sticky.
         .init(name: "unicast-three-nodes", text: #"""
             vrrp_instance VI_API {
@@ -392,7 +412,8 @@ enum KeepalivedCorpus {
                 "chk_override_w15": .weight(-15),
             ], vrid: 80)],
             notes: ["keepalived.conf:32: track_script chk_down is listed already"]),
-        // Weights beyond the range: keepalived takes 254 as 253 and advertises at most 254.
+        // Weights beyond the range: keepalived takes 254 as 253 and advertises at most 254, so chk_a raises
+        // 240 by 14 (failing, keepalived advertises 240: so does floatip, 254 − 14).
         .init(name: "priority-clamp", text: #"""
             vrrp_script chk_a {
                 script /usr/local/bin/a
@@ -415,8 +436,10 @@ enum KeepalivedCorpus {
             }
             """#, address: "198.18.51.2",
             instances: [.init(name: "VI_HIGH", priority: 254, ipv4: ["198.18.51.10/24"],
-                checks: ["chk_a_w254": .weight(-253), "chk_b_wm253": .weight(-253)], vrid: 81)],
-            notes: ["keepalived.conf:8: priority 240 + 253"]),
+                checks: ["chk_a_w14": .weight(-14), "chk_b_wm253": .weight(-253)], vrid: 81)],
+            notes: ["keepalived.conf:16: track_script chk_a weight 254: keepalived runs it as 253",
+                    "keepalived.conf:16: track_script chk_a weight 253 at priority 240: keepalived's priority stops at 254, so it counts as 14",
+                    "keepalived.conf:8: priority 240 + 14"]),
         // Tracked interfaces with negative, positive and no weight.
         .init(name: "track-interface-weights", text: #"""
             vrrp_instance VI_IF {
@@ -491,10 +514,54 @@ enum KeepalivedCorpus {
             instances: [
                 .init(name: "VI_GARP_A", priority: 100, ipv4: ["198.18.62.10/24"], vrid: 92,
                     announce: AnnounceConfig(count: 5, repeatAfter: .seconds(10), refresh: .seconds(60))),
+                // keepalived's garp_master_delay default (5 s), not floatip's repeat_after (2 s).
                 .init(name: "VI_GARP_B", priority: 100, ipv4: ["198.18.62.11/24"], vrid: 93,
-                    announce: AnnounceConfig(count: 2, refresh: nil)),
+                    announce: AnnounceConfig(count: 2, repeatAfter: .seconds(5), refresh: nil)),
             ],
             notes: ["keepalived.conf:4: global_defs `vrrp_garp_interval` is not carried over"]),
+        // No garp setting anywhere: keepalived's defaults (its dump: delay 5, repeat 5).
+        .init(name: "garp-defaults", text: #"""
+            vrrp_instance VI_PLAIN {
+                interface eth0
+                virtual_router_id 95
+                priority 100
+                virtual_ipaddress {
+                    198.18.63.10/24
+                }
+            }
+            """#, address: "198.18.63.2",
+            instances: [.init(name: "VI_PLAIN", priority: 100, ipv4: ["198.18.63.10/24"], vrid: 95,
+                announce: AnnounceConfig(count: 5, repeatAfter: .seconds(5)))]),
+        // `vrrp_min_garp`: one GARP, no second burst, unless an instance says otherwise (its dump: delay 0,
+        // repeat 1; VI_MIN_B delay 3, repeat 1).
+        .init(name: "garp-min", text: #"""
+            global_defs {
+                vrrp_min_garp
+            }
+            vrrp_instance VI_MIN {
+                interface eth0
+                virtual_router_id 96
+                priority 100
+                virtual_ipaddress {
+                    198.18.64.10/24
+                }
+            }
+            vrrp_instance VI_MIN_B {
+                interface eth0
+                virtual_router_id 97
+                priority 100
+                garp_master_delay 3
+                virtual_ipaddress {
+                    198.18.64.11/24
+                }
+            }
+            """#, address: "198.18.64.2",
+            instances: [
+                .init(name: "VI_MIN", priority: 100, ipv4: ["198.18.64.10/24"], vrid: 96,
+                    announce: AnnounceConfig(count: 1, repeatAfter: nil)),
+                .init(name: "VI_MIN_B", priority: 100, ipv4: ["198.18.64.11/24"], vrid: 97,
+                    announce: AnnounceConfig(count: 1, repeatAfter: .seconds(3))),
+            ]),
         // A VRRP MAC on a macvlan (use_vmac with keepalived's interface name).
         .init(name: "use-vmac", text: #"""
             vrrp_instance VI_VMAC {

@@ -68,6 +68,92 @@ import Testing
         #expect(result.notes.map(\.description).contains("k.conf:23: `advert_int`: floatip's own protocol has its own timers (interval 20ms, dead after 15: 300 ms) and authenticates every datagram with the cluster's secret"))
     }
 
+    /// Weights outside keepalived's range, as keepalived 2.2.7 runs them (its dump of this file):
+    /// `track_script chk_a weight 300` is ignored for chk_a's own 20, `eth1 weight 400` runs as weight 0,
+    /// `eth2 weight -254` as −253, and chk_b's `weight 300` (reported, yet run as written) lifts
+    /// priority 100 to 254 at most: a check of weight −154, so a failure leaves 100 as in keepalived.
+    @Test func weightsOutsideKeepalivedsRangeRunAsKeepalivedRunsThem() throws {
+        let (result, config) = try convert("""
+            vrrp_script chk_a {
+                script /usr/local/bin/a
+                weight 20
+            }
+            vrrp_script chk_b {
+                script /usr/local/bin/b
+                weight 300
+            }
+            vrrp_instance VI_A {
+                interface eth0
+                virtual_router_id 82
+                priority 100
+                unicast_src_ip 198.18.52.1
+                virtual_ipaddress {
+                    198.18.52.10/24
+                }
+                track_script {
+                    chk_a weight 300
+                }
+                track_interface {
+                    eth1 weight 400
+                    eth2 weight -254
+                    eth3 weight
+                }
+            }
+            vrrp_instance VI_B {
+                interface eth0
+                virtual_router_id 83
+                priority 100
+                unicast_src_ip 198.18.52.1
+                virtual_ipaddress {
+                    198.18.52.11/24
+                }
+                track_script {
+                    chk_b
+                }
+            }
+            """, options: KeepalivedImport.Options())
+        let effects = Dictionary(uniqueKeysWithValues: config.checks.map { ($0.name, $0.effect) })
+        #expect(config.groups.map(\.priority) == [120, 254])
+        #expect(config.groups[0].checks == ["chk_a_w20", "link-eth1", "link-eth2_wm253"])
+        #expect(config.groups[1].checks == ["chk_b_w154"])
+        #expect(effects["chk_a_w20"] == .weight(-20) && effects["link-eth1"] == .required)
+        #expect(effects["link-eth2_wm253"] == .weight(-253) && effects["chk_b_w154"] == .weight(-154))
+        let notes = result.notes.map(\.description)
+        for expected in [
+            "k.conf:18: track_script chk_a weight 300: keepalived takes −253…253 only and runs the vrrp_script's weight 20 instead",
+            "k.conf:21: track_interface eth1 weight 400: keepalived takes −253…253 only and runs weight 0 instead",
+            "k.conf:22: track_interface eth2 weight -254: keepalived runs it as -253",
+            "k.conf:23: track_interface eth3: weight without a value: keepalived ignores the line; not tracked",
+            "k.conf:35: track_script chk_b weight 300 at priority 100: keepalived's priority stops at 254, so it counts as 154",
+        ] {
+            #expect(notes.contains(expected), "\(notes.joined(separator: "\n"))")
+        }
+    }
+
+    /// An IPv6 instance over unicast keeps its IPv6 peers; a peer of the other family is skipped, as
+    /// keepalived skips it ("MUST be of the same family").
+    @Test func anIPv6InstanceKeepsItsUnicastPeers() throws {
+        let (result, config) = try convert("""
+            vrrp_instance VI_6U {
+                interface eth0
+                virtual_router_id 70
+                priority 150
+                unicast_src_ip 2001:2:0:41::1
+                unicast_peer {
+                    2001:2:0:41::2
+                    198.18.41.2
+                }
+                virtual_ipaddress {
+                    2001:2:0:41::10/64
+                }
+            }
+            """, options: KeepalivedImport.Options())
+        #expect(config.node.address == IPAddress("2001:2:0:41::1"))
+        #expect(config.groups.first?.vrrp?.unicastPeers == [IPAddress("2001:2:0:41::2")!])
+        #expect(result.notes.map(\.description).contains("k.conf:1: unicast_peer 198.18.41.2: not of the instance's family (IPv6); left out"),
+                "\(result.notes)")
+    }
+
     @Test func multicastNeedsTheAddressesAndAnUnknownSectionIsNoted() throws {
         let text = """
             vrrp_instance web { interface eth0

@@ -88,6 +88,42 @@ import Testing
         #expect(statements[3].location == KeepalivedLocation(file: "/etc/keepalived/scripts.conf", line: 3))
     }
 
+    /// `'` is a plain character to keepalived 2.2.7 (its dump of `auth_pass 'ab cd'`: password `'ab`),
+    /// except in a script or notify command, which it splits again with `'…'`, `"…"` and `\` escapes
+    /// (its dump: `script "/bin/echo 'a b' c\x41 d\ e"` runs `/usr/bin/echo` `a b` `cA` `d` `e`;
+    /// `script /bin/echo 'x y'` runs `/usr/bin/echo` alone).
+    @Test func singleQuotesAreCharactersExceptInCommands() throws {
+        let statements = try parse(#"""
+            vrrp_script chk_q {
+                script "/bin/echo 'a b' c\x41 d\ e"
+            }
+            vrrp_script chk_u {
+                script /bin/echo 'x y'
+            }
+            vrrp_instance VI_Q {
+                authentication {
+                    auth_pass 'ab cd'
+                }
+                notify_master "/bin/echo 'm n' \"o\tp\"" root
+                notify_backup /etc/keepalived/backup.sh
+            }
+            """#)
+        #expect(statements[0].child("script")?.arguments == ["/bin/echo 'a b' cA d e"])
+        #expect(statements[1].child("script")?.arguments == ["/bin/echo"])
+        #expect(statements[2].child("authentication")?.child("auth_pass")?.arguments == ["'ab", "cd'"])
+        #expect(statements[2].child("notify_master")?.arguments == ["/bin/echo 'm n' 'o\tp'", "root"])
+        #expect(statements[2].child("notify_backup")?.arguments == ["/etc/keepalived/backup.sh"])
+        #expect(try KeepalivedParser.quotedEscapedWords(#"a\x41\101\cA\n"b c"'d "e' \'f"#, at: KeepalivedLocation(file: "k", line: 1))
+            == ["aAA\u{1}\nb cd \"e", "'f"])
+    }
+
+    /// A `$NAME=` definition continues over lines ending in `\` (keepalived's multi-line definitions):
+    /// they are its value, not statements.
+    @Test func aDefinitionContinuesOverBackslashLines() throws {
+        let statements = try parse("$EXTRA=advert_int 2 \\\n    priority 150 \\\n    nopreempt\nvrrp_instance a {\n  $EXTRA\n}\n")
+        #expect(shape(statements) == ["$EXTRA=advert_int 2 \\", "vrrp_instance a {", "  $EXTRA"])
+    }
+
     @Test("errors name FILE:LINE", arguments: [
         ("vrrp_instance a {\n  state MASTER\n", "/etc/keepalived/keepalived.conf:1: `vrrp_instance` opens a block that is never closed"),
         ("global_defs {\n}\n}\n", "/etc/keepalived/keepalived.conf:3: `}` without a block to close"),
@@ -96,6 +132,15 @@ import Testing
         ("\ninclude /etc/keepalived/missing.conf\n",
          "/etc/keepalived/keepalived.conf:2: include /etc/keepalived/missing.conf: no such file (relative to /etc/keepalived)"),
         ("include loop.conf\n", "/etc/keepalived/loop.conf:1: includes nested more than 8 deep (an include loop?)"),
+        // keepalived 2.2.7 continues no ordinary line: `virtual_router_id 100 \` is VRID `100\` to it.
+        ("vrrp_instance a {\n  virtual_router_id 100 \\\n  priority 120\n}\n",
+         "/etc/keepalived/keepalived.conf:2: `\\` at the end of the line: keepalived 2.2.7 continues only `$NAME=` definitions; "
+            + "it reads this line alone, the `\\` stuck to its last word (`100\\`): join the lines"),
+        ("vrrp_instance a {\n  virtual_ipaddress {\n    198.18.0.1/24\\\n  }\n}\n",
+         "/etc/keepalived/keepalived.conf:3: `\\` at the end of the line: keepalived 2.2.7 continues only `$NAME=` definitions; "
+            + "it reads this line alone, the `\\` stuck to its last word (`198.18.0.1/24\\`): join the lines"),
+        ("vrrp_script a {\n  script \"/bin/echo 'a b\"\n}\n",
+         "/etc/keepalived/keepalived.conf:2: the command's '…' is not closed: keepalived ignores the command"),
     ])
     func errors(text: String, message: String) {
         #expect(throws: KeepalivedParseError.self) { try parse(text, files: ["/etc/keepalived/loop.conf": "include loop.conf\n"]) }

@@ -90,6 +90,22 @@ import Testing
         #expect(throws: VRRPError.badChecksum) { try VRRPCodec.decode(plain[...], envelope: Self.version3IPv6Envelope) }
     }
 
+    /// keepalived checks the hop limit of multicast advertisements only: its IPv6 unicast ones leave with
+    /// the kernel's default (64). The checksum covers the unicast destination.
+    @Test func aUnicastAdvertisementsHopLimitIsNotChecked() throws {
+        let message = Self.packet(Self.version3IPv6Message)
+        let (advert, _) = try VRRPCodec.decode(message[...], envelope: Self.version3IPv6Envelope)
+        let unicast = VRRPEnvelope(source: IPAddress("2001:2::2")!, destination: IPAddress("2001:2::1")!, hopLimit: 64)
+        let sent = try VRRPCodec.encode(advert, envelope: unicast)
+        #expect(try VRRPCodec.decode(sent[...], envelope: unicast).advert == advert)
+        var multicast = Self.version3IPv6Envelope
+        multicast.hopLimit = 64
+        #expect(throws: VRRPError.badHopLimit(64)) { try VRRPCodec.decode(message[...], envelope: multicast) }
+        var elsewhere = unicast
+        elsewhere.destination = IPAddress("2001:2::3")!
+        #expect(throws: VRRPError.badChecksum) { try VRRPCodec.decode(sent[...], envelope: elsewhere) }
+    }
+
     @Test("malformed advertisements: each a typed error, by reason")
     func malformed() throws {
         let (envelope, message) = try VRRPCodec.splitIPv4Packet(Self.packet(Self.version2))

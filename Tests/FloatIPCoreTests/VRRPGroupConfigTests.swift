@@ -70,14 +70,15 @@ private func messages(_ yaml: String) -> [String] { problems(yaml).map { "\($0.p
         (12, "      version: 3\n      auth_pass_file: /etc/p", "groups[0].vrrp.auth_pass_file: version 3 has no authentication"),
         (12, "      v3_checksum: message", "groups[0].vrrp.v3_checksum: applies to version 3 only"),
         (12, "      version: 3\n      v3_checksum: sum", "groups[0].vrrp.v3_checksum: unknown checksum form `sum`"),
-        (12, "      unicast_peers: [2001:2::1]", "groups[0].vrrp.unicast_peers[0]: `2001:2::1` is not an IPv4 address"),
+        (12, "      unicast_peers: [2001:2::1]", "groups[0].vrrp.unicast_peers: 2001:2::1 is another family than the group's addresses (IPv4)"),
+        (12, "      unicast_peers: [198.18.0.300]", "groups[0].vrrp.unicast_peers[0]: `198.18.0.300` is not an IP address"),
         (12, "      unicast_peers: [198.18.0.3]", "groups[0].vrrp.unicast_peers: 198.18.0.3 is this node's own address"),
         (12, "      unicast_peers: [198.18.0.1, 198.18.0.1]", "groups[0].vrrp.unicast_peers[1]: 198.18.0.1 is listed twice"),
         (12, "      interval: 1s", "groups[0].vrrp.interval: unknown key"),
         (6, "    addresses: [2001:2::100]", "groups[0].vrrp.version: VRRP over IPv6 is version 3 (RFC 5798)"),
         (6, "    addresses: [198.18.0.100, 2001:2::100]", "groups[0].addresses: 2001:2::100 is another family than 198.18.0.100"),
         (6, "    addresses: [2001:2::100]\n    interface: eth0\n    priority: 150\n    protocol: vrrp\n    vrrp: { vrid: 51, version: 3, unicast_peers: [198.18.0.1] }\n  - name: x\n    addresses: [198.18.9.9]",
-         "groups[0].vrrp.unicast_peers: unicast VRRP over IPv6 is not supported yet"),
+         "groups[0].vrrp.unicast_peers: 198.18.0.1 is another family than the group's addresses (IPv6)"),
         (7, "    interface: eth0\n    mover: { kind: hetzner, token_file: /etc/floatip/t }",
          "groups[0].protocol: a `protocol: vrrp` group moves its addresses on the LAN (mover `local`)"),
         (9, "    protocol: vrrp\n    vrrps: {}", "groups[0].vrrps: unknown key"),
@@ -98,6 +99,14 @@ private func messages(_ yaml: String) -> [String] { problems(yaml).map { "\($0.p
         #expect(group.isIPv6 && group.vrrp?.version == 3)
         let source = try #require(IPAddress("fe80::1"))
         #expect(group.vrrpRouter(node: NodeConfig(name: "web3", address: .ipv4(198, 18, 0, 3)), source: source)?.ownAddress == source)
+    }
+
+    /// IPv6 over unicast (keepalived's `unicast_peer` with IPv6 addresses): global and link-local peers.
+    @Test func anIPv6GroupTakesUnicastPeers() throws {
+        let yaml = vrrpConfig.replacingLine(6, with: "    addresses: [2001:2::100]")
+            .replacingLine(12, with: "      version: 3\n      unicast_peers: [2001:2::2, fe80::2]")
+        let vrrp = try #require(try parse(yaml).groups[0].vrrp)
+        #expect(vrrp.unicastPeers == [IPAddress("2001:2::2")!, IPAddress("fe80::2")!])
     }
 
     /// Without `vrrp:`, `protocol: vrrp` says what is missing.

@@ -86,17 +86,17 @@ extension ConfigReader {
             authPassFile: authPassFile, unicastPeers: peers, checksumForm: form)
     }
 
-    /// `unicast_peers: [198.18.0.2, 198.18.0.3]`: IPv4 addresses, each once; absent: multicast.
+    /// `unicast_peers: [198.18.0.2, 198.18.0.3]` (or IPv6 addresses): addresses, each once; absent:
+    /// multicast. Their family is checked against the group's addresses in `checkVRRPGroups`.
     private mutating func unicastPeers(_ fields: Fields) -> [IPAddress]? {
         guard let list = value(fields, "unicast_peers", required: false) else { return [] }
         let path = fields.path("unicast_peers")
-        guard let items = items(list, path: path, of: "addresses (`198.18.0.2`)") else { return nil }
+        guard let items = items(list, path: path, of: "addresses (`198.18.0.2`, `2001:2::2`)") else { return nil }
         var peers: [IPAddress] = []
         for (index, item) in items.enumerated() {
             guard let text = string(item, path: "\(path)[\(index)]") else { continue }
-            guard let address = IPAddress(text), address.isIPv4 else {
-                report("\(path)[\(index)]", at: item, "`\(text)` is not an IPv4 address (unicast VRRP over IPv6 is "
-                    + "not supported yet)")
+            guard let address = IPAddress(text) else {
+                report("\(path)[\(index)]", at: item, "`\(text)` is not an IP address (`198.18.0.2`, `2001:2::2`)")
                 continue
             }
             guard !peers.contains(address) else {
@@ -109,7 +109,7 @@ extension ConfigReader {
     }
 
     /// What no VRRP group may have, across groups: both families (a virtual router is IPv4 or IPv6),
-    /// IPv6 in version 2 or with unicast peers, IPv4 without an IPv4 `node.address` (its source), this
+    /// IPv6 in version 2, unicast peers of the other family, IPv4 without an IPv4 `node.address` (its source), this
     /// node's address as a unicast peer, and two groups of one VRID and family on one interface.
     mutating func checkVRRPGroups(_ groups: [Located<GroupConfig>], node: NodeConfig?) {
         var routers: [String: Located<GroupConfig>] = [:]
@@ -125,9 +125,9 @@ extension ConfigReader {
                 report("\(located.path).vrrp.version", line: located.line, "VRRP over IPv6 is version 3 (RFC 5798); "
                     + "write `version: 3`")
             }
-            if ipv6, !vrrp.unicastPeers.isEmpty {
-                report("\(located.path).vrrp.unicast_peers", line: located.line, "unicast VRRP over IPv6 is not "
-                    + "supported yet: use the multicast group ff02::12 (no `unicast_peers`)")
+            if let peer = vrrp.unicastPeers.first(where: { $0.isIPv4 == ipv6 }) {
+                report("\(located.path).vrrp.unicast_peers", line: located.line, "\(peer) is another family than the "
+                    + "group's addresses (\(ipv6 ? "IPv6" : "IPv4")): a virtual router's peers are of its family")
             }
             if !ipv6, let node, !node.address.isIPv4 {
                 report("\(located.path).protocol", line: located.line, "an IPv4 virtual router advertises from this "

@@ -3,9 +3,10 @@ extension KeepalivedImport {
     /// with this weight; returns what the group's priority rises by (keepalived adds a positive weight
     /// while the script succeeds: floatip starts that much higher and subtracts it while the check fails).
     /// `weighted` false (an address owner, or a sync group's instance): keepalived drops a weighted script.
+    /// `priority`: the instance's, which a positive weight raises to 254 at most.
     mutating func mapTrackedScript(
         _ tracked: KeepalivedStatement, scripts: [String: KeepalivedStatement], weighted: Bool, owner: Bool,
-        into group: inout Group
+        priority: Int, into group: inout Group
     ) -> Int {
         guard let script = scripts[tracked.keyword] else {
             note(tracked, "track_script \(tracked.keyword): no vrrp_script of that name")
@@ -15,9 +16,11 @@ extension KeepalivedImport {
             note(tracked, "track_script \(tracked.keyword): its vrrp_script has no plain `script` line (conditional?); not tracked")
             return 0
         }
-        var weight = Int(script.child("weight")?.arguments.first ?? "0") ?? 0
-        if let index = tracked.arguments.firstIndex(of: "weight"), index + 1 < tracked.arguments.count {
-            weight = Int(tracked.arguments[index + 1]) ?? weight
+        guard var weight = trackedWeight(tracked, kind: "track_script", fallback: Int(script.child("weight")?.arguments.first ?? "0") ?? 0)
+        else { return 0 }
+        if weight > 0, weighted {
+            weight = cappedWeight(weight, priority: priority, kind: "track_script", tracked)
+            if weight == 0 { return 0 }
         }
         if weight != 0, !weighted {
             note(tracked, "track_script \(tracked.keyword) weight \(weight): keepalived ignores a weighted script \(owner ? "at priority 255" : "in a vrrp_sync_group (without sync_group_tracking_weight)"); not tracked")
@@ -66,10 +69,13 @@ extension KeepalivedImport {
     /// priority rises by (a positive weight, added while the link is up, as for scripts). The
     /// instance's own interface is tracked by floatip already (an implicit required check). `weighted`
     /// false: an address owner drops a weighted interface, a sync group's instance runs it as weight 0.
-    mutating func mapTrackedInterface(_ tracked: KeepalivedStatement, weighted: Bool, owner: Bool, into group: inout Group) -> Int {
-        var weight = 0
-        if let index = tracked.arguments.firstIndex(of: "weight"), index + 1 < tracked.arguments.count {
-            weight = Int(tracked.arguments[index + 1]) ?? 0
+    mutating func mapTrackedInterface(
+        _ tracked: KeepalivedStatement, weighted: Bool, owner: Bool, priority: Int, into group: inout Group
+    ) -> Int {
+        guard var weight = trackedWeight(tracked, kind: "track_interface", fallback: 0) else { return 0 }
+        if weight > 0, weighted {
+            weight = cappedWeight(weight, priority: priority, kind: "track_interface", tracked)
+            if weight == 0 { return 0 }
         }
         if weight != 0, !weighted {
             note(tracked, "track_interface \(tracked.keyword) weight \(weight): keepalived " + (owner

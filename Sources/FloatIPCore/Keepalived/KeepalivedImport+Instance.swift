@@ -8,6 +8,7 @@ extension KeepalivedImport {
                 note(entry, "router_id: the node is named by its address (node-…), the same on every node's converted file")
             case "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh":
                 if let mapped = announceSetting(entry, keyword: String(entry.keyword.dropFirst("vrrp_".count))) { announce.append(mapped) }
+            case "vrrp_min_garp": break  // The instances' garp defaults (KeepalivedImport.init).
             case "vrrp_version":
                 // Read before the instances (KeepalivedImport.init): their version's default.
                 if options.native { note(entry, "vrrp_version: floatip's own protocol has no VRRP version") }
@@ -128,9 +129,9 @@ extension KeepalivedImport {
                     continue
                 }
                 if entry.keyword == "track_script" {
-                    raise += mapTrackedScript(line, scripts: scripts, weighted: weighted, owner: owner, into: &group)
+                    raise += mapTrackedScript(line, scripts: scripts, weighted: weighted, owner: owner, priority: priority, into: &group)
                 } else {
-                    raise += mapTrackedInterface(line, weighted: weighted, owner: owner, into: &group)
+                    raise += mapTrackedInterface(line, weighted: weighted, owner: owner, priority: priority, into: &group)
                 }
             }
         }

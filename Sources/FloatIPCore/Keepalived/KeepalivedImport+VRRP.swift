@@ -35,9 +35,13 @@ extension KeepalivedImport {
             version = 3
         }
         if group.vrrpVersion != nil || version != 2 { settings.append(("version", "\(version)")) }
-        if group.ipv6, !peers.isEmpty {
-            note(statement, "unicast_peer over IPv6: floatip speaks VRRP over IPv6 by multicast only for now; the peers are left out")
+        // keepalived skips a peer of the other family than the instance's (vrrp_data.c, "MUST be of the same family").
+        let others = peers.filter { $0.isIPv4 == group.ipv6 }
+        if !others.isEmpty {
+            note(statement, "unicast_peer \(others.map(\.description).joined(separator: ", ")): not of the instance's family "
+                + "(\(group.ipv6 ? "IPv6" : "IPv4")); left out")
         }
+        let peers = peers.filter { $0.isIPv4 != group.ipv6 }
         if let advert = group.advertInterval {
             let entry = advert.entry
             let step = version == 2 ? 1000 : 10
@@ -49,7 +53,7 @@ extension KeepalivedImport {
             settings.append(("advert_interval", Self.seconds(Double(rounded) / 1000)))
         }
         if let delay = group.vrrpPreemptDelay { settings.append(("preempt_delay", Self.seconds(delay))) }
-        if !peers.isEmpty, !group.ipv6 { settings.append(("unicast_peers", "[" + peers.map(\.description).joined(separator: ", ") + "]")) }
+        if !peers.isEmpty { settings.append(("unicast_peers", "[" + peers.map(\.description).joined(separator: ", ") + "]")) }
         if group.password != nil, version == 3 {
             note(statement, "authentication: keepalived ignores it in VRRP version 3 (so does floatip: no auth_pass_file)")
             group.password = nil

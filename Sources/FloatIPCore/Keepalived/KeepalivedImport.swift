@@ -130,10 +130,20 @@ public struct KeepalivedImport: Sendable {
         guard !groups.isEmpty else { throw Failure(description: "\(file): no vrrp_instance: nothing to convert") }
         // After every instance: a sync group may stand before its instances.
         for statement in syncGroups { mapSyncGroup(statement) }
-        // An instance's own garp setting replaces the global one of the same name only.
+        // An instance's own garp setting replaces the global one of the same name only; what neither
+        // sets is keepalived's default (vrrp.h: a second burst 5 s after becoming master, 5 GARPs or NAs
+        // per address in each; `vrrp_min_garp`: one, no second burst), not floatip's (2 s, 3).
+        let minimal = statements.contains { statement in
+            statement.keyword == "global_defs" && statement.child("vrrp_min_garp").map {
+                ["true", "on", "yes"].contains($0.arguments.first ?? "true")
+            } == true
+        }
+        let defaults = [("repeat_after", minimal ? "off" : "5s"), ("count", minimal ? "1" : "5")]
         for index in groups.indices {
             let own = Set(groups[index].announce.map(\.0))
             groups[index].announce += globalAnnounce.filter { !own.contains($0.0) }
+            let set = Set(groups[index].announce.map(\.0))
+            groups[index].announce += defaults.filter { !set.contains($0.0) }
         }
         guard unicastSources.count <= 1 else {
             throw Failure(description: "\(file): the instances use different unicast_src_ip (\(unicastSources.map(\.description).sorted().joined(separator: ", "))): floatip's node has one address")

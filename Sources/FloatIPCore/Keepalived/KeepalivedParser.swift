@@ -1,8 +1,10 @@
 /// Reads keepalived.conf as keepalived does: `#` and `!` start comments (so do `\#` and `\!`, as
-/// keepalived's VRRP process reads them), `"…"` quotes a word with spaces, `{` and `}` open and
-/// close blocks (on the statement's line or the next), `include PATTERN` and its variants read other
-/// files (a glob, relative to the including file's directory). Pure: the files come from `source`,
-/// which the caller implements with the file system (or a dictionary, in tests).
+/// keepalived's VRRP process reads them), `"…"` quotes a word with spaces (`'` is a plain character,
+/// except in a script or notify command: `commandArguments`), `{` and `}` open and close blocks (on
+/// the statement's line or the next), `include PATTERN` and its variants read other files (a glob,
+/// relative to the including file's directory). A `\` ending a line continues a `$NAME=` definition
+/// only; anywhere else it is an error here (keepalived glues it to the line's last word). Pure: the
+/// files come from `source`, which the caller implements with the file system (or a dictionary, in tests).
 public struct KeepalivedParser {
     /// What the parser asks of the outside world.
     public protocol Source {
@@ -29,9 +31,29 @@ public struct KeepalivedParser {
     }
 
     private func read(_ text: String, file: String, depth: Int, into builder: inout Builder) throws(KeepalivedParseError) {
+        var definitionContinues = false
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let location = KeepalivedLocation(file: file, line: offset + 1)
-            let tokens = try Self.tokens(of: line, at: location)
+            let continued = Self.endsInContinuation(line)
+            // keepalived continues a `$NAME=` definition over lines ending in `\`: they are its value.
+            if definitionContinues {
+                definitionContinues = continued
+                continue
+            }
+            var tokens = try Self.tokens(of: line, at: location)
+            if continued, case .word(let first) = tokens.first {
+                guard first.hasPrefix("$"), first.contains("=") else {
+                    throw KeepalivedParseError(location, "`\\` at the end of the line: keepalived 2.2.7 continues only "
+                        + "`$NAME=` definitions; it reads this line alone, the `\\` stuck to its last word "
+                        + "(`\(Self.lastWord(of: tokens))\\`): join the lines")
+                }
+                definitionContinues = true
+            }
+            if case .word(let keyword) = tokens.first, Self.commandKeywords.contains(keyword), !tokens.contains(.open),
+                !tokens.contains(.close), let arguments = try Self.commandArguments(of: line, at: location)
+            {
+                tokens = [.word(keyword)] + arguments.map(Token.word)
+            }
             if case .word(let keyword) = tokens.first, Self.includes.contains(keyword), builder.atStatementStart {
                 guard tokens.count == 2, case .word(let pattern) = tokens[1] else {
                     throw KeepalivedParseError(location, "\(keyword) takes one file or pattern")
@@ -56,6 +78,24 @@ public struct KeepalivedParser {
             for token in tokens { try builder.add(token, at: location) }
             builder.endLine()
         }
+    }
+
+    /// Whether `line` ends in a `\` that escapes nothing (keepalived's `decomment`: a `\` followed by a
+    /// character escapes it; a last one marks a continuation, also after a comment).
+    static func endsInContinuation(_ line: Substring) -> Bool {
+        var escaped = false
+        for character in line {
+            escaped = !escaped && character == "\\"
+        }
+        return escaped
+    }
+
+    /// The last word of a line ending in `\\`, without it.
+    static func lastWord(of tokens: [Token]) -> String {
+        for case .word(let word) in tokens.reversed() where word != "\\" {
+            return word.hasSuffix("\\") ? String(word.dropLast()) : word
+        }
+        return ""
     }
 
     enum Token: Equatable {

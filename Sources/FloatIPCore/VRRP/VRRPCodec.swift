@@ -49,7 +49,10 @@ public enum VRRPCodec {
     public static func decode(
         _ message: ArraySlice<UInt8>, envelope: VRRPEnvelope
     ) throws(VRRPError) -> (advert: VRRPAdvertisement, form: VRRPChecksumForm) {
-        guard envelope.hopLimit == 255 else { throw .badHopLimit(envelope.hopLimit) }
+        // As keepalived: a unicast advertisement's TTL or hop limit is not checked (keepalived sends IPv6
+        // unicast ones with the kernel's default hop limit, 64, unless `unicast_ttl` says otherwise).
+        let multicast = envelope.destination == VRRPEnvelope.multicastGroup(ipv6: !envelope.destination.isIPv4)
+        guard envelope.hopLimit == 255 || !multicast else { throw .badHopLimit(envelope.hopLimit) }
         guard message.count >= headerSize else { throw .truncated(message.count) }
         let at = message.startIndex
         let version = message[at] >> 4

@@ -25,6 +25,12 @@ public enum VRRPError: Error, Equatable, Sendable, CustomStringConvertible {
     case authenticationMismatch
     /// Another virtual router's advertisement (not an error of the packet: counted apart).
     case otherVRID(UInt8)
+    /// A unicast advertisement from an address that is not a `unicast_peers` entry (keepalived's
+    /// `check_unicast_src`); the source.
+    case notAPeer(IPAddress)
+    /// Sent to the group when the router is unicast, or to this node when it is multicast (keepalived
+    /// drops both); the destination.
+    case wrongDestination(IPAddress)
     /// More than 255 addresses, or a password longer than 8 bytes (encode).
     case unencodable(String)
 
@@ -43,6 +49,8 @@ public enum VRRPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedAuthentication: "bad_auth_type"
         case .authenticationMismatch: "bad_auth"
         case .otherVRID: "other_vrid"
+        case .notAPeer: "not_a_peer"
+        case .wrongDestination: "wrong_destination"
         case .unencodable: "unencodable"
         }
     }
@@ -61,6 +69,8 @@ public enum VRRPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedAuthentication(let type): "authentication type \(type) is not supported (0 none, 1 PASS)"
         case .authenticationMismatch: "the authentication does not match this virtual router's"
         case .otherVRID(let vrid): "virtual router id \(vrid) is not this virtual router's"
+        case .notAPeer(let source): "unicast advertisement from \(source), which is not a unicast peer"
+        case .wrongDestination(let address): "sent to \(address): a multicast router takes the group's advertisements, a unicast one those sent to its own address"
         case .unencodable(let what): "cannot encode: \(what)"
         }
     }

@@ -5,7 +5,8 @@ import Glibc
 /// Raw sockets of protocol 112 (VRRP) on one interface, IPv4 or IPv6 by `source`: one joins the group
 /// (224.0.0.18 or ff02::12) there and hands each advertisement to the speaker with its envelope
 /// (source, destination, TTL or hop limit); one sends with TTL or hop limit 255 from `source` (the
-/// node's IPv4 address, or the interface's link-local IPv6 address, as RFC 5798 wants). Needs CAP_NET_RAW.
+/// node's IPv4 address; over IPv6 the interface's link-local address, as RFC 5798 wants, or for
+/// unicast the node's IPv6 address, keepalived's `unicast_src_ip`). Needs CAP_NET_RAW.
 ///
 /// Two, because a raw socket bound to an address receives only packets sent to that address: bound,
 /// it would never see the group's advertisements; unbound, its unicast advertisements would leave

@@ -123,14 +123,23 @@ public final class VRRPSpeaker: Sendable {
     }
 
     private func handle(_ received: Result<(envelope: VRRPEnvelope, message: ArraySlice<UInt8>), VRRPError>) {
-        do {
+        do throws(VRRPError) {
             let (envelope, message) = try received.get()
             // The unbound socket sees every VRRP packet delivered here: only the group's and ours count.
-            guard envelope.source != socket.source,
-                envelope.destination == socket.source || envelope.destination == VRRPEnvelope.multicastGroup(ipv6: !socket.source.isIPv4)
+            let group = VRRPEnvelope.multicastGroup(ipv6: !socket.source.isIPv4)
+            guard envelope.source != socket.source, envelope.destination == socket.source || envelope.destination == group
             else { return }
             let (advert, _) = try VRRPCodec.decode(message, envelope: envelope)
             try advert.check(against: identity)
+            // As keepalived (vrrp.c, vrrp_check_packet): a multicast router takes the group's advertisements,
+            // a unicast one those sent to its own address, by one of its peers.
+            switch destination {
+            case .multicast:
+                guard envelope.destination == group else { throw VRRPError.wrongDestination(envelope.destination) }
+            case .unicast(let peers):
+                guard envelope.destination == socket.source else { throw VRRPError.wrongDestination(envelope.destination) }
+                guard peers.contains(envelope.source) else { throw VRRPError.notAPeer(envelope.source) }
+            }
             let now = Instant.monotonicNow
             perform(state.withLock { state in
                 if advert.priority > 0 { state.heard = (envelope.source, advert.priority, now) }
