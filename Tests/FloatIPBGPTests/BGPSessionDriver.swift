@@ -16,8 +16,12 @@ final class BGPSessionDriver {
     /// Every event the session reported, in order.
     private(set) var events: [BGPSession.Event] = []
 
-    init(_ config: BGPSessionConfig, namespace: String, peer: String) {
+    /// TCP-MD5 (RFC 2385) on the connection, when set.
+    let password: [UInt8]?
+
+    init(_ config: BGPSessionConfig, namespace: String, peer: String, password: String? = nil) {
         session = BGPSession(config: config)
+        self.password = password.map { Array($0.utf8) }
         self.namespace = namespace
         self.peer = peer
     }
@@ -71,6 +75,18 @@ final class BGPSessionDriver {
             perform(session.closed(now: now, reason: "no socket"))
             return
         }
+        // A connect the peer never answers (a wrong TCP-MD5 password: its kernel drops our SYN) ends after 2 s.
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let password {
+            do {
+                try TCPMD5.set(password, peer: IPAddress(peer)!, on: fd)
+            } catch {
+                close(fd)
+                perform(session.closed(now: now, reason: "\(error)"))
+                return
+            }
+        }
         var target = sockaddr_in()
         target.sin_family = sa_family_t(AF_INET)
         target.sin_port = in_port_t(179).bigEndian
@@ -79,7 +95,8 @@ final class BGPSessionDriver {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            let reason = String(cString: strerror(errno))
+            let silent = errno == EINPROGRESS || errno == ETIMEDOUT
+            let reason = silent ? "no answer from \(peer):179 within 2 s" : String(cString: strerror(errno))
             close(fd)
             perform(session.closed(now: now, reason: "connect to \(peer): \(reason)"))
             return

@@ -16,7 +16,8 @@ final class BIRDRouter {
     }
 
     /// BIRD as AS `asn` at `address`, peering with `peer` (AS `peerASN`).
-    init(namespace: String, address: String, asn: UInt32, peer: String, peerASN: UInt32, holdTime: Int = 9) throws {
+    /// `password`: TCP-MD5 (RFC 2385) on the session.
+    init(namespace: String, address: String, asn: UInt32, peer: String, peerASN: UInt32, holdTime: Int = 9, password: String? = nil) throws {
         self.namespace = namespace
         scratch = try ScratchDirectory("floatip-bird")
         try """
@@ -28,6 +29,7 @@ final class BIRDRouter {
                 neighbor \(peer) as \(peerASN);
                 passive on;
                 hold time \(holdTime);
+                \(password.map { "password \"\($0)\";" } ?? "")
                 ipv4 { import all; export none; };
                 ipv6 { import all; export none; };
             }

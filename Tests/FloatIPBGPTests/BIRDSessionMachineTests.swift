@@ -65,4 +65,31 @@ struct BIRDSessionMachineTests {
         let logged = driver.run(for: .seconds(3)) { _ in bird.log.contains("Bad peer AS") }
         #expect(logged, "BIRD received our NOTIFICATION\n\(bird.log)")
     }
+
+    /// TCP-MD5: with BIRD's password the session comes up; with another, BIRD's kernel drops every
+    /// segment, the connection never answers, and the machine says so and retries.
+    @Test(arguments: [("s3cret pass", true), ("wrong", false)])
+    func tcpMD5(password: String, works: Bool) throws {
+        guard BIRDRouter.available(for: "TCP-MD5 against BIRD") else { return }
+        let (network, routerNamespace, nodeNamespace) = try BIRDSessionTests.lab()
+        _ = network
+        let bird = try BIRDRouter(namespace: routerNamespace, address: BIRDSessionTests.routerAddress, asn: 65000,
+                                  peer: BIRDSessionTests.nodeAddress, peerASN: 65001, password: "s3cret pass")
+        try bird.start()
+        let driver = BGPSessionDriver(
+            BGPSessionConfig(localASN: 65001, peerASN: 65000, routerID: 0xC612_0502, firstRetry: .milliseconds(200)),
+            namespace: nodeNamespace, peer: BIRDSessionTests.routerAddress, password: password)
+        driver.advertise([route])
+        driver.start()
+        if works {
+            #expect(driver.run(for: .seconds(10)) { $0.isEstablished }, "\(driver.events)\n\(bird.log)")
+            let announced = driver.run(for: .seconds(5)) { _ in (try? bird.route("198.18.0.100/32").isEmpty == false) ?? false }
+            #expect(announced)
+        } else {
+            let failed = driver.run(for: .seconds(6)) { !$0.events.isEmpty }
+            #expect(failed && !driver.isEstablished, "\(driver.events)")
+            #expect(driver.events.first.map { if case .down(let reason, _) = $0 { reason } else { "" } }
+                == "connect to \(BIRDSessionTests.routerAddress): no answer from \(BIRDSessionTests.routerAddress):179 within 2 s")
+        }
+    }
 }
