@@ -14,7 +14,7 @@ import PackageDescription
 //   FloatIPCloud      cloud movers: each provider's floating-IP API (HTTP with retries, SigV4, credentials),
 //                     the `script` mover (the operator's commands) and `azure-lb` (a load balancer's probe)
 //   FloatIPCoordination  etcd v3 over its JSON gateway: client, per-group election, the fenced mover
-//   FloatIPBGP        pure: the BGP-4 message codec (and, next, the session machine) for the `bgp` mover
+//   FloatIPBGP        pure: the BGP-4 codec and session machine, and BFD (RFC 5880), for the coming `bgp` mover
 
 // The core and the simulator are compute-bound (the test suite runs thousands of simulated
 // clusters): they are optimised in debug builds too. Everything else keeps the debug defaults.

@@ -28,12 +28,7 @@ public enum TCPMD5 {
             }
         case .v6:
             length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in
-                var address = sockaddr_in6()
-                address.sin6_family = sa_family_t(AF_INET6)
-                withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyBytes(from: peer.bytes) }
-                raw.storeBytes(of: address, as: sockaddr_in6.self)
-            }
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: socketAddress6(peer), as: sockaddr_in6.self) }
         }
         let result = withUnsafePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
