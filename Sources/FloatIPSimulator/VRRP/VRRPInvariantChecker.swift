@@ -1,0 +1,126 @@
+import FloatIPCore
+
+/// The VRRP invariants (docs/simulator.md, "VRRP mode"), checked after every event against the
+/// world's truth (which server has the address) and the routers' states. With A the advertisement
+/// interval, T the longest transit, L the longest claim, P the preempt delay, and MDI = 3A + A × 255/256
+/// (the longest master-down interval, priority 1); "quiet" means no partition, no loss, no stalled
+/// process, and every bound runs from the later of its start and the last fault:
+///
+/// - (a) Quiet: two servers hold the address for at most A + T (the better master's next
+///   advertisement reaches the other, which yields).
+/// - (b) Quiet, some router eligible (up, running, not stalled): the address is without a holder for
+///   at most MDI + T + L; after a master's priority 0 (a clean stop, a fault, maintenance), at most
+///   the skew time A × 255/256 + T + L.
+/// - (c) Always: a server holds the address only while its router is master, and a master whose claim
+///   has finished holds it.
+/// - (d) Always: a master yields to an advertisement exactly when it is better (higher priority, or
+///   equal priority from a higher address) and never to priority 0.
+/// - (e) Quiet for 2 × MDI + P + A + 4T + 2L: exactly one holder when a router is eligible; with
+///   preemption, one of the highest priority among the eligible.
+struct VRRPInvariantChecker {
+    let interval: Duration
+    let boundA: Duration
+    let boundHole: Duration
+    let boundHoleAfterZero: Duration
+    let settle: Duration
+    let preempt: Bool
+    var lastDisturbance = Instant.zero
+    var priorityZeroAt: Instant?
+    var holeStart: Instant?
+    var pending: String?
+
+    init(plan: VRRPSimulationPlan) {
+        let a = plan.interval
+        let t = plan.transit
+        let l = Duration.nanoseconds(plan.moverLatency.upperBound)
+        let epsilon = Duration.microseconds(10)
+        let skewMax = a * 255 / 256
+        let masterDown = a * 3 + skewMax
+        interval = a
+        boundA = a + t + epsilon
+        boundHole = masterDown + t + l + epsilon
+        boundHoleAfterZero = skewMax + t + l + epsilon
+        settle = masterDown * 2 + plan.preemptDelay + a + t * 4 + l * 2 + epsilon
+        preempt = plan.preempt
+    }
+
+    mutating func disturbed(at now: Instant) { lastDisturbance = max(lastDisturbance, now) }
+
+    mutating func priorityZeroSent(at now: Instant) { priorityZeroAt = now }
+
+    /// (d): the router `router` (after the input) received `advert` from `sender`; `before` is its state then.
+    mutating func received(
+        _ advert: VRRPAdvertisement, from sender: IPAddress, by router: SimVRRPRouter, before: (master: Bool, priority: UInt8),
+        node: Int, now: Instant
+    ) {
+        guard before.master, pending == nil else { return }
+        let better =
+            advert.priority > before.priority
+            || (advert.priority == before.priority && KeepalivedModel.addressGreater(sender, ownAddress(router)))
+        if better && router.isMaster {
+            pending = "(d) n\(node + 1), master at priority \(before.priority), stayed master on a better advertisement "
+                + "(priority \(advert.priority) from \(sender))"
+        } else if !better && !router.isMaster {
+            pending = "(d) n\(node + 1), master at priority \(before.priority), yielded to a worse advertisement "
+                + "(priority \(advert.priority) from \(sender))"
+        }
+    }
+
+    private func ownAddress(_ router: SimVRRPRouter) -> IPAddress {
+        switch router {
+        case .floatip(let machine): machine.config.ownAddress
+        case .keepalived(let model): model.config.ownAddress
+        }
+    }
+
+    mutating func check(nodes: [VRRPSimNode], quiet: Bool, now: Instant) -> String? {
+        if let pending { return pending }
+        if let broken = checkHoldersAreMasters(nodes) { return broken }
+        let holders = nodes.filter { $0.isUp && $0.holds }
+        if !holders.isEmpty { holeStart = nil } else if holeStart == nil { holeStart = now }
+        guard quiet else { return nil }
+        for (i, a) in holders.enumerated() {
+            for b in holders[(i + 1)...] {
+                let reference = max(a.holdStart, b.holdStart, lastDisturbance)
+                if now - reference > boundA {
+                    return "(a) \(a.name) and \(b.name) both held the address for \((now - reference).shortDescription) "
+                        + "on a quiet network (bound \(boundA.shortDescription))"
+                }
+            }
+        }
+        let eligible = nodes.filter(\.eligible)
+        if let hole = holeStart, let earliest = eligible.compactMap(\.eligibleSince).min() {
+            let reference = max(hole, lastDisturbance, earliest)
+            let bound = reference == priorityZeroAt ? boundHoleAfterZero : boundHole
+            if now - reference > bound {
+                return "(b) no holder for \((now - reference).shortDescription) on a quiet network (bound "
+                    + "\(bound.shortDescription)\(bound == boundHoleAfterZero ? ", after a priority 0" : "")) although "
+                    + eligible.map(\.name).joined(separator: ", ") + " could be master"
+            }
+        }
+        guard now - lastDisturbance >= settle, !eligible.isEmpty else { return nil }
+        if holders.count != 1 {
+            return "(e) \(holders.count) holders \(holders.map(\.name)) after a quiet \(settle.shortDescription)"
+        }
+        let best = eligible.compactMap { $0.router?.priority }.max() ?? 0
+        if preempt, let priority = holders[0].router?.priority, priority < best {
+            return "(e) \(holders[0].name) holds at priority \(priority) after a quiet \(settle.shortDescription), "
+                + "although an eligible router has priority \(best) and preempts"
+        }
+        return nil
+    }
+
+    /// (c): the address follows the routers' states.
+    private func checkHoldersAreMasters(_ nodes: [VRRPSimNode]) -> String? {
+        for node in nodes {
+            let master = node.router?.isMaster ?? false
+            if node.holds && !master {
+                return "(c) \(node.name) holds the address but its router is \(node.router?.stateName ?? "down")"
+            }
+            if master && !node.holds && node.pendingClaim == nil {
+                return "(c) \(node.name) is master but the address is not in place and no claim is under way"
+            }
+        }
+        return nil
+    }
+}
