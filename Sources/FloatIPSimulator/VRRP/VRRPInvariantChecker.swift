@@ -9,8 +9,8 @@ import FloatIPCore
 /// - (a) Quiet: two servers hold the address for at most A + T (the better master's next
 ///   advertisement reaches the other, which yields).
 /// - (b) Quiet, some router eligible (up, running, not stalled): the address is without a holder for
-///   at most MDI + T + L; after a master's priority 0 (a clean stop, a fault, maintenance), at most
-///   the skew time A × 255/256 + T + L.
+///   at most MDI + T + L; after a master left cleanly (a stop, a required check failing, maintenance:
+///   it owes its backups a priority 0), at most the skew time A × 255/256 + T + L.
 /// - (c) Always: a server holds the address only while its router is master, and a master whose claim
 ///   has finished holds it.
 /// - (d) Always: a master yields to an advertisement exactly when it is better (higher priority, or
@@ -25,7 +25,9 @@ struct VRRPInvariantChecker {
     let settle: Duration
     let preempt: Bool
     var lastDisturbance = Instant.zero
-    var priorityZeroAt: Instant?
+    /// When a master last left cleanly (a stop, a required check failing, maintenance): it must
+    /// have sent priority 0.
+    var masterLeftAt: Instant?
     var holeStart: Instant?
     var pending: String?
 
@@ -46,7 +48,7 @@ struct VRRPInvariantChecker {
 
     mutating func disturbed(at now: Instant) { lastDisturbance = max(lastDisturbance, now) }
 
-    mutating func priorityZeroSent(at now: Instant) { priorityZeroAt = now }
+    mutating func masterLeft(at now: Instant) { masterLeftAt = now }
 
     /// (d): the router `router` (after the input) received `advert` from `sender`; `before` is its state then.
     mutating func received(
@@ -91,10 +93,10 @@ struct VRRPInvariantChecker {
         let eligible = nodes.filter(\.eligible)
         if let hole = holeStart, let earliest = eligible.compactMap(\.eligibleSince).min() {
             let reference = max(hole, lastDisturbance, earliest)
-            let bound = reference == priorityZeroAt ? boundHoleAfterZero : boundHole
+            let bound = reference == masterLeftAt ? boundHoleAfterZero : boundHole
             if now - reference > bound {
                 return "(b) no holder for \((now - reference).shortDescription) on a quiet network (bound "
-                    + "\(bound.shortDescription)\(bound == boundHoleAfterZero ? ", after a priority 0" : "")) although "
+                    + "\(bound.shortDescription)\(bound == boundHoleAfterZero ? ", after a master left cleanly" : "")) although "
                     + eligible.map(\.name).joined(separator: ", ") + " could be master"
             }
         }

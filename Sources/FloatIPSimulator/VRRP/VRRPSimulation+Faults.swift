@@ -17,6 +17,7 @@ extension VRRPSimulation {
             // systemd follows SIGTERM with SIGCONT: a stalled process stops too.
             nodes[node].stalledSince = nil
             guard var router = nodes[node].router else { return }
+            if router.isMaster { checker.masterLeft(at: now) }
             let actions = router.stop()
             nodes[node].router = router
             carryOut(actions, from: node)

@@ -123,6 +123,7 @@ public struct VRRPSimulation {
         var actions: [VRRPRouterMachine.Action] = []
         router.setWeight(nodes[index].weight)
         if !nodes[index].running {
+            if router.isMaster { checker.masterLeft(at: now) }
             actions += router.stop()
         } else if router.isStopped {
             actions += router.start(now: now)
@@ -148,7 +149,6 @@ public struct VRRPSimulation {
         for action in actions {
             switch action {
             case .send(let advert):
-                if advert.priority == 0 { checker.priorityZeroSent(at: now) }
                 send(advert, from: index)
             case .claim:
                 stats.claims += 1
