@@ -102,6 +102,23 @@ import Testing
         #expect(takeover == .milliseconds(8300), "\(String(describing: takeover))")
     }
 
+    /// Found by the simulator (`floatip simulate --protocol mixed --seed 470`): a backup that had heard a
+    /// worse master before its own term as master preempted the next worse master at once, without
+    /// its preempt delay.
+    @Test func preemptDelayStartsAfreshAfterATermAsMaster() {
+        var node = Self.node(2, priority: 200, delay: .seconds(5))
+        let worse = Self.node(1, priority: 100).advertisement(priority: 100)
+        _ = node.start(now: .zero)
+        _ = node.receive(worse, from: .ipv4(198, 18, 0, 1), now: Self.at(.seconds(1)))
+        // The worse master goes silent: master at the master-down interval; then a better one takes over.
+        #expect(node.tick(now: Self.at(.seconds(5))).contains(.claim))
+        let better = Self.node(3, priority: 250).advertisement(priority: 250)
+        #expect(node.receive(better, from: .ipv4(198, 18, 0, 3), now: Self.at(.seconds(6))) == [.release])
+        // The worse master is back: heard first now, so accepted for the preempt delay.
+        _ = node.receive(worse, from: .ipv4(198, 18, 0, 1), now: Self.at(.seconds(7)))
+        #expect(node.deadline == Self.at(.seconds(7)) + VRRPTimers.masterDown(priority: 200, interval: .seconds(1)))
+    }
+
     @Test func equalPrioritiesTheHigherAddressStaysMaster() {
         var low = Self.node(1, priority: 150)
         var high = Self.node(2, priority: 150)

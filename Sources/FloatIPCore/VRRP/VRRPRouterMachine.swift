@@ -138,6 +138,9 @@ public struct VRRPRouterMachine: Sendable {
     private mutating func becomeMaster(now: Instant) -> [Action] {
         state = .master
         lastMaster = nil
+        // Back in backup, the preempt delay counts from the first worse master heard then, not from
+        // one heard before this term (keepalived resets `preempt_time` when it leaves master).
+        worseMasterSince = nil
         deadline = now + config.advertInterval
         return [.send(advertisement(priority: effectivePriority)), .claim]
     }

@@ -15,6 +15,10 @@ import FloatIPCore
 ///   has finished holds it.
 /// - (d) Always: a master yields to an advertisement exactly when it is better (higher priority, or
 ///   equal priority from a higher address) and never to priority 0.
+/// - (f) Always: a backup takes over no sooner than 3A after an advertisement it had to accept
+///   (without preemption any; with it, one at least as good as its own priority, or a worse one
+///   within `preempt_delay` of first hearing a worse master since it became backup), unless a
+///   priority 0 came since.
 /// - (e) Quiet for 2 × MDI + P + A + 4T + 2L: exactly one holder when a router is eligible; with
 ///   preemption, one of the highest priority among the eligible.
 struct VRRPInvariantChecker {
@@ -30,6 +34,12 @@ struct VRRPInvariantChecker {
     var masterLeftAt: Instant?
     var holeStart: Instant?
     var pending: String?
+    /// (f), per node: when it first heard a worse master since it last became backup, and until
+    /// when the advertisements it had to accept keep it from taking over.
+    var worseSince: [Instant?]
+    var mustWaitUntil: [Instant?]
+    let threeIntervals: Duration
+    let preemptDelay: Duration
 
     init(plan: VRRPSimulationPlan) {
         let a = plan.interval
@@ -44,6 +54,23 @@ struct VRRPInvariantChecker {
         boundHoleAfterZero = skewMax + t + l + epsilon
         settle = masterDown * 2 + plan.preemptDelay + a + t * 4 + l * 2 + epsilon
         preempt = plan.preempt
+        preemptDelay = plan.preemptDelay
+        threeIntervals = a * 3 - epsilon
+        worseSince = Array(repeating: nil, count: plan.nodeNames.count)
+        mustWaitUntil = worseSince
+    }
+
+    /// (f): the router (re)started: a backup with no master heard.
+    mutating func started(node: Int) {
+        worseSince[node] = nil
+        mustWaitUntil[node] = nil
+    }
+
+    /// (f): a backup took over (its timer ran out).
+    mutating func tookOver(node: Int, now: Instant) {
+        guard pending == nil, let until = mustWaitUntil[node], now < until else { return }
+        pending = "(f) n\(node + 1) took over \((until - now).shortDescription) before the master-down interval of the last "
+            + "advertisement it had to accept could run out"
     }
 
     mutating func disturbed(at now: Instant) { lastDisturbance = max(lastDisturbance, now) }
@@ -52,10 +79,17 @@ struct VRRPInvariantChecker {
 
     /// (d): the router `router` (after the input) received `advert` from `sender`; `before` is its state then.
     mutating func received(
-        _ advert: VRRPAdvertisement, from sender: IPAddress, by router: SimVRRPRouter, before: (master: Bool, priority: UInt8),
-        node: Int, now: Instant
+        _ advert: VRRPAdvertisement, from sender: IPAddress, by router: SimVRRPRouter,
+        before: (master: Bool, stopped: Bool, priority: UInt8), node: Int, now: Instant
     ) {
-        guard before.master, pending == nil else { return }
+        guard !before.stopped else { return }
+        guard before.master else { return backupReceived(advert, priority: before.priority, node: node, now: now) }
+        if !router.isMaster {
+            // Yielded to a better master: a backup that accepted its advertisement.
+            worseSince[node] = nil
+            mustWaitUntil[node] = now + threeIntervals
+        }
+        guard pending == nil else { return }
         let better =
             advert.priority > before.priority
             || (advert.priority == before.priority && KeepalivedModel.addressGreater(sender, ownAddress(router)))
@@ -66,6 +100,25 @@ struct VRRPInvariantChecker {
             pending = "(d) n\(node + 1), master at priority \(before.priority), yielded to a worse advertisement "
                 + "(priority \(advert.priority) from \(sender))"
         }
+    }
+
+    /// (f): which advertisements a backup must accept (RFC 5798 6.4.2, keepalived's `preempt_delay`):
+    /// any without preemption, one at least as good as its own priority, and a worse one until
+    /// `preempt_delay` after it first heard a worse master since it became backup. Each accepted one
+    /// keeps it backup for a master-down interval (at least 3A); priority 0 cuts that to the skew time.
+    private mutating func backupReceived(_ advert: VRRPAdvertisement, priority: UInt8, node: Int, now: Instant) {
+        guard advert.priority > 0 else {
+            mustWaitUntil[node] = nil
+            return
+        }
+        let worse = advert.priority < priority
+        if worse {
+            worseSince[node] = worseSince[node] ?? now
+        } else {
+            worseSince[node] = nil
+        }
+        let accept = !preempt || !worse || now < (worseSince[node] ?? now) + preemptDelay
+        if accept { mustWaitUntil[node] = now + threeIntervals }
     }
 
     private func ownAddress(_ router: SimVRRPRouter) -> IPAddress {

@@ -85,7 +85,7 @@ public struct VRRPSimulation {
             stats.delivered += 1
             let sender = nodes[from].config.ownAddress
             drive(to) { router, now, checker in
-                let before = (master: router.isMaster, priority: router.priority)
+                let before = (master: router.isMaster, stopped: router.isStopped, priority: router.priority)
                 let actions = router.receive(advert, from: sender, now: now)
                 checker.received(advert, from: sender, by: router, before: before, node: to, now: now)
                 return actions
@@ -127,9 +127,12 @@ public struct VRRPSimulation {
             actions += router.stop()
         } else if router.isStopped {
             actions += router.start(now: now)
+            checker.started(node: index)
         }
         actions += input(&router, now, &checker)
+        let masterBeforeTick = router.isMaster
         actions += router.tick(now: now)
+        if !masterBeforeTick && router.isMaster { checker.tookOver(node: index, now: now) }
         nodes[index].router = router
         if router.stateName != stateBefore {
             timeline.append(
