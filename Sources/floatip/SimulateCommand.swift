@@ -26,7 +26,8 @@ struct SimulateCommand: AsyncParsableCommand {
             partition, loss or stall) two routers hold the address for at most one interval plus \
             transit, a hole closes within the master-down interval (the skew time after a priority \
             0), a settled router set has one holder of the best priority (with preemption), holders \
-            are masters, and a master yields exactly to better advertisements (docs/simulator.md).
+            are masters, a master yields exactly to better advertisements, and a backup waits out \
+            the advertisements it had to accept (preempt_delay) (docs/simulator.md).
 
             With one seed it prints the timeline of roles and reasons. With --seeds it runs many \
             and prints the first failing seed's timeline; replay it with --seed.

@@ -15,12 +15,12 @@ import FloatIPCore
 ///   has finished holds it.
 /// - (d) Always: a master yields to an advertisement exactly when it is better (higher priority, or
 ///   equal priority from a higher address) and never to priority 0.
+/// - (e) Quiet for 2 × MDI + P + A + 4T + 2L: exactly one holder when a router is eligible; with
+///   preemption, one of the highest priority among the eligible.
 /// - (f) Always: a backup takes over no sooner than 3A after an advertisement it had to accept
 ///   (without preemption any; with it, one at least as good as its own priority, or a worse one
 ///   within `preempt_delay` of first hearing a worse master since it became backup), unless a
 ///   priority 0 came since.
-/// - (e) Quiet for 2 × MDI + P + A + 4T + 2L: exactly one holder when a router is eligible; with
-///   preemption, one of the highest priority among the eligible.
 struct VRRPInvariantChecker {
     let interval: Duration
     let boundA: Duration
