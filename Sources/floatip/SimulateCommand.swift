@@ -18,6 +18,17 @@ struct SimulateCommand: AsyncParsableCommand {
             holds every group within interval × dead_after + interval of a fault whenever one can, \
             and (c) no node claims during its start-up listen.
 
+            With --protocol vrrp, mixed or keepalived, each seed draws one VRRP virtual router \
+            instead (version 3, 2–5 routers): floatip's VRRP router machine on every node (vrrp), \
+            floatip and a model of keepalived 2.2.7 side by side (mixed), or the model alone \
+            (keepalived), with crashes, clean stops (priority 0), partitions, loss, required checks \
+            failing, priority weights, maintenance and stalls. It checks that on a quiet network (no \
+            partition, loss or stall) two routers hold the address for at most one interval plus \
+            transit, a hole closes within the master-down interval (the skew time after a priority \
+            0), a settled router set has one holder of the best priority (with preemption), holders \
+            are masters, a master yields exactly to better advertisements, and a backup waits out \
+            the advertisements it had to accept (preempt_delay) (docs/simulator.md).
+
             With one seed it prints the timeline of roles and reasons. With --seeds it runs many \
             and prints the first failing seed's timeline; replay it with --seed.
 
@@ -25,6 +36,7 @@ struct SimulateCommand: AsyncParsableCommand {
               floatip simulate                      # seed 1, timeline
               floatip simulate --seed 42 --nodes 3
               floatip simulate --seeds 20000        # exit 1 on any violation
+              floatip simulate --protocol mixed --seeds 5000
             """
     )
 
@@ -34,6 +46,18 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Simulated time per seed, e.g. 20s, 1m.", transform: parseDuration) var duration: Duration = .seconds(20)
     @Option(help: "Seeds run in parallel (default: the number of CPUs).") var jobs: Int = SimulateCommand.cpuCount
     @Flag(help: "With one seed: print only the summary, not the timeline.") var quiet = false
+    @Option(
+        name: .customLong("protocol"),
+        help: "floatip (its own protocol), vrrp (floatip's VRRP routers), mixed (floatip and keepalived-model VRRP routers) or keepalived (the model alone)."
+    ) var simulated: SimulatedProtocol = .floatip
+
+    /// What the simulated cluster runs.
+    enum SimulatedProtocol: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case floatip, vrrp, mixed, keepalived
+
+        /// The VRRP cluster, nil for floatip's own protocol.
+        var vrrp: VRRPClusterKind? { VRRPClusterKind(rawValue: rawValue) }
+    }
 
     func validate() throws {
         if let nodes, !(2...5).contains(nodes) { throw ValidationError("--nodes must be between 2 and 5") }
@@ -44,9 +68,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         if seeds == 1 {
-            let result = Self.simulate(seed: seed, nodes: nodes, duration: duration)
-            let plan = SimulationPlan(seed: seed, nodes: nodes, duration: duration)
-            plan.summary.forEach { print($0) }
+            let result = Self.simulate(seed: seed, nodes: nodes, duration: duration, simulated: simulated)
+            Self.summary(seed: seed, nodes: nodes, duration: duration, simulated: simulated).forEach { print($0) }
             if !quiet {
                 print("")
                 result.timeline.forEach { print($0) }
@@ -61,13 +84,14 @@ struct SimulateCommand: AsyncParsableCommand {
         let outcome = await runMany()
         let elapsed = clock.now - started
         if let failure = outcome.failure {
-            let plan = SimulationPlan(seed: failure.seed, nodes: nodes, duration: duration)
-            plan.summary.forEach { print($0) }
+            Self.summary(seed: failure.seed, nodes: nodes, duration: duration, simulated: simulated).forEach { print($0) }
             print("")
             failure.timeline.suffix(80).forEach { print($0) }
             print("")
             report(failure)
-            print("replay: floatip simulate --seed \(failure.seed)\(nodes.map { " --nodes \($0)" } ?? "") --duration \(DurationText.format(duration))")
+            print(
+                "replay: floatip simulate --seed \(failure.seed)\(nodes.map { " --nodes \($0)" } ?? "")"
+                    + (simulated == .floatip ? "" : " --protocol \(simulated.rawValue)") + " --duration \(DurationText.format(duration))")
             throw ExitCode.failure
         }
         print(
@@ -82,7 +106,7 @@ struct SimulateCommand: AsyncParsableCommand {
             print("seed \(result.seed): INVARIANT VIOLATED: \(violation)")
         } else {
             print(
-                "seed \(result.seed): passed: \(s.events) events, \(s.sent) heartbeats sent, \(s.delivered) delivered, "
+                "seed \(result.seed): passed: \(s.events) events, \(s.sent) \(simulated == .floatip ? "heartbeats" : "advertisements") sent, \(s.delivered) delivered, "
                     + "\(s.lost) lost, \(s.claims) claims, \(s.faults) faults")
         }
     }
@@ -102,6 +126,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let total = seeds
         let nodes = nodes
         let duration = duration
+        let simulated = simulated
         let workers = min(jobs, total)
         return await withTaskGroup(of: Outcome.self) { group in
             for worker in 0..<workers {
@@ -109,7 +134,7 @@ struct SimulateCommand: AsyncParsableCommand {
                     var outcome = Outcome()
                     var index = worker
                     while index < total {
-                        let result = Self.simulate(seed: first + UInt64(index), nodes: nodes, duration: duration)
+                        let result = Self.simulate(seed: first + UInt64(index), nodes: nodes, duration: duration, simulated: simulated)
                         outcome.count += 1
                         outcome.events += result.stats.events
                         outcome.claims += result.stats.claims
@@ -135,9 +160,18 @@ struct SimulateCommand: AsyncParsableCommand {
         }
     }
 
-    static func simulate(seed: UInt64, nodes: Int?, duration: Duration) -> SimulationResult {
+    static func simulate(seed: UInt64, nodes: Int?, duration: Duration, simulated: SimulatedProtocol) -> SimulationResult {
+        if let cluster = simulated.vrrp {
+            var simulation = VRRPSimulation(plan: VRRPSimulationPlan(seed: seed, cluster: cluster, nodes: nodes, duration: duration))
+            return simulation.run()
+        }
         var simulation = Simulation(plan: SimulationPlan(seed: seed, nodes: nodes, duration: duration))
         return simulation.run()
+    }
+
+    static func summary(seed: UInt64, nodes: Int?, duration: Duration, simulated: SimulatedProtocol) -> [String] {
+        if let cluster = simulated.vrrp { return VRRPSimulationPlan(seed: seed, cluster: cluster, nodes: nodes, duration: duration).summary }
+        return SimulationPlan(seed: seed, nodes: nodes, duration: duration).summary
     }
 
     static var cpuCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }

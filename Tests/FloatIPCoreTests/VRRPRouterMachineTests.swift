@@ -28,6 +28,10 @@ import Testing
         #expect(VRRPTimers.skew(priority: 100, interval: .seconds(1)) == .nanoseconds(609_375_000))
         #expect(VRRPTimers.masterDown(priority: 100, interval: .seconds(1)) == .nanoseconds(3_609_375_000))
         #expect(VRRPTimers.masterDown(priority: 254, interval: .milliseconds(100)) == .nanoseconds(300_781_250))
+        // Version 2 (RFC 3768, keepalived): the skew is in seconds whatever the interval.
+        #expect(VRRPTimers.skew(priority: 100, interval: .seconds(3), version: 2) == .nanoseconds(609_375_000))
+        #expect(VRRPTimers.masterDown(priority: 100, interval: .seconds(3), version: 2) == .nanoseconds(9_609_375_000))
+        #expect(VRRPTimers.skew(priority: 100, interval: .seconds(3), version: 3) == .nanoseconds(1_828_125_000))
     }
 
     @Test func anOwnerIsMasterAtOnceAndAnyOtherListensForTheMasterDownInterval() {
@@ -100,6 +104,23 @@ import Testing
         // First heard at 1 s; accepted until 6 s; the master-down interval (3 × 1 s + 56/256 s) after the
         // last accepted advertisement at 5 s.
         #expect(takeover == .milliseconds(8300), "\(String(describing: takeover))")
+    }
+
+    /// Found by the simulator (`floatip simulate --protocol mixed --seed 470`): a backup that had heard a
+    /// worse master before its own term as master preempted the next worse master at once, without
+    /// its preempt delay.
+    @Test func preemptDelayStartsAfreshAfterATermAsMaster() {
+        var node = Self.node(2, priority: 200, delay: .seconds(5))
+        let worse = Self.node(1, priority: 100).advertisement(priority: 100)
+        _ = node.start(now: .zero)
+        _ = node.receive(worse, from: .ipv4(198, 18, 0, 1), now: Self.at(.seconds(1)))
+        // The worse master goes silent: master at the master-down interval; then a better one takes over.
+        #expect(node.tick(now: Self.at(.seconds(5))).contains(.claim))
+        let better = Self.node(3, priority: 250).advertisement(priority: 250)
+        #expect(node.receive(better, from: .ipv4(198, 18, 0, 3), now: Self.at(.seconds(6))) == [.release])
+        // The worse master is back: heard first now, so accepted for the preempt delay.
+        _ = node.receive(worse, from: .ipv4(198, 18, 0, 1), now: Self.at(.seconds(7)))
+        #expect(node.deadline == Self.at(.seconds(7)) + VRRPTimers.masterDown(priority: 200, interval: .seconds(1)))
     }
 
     @Test func equalPrioritiesTheHigherAddressStaysMaster() {

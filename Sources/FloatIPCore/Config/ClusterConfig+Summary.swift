@@ -20,7 +20,7 @@ extension ClusterConfig {
     private var vrrpRouters: String {
         let routers = groups.compactMap { group -> String? in
             guard let vrrp = group.vrrp else { return nil }
-            let down = VRRPTimers.masterDown(priority: UInt8(clamping: group.priority), interval: vrrp.advertInterval)
+            let down = VRRPTimers.masterDown(priority: UInt8(clamping: group.priority), interval: vrrp.advertInterval, version: vrrp.version)
             return "\(group.name) (VRID \(vrrp.vrid), version \(vrrp.version), every \(vrrp.advertInterval.shortDescription)"
                 + (vrrp.unicastPeers.isEmpty ? "" : " to \(counted(vrrp.unicastPeers.count, "unicast peer"))")
                 + "; as backup takes over within \(down.shortDescription))"

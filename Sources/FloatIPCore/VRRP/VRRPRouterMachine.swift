@@ -92,7 +92,7 @@ public struct VRRPRouterMachine: Sendable {
             return []
         case .backup:
             if advert.priority == 0 {
-                deadline = now + VRRPTimers.skew(priority: effectivePriority, interval: masterAdvertInterval)
+                deadline = now + VRRPTimers.skew(priority: effectivePriority, interval: masterAdvertInterval, version: config.version)
                 return []
             }
             lastMaster = (sender, advert.priority)
@@ -138,6 +138,9 @@ public struct VRRPRouterMachine: Sendable {
     private mutating func becomeMaster(now: Instant) -> [Action] {
         state = .master
         lastMaster = nil
+        // Back in backup, the preempt delay counts from the first worse master heard then, not from
+        // one heard before this term (keepalived resets `preempt_time` when it leaves master).
+        worseMasterSince = nil
         deadline = now + config.advertInterval
         return [.send(advertisement(priority: effectivePriority)), .claim]
     }
@@ -145,6 +148,6 @@ public struct VRRPRouterMachine: Sendable {
     private mutating func becomeBackup(interval: Duration, now: Instant) {
         state = .backup
         masterAdvertInterval = interval
-        deadline = now + VRRPTimers.masterDown(priority: effectivePriority, interval: interval)
+        deadline = now + VRRPTimers.masterDown(priority: effectivePriority, interval: interval, version: config.version)
     }
 }
