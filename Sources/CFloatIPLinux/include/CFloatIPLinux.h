@@ -17,7 +17,6 @@
 #include <net/if.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <netinet/if_ether.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
@@ -146,23 +145,37 @@ static inline ssize_t cfloatip_recv_ttl(int fd, void *buffer, size_t length, str
     return count;
 }
 
+/// TCP_MD5SIG and its argument (linux/tcp.h; stable ABI). Declared here rather than by including
+/// <netinet/tcp.h>, which would make this module own socket declarations (MSG_DONTWAIT…) that
+/// Swift code importing only Glibc then no longer finds.
+#define CFLOATIP_TCP_MD5SIG 14
+#define CFLOATIP_TCP_MD5SIG_MAXKEYLEN 80
+struct cfloatip_tcp_md5sig {
+    struct sockaddr_storage addr;
+    uint8_t flags;
+    uint8_t prefixlen;
+    uint16_t keylen;
+    uint32_t pad;
+    uint8_t key[CFLOATIP_TCP_MD5SIG_MAXKEYLEN];
+};
+
 /// Sets (or with keylen 0 removes) the RFC 2385 TCP-MD5 key for segments to and from `peer` on a TCP
 /// socket (TCP_MD5SIG), before connect or listen. 0 or -1 with errno.
 static inline int cfloatip_tcp_md5(int fd, const struct sockaddr *peer, socklen_t peer_length, const uint8_t *key, int keylen) {
-    struct tcp_md5sig sig;
+    struct cfloatip_tcp_md5sig sig;
     memset(&sig, 0, sizeof(sig));
-    if (keylen < 0 || keylen > TCP_MD5SIG_MAXKEYLEN || peer_length > sizeof(sig.tcpm_addr)) {
+    if (keylen < 0 || keylen > CFLOATIP_TCP_MD5SIG_MAXKEYLEN || peer_length > sizeof(sig.addr)) {
         errno = EINVAL;
         return -1;
     }
-    memcpy(&sig.tcpm_addr, peer, peer_length);
-    sig.tcpm_keylen = (uint16_t)keylen;
-    memcpy(sig.tcpm_key, key, (size_t)keylen);
-    return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig));
+    memcpy(&sig.addr, peer, peer_length);
+    sig.keylen = (uint16_t)keylen;
+    memcpy(sig.key, key, (size_t)keylen);
+    return setsockopt(fd, IPPROTO_TCP, CFLOATIP_TCP_MD5SIG, &sig, sizeof(sig));
 }
 
 /// The longest TCP-MD5 key the kernel takes.
-static const int cfloatip_TCP_MD5_MAX_KEY = TCP_MD5SIG_MAXKEYLEN;
+static const int cfloatip_TCP_MD5_MAX_KEY = CFLOATIP_TCP_MD5SIG_MAXKEYLEN;
 
 /// CLONE_NEWNET for setns(2) (linux/sched.h; stable ABI).
 static const int cfloatip_CLONE_NEWNET = 0x40000000;
