@@ -1,3 +1,4 @@
+import CFloatIPLinux
 import Glibc
 
 /// A pipe that wakes a thread sleeping in `poll` on `readEnd`: `signal()` makes it readable until

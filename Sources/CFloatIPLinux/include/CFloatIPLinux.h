@@ -120,63 +120,6 @@ static inline int cfloatip_link_local(const char *name, struct in6_addr *out) {
     return found;
 }
 
-/// recvmsg(2) on an IPv4 UDP socket with IP_RECVTTL set: the datagram, its sender, and its TTL
-/// (-1 when the kernel gave none). Non-blocking.
-static inline ssize_t cfloatip_recv_ttl(int fd, void *buffer, size_t length, struct sockaddr_in *from, int *ttl) {
-    struct iovec iov = { buffer, length };
-    union {
-        char bytes[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    struct msghdr message;
-    memset(&message, 0, sizeof(message));
-    message.msg_name = from;
-    message.msg_namelen = sizeof(*from);
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof(control.bytes);
-    *ttl = -1;
-    ssize_t count = recvmsg(fd, &message, MSG_DONTWAIT);
-    if (count < 0) return count;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c != NULL; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) memcpy(ttl, CMSG_DATA(c), sizeof(int));
-    }
-    return count;
-}
-
-/// TCP_MD5SIG and its argument (linux/tcp.h; stable ABI). Declared here rather than by including
-/// <netinet/tcp.h>, which would make this module own socket declarations (MSG_DONTWAIT…) that
-/// Swift code importing only Glibc then no longer finds.
-#define CFLOATIP_TCP_MD5SIG 14
-#define CFLOATIP_TCP_MD5SIG_MAXKEYLEN 80
-struct cfloatip_tcp_md5sig {
-    struct sockaddr_storage addr;
-    uint8_t flags;
-    uint8_t prefixlen;
-    uint16_t keylen;
-    uint32_t pad;
-    uint8_t key[CFLOATIP_TCP_MD5SIG_MAXKEYLEN];
-};
-
-/// Sets (or with keylen 0 removes) the RFC 2385 TCP-MD5 key for segments to and from `peer` on a TCP
-/// socket (TCP_MD5SIG), before connect or listen. 0 or -1 with errno.
-static inline int cfloatip_tcp_md5(int fd, const struct sockaddr *peer, socklen_t peer_length, const uint8_t *key, int keylen) {
-    struct cfloatip_tcp_md5sig sig;
-    memset(&sig, 0, sizeof(sig));
-    if (keylen < 0 || keylen > CFLOATIP_TCP_MD5SIG_MAXKEYLEN || peer_length > sizeof(sig.addr)) {
-        errno = EINVAL;
-        return -1;
-    }
-    memcpy(&sig.addr, peer, peer_length);
-    sig.keylen = (uint16_t)keylen;
-    memcpy(sig.key, key, (size_t)keylen);
-    return setsockopt(fd, IPPROTO_TCP, CFLOATIP_TCP_MD5SIG, &sig, sizeof(sig));
-}
-
-/// The longest TCP-MD5 key the kernel takes.
-static const int cfloatip_TCP_MD5_MAX_KEY = CFLOATIP_TCP_MD5SIG_MAXKEYLEN;
-
 /// CLONE_NEWNET for setns(2) (linux/sched.h; stable ABI).
 static const int cfloatip_CLONE_NEWNET = 0x40000000;
 

@@ -3,8 +3,9 @@ import FloatIPCore
 import Glibc
 
 /// The UDP socket of single-hop BFD sessions (RFC 5881): bound to this node's address and port 3784
-/// to receive, sending from a source port in 49152–65535, every packet with TTL 255, and every
-/// received packet's TTL read (a packet with another TTL came from further away and is dropped).
+/// to receive, sending from a source port in 49152–65535, every packet with TTL 255. The kernel
+/// drops every received packet whose TTL is below 255 (IP_MINTTL, RFC 5082): it came from further
+/// away than the link.
 public final class BFDSocket: @unchecked Sendable {
     public let fd: Int32
     private let sendFD: Int32
@@ -21,7 +22,7 @@ public final class BFDSocket: @unchecked Sendable {
         }
         var on: Int32 = 1, ttl: Int32 = 255
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, Int32(IPPROTO_IP), IP_RECVTTL, &on, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, Int32(IPPROTO_IP), Self.minimumTTL, &ttl, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(sendFD, Int32(IPPROTO_IP), IP_TTL, &ttl, socklen_t(MemoryLayout<Int32>.size))
         do {
             try Self.bind(fd, value, port: 3784)
@@ -37,6 +38,9 @@ public final class BFDSocket: @unchecked Sendable {
         close(fd)
         close(sendFD)
     }
+
+    /// IP_MINTTL (linux/in.h).
+    static let minimumTTL: Int32 = 21
 
     private static func bind(_ fd: Int32, _ address: UInt32, port: UInt16) throws(SystemError) {
         var local = sockaddr_in()
@@ -59,13 +63,17 @@ public final class BFDSocket: @unchecked Sendable {
         try sendDatagram(sendFD, bytes, to: &target, flags: Int32(MSG_DONTWAIT))
     }
 
-    /// The next waiting packet, its sender and TTL; nil when none is waiting.
+    /// The next waiting packet, its sender and TTL (255: the kernel drops any other); nil when none is waiting.
     public func receive() -> (bytes: [UInt8], from: IPAddress, ttl: Int)? {
         var buffer = [UInt8](repeating: 0, count: 128)
         var from = sockaddr_in()
-        var ttl: Int32 = -1
-        let count = cfloatip_recv_ttl(fd, &buffer, buffer.count, &from, &ttl)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let count = withUnsafeMutablePointer(to: &from) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                recvfrom(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT), $0, &length)
+            }
+        }
         guard count >= 0 else { return nil }
-        return (Array(buffer.prefix(count)), .v4(UInt32(bigEndian: from.sin_addr.s_addr)), Int(ttl))
+        return (Array(buffer.prefix(count)), .v4(UInt32(bigEndian: from.sin_addr.s_addr)), 255)
     }
 }

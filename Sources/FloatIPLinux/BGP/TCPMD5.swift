@@ -10,30 +10,32 @@ public enum TCPMD5 {
         public var description: String
     }
 
+    /// TCP_MD5SIG (linux/tcp.h) and its key's longest length.
+    static let option: Int32 = 14
+    public static let maximumKeyLength = 80
+
     /// Sets `password` (1–80 bytes) for segments with `peer` on the TCP socket `fd`, before connect.
     public static func set(_ password: [UInt8], peer: IPAddress, on fd: Int32) throws(Failure) {
-        guard (1...Int(cfloatip_TCP_MD5_MAX_KEY)).contains(password.count) else {
-            throw Failure(description: "a TCP-MD5 password is 1 to \(cfloatip_TCP_MD5_MAX_KEY) bytes; this one has \(password.count)")
+        guard (1...maximumKeyLength).contains(password.count) else {
+            throw Failure(description: "a TCP-MD5 password is 1 to \(maximumKeyLength) bytes; this one has \(password.count)")
         }
-        var storage = sockaddr_storage()
-        let length: socklen_t
+        // struct tcp_md5sig: sockaddr_storage (128 bytes), flags, prefix length, key length (16 bits,
+        // host order), 4 bytes of padding, then the key (80 bytes).
+        var argument = [UInt8](repeating: 0, count: 128 + 1 + 1 + 2 + 4 + maximumKeyLength)
         switch peer {
         case .v4(let value):
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_addr.s_addr = value.bigEndian
-                raw.storeBytes(of: address, as: sockaddr_in.self)
-            }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = value.bigEndian
+            withUnsafeBytes(of: &address) { argument.replaceSubrange(0..<$0.count, with: $0) }
         case .v6:
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: socketAddress6(peer), as: sockaddr_in6.self) }
+            var address = socketAddress6(peer)
+            withUnsafeBytes(of: &address) { argument.replaceSubrange(0..<$0.count, with: $0) }
         }
-        let result = withUnsafePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                cfloatip_tcp_md5(fd, address, length, password, Int32(password.count))
-            }
+        withUnsafeBytes(of: UInt16(password.count)) { argument.replaceSubrange(130..<132, with: $0) }
+        argument.replaceSubrange(136..<136 + password.count, with: password)
+        let result = argument.withUnsafeBytes {
+            setsockopt(fd, Int32(IPPROTO_TCP), option, $0.baseAddress, socklen_t($0.count))
         }
         guard result == 0 else {
             throw Failure(description: "cannot set the TCP-MD5 password for \(peer): \(String(cString: strerror(errno)))"

@@ -1,3 +1,4 @@
+import CFloatIPLinux
 import Glibc
 
 /// The one rule for every file that holds a secret (`secret_file`, `api.token_file`, a cloud

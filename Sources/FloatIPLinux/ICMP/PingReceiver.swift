@@ -1,5 +1,3 @@
-// CFloatIPLinux too, though this file calls none of it: in a clean build, a compile job that also
-// loads CFloatIPLinux (whose header includes the socket headers) otherwise lost MSG_DONTWAIT here.
 import CFloatIPLinux
 import FloatIPCore
 import Foundation

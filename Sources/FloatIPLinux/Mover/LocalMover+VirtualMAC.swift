@@ -1,3 +1,4 @@
+import CFloatIPLinux
 import FloatIPCore
 import Glibc
 

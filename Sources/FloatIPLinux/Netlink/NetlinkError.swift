@@ -1,3 +1,4 @@
+import CFloatIPLinux
 import Glibc
 
 /// A failed rtnetlink operation: what we tried, in words, the errno, and the kernel's own

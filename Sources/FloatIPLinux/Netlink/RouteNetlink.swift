@@ -1,3 +1,4 @@
+import CFloatIPLinux
 import Glibc
 import Synchronization
 
