@@ -120,6 +120,31 @@ static inline int cfloatip_link_local(const char *name, struct in6_addr *out) {
     return found;
 }
 
+/// recvmsg(2) on an IPv4 UDP socket with IP_RECVTTL set: the datagram, its sender, and its TTL
+/// (-1 when the kernel gave none). Non-blocking.
+static inline ssize_t cfloatip_recv_ttl(int fd, void *buffer, size_t length, struct sockaddr_in *from, int *ttl) {
+    struct iovec iov = { buffer, length };
+    union {
+        char bytes[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_name = from;
+    message.msg_namelen = sizeof(*from);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof(control.bytes);
+    *ttl = -1;
+    ssize_t count = recvmsg(fd, &message, MSG_DONTWAIT);
+    if (count < 0) return count;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c != NULL; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) memcpy(ttl, CMSG_DATA(c), sizeof(int));
+    }
+    return count;
+}
+
 /// CLONE_NEWNET for setns(2) (linux/sched.h; stable ABI).
 static const int cfloatip_CLONE_NEWNET = 0x40000000;
 

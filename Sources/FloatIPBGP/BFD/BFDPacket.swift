@@ -59,9 +59,9 @@ public struct BFDPacket: Sendable, Equatable {
         guard flags & 0x04 == 0 else { throw .authentication }
         guard flags & 0x01 == 0 else { throw .multipoint }
         guard bytes[2] != 0 else { throw .zeroMultiplier }
-        var reader = BGPReader(bytes, from: 4, to: length)
-        func next() -> UInt32 { (try? reader.uint32(.badMarker)) ?? 0 }
-        let my = next(), your = next(), tx = next(), rx = next(), echo = next()
+        // Five 32-bit fields from byte 4; the length was checked above.
+        func field(_ index: Int) -> UInt32 { bytes[4 + 4 * index..<8 + 4 * index].reduce(0) { $0 << 8 | UInt32($1) } }
+        let my = field(0), your = field(1), tx = field(2), rx = field(3), echo = field(4)
         guard my != 0 else { throw .zeroDiscriminator }
         let state = State(rawValue: flags >> 6) ?? .down
         guard your != 0 || state == .down || state == .adminDown else { throw .noYourDiscriminator(state) }
@@ -82,6 +82,7 @@ public enum BFDError: Error, Sendable, Equatable, CustomStringConvertible {
     case zeroMultiplier
     case zeroDiscriminator
     case noYourDiscriminator(BFDPacket.State)
+    case otherSession(UInt32)
     case hopLimit(Int)
 
     public var description: String {
@@ -94,6 +95,7 @@ public enum BFDError: Error, Sendable, Equatable, CustomStringConvertible {
         case .zeroMultiplier: "detect multiplier 0"
         case .zeroDiscriminator: "my discriminator 0"
         case .noYourDiscriminator(let state): "your discriminator 0 in state \(state)"
+        case .otherSession(let your): "your discriminator \(your) is not this session's"
         case .hopLimit(let ttl): "TTL \(ttl), not 255 (RFC 5881: single hop)"
         }
     }

@@ -68,7 +68,7 @@ public struct BFDSession: Sendable {
         return tick(now: now, jitter: 1).packets
     }
 
-    /// A received packet (after the TTL check: `hopLimit` must be 255). Returns what to send at once
+    /// A received packet with its TTL (`hopLimit`; RFC 5881: anything but 255 is dropped and counted). Returns what to send at once
     /// (an answer to a poll) and the state change, if any.
     public mutating func received(_ bytes: [UInt8], hopLimit: Int, now: Instant) -> (packets: [BFDPacket], change: Change?) {
         let packet: BFDPacket
@@ -76,7 +76,7 @@ public struct BFDSession: Sendable {
             guard hopLimit == 255 else { throw BFDError.hopLimit(hopLimit) }
             packet = try BFDPacket.decode(bytes)
             if packet.yourDiscriminator != 0, packet.yourDiscriminator != config.discriminator {
-                throw BFDError.zeroDiscriminator
+                throw BFDError.otherSession(packet.yourDiscriminator)
             }
         } catch {
             discarded["\(error)", default: 0] += 1
@@ -104,9 +104,7 @@ public struct BFDSession: Sendable {
             change = goDown(.neighborDown)
         default: break
         }
-        if state != .down || packet.state != .adminDown {
-            detectionDeadline = state == .down ? nil : now + detectionTime
-        }
+        detectionDeadline = state == .down ? nil : now + detectionTime
         var answers: [BFDPacket] = []
         if packet.poll { answers.append(self.packet(final: true)) }
         if change != nil { answers.append(self.packet(poll: polling)) }

@@ -24,13 +24,9 @@ public enum TCPMD5 {
         var argument = [UInt8](repeating: 0, count: 128 + 1 + 1 + 2 + 4 + maximumKeyLength)
         switch peer {
         case .v4(let value):
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = value.bigEndian
-            withUnsafeBytes(of: &address) { argument.replaceSubrange(0..<$0.count, with: $0) }
+            withUnsafeBytes(of: socketAddress4(value)) { argument.replaceSubrange(0..<$0.count, with: $0) }
         case .v6:
-            var address = socketAddress6(peer)
-            withUnsafeBytes(of: &address) { argument.replaceSubrange(0..<$0.count, with: $0) }
+            withUnsafeBytes(of: socketAddress6(peer)) { argument.replaceSubrange(0..<$0.count, with: $0) }
         }
         withUnsafeBytes(of: UInt16(password.count)) { argument.replaceSubrange(130..<132, with: $0) }
         argument.replaceSubrange(136..<136 + password.count, with: password)

@@ -37,10 +37,10 @@ public final class VRRPSocket: @unchecked Sendable {
             let info = try InterfaceInfo.lookup(interface, using: fd)
             interfaceIndex = info.index
             for socket in [fd, sendFD] {
-                try Self.set(socket, SOL_SOCKET, SO_BINDTODEVICE, Array(interface.utf8) + [0], "SO_BINDTODEVICE \(interface)")
+                try setSocketOption(socket, SOL_SOCKET, SO_BINDTODEVICE, Array(interface.utf8) + [0], "SO_BINDTODEVICE \(interface)")
             }
             // The sending socket reads nothing: the smallest buffer the kernel allows.
-            try Self.set(sendFD, SOL_SOCKET, SO_RCVBUF, Int32(0), "SO_RCVBUF")
+            try setSocketOption(sendFD, SOL_SOCKET, SO_RCVBUF, Int32(0), "SO_RCVBUF")
             if case .v4(let own) = source {
                 try Self.setUpIPv4(receive: fd, send: sendFD, own: own, index: info.index)
             } else {
@@ -107,15 +107,13 @@ public final class VRRPSocket: @unchecked Sendable {
         request.imr_multiaddr.s_addr = UInt32(0xe000_0012).bigEndian
         request.imr_address.s_addr = own.bigEndian
         request.imr_ifindex = index
-        try set(receive, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, request, "IP_ADD_MEMBERSHIP 224.0.0.18")
-        try set(send, Int32(IPPROTO_IP), IP_TTL, Int32(255), "IP_TTL")
-        try set(send, Int32(IPPROTO_IP), IP_MULTICAST_TTL, Int32(255), "IP_MULTICAST_TTL")
-        try set(send, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, Int32(0), "IP_MULTICAST_LOOP")
-        try set(send, Int32(IPPROTO_IP), IP_MULTICAST_IF, request, "IP_MULTICAST_IF")
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = own.bigEndian
-        try bind(send, &address, "\(IPAddress.v4(own))")
+        try setSocketOption(receive, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, request, "IP_ADD_MEMBERSHIP 224.0.0.18")
+        try setSocketOption(send, Int32(IPPROTO_IP), IP_TTL, Int32(255), "IP_TTL")
+        try setSocketOption(send, Int32(IPPROTO_IP), IP_MULTICAST_TTL, Int32(255), "IP_MULTICAST_TTL")
+        try setSocketOption(send, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, Int32(0), "IP_MULTICAST_LOOP")
+        try setSocketOption(send, Int32(IPPROTO_IP), IP_MULTICAST_IF, request, "IP_MULTICAST_IF")
+        var address = socketAddress4(own)
+        try bindSocket(send, &address, "\(IPAddress.v4(own))")
     }
 
     private static func setUpIPv6(receive: Int32, send: Int32, source: IPAddress, index: Int32) throws(SystemError) {
@@ -123,32 +121,15 @@ public final class VRRPSocket: @unchecked Sendable {
         withUnsafeMutableBytes(of: &request.ipv6mr_multiaddr) { $0.copyBytes(from: VRRPEnvelope.multicastGroup(ipv6: true).bytes) }
         request.ipv6mr_interface = UInt32(index)
         // (in6_addr is a C union: passed as its bytes.)
-        try set(receive, Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, withUnsafeBytes(of: request) { Array($0) }, "IPV6_ADD_MEMBERSHIP ff02::12")
-        try set(receive, Int32(IPPROTO_IPV6), cfloatip_IPV6_RECVHOPLIMIT, Int32(1), "IPV6_RECVHOPLIMIT")
-        try set(receive, Int32(IPPROTO_IPV6), cfloatip_IPV6_RECVPKTINFO, Int32(1), "IPV6_RECVPKTINFO")
-        try set(send, Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, Int32(255), "IPV6_UNICAST_HOPS")
-        try set(send, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, Int32(255), "IPV6_MULTICAST_HOPS")
-        try set(send, Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, Int32(0), "IPV6_MULTICAST_LOOP")
-        try set(send, Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, Int32(index), "IPV6_MULTICAST_IF")
+        try setSocketOption(receive, Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, withUnsafeBytes(of: request) { Array($0) }, "IPV6_ADD_MEMBERSHIP ff02::12")
+        try setSocketOption(receive, Int32(IPPROTO_IPV6), cfloatip_IPV6_RECVHOPLIMIT, Int32(1), "IPV6_RECVHOPLIMIT")
+        try setSocketOption(receive, Int32(IPPROTO_IPV6), cfloatip_IPV6_RECVPKTINFO, Int32(1), "IPV6_RECVPKTINFO")
+        try setSocketOption(send, Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, Int32(255), "IPV6_UNICAST_HOPS")
+        try setSocketOption(send, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, Int32(255), "IPV6_MULTICAST_HOPS")
+        try setSocketOption(send, Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, Int32(0), "IPV6_MULTICAST_LOOP")
+        try setSocketOption(send, Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, Int32(index), "IPV6_MULTICAST_IF")
         var address = socketAddress6(source, scope: index)
-        try bind(send, &address, "\(source)")
-    }
-
-    private static func bind<Address>(_ fd: Int32, _ address: inout Address, _ name: String) throws(SystemError) {
-        try syscall("bind \(name)") {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
-            }
-        }
-    }
-
-    private static func set<Value: BitwiseCopyable>(_ fd: Int32, _ level: Int32, _ option: Int32, _ value: Value, _ name: String) throws(SystemError) {
-        var copy = value
-        try syscall("setsockopt \(name)") { setsockopt(fd, level, option, &copy, socklen_t(MemoryLayout<Value>.size)) }
-    }
-
-    private static func set(_ fd: Int32, _ level: Int32, _ option: Int32, _ bytes: [UInt8], _ name: String) throws(SystemError) {
-        try syscall("setsockopt \(name)") { bytes.withUnsafeBytes { setsockopt(fd, level, option, $0.baseAddress, socklen_t($0.count)) } }
+        try bindSocket(send, &address, "\(source)")
     }
 }
 
