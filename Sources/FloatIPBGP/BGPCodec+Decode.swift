@@ -15,17 +15,20 @@ extension BGPCodec {
             return .update(try decodeUpdate(&body))
         case 3:
             guard length >= 21 else { throw .badLength(UInt16(length)) }
-            let code = try body.byte(.malformedNotification)
-            let subcode = try body.byte(.malformedNotification)
-            return .notification(BGPNotification(code: code, subcode: subcode, data: try body.bytes(body.remaining, .malformedNotification)))
+            // The length checks above make these reads safe; a short message is a bad length.
+            let short = BGPError.badLength(UInt16(length))
+            let code = try body.byte(short)
+            let subcode = try body.byte(short)
+            return .notification(BGPNotification(code: code, subcode: subcode, data: try body.bytes(body.remaining, short)))
         case 4:
             guard length == 19 else { throw .badLength(UInt16(length)) }
             return .keepalive
         default:
             guard length == 23 else { throw .badLength(UInt16(length)) }
-            let afi = try body.uint16(.malformedRouteRefresh)
-            _ = try body.byte(.malformedRouteRefresh)
-            return .routeRefresh(BGPFamily(afi: afi, safi: try body.byte(.malformedRouteRefresh)))
+            let short = BGPError.badLength(UInt16(length))
+            let afi = try body.uint16(short)
+            _ = try body.byte(short)
+            return .routeRefresh(BGPFamily(afi: afi, safi: try body.byte(short)))
         }
     }
 

@@ -26,9 +26,6 @@ public enum BGPError: Error, Sendable, Equatable, CustomStringConvertible {
     case optionalAttribute(type: UInt8, String)
     case invalidNetworkField(String)
     case malformedASPath(String)
-    // Other messages.
-    case malformedNotification
-    case malformedRouteRefresh
 
     /// The NOTIFICATION that answers this error.
     public var notification: BGPNotification {
@@ -52,8 +49,6 @@ public enum BGPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .optionalAttribute: BGPNotification(code: 3, subcode: 9)
         case .invalidNetworkField: BGPNotification(code: 3, subcode: 10)
         case .malformedASPath: BGPNotification(code: 3, subcode: 11)
-        case .malformedNotification: BGPNotification(code: 1, subcode: 2)
-        case .malformedRouteRefresh: BGPNotification(code: 7, subcode: 1)
         }
     }
 
@@ -78,8 +73,6 @@ public enum BGPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .optionalAttribute(let type, let what): "UPDATE: optional attribute \(type): \(what)"
         case .invalidNetworkField(let what): "UPDATE: invalid network field: \(what)"
         case .malformedASPath(let what): "UPDATE: malformed AS_PATH: \(what)"
-        case .malformedNotification: "NOTIFICATION: shorter than its code and subcode"
-        case .malformedRouteRefresh: "ROUTE-REFRESH: not 4 bytes of AFI, reserved and SAFI"
         }
     }
 }

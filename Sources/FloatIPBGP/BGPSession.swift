@@ -104,12 +104,11 @@ public struct BGPSession: Sendable {
                         reason: expired ? "hold timer expired (\(negotiatedHoldTime) s without a message)" : "no OPEN within \(config.openTimeout.shortDescription)")
         }
         var actions: [Action] = []
-        if let keepaliveAt, now >= keepaliveAt, state == .established || state == .openConfirm {
+        if let keepaliveAt, now >= keepaliveAt {
             actions.append(.send(codec.encode(.keepalive)))
             self.keepaliveAt = now + keepaliveInterval
         }
         if let retryAt, now >= retryAt, state == .idle, !stopped {
-            self.retryAt = nil
             actions += connect(now: now)
         }
         return actions
@@ -138,6 +137,7 @@ public struct BGPSession: Sendable {
 
     private mutating func connect(now: Instant) -> [Action] {
         state = .connect
+        retryAt = nil
         holdDeadline = now + config.openTimeout
         return [.connect]
     }
@@ -156,7 +156,6 @@ public struct BGPSession: Sendable {
             state = .established
             retry = config.firstRetry
             restartHold(now)
-            announced = []
             return [.event(.established(holdTime: negotiatedHoldTime))] + sendChanges()
         case (.established, .keepalive):
             restartHold(now)
@@ -210,9 +209,11 @@ public struct BGPSession: Sendable {
         negotiatedHoldTime = 0
     }
 
-    /// UPDATEs for the difference between what the peer has and what is wanted: withdrawals first.
+    /// UPDATEs for the difference between what the peer has and what is wanted: withdrawals first,
+    /// only of prefixes no longer wanted (a route whose attributes changed is announced again, which
+    /// replaces its path without a gap: RFC 4271 §3.1).
     private mutating func sendChanges() -> [Action] {
-        let gone = announced.filter { !wanted.contains($0) }
+        let gone = announced.filter { old in !wanted.contains { $0.prefix == old.prefix } }
         let new = wanted.filter { !announced.contains($0) }
         announced = wanted
         var actions: [Action] = []

@@ -24,14 +24,6 @@ public struct BGPUpdate: Sendable, Equatable {
             return []
         }
     }
-
-    /// Every route this UPDATE withdraws, IPv4 and MP_UNREACH alike.
-    public var allWithdrawn: [IPPrefix] {
-        withdrawn + attributes.flatMap { attribute -> [IPPrefix] in
-            if case .mpUnreach(_, let prefixes) = attribute { return prefixes }
-            return []
-        }
-    }
 }
 
 /// A path attribute (RFC 4271 §5; RFC 1997 communities; RFC 4760 MP_REACH / MP_UNREACH).

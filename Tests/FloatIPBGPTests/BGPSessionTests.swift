@@ -57,6 +57,10 @@ import Testing
         let up = try sent(session.received(peer.encode(.keepalive), now: at(0)))
         #expect(up == [.update(route.update(localASN: 65001, isInternal: false))])
         #expect(session.advertise([route]).isEmpty, "no change, nothing sent")
+        // New attributes (a planned move's worse MED): announced again, never withdrawn in between.
+        var worse = route
+        worse.med = 500
+        #expect(try sent(session.advertise([worse])) == [.update(worse.update(localASN: 65001, isInternal: false))])
         #expect(try sent(session.advertise([])) == [.update(BGPUpdate(withdrawn: [route.prefix]))])
         _ = session.advertise([route])
         #expect(try sent(session.received(peer.encode(.routeRefresh(.ipv4Unicast)), now: at(1))) == [.update(route.update(localASN: 65001, isInternal: false))])
@@ -91,6 +95,9 @@ import Testing
             now = retryAt ?? now
         }
         #expect(zip(retries, retries.dropFirst()).map { $1! - $0! } == [.seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30)])
+        // `start` during the backoff connects at once, and the pending retry no longer counts.
+        #expect(session.start(now: now - .seconds(1)) == [.connect])
+        #expect(session.nextDeadline == now - .seconds(1) + Self.config.openTimeout)
     }
 
     /// Garbage, a message out of order, a bad hold time: the right NOTIFICATION and a reset.
