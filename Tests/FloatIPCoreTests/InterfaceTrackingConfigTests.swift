@@ -40,7 +40,7 @@ private func parse(_ yaml: String) throws -> ClusterConfig { try ConfigParser.pa
     @Test func everyInterfaceOfAGroupGetsAnImplicitRequiredCheck() throws {
         let config = try parse(trackingConfig)
         #expect(config.groups.map(\.trackInterface) == [true, true, true, true])
-        #expect(config.groups.map(\.trackedInterface) == ["eth0", "eth0", "eth1", nil])
+        #expect(config.groups.map(\.trackedInterfaces) == [["eth0"], ["eth0"], ["eth1"], []])
         #expect(config.checks.map(\.name) == ["nginx"], "the configured checks stay as written")
         #expect(config.runnableChecks.map(\.name) == ["nginx", "link eth0", "link eth1"])
         let link = try #require(config.runnableChecks.first { $0.name == "link eth0" })

@@ -25,9 +25,9 @@ import Testing
     }
 
     @Test func theTimersAreRFC5798s() {
-        #expect(VRRPTimers.skew(priority: 100, interval: .seconds(1)) == .nanoseconds(609_375_000))
-        #expect(VRRPTimers.masterDown(priority: 100, interval: .seconds(1)) == .nanoseconds(3_609_375_000))
-        #expect(VRRPTimers.masterDown(priority: 254, interval: .milliseconds(100)) == .nanoseconds(300_781_250))
+        #expect(VRRPTimers.skew(priority: 100, interval: .seconds(1), version: 3) == .nanoseconds(609_375_000))
+        #expect(VRRPTimers.masterDown(priority: 100, interval: .seconds(1), version: 3) == .nanoseconds(3_609_375_000))
+        #expect(VRRPTimers.masterDown(priority: 254, interval: .milliseconds(100), version: 3) == .nanoseconds(300_781_250))
         // Version 2 (RFC 3768, keepalived): the skew is in seconds whatever the interval.
         #expect(VRRPTimers.skew(priority: 100, interval: .seconds(3), version: 2) == .nanoseconds(609_375_000))
         #expect(VRRPTimers.masterDown(priority: 100, interval: .seconds(3), version: 2) == .nanoseconds(9_609_375_000))
@@ -120,7 +120,7 @@ import Testing
         #expect(node.receive(better, from: .ipv4(198, 18, 0, 3), now: Self.at(.seconds(6))) == [.release])
         // The worse master is back: heard first now, so accepted for the preempt delay.
         _ = node.receive(worse, from: .ipv4(198, 18, 0, 1), now: Self.at(.seconds(7)))
-        #expect(node.deadline == Self.at(.seconds(7)) + VRRPTimers.masterDown(priority: 200, interval: .seconds(1)))
+        #expect(node.deadline == Self.at(.seconds(7)) + VRRPTimers.masterDown(priority: 200, interval: .seconds(1), version: 3))
     }
 
     @Test func equalPrioritiesTheHigherAddressStaysMaster() {
@@ -146,7 +146,7 @@ import Testing
             _ = backup.receive(advert, from: .ipv4(198, 18, 0, 1), now: Self.at(.seconds(1)))
             let interval: Duration = version == 3 ? .milliseconds(200) : .seconds(1)
             #expect(backup.masterAdvertInterval == interval)
-            #expect(backup.deadline == Self.at(.seconds(1)) + VRRPTimers.masterDown(priority: 100, interval: interval))
+            #expect(backup.deadline == Self.at(.seconds(1)) + VRRPTimers.masterDown(priority: 100, interval: interval, version: version))
         }
     }
 

@@ -90,7 +90,7 @@ struct VRRPInteropTests {
         }
         var daemon = try Self.keepalived(binary, in: a, scratch: scratch, version: version, priority: 100, interval: interval, authentication: authentication)
         defer { Self.end(daemon, scratch: scratch) }
-        let down = VRRPTimers.masterDown(priority: 100, interval: advert)
+        let down = VRRPTimers.masterDown(priority: 100, interval: advert, version: UInt8(version))
         let log = { "keepalived:\n\(ServerProcess.tail(scratch.file("keepalived.log")))" }
 
         // keepalived alone becomes master after its master-down interval.

@@ -24,7 +24,7 @@ struct FRRVRRPInteropTests {
                                     intervalMilliseconds: 100, address: AgentLab.vip)
         defer { frr.end() }
         let log = { "agent:\n\(lab.log(1))\nvrrpd:\n\(ServerProcess.tail(frr.scratch.file("vrrpd.log"), lines: 30))" }
-        let down = VRRPTimers.masterDown(priority: 100, interval: Self.advert)
+        let down = VRRPTimers.masterDown(priority: 100, interval: Self.advert, version: 3)
         func only(_ node: Int) throws -> Bool { try Self.holders(lab, frr) == [node] }
 
         // FRR alone is master; then floatip, better, preempts it.
@@ -84,7 +84,7 @@ struct FRRVRRPInteropTests {
                                     intervalMilliseconds: 100, address: AgentLab.vip)
         defer { frr.end() }
         let log = { "agent:\n\(lab.log(1))\nvrrpd:\n\(ServerProcess.tail(frr.scratch.file("vrrpd.log"), lines: 30))" }
-        let down = VRRPTimers.masterDown(priority: 200, interval: Self.advert)
+        let down = VRRPTimers.masterDown(priority: 200, interval: Self.advert, version: 3)
         func only(_ node: Int) throws -> Bool { try Self.holders(lab, frr) == [node] }
 
         // floatip alone is master; FRR starts and, better, preempts it (its start-up included).
@@ -136,7 +136,7 @@ struct FRRVRRPInteropTests {
                                     intervalMilliseconds: 100, address: AgentLab.vip)
         defer { frr.end() }
         let log = { "agent:\n\(lab.log(1))\nvrrpd:\n\(ServerProcess.tail(frr.scratch.file("vrrpd.log"), lines: 30))" }
-        let down = VRRPTimers.masterDown(priority: 100, interval: Self.advert)
+        let down = VRRPTimers.masterDown(priority: 100, interval: Self.advert, version: 3)
         try frr.start()
         #expect(try await lab.wait(.seconds(10)) { try Self.holders(lab, frr) == [2] } != nil, "\(log())")
         try lab.start(1)

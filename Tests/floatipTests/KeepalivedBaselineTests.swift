@@ -44,7 +44,7 @@ struct KeepalivedBaselineTests {
         try config(node: 2, priority: 100).write(toFile: scratch2.file("keepalived.conf"), atomically: true, encoding: .utf8)
         let second = try VRRPKeepalived.start(keepalived, in: lab.namespace(2), scratch: scratch2)
         defer { VRRPKeepalived.end(second, scratch: scratch2) }
-        let down = VRRPTimers.masterDown(priority: 100, interval: advert)
+        let down = VRRPTimers.masterDown(priority: 100, interval: advert, version: UInt8(version))
         func only(_ node: Int) throws -> Bool { try lab.holders() == [node] }
         let log = { "web1:\n\(ServerProcess.tail(scratch1.file("keepalived.log")))\nweb2:\n\(ServerProcess.tail(scratch2.file("keepalived.log")))" }
 

@@ -23,13 +23,8 @@ struct VRRPAgentIPv6UnicastTests {
         for node in 1...2 {
             try lab.network.ip(lab.namespace(node), "-6", "addr", "add", "2001:2::\(node)/64", "dev", "eth0", "nodad")
             // Link-local addresses must be usable (not tentative) before either side binds to them.
-            let usable = try await lab.wait(.seconds(5)) {
-                let text = try lab.network.ip(lab.namespace(node), "-6", "addr", "show", "dev", "eth0", "scope", "link")
-                guard !text.contains("tentative"), let range = text.range(of: #"fe80::[0-9a-f:]+"#, options: .regularExpression) else { return false }
-                linkLocal[node] = String(text[range])
-                return true
-            }
-            #expect(usable != nil, "web\(node)'s link-local address stays tentative")
+            linkLocal[node] = try await VRRPAgentTests.usableLinkLocal(lab, node)
+            #expect(linkLocal[node] != nil, "web\(node)'s link-local address stays tentative")
         }
         let own = global ? "2001:2::1" : "198.18.0.1"
         let peer = global ? "2001:2::2" : linkLocal[2] ?? ""
@@ -65,7 +60,7 @@ struct VRRPAgentIPv6UnicastTests {
             let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
             return ((json?["groups"] as? [[String: Any]])?.first)?["vrrpDropped"] as? [String: Int]
         }
-        let down = VRRPTimers.masterDown(priority: floatipMaster ? 100 : 150, interval: .milliseconds(100))
+        let down = VRRPTimers.masterDown(priority: floatipMaster ? 100 : 150, interval: .milliseconds(100), version: 3)
 
         // The first side alone becomes master; the better one, started second, preempts it.
         let first = floatipMaster ? 2 : 1

@@ -55,7 +55,7 @@ struct VRRPAgentTests {
         let daemon = try VRRPKeepalived.start(keepalived, in: lab.namespace(2), scratch: scratch)
         defer { VRRPKeepalived.end(daemon, scratch: scratch) }
         let log = { "agent:\n\(lab.log(1))\nkeepalived:\n\(ServerProcess.tail(scratch.file("keepalived.log")))" }
-        let down = VRRPTimers.masterDown(priority: 100, interval: advert)
+        let down = VRRPTimers.masterDown(priority: 100, interval: advert, version: UInt8(version))
         func only(_ node: Int) throws -> Bool { try lab.holders() == [node] }
         func status() async throws -> [String: Any] {
             let run = try await lab.floatip(1, ["status", "--json", "--config", lab.config(1)])
@@ -116,6 +116,18 @@ struct VRRPAgentTests {
 }
 
 extension VRRPAgentTests {
+    /// Node `node`'s link-local address on eth0 once it is usable (not tentative), waiting up to 5 s; nil if it never is.
+    static func usableLinkLocal(_ lab: AgentLab, _ node: Int) async throws -> String? {
+        var address: String?
+        _ = try await lab.wait(.seconds(5)) {
+            let text = try lab.network.ip(lab.namespace(node), "-6", "addr", "show", "dev", "eth0", "scope", "link")
+            guard !text.contains("tentative"), let range = text.range(of: #"fe80::[0-9a-f:]+"#, options: .regularExpression) else { return false }
+            address = String(text[range])
+            return true
+        }
+        return address
+    }
+
     /// Version 3 over IPv6 (ff02::12, from the link-local addresses): keepalived alone is master, the
     /// agent preempts it, and hands back on SIGTERM; read from both nodes' interfaces.
     @Test func theAgentJoinsAnIPv6VirtualRouter() async throws {
@@ -124,11 +136,7 @@ extension VRRPAgentTests {
         let vip = "2001:2::100"
         // The link-local addresses must be usable (not tentative) before either side binds to them.
         for node in 1...2 {
-            let usable = try await lab.wait(.seconds(5)) {
-                let text = try lab.network.ip(lab.namespace(node), "-6", "addr", "show", "dev", "eth0", "scope", "link")
-                return text.contains("fe80::") && !text.contains("tentative")
-            }
-            #expect(usable != nil, "web\(node)'s link-local address stays tentative")
+            #expect(try await Self.usableLinkLocal(lab, node) != nil, "web\(node)'s link-local address stays tentative")
         }
         try Self.config(lab, name: "web6", address: "\(vip)/128", vrrp: "vrid: 61, version: 3, advert_interval: 100ms")
             .write(toFile: lab.config(1), atomically: true, encoding: .utf8)
@@ -153,7 +161,7 @@ extension VRRPAgentTests {
             try lab.network.ip(lab.namespace(node), "-6", "addr", "show", "dev", "eth0").contains("\(vip)/128")
         }
         func only(_ node: Int) throws -> Bool { try holds(node) && !holds(3 - node) }
-        let down = VRRPTimers.masterDown(priority: 100, interval: .milliseconds(100))
+        let down = VRRPTimers.masterDown(priority: 100, interval: .milliseconds(100), version: 3)
 
         #expect(try await lab.wait(down * 3) { try only(2) } != nil, "\(log())")
         try lab.start(1)

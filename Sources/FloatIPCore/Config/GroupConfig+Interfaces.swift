@@ -11,8 +11,9 @@ extension GroupConfig {
         addressInterfaces[prefix] ?? interface
     }
 
-    /// The group's addresses by interface: the group's `interface` first, then the others in the order
-    /// their first address is listed. Empty without an interface.
+    /// The group's addresses by interface: the group's `interface` first (with no address, when every
+    /// address names another), then the others in the order their first address is listed. Empty
+    /// without an interface.
     public var placements: [Placement] {
         var result: [Placement] = []
         if let interface { result.append(Placement(interface: interface, addresses: [])) }
@@ -24,9 +25,9 @@ extension GroupConfig {
                 result.append(Placement(interface: name, addresses: [prefix]))
             }
         }
-        return result.filter { !$0.addresses.isEmpty || $0.interface == interface }
+        return result
     }
 
-    /// Every interface the group's addresses go on, the group's `interface` first.
+    /// The group's `interface` and every other interface its addresses go on.
     public var interfaces: [String] { placements.map(\.interface) }
 }

@@ -34,9 +34,6 @@ public enum InterfaceTracking {
 }
 
 extension GroupConfig {
-    /// The interface whose link this group tracks: its `interface`, unless `track_interface: false`.
-    public var trackedInterface: String? { trackInterface ? interface : nil }
-
     /// Every interface whose link this group tracks: each one its addresses go on (a group across
     /// interfaces is in `fault` when any of its links is down), none with `track_interface: false`.
     public var trackedInterfaces: [String] { trackInterface ? interfaces : [] }

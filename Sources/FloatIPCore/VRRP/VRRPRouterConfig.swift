@@ -45,13 +45,13 @@ public struct VRRPRouterConfig: Sendable, Equatable {
 public enum VRRPTimers {
     /// Version 3 (RFC 5798): Skew_Time = ((256 − priority) × Master_Adver_Interval) / 256.
     /// Version 2 (RFC 3768, and keepalived): (256 − priority) / 256 seconds, whatever the interval.
-    public static func skew(priority: UInt8, interval: Duration, version: UInt8 = 3) -> Duration {
+    public static func skew(priority: UInt8, interval: Duration, version: UInt8) -> Duration {
         .nanoseconds((version == 2 ? 1_000_000_000 : interval.nanoseconds) * Int64(256 - Int(priority)) / 256)
     }
 
     /// Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time: how long a backup waits, silent
     /// master, before it takes over.
-    public static func masterDown(priority: UInt8, interval: Duration, version: UInt8 = 3) -> Duration {
+    public static func masterDown(priority: UInt8, interval: Duration, version: UInt8) -> Duration {
         interval * 3 + skew(priority: priority, interval: interval, version: version)
     }
 }

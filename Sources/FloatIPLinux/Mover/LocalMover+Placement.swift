@@ -10,30 +10,23 @@ extension LocalMover {
         var addresses: [IPPrefix]
     }
 
-    /// One interface a claim puts addresses on; `created` when the claim made it (a macvlan).
-    struct Target {
-        var held: HeldPlacement
-        var created: Bool
-        var index: Int32 { held.index }
-        var name: String { held.name }
-        var addresses: [IPPrefix] { held.addresses }
-    }
-
     /// The interfaces a claim puts the group's addresses on: its macvlan with `virtual_mac` (made
-    /// ready), else each interface its addresses go on. Throws naming an interface that is missing.
-    func placements(_ group: GroupConfig) throws -> [Target] {
+    /// ready; `created` is its index when this call made it), else each interface its addresses go
+    /// on. Throws naming an interface that is missing.
+    func placements(_ group: GroupConfig) throws -> (held: [HeldPlacement], created: Int32?) {
         let parent = try parentLink(group)
         if let id = group.virtualMAC {
             let virtual = VirtualMAC(id: id)
             let (index, created) = try prepareMacvlan(group, virtual, parent: parent)
-            return [Target(held: HeldPlacement(index: index, name: virtual.interfaceName, addresses: group.addresses), created: created)]
+            return ([HeldPlacement(index: index, name: virtual.interfaceName, addresses: group.addresses)], created ? index : nil)
         }
-        return try group.placements.map { placement in
+        let held = try group.placements.map { placement in
             guard let link = placement.interface == parent.name ? parent : try netlink.link(named: placement.interface) else {
                 throw LocalMoverError.missingInterface(placement.interface, group: group.name)
             }
-            return Target(held: HeldPlacement(index: link.index, name: link.name, addresses: placement.addresses), created: false)
+            return HeldPlacement(index: link.index, name: link.name, addresses: placement.addresses)
         }
+        return (held, nil)
     }
 
     /// The announcer of each interface the group's addresses are announced from, with the addresses

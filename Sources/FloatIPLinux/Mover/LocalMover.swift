@@ -48,7 +48,7 @@ public actor LocalMover: ExpiringMover {
         guard let lifetime = kernelLifetime(group) else {
             throw LocalMoverError.boundTooNear(group: group.name, left: (lifetimeBounds[group.name] ?? .now) - .now)
         }
-        let targets = try placements(group)
+        let (targets, created) = try placements(group)
         var added: [(prefix: IPPrefix, index: Int32)] = []
         do {
             for target in targets {
@@ -64,11 +64,11 @@ public actor LocalMover: ExpiringMover {
             }
         } catch {
             for (prefix, index) in added { try? netlink.deleteAddress(prefix, interfaceIndex: index) }
-            for target in targets where target.created { try? netlink.deleteLink(index: target.index) }
+            if let created { try? netlink.deleteLink(index: created) }
             throw error
         }
         held[group.name]?.followUps?.cancel()
-        held[group.name] = HeldGroup(group: group, placements: targets.map(\.held), followUps: nil)
+        held[group.name] = HeldGroup(group: group, placements: targets, followUps: nil)
         holdBegan?.finish(())
         holdBegan = nil
         guard group.announce.count > 0 else { return }

@@ -37,6 +37,14 @@ enum SimVRRPRouter: Sendable {
         }
     }
 
+    /// The router's own address (the tie-break between equal priorities).
+    var ownAddress: IPAddress {
+        switch self {
+        case .floatip(let machine): machine.config.ownAddress
+        case .keepalived(let model): model.config.ownAddress
+        }
+    }
+
     var priority: UInt8 {
         switch self {
         case .floatip(let machine): machine.effectivePriority

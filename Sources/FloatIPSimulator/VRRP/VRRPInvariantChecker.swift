@@ -22,7 +22,6 @@ import FloatIPCore
 ///   within `preempt_delay` of first hearing a worse master since it became backup), unless a
 ///   priority 0 came since.
 struct VRRPInvariantChecker {
-    let interval: Duration
     let boundA: Duration
     let boundHole: Duration
     let boundHoleAfterZero: Duration
@@ -48,7 +47,6 @@ struct VRRPInvariantChecker {
         let epsilon = Duration.microseconds(10)
         let skewMax = a * 255 / 256
         let masterDown = a * 3 + skewMax
-        interval = a
         boundA = a + t + epsilon
         boundHole = masterDown + t + l + epsilon
         boundHoleAfterZero = skewMax + t + l + epsilon
@@ -92,7 +90,7 @@ struct VRRPInvariantChecker {
         guard pending == nil else { return }
         let better =
             advert.priority > before.priority
-            || (advert.priority == before.priority && KeepalivedModel.addressGreater(sender, ownAddress(router)))
+            || (advert.priority == before.priority && KeepalivedModel.addressGreater(sender, router.ownAddress))
         if better && router.isMaster {
             pending = "(d) n\(node + 1), master at priority \(before.priority), stayed master on a better advertisement "
                 + "(priority \(advert.priority) from \(sender))"
@@ -121,12 +119,6 @@ struct VRRPInvariantChecker {
         if accept { mustWaitUntil[node] = now + threeIntervals }
     }
 
-    private func ownAddress(_ router: SimVRRPRouter) -> IPAddress {
-        switch router {
-        case .floatip(let machine): machine.config.ownAddress
-        case .keepalived(let model): model.config.ownAddress
-        }
-    }
 
     mutating func check(nodes: [VRRPSimNode], quiet: Bool, now: Instant) -> String? {
         if let pending { return pending }

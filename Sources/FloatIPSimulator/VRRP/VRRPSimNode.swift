@@ -2,7 +2,6 @@ import FloatIPCore
 
 /// One simulated server in VRRP mode: its router process (absent while down) and the world around it.
 struct VRRPSimNode {
-    let index: Int
     let name: String
     let kind: VRRPNodeKind
     let config: VRRPRouterConfig

@@ -39,7 +39,7 @@ public struct VRRPSimulation {
         rng = SplitMix64(seed: plan.seed ^ 0x0112_F1EA_7000_0007)
         nodes = plan.nodeNames.indices.map { index in
             VRRPSimNode(
-                index: index, name: plan.nodeNames[index], kind: plan.kinds[index], config: plan.configs[index],
+                name: plan.nodeNames[index], kind: plan.kinds[index], config: plan.configs[index],
                 configuredMaster: plan.configuredMaster[index])
         }
         loss = plan.loss
