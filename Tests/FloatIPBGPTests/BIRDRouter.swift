@@ -45,13 +45,7 @@ final class BIRDRouter {
             ["/usr/bin/env", "--default-signal", bird, "-f", "-c", scratch.file("bird.conf"), "-s", scratch.file("bird.ctl"),
              "-P", scratch.file("bird.pid")],
             namespace: namespace, log: scratch.file("stdout.log"))
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: scratch.file("bird.ctl")) {
-            guard Date() < deadline, process?.isRunning == true else {
-                throw CommandError(arguments: ["bird"], status: 1, stderr: ServerProcess.tail(scratch.file("stdout.log")))
-            }
-            usleep(20_000)
-        }
+        try ServerProcess.waitForFile(scratch.file("bird.ctl"), from: process, name: "bird", log: scratch.file("stdout.log"))
     }
 
     /// `birdc show …` (or any command) against this BIRD.

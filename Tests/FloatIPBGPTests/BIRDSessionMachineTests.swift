@@ -13,15 +13,12 @@ struct BIRDSessionMachineTests {
 
     @Test func theMachineHoldsASessionWithBIRD() throws {
         guard BIRDRouter.available(for: "the BGP session machine against BIRD") else { return }
-        let (network, routerNamespace, nodeNamespace) = try BIRDSessionTests.lab()
-        _ = network
-        let bird = try BIRDRouter(namespace: routerNamespace, address: BIRDSessionTests.routerAddress, asn: 65000,
-                                  peer: BIRDSessionTests.nodeAddress, peerASN: 65001)
-        try bird.start()
+        let lab = try BGPLab()
+        let bird = try lab.bird()
         // Hold time 3 s (BIRD offers 9): a keepalive every second keeps the session up.
         let driver = BGPSessionDriver(
             BGPSessionConfig(localASN: 65001, peerASN: 65000, routerID: 0xC612_0502, holdTime: 3, firstRetry: .milliseconds(200)),
-            namespace: nodeNamespace, peer: BIRDSessionTests.routerAddress)
+            namespace: lab.node, peer: BGPLab.routerAddress)
         driver.advertise([route])
         driver.start()
         #expect(driver.run(for: .seconds(10)) { $0.isEstablished }, "never established: \(driver.events)\n\(bird.log)")
@@ -49,14 +46,11 @@ struct BIRDSessionMachineTests {
     /// logs), says why, and retries with backoff.
     @Test func aWrongPeerASIsRefusedAndNamed() throws {
         guard BIRDRouter.available(for: "the BGP session machine against BIRD") else { return }
-        let (network, routerNamespace, nodeNamespace) = try BIRDSessionTests.lab()
-        _ = network
-        let bird = try BIRDRouter(namespace: routerNamespace, address: BIRDSessionTests.routerAddress, asn: 65000,
-                                  peer: BIRDSessionTests.nodeAddress, peerASN: 65001)
-        try bird.start()
+        let lab = try BGPLab()
+        let bird = try lab.bird()
         let driver = BGPSessionDriver(
             BGPSessionConfig(localASN: 65001, peerASN: 65010, routerID: 0xC612_0502, firstRetry: .milliseconds(200)),
-            namespace: nodeNamespace, peer: BIRDSessionTests.routerAddress)
+            namespace: lab.node, peer: BGPLab.routerAddress)
         driver.start()
         let twice = driver.run(for: .seconds(10)) { $0.events.count >= 2 }
         #expect(twice, "\(driver.events)")
@@ -71,14 +65,11 @@ struct BIRDSessionMachineTests {
     @Test(arguments: [("s3cret pass", true), ("wrong", false)])
     func tcpMD5(password: String, works: Bool) throws {
         guard BIRDRouter.available(for: "TCP-MD5 against BIRD") else { return }
-        let (network, routerNamespace, nodeNamespace) = try BIRDSessionTests.lab()
-        _ = network
-        let bird = try BIRDRouter(namespace: routerNamespace, address: BIRDSessionTests.routerAddress, asn: 65000,
-                                  peer: BIRDSessionTests.nodeAddress, peerASN: 65001, password: "s3cret pass")
-        try bird.start()
+        let lab = try BGPLab()
+        let bird = try lab.bird(password: "s3cret pass")
         let driver = BGPSessionDriver(
             BGPSessionConfig(localASN: 65001, peerASN: 65000, routerID: 0xC612_0502, firstRetry: .milliseconds(200)),
-            namespace: nodeNamespace, peer: BIRDSessionTests.routerAddress, password: password)
+            namespace: lab.node, peer: BGPLab.routerAddress, password: password)
         driver.advertise([route])
         driver.start()
         if works {
@@ -89,7 +80,7 @@ struct BIRDSessionMachineTests {
             let failed = driver.run(for: .seconds(6)) { !$0.events.isEmpty }
             #expect(failed && !driver.isEstablished, "\(driver.events)")
             #expect(driver.events.first.map { if case .down(let reason, _) = $0 { reason } else { "" } }
-                == "connect to \(BIRDSessionTests.routerAddress): no answer from \(BIRDSessionTests.routerAddress):179 within 2 s")
+                == "connect to \(BGPLab.routerAddress): no answer from \(BGPLab.routerAddress):179 within 2 s")
         }
     }
 }

@@ -11,30 +11,11 @@ import Testing
 /// (golden bytes from the router itself).
 @Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct BIRDSessionTests {
-    static let routerAddress = "198.18.5.1"
-    static let nodeAddress = "198.18.5.2"
-
-    /// The router (BIRD, AS 65000) and a node (AS 65001) on one veth, IPv4 and IPv6.
-    static func lab() throws -> (TestNetwork, router: String, node: String) {
-        let network = TestNetwork()
-        let router = try network.namespace("rt")
-        let node = try network.namespace("nd")
-        try network.link(router, "eth0", node, "eth0")
-        for (namespace, number) in [(router, 1), (node, 2)] {
-            try network.ip(namespace, "addr", "add", "198.18.5.\(number)/24", "dev", "eth0")
-            try network.ip(namespace, "-6", "addr", "add", "2001:2:5::\(number)/64", "dev", "eth0", "nodad")
-        }
-        return (network, router, node)
-    }
-
     @Test func aSessionWithBIRDAnnouncesWithdrawsAndShutsDown() throws {
         guard BIRDRouter.available(for: "the BGP codec against BIRD") else { return }
-        let (network, routerNamespace, nodeNamespace) = try Self.lab()
-        _ = network
-        let bird = try BIRDRouter(namespace: routerNamespace, address: Self.routerAddress, asn: 65000,
-                                  peer: Self.nodeAddress, peerASN: 65001)
-        try bird.start()
-        let session = try BGPTestConnection(namespace: nodeNamespace, to: Self.routerAddress)
+        let lab = try BGPLab()
+        let bird = try lab.bird()
+        let session = try BGPTestConnection(namespace: lab.node, to: BGPLab.routerAddress)
 
         // OPEN both ways: BIRD's capabilities, our hold time (9 s) below BIRD's default 240 s wins.
         try session.send(.open(.floatip(asn: 65001, holdTime: 9, identifier: 0xC612_0502)))
@@ -51,7 +32,7 @@ struct BIRDSessionTests {
         let address = IPAddress("198.18.0.100")!
         let address6 = IPAddress("2001:2::100")!
         try session.send(.update(BGPUpdate(
-            attributes: [.origin(.igp), .asPath([.sequence([65001])]), .nextHop(IPAddress(Self.nodeAddress)!),
+            attributes: [.origin(.igp), .asPath([.sequence([65001])]), .nextHop(IPAddress(BGPLab.nodeAddress)!),
                          .med(10), .communities([0xFDE9_0064])],
             announced: [IPPrefix(address: address, length: 32)])))
         try session.send(.update(BGPUpdate(attributes: [
@@ -91,12 +72,9 @@ struct BIRDSessionTests {
     /// A malformed UPDATE: BIRD answers with the NOTIFICATION the codec maps the same error to.
     @Test func birdAnswersAMalformedUpdateAsTheCodecWould() throws {
         guard BIRDRouter.available(for: "the BGP codec against BIRD") else { return }
-        let (network, routerNamespace, nodeNamespace) = try Self.lab()
-        _ = network
-        let bird = try BIRDRouter(namespace: routerNamespace, address: Self.routerAddress, asn: 65000,
-                                  peer: Self.nodeAddress, peerASN: 65001)
-        try bird.start()
-        let session = try BGPTestConnection(namespace: nodeNamespace, to: Self.routerAddress)
+        let lab = try BGPLab()
+        let bird = try lab.bird()
+        let session = try BGPTestConnection(namespace: lab.node, to: BGPLab.routerAddress)
         try session.send(.open(.floatip(asn: 65001, holdTime: 9, identifier: 0xC612_0502)))
         _ = try session.receive()
         session.codec.fourOctetAS = true

@@ -43,13 +43,7 @@ final class FRRBFDPeer {
             ["/usr/bin/env", "--default-signal", Self.bfdd, "-N", pathspace, "-f", scratch.file("bfdd.conf"), "-i", scratch.file("bfdd.pid"),
              "--vty_socket", scratch.path, "-P", "0", "--bfdctl", scratch.file("bfdd.sock"), "--log", "stdout"],
             namespace: namespace, log: scratch.file("bfdd.log"))
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: scratch.file("bfdd.vty")) {
-            guard Date() < deadline, process?.isRunning == true else {
-                throw CommandError(arguments: ["bfdd"], status: 1, stderr: ServerProcess.tail(scratch.file("bfdd.log")))
-            }
-            usleep(20_000)
-        }
+        try ServerProcess.waitForFile(scratch.file("bfdd.vty"), from: process, name: "bfdd", log: scratch.file("bfdd.log"))
     }
 
     /// bfdd's status of the peer: `up`, `down`, `init`…
@@ -73,10 +67,10 @@ final class FRRBFDPeer {
     }
 
     func end() {
+        let pid = process?.processIdentifier
         ServerProcess.end(process)
         process = nil
-        try? FileManager.default.removeItem(atPath: "/var/run/frr/\(pathspace)")
-        try? FileManager.default.removeItem(atPath: "/var/tmp/frr/\(pathspace)")
+        FRRBGPRouter.removeRunFiles(daemon: "bfdd", pid: pid, pathspace: pathspace)
         scratch.remove()
     }
 }

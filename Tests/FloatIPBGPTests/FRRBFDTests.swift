@@ -61,13 +61,12 @@ struct FRRBFDTests {
 
     @Test func upWithBfddAndEachSideDetectsTheOthersSilence() throws {
         guard FRRBFDPeer.available(for: "BFD against FRR's bfdd") else { return }
-        let (network, routerNamespace, nodeNamespace) = try BIRDSessionTests.lab()
-        _ = network
-        let frr = try FRRBFDPeer(namespace: routerNamespace, address: BIRDSessionTests.routerAddress, peer: BIRDSessionTests.nodeAddress)
+        let lab = try BGPLab()
+        let frr = try FRRBFDPeer(namespace: lab.router, address: BGPLab.routerAddress, peer: BGPLab.nodeAddress)
         try frr.start()
-        let socket = try BFDSocket(address: IPAddress(BIRDSessionTests.nodeAddress)!, namespace: nodeNamespace)
+        let socket = try BFDSocket(address: IPAddress(BGPLab.nodeAddress)!, namespace: lab.node)
         let driver = Driver(BFDSession(config: .init(discriminator: 0x0F10_A7E1)), socket: socket,
-                            peer: IPAddress(BIRDSessionTests.routerAddress)!)
+                            peer: IPAddress(BGPLab.routerAddress)!)
         driver.send(driver.session.start(now: driver.now))
         let up = driver.run(for: .seconds(8)) { $0.session.state == .up && frr.status() == "up" }
         #expect(up, "ours \(driver.session.state), bfdd's \(frr.status())\n\(frr.show)")

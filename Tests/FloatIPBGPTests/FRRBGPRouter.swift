@@ -45,13 +45,7 @@ final class FRRBGPRouter {
             ["/usr/bin/env", "--default-signal", Self.bgpd, "-N", pathspace, "-f", scratch.file("bgpd.conf"), "-i", scratch.file("bgpd.pid"),
              "-Z", "-S", "--vty_socket", scratch.path, "-P", "0", "--log", "stdout"],
             namespace: namespace, log: scratch.file("bgpd.log"))
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: scratch.file("bgpd.vty")) {
-            guard Date() < deadline, process?.isRunning == true else {
-                throw CommandError(arguments: ["bgpd"], status: 1, stderr: ServerProcess.tail(scratch.file("bgpd.log")))
-            }
-            usleep(20_000)
-        }
+        try ServerProcess.waitForFile(scratch.file("bgpd.vty"), from: process, name: "bgpd", log: scratch.file("bgpd.log"))
     }
 
     /// `vtysh -c COMMAND` against this bgpd.
@@ -70,10 +64,18 @@ final class FRRBGPRouter {
     var log: String { (try? String(contentsOfFile: scratch.file("bgpd.log"), encoding: .utf8)) ?? "" }
 
     func end() {
+        let pid = process?.processIdentifier
         ServerProcess.end(process)
         process = nil
-        try? FileManager.default.removeItem(atPath: "/var/run/frr/\(pathspace)")
-        try? FileManager.default.removeItem(atPath: "/var/tmp/frr/\(pathspace)")
+        FRRBGPRouter.removeRunFiles(daemon: "bgpd", pid: pid, pathspace: pathspace)
         scratch.remove()
+    }
+
+    /// What an FRR daemon leaves outside the scratch directory: its pathspace's run directory and its
+    /// crash-log directories (`/var/tmp/frr/DAEMON.PID`, with or without the pathspace).
+    static func removeRunFiles(daemon: String, pid: Int32?, pathspace: String) {
+        var paths = ["/var/run/frr/\(pathspace)", "/var/tmp/frr/\(pathspace)"]
+        if let pid { paths.append("/var/tmp/frr/\(daemon).\(pid)") }
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
     }
 }

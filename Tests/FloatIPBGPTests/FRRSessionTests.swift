@@ -6,23 +6,20 @@ import Testing
 @testable import FloatIPBGP
 
 /// The session machine and the codec against FRR's bgpd (a second, independent BGP implementation):
-/// IPv4 and IPv6 routes announced and withdrawn, keepalives past the hold time, FRR's own bytes
-/// round-trip, and the stop message shown by FRR.
+/// IPv4 and IPv6 routes announced and withdrawn, keepalives past the hold time, and the stop message
+/// logged by FRR.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
 struct FRRSessionTests {
     @Test func theMachineHoldsASessionWithFRR() throws {
         guard FRRBGPRouter.available(for: "the BGP session machine against FRR") else { return }
-        let (network, routerNamespace, nodeNamespace) = try BIRDSessionTests.lab()
-        _ = network
-        let frr = try FRRBGPRouter(namespace: routerNamespace, address: BIRDSessionTests.routerAddress, asn: 65000,
-                                   peer: BIRDSessionTests.nodeAddress, peerASN: 65001, holdTime: 3)
-        try frr.start()
+        let lab = try BGPLab()
+        let frr = try lab.frr(holdTime: 3)
         let v4 = BGPRoute(prefix: IPPrefix(address: IPAddress("198.18.0.100")!, length: 32), nextHops: [IPAddress("198.18.5.2")!],
                           med: 20, communities: [BGPAttribute.gracefulShutdown])
         let v6 = BGPRoute(prefix: IPPrefix(address: IPAddress("2001:2::100")!, length: 128), nextHops: [IPAddress("2001:2:5::2")!])
         let driver = BGPSessionDriver(
             BGPSessionConfig(localASN: 65001, peerASN: 65000, routerID: 0xC612_0502, holdTime: 9, firstRetry: .milliseconds(200)),
-            namespace: nodeNamespace, peer: BIRDSessionTests.routerAddress)
+            namespace: lab.node, peer: BGPLab.routerAddress)
         driver.advertise([v4, v6])
         driver.start()
         #expect(driver.run(for: .seconds(10)) { $0.isEstablished }, "never established: \(driver.events)\n\(frr.log)")

@@ -28,6 +28,18 @@ public enum ServerProcess {
         process.waitUntilExit()
     }
 
+    /// Waits (at most 10 s) until the file at `path` exists (a daemon's socket or PID file); throws
+    /// with the tail of `log` when `process` ends first or the time runs out.
+    public static func waitForFile(_ path: String, from process: Process?, name: String, log: String) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: path) {
+            guard Date() < deadline, process?.isRunning == true else {
+                throw CommandError(arguments: [name], status: 1, stderr: tail(log))
+            }
+            usleep(20_000)
+        }
+    }
+
     /// The last `count` lines of the file at `path` ("" when unreadable).
     public static func tail(_ path: String, lines count: Int = 15) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""

@@ -105,14 +105,9 @@ final class FRRVRRPRouter {
     }
 
     private func waitFor(_ socket: String, from process: Process?, _ name: String) throws {
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socket) {
-            guard Date() < deadline, process?.isRunning == true else {
-                throw CommandError(arguments: [name], status: 1, stderr: ServerProcess.tail(scratch.file("\(name).log")))
-            }
-            usleep(20_000)
-        }
+        try ServerProcess.waitForFile(socket, from: process, name: name, log: scratch.file("\(name).log"))
     }
+
 
     /// Whether this router holds the address now: on the macvlan, which is up (not protodown).
     func holds() throws -> Bool {
