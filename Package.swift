@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "FloatIPSimulator", dependencies: ["FloatIPCore"], swiftSettings: optimised),
         .target(name: "FloatIPBGP", dependencies: ["FloatIPCore"]),
         .target(name: "CFloatIPLinux"),
-        .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "CFloatIPLinux", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FloatIPLinux", dependencies: ["FloatIPCore", "FloatIPBGP", "CFloatIPLinux", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "FloatIPChecks",
             dependencies: [
@@ -116,6 +116,7 @@ let package = Package(
             name: "FloatIPAssembly",
             dependencies: [
                 "FloatIPCore",
+                "FloatIPBGP",
                 "FloatIPLinux",
                 "FloatIPChecks",
                 "FloatIPAgent",

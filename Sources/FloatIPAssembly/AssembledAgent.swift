@@ -48,6 +48,7 @@ public struct AssembledAgent: Sendable {
             TransportService(transport: parts.transport), HookService(hooks: parts.hooks, drainBound: hookBound),
         ]
         if let local = parts.movers.local { services.append(AddressKeeperService(mover: local)) }
+        if let speaker = parts.movers.bgp { services.append(BGPSpeakerService(speaker: speaker)) }
         services += [
             parts.checks, APIService(servers: parts.apiServers),
             AgentService(agent: parts.agent, movers: parts.movers.movers, handoverBound: handover, logger: parts.log.part("agent")),

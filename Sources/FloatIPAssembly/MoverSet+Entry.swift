@@ -14,6 +14,8 @@ extension MoverSet {
         case script
         /// A load balancer's health probe answered while holding (`AzureLBMover`).
         case azureLB
+        /// Host routes announced to routers by the node's BGP speaker (`BGPMover`).
+        case bgp
     }
 
     /// The entry of `kind`: one per mover kind, so a kind added to `MoverKind` without one does
@@ -38,6 +40,7 @@ extension MoverSet {
         case .azure: .cloud(AzureProvider.self)
         case .script: .script
         case .azureLB: .azureLB
+        case .bgp: .bgp
         }
     }
 }

@@ -21,6 +21,8 @@ public struct MoverSet: Sendable {
     public var groups: [GroupConfig] = []
     /// The etcd coordination fencing every mover, with `coordination:` (MoverSet+Coordination.swift).
     public var coordination: EtcdCoordination?
+    /// The BGP speaker every `bgp` group shares (MoverSet+BGP.swift): its sessions run while the agent runs.
+    public var bgp: BGPSpeaker?
 
     /// Makes the movers for `groups` (only the group named `only`, when given). `node` is this node
     /// (movers that publish its address need it). With `coordination` (and `cluster`, the cluster's
@@ -54,6 +56,8 @@ public struct MoverSet: Sendable {
         }
         var movers: [String: any Mover] = [:]
         var intervals: [String: Duration] = [:]
+        let bgpGroups = groups.enumerated().filter { (only == nil || only == $0.element.name) && $0.element.mover.kind == .bgp }
+        let bgp = try bgpMovers(bgpGroups.map { ($0.offset, $0.element) }, node: node, existing: existing?.bgp, logger: logger)
         for (index, group) in groups.enumerated() where only == nil || only == group.name {
             switch entry(for: group.mover.kind) {
             case .local:
@@ -70,9 +74,12 @@ public struct MoverSet: Sendable {
             case .azureLB:
                 let composed = group.interface != nil ? try localMover() : nil
                 movers[group.name] = try azureLBMover(group, local: composed, node: node, logger: logger.withGroup(group))
+            case .bgp:
+                movers[group.name] = bgp?.movers[group.name]
             }
         }
         var set = MoverSet(movers: movers, local: local, reconcileIntervals: intervals, groups: groups)
+        set.bgp = bgp?.speaker ?? existing?.bgp
         if let running = existing?.coordination {
             for group in groups { set.movers[group.name] = set.movers[group.name].map { running.fence($0, group: group) } }
             set.coordination = running
@@ -95,6 +102,7 @@ public struct MoverSet: Sendable {
     public static func optionProblems(for group: GroupConfig, node: NodeConfig? = nil) -> [MoverOptionProblem] {
         switch entry(for: group.mover.kind) {
         case .script: return scriptOptionProblems(group, programs: true)
+        case .bgp: return bgpOptionProblems(group, node: node)
         case .azureLB: return azureLBOptionProblems(group)
         default: break
         }

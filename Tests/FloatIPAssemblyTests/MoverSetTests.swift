@@ -18,9 +18,10 @@ import Testing
             case .cloud(let provider): #expect(provider.kind == kind, "\(kind) is made by \(provider.name)")
             case .script: #expect(kind == .script)
             case .azureLB: #expect(kind == .azureLB)
+            case .bgp: #expect(kind == .bgp)
             }
         }
-        #expect(MoverKind.allCases.filter { MoverSet.cloudProvider($0) == nil } == [.local, .dns, .script, .azureLB])
+        #expect(MoverKind.allCases.filter { MoverSet.cloudProvider($0) == nil } == [.local, .dns, .script, .azureLB, .bgp])
     }
 
     @Test("a local group gets the one local mover, and it describes a claim by its addresses and interface")

@@ -186,6 +186,8 @@ public enum MoverKind: String, Sendable, Equatable, CaseIterable {
     case azure
     case script
     case azureLB = "azure-lb"
+    /// Announces the addresses with BGP to the routers (`FloatIPBGP`; docs/bgp.md).
+    case bgp
 
     /// The kinds that fail over by rewriting a DNS record to the holder's own address: their groups
     /// have no floating `addresses` and no `interface`.

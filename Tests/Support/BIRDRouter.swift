@@ -1,45 +1,64 @@
-import FloatIPTestSupport
 import Foundation
 import Glibc
 
-/// A real BIRD 2 in a test's namespace, as the router a floatip node peers with: passive (it waits
-/// for the node to connect), importing whatever the node announces and exporting nothing. Runs in
-/// the foreground (ended by PID), with its config, control socket and log in a scratch directory.
-final class BIRDRouter {
-    let namespace: String
+/// A real BIRD 2 in a test's namespace, as the router floatip nodes peer with: passive (it waits
+/// for the nodes to connect), importing whatever they announce and exporting nothing to them; with
+/// `kernel`, it installs the best routes in its namespace's forwarding table, so a client's
+/// packets follow the announcement. Runs in the foreground (ended by PID), with its config,
+/// control socket and log in a scratch directory.
+public final class BIRDRouter {
+    public let namespace: String
     let scratch: ScratchDirectory
     private(set) var process: Process?
 
     /// `bird` and `birdc`, or nil after saying why the test is skipped (a failure in CI).
-    static func available(for purpose: String) -> Bool {
+    public static func available(for purpose: String) -> Bool {
         ExternalTool.find("bird", for: purpose, package: "bird2") != nil && ExternalTool.path(of: "birdc") != nil
     }
 
     /// BIRD as AS `asn` at `address`, peering with `peer` (AS `peerASN`).
     /// `password`: TCP-MD5 (RFC 2385) on the session.
-    init(namespace: String, address: String, asn: UInt32, peer: String, peerASN: UInt32, holdTime: Int = 9, password: String? = nil) throws {
+    public convenience init(
+        namespace: String, address: String, asn: UInt32, peer: String, peerASN: UInt32, holdTime: Int = 9, password: String? = nil
+    ) throws {
+        try self.init(namespace: namespace, address: address, asn: asn, peers: [(peer, peerASN)], holdTime: holdTime, password: password)
+    }
+
+    /// BIRD as AS `asn` at `address`, with one session per `peers` entry (address, AS).
+    public init(
+        namespace: String, address: String, asn: UInt32, peers: [(address: String, asn: UInt32)], holdTime: Int = 9,
+        password: String? = nil, kernel: Bool = false
+    ) throws {
         self.namespace = namespace
         scratch = try ScratchDirectory("floatip-bird")
-        try """
-            router id \(address);
-            log "\(scratch.file("bird.log"))" all;
-            protocol device { scan time 1; }
-            protocol bgp floatip {
+        let sessions = peers.enumerated().map { number, peer in
+            """
+            protocol bgp node\(number + 1) {
                 local \(address) as \(asn);
-                neighbor \(peer) as \(peerASN);
+                neighbor \(peer.address) as \(peer.asn);
                 passive on;
                 hold time \(holdTime);
                 \(password.map { "password \"\($0)\";" } ?? "")
                 ipv4 { import all; export none; };
                 ipv6 { import all; export none; };
             }
+            """
+        }.joined(separator: "\n")
+        // Routes into the namespace's forwarding table, checked each second as a router would.
+        let kernelProtocols = kernel ? "protocol kernel { ipv4 { export all; }; scan time 1; }\n"
+            + "protocol kernel { ipv6 { export all; }; scan time 1; }\n" : ""
+        try """
+            router id \(address);
+            log "\(scratch.file("bird.log"))" all;
+            protocol device { scan time 1; }
+            \(kernelProtocols)\(sessions)
 
             """.write(toFile: scratch.file("bird.conf"), atomically: true, encoding: .utf8)
     }
 
     deinit { end() }
 
-    func start() throws {
+    public func start() throws {
         let bird = ExternalTool.path(of: "bird") ?? "bird"
         process = try ServerProcess.start(
             ["/usr/bin/env", "--default-signal", bird, "-f", "-c", scratch.file("bird.conf"), "-s", scratch.file("bird.ctl"),
@@ -49,12 +68,12 @@ final class BIRDRouter {
     }
 
     /// `birdc show …` (or any command) against this BIRD.
-    func birdc(_ words: String...) throws -> String {
+    public func birdc(_ words: String...) throws -> String {
         try command(["ip", "netns", "exec", namespace, ExternalTool.path(of: "birdc") ?? "birdc", "-s", scratch.file("bird.ctl")] + words)
     }
 
     /// The routes BIRD has for `prefix` (`birdc show route PREFIX all`), empty when none.
-    func route(_ prefix: String) throws -> String {
+    public func route(_ prefix: String) throws -> String {
         // birdc exits 1 with "Network not found" when it has none.
         let run = try ExternalTool.run(
             ["/usr/bin/env", "ip", "netns", "exec", namespace, ExternalTool.path(of: "birdc") ?? "birdc", "-s", scratch.file("bird.ctl"),
@@ -62,9 +81,9 @@ final class BIRDRouter {
         return run.stdout.contains(prefix) ? run.stdout : ""
     }
 
-    var log: String { (try? String(contentsOfFile: scratch.file("bird.log"), encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: scratch.file("bird.log"), encoding: .utf8)) ?? "" }
 
-    func end() {
+    public func end() {
         ServerProcess.end(process)
         process = nil
         scratch.remove()

@@ -1,0 +1,83 @@
+import FloatIPBGP
+import FloatIPCore
+import Glibc
+import Logging
+
+/// `mover: bgp`: the holder puts the group's addresses on `lo` (so services can bind them) and
+/// announces each as a host route to its routers; the others announce nothing, so the routers send
+/// the traffic to the holder. A killed holder's sessions close with it (the routers drop its
+/// routes at once); a silent one's end after the hold time.
+///
+/// - `claim`: the addresses on `lo` first, then the announcement; returns once every established
+///   session has sent it.
+/// - `release`: the withdrawal first (routers stop sending here), then the addresses go.
+/// - `holder`: this node while it announces the group; nobody otherwise (the routers know the rest).
+public struct BGPMover: Mover {
+    public let speaker: BGPSpeaker
+    public let settings: BGPMoverSettings
+    /// The speaker's peers this group's routes go to.
+    let peerIndices: Set<Int>
+    let netlink: RouteNetlink
+    let logger: Logger
+
+    public init(speaker: BGPSpeaker, settings: BGPMoverSettings, logger: Logger = .silent) throws(NetlinkError) {
+        self.speaker = speaker
+        self.settings = settings
+        peerIndices = Set(speaker.peers.indices.filter { settings.peers.contains(speaker.peers[$0].settings) })
+        netlink = try RouteNetlink()
+        self.logger = logger
+    }
+
+    public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
+        let loopback = try loopbackIndex()
+        for route in settings.routes(for: group.addresses) {
+            try netlink.addAddress(route.prefix, interfaceIndex: loopback, replace: true)
+        }
+        await speaker.advertise(settings.routes(for: group.addresses), for: group.name, to: peerIndices)
+    }
+
+    public func release(_ group: GroupConfig, epoch: UInt64) async throws {
+        await speaker.advertise([], for: group.name, to: peerIndices)
+        let loopback = try loopbackIndex()
+        for route in settings.routes(for: group.addresses) { try removeAddress(route.prefix, loopback) }
+    }
+
+    /// Removes `prefix` from `lo`; one already gone is fine.
+    private func removeAddress(_ prefix: IPPrefix, _ loopback: Int32) throws(NetlinkError) {
+        do {
+            try netlink.deleteAddress(prefix, interfaceIndex: loopback)
+        } catch {
+            if error.errno != EADDRNOTAVAIL { throw error }
+        }
+    }
+
+    /// Puts back an address someone removed from `lo`, and the announcement.
+    public func announce(_ group: GroupConfig) async throws {
+        guard speaker.routes(of: group.name) != nil else { return }
+        try await claim(group, epoch: 0)
+    }
+
+    public func holder(of group: GroupConfig) async throws -> MoverHolder {
+        speaker.routes(of: group.name) == nil ? .none : .this
+    }
+
+    /// `claimed web: 198.18.0.100/32 on lo, announced to 198.18.0.254 (AS 65000): established in 2 ms`.
+    public func claimSummary(of group: GroupConfig, took: Duration) -> String {
+        let addresses = settings.routes(for: group.addresses).map(\.prefix.description).joined(separator: ", ")
+        return "claimed \(group.name): \(addresses) on lo, announced to \(sessions) in \(took.shortDescription)"
+    }
+
+    public func holderSummary(of group: GroupConfig) -> String? { "sessions: \(sessions)" }
+
+    /// Each of the group's peers and its session's state.
+    private var sessions: String {
+        speaker.statuses.enumerated().filter { peerIndices.contains($0.offset) }
+            .map { "\($0.element.peer): \($0.element.state)" + ($0.element.lastDown.map { " (last down: \($0))" } ?? "") }
+            .joined(separator: ", ")
+    }
+
+    private func loopbackIndex() throws(NetlinkError) -> Int32 {
+        guard let link = try netlink.link(named: "lo") else { throw NetlinkError(operation: "find lo", errno: ENODEV, detail: "no loopback interface") }
+        return link.index
+    }
+}
