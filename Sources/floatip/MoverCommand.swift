@@ -34,6 +34,12 @@ struct MoverOptions: ParsableArguments {
     /// The group's mover (local or cloud), reporting what it does on its own to standard error;
     /// or exit 1 with the reason (a missing credential, an option problem).
     func mover(for selection: GroupSelection) throws -> (mover: any Mover, local: LocalMover?) {
+        // A BGP announcement lives as long as its session, which ends with this process.
+        if selection.group.mover.kind == .bgp {
+            printError("group \(selection.group.name): the bgp mover announces only while its process runs (its sessions "
+                + "end with it); run the agent, and watch the router (`birdc show route`, `vtysh -c 'show ip bgp'`)")
+            throw ExitCode(1)
+        }
         let set: MoverSet
         do {
             set = try MoverSet.make(
