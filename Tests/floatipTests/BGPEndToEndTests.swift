@@ -10,39 +10,12 @@ import Testing
 /// a killed holder's closed session moves it to the standby, and a stopping agent withdraws.
 @Suite(.serialized, .enabled(if: NamespaceSupport.available && BIRDRouter.available(for: "the bgp mover's end-to-end test"), .namespaces))
 struct BGPEndToEndTests {
-    static let router = "198.18.0.254"
-
     @Test func theRouterSendsTheClientToTheHolderAndThenToTheStandby() async throws {
-        let lab = try AgentLab(mover: { _ in
-            "{ kind: bgp, local_asn: 65001, peer_asn: 65000, peers: [\(Self.router)], hold_time: 3s }"
-        })
-        let routerNamespace = lab.switchNamespace
-        try lab.network.ip(routerNamespace, "addr", "add", "\(Self.router)/24", "dev", "br0")
-        try lab.network.ip(routerNamespace, "link", "set", "br0", "up")
-        _ = try command(["ip", "netns", "exec", routerNamespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
-        // The client is behind the router (198.18.9.0/24), its only route the floating address via it.
-        let client = try lab.network.namespace("cl")
-        try lab.network.link(client, "eth0", routerNamespace, "pc")
-        try lab.network.ip(routerNamespace, "addr", "add", "198.18.9.1/24", "dev", "pc")
-        try lab.network.ip(client, "addr", "add", "198.18.9.2/24", "dev", "eth0")
-        try lab.network.ip(client, "route", "add", "\(AgentLab.vip)/32", "via", "198.18.9.1")
-        for node in 1...2 { try lab.network.ip(lab.namespace(node), "route", "add", "198.18.9.0/24", "via", Self.router) }
-        let bird = try BIRDRouter(
-            namespace: routerNamespace, address: Self.router, asn: 65000,
-            peers: [("198.18.0.1", 65001), ("198.18.0.2", 65001)], holdTime: 3, kernel: true)
-        try bird.start()
-        defer { bird.end() }
-        // Each node's service: answers on UDP 7480 with its name, on any of its addresses (the floating one on lo too).
-        var responders: [Process] = []
-        defer { for responder in responders { ServerProcess.end(responder) } }
-        for node in 1...2 {
-            responders.append(try ServerProcess.start(
-                [try CLITests.floatipBinary().path, "lab", "responder", "--node", "web\(node)", "--directory", lab.directory.path,
-                 "--lifetime", "120"],
-                namespace: lab.namespace(node), log: lab.directory.appendingPathComponent("responder\(node).log").path))
-        }
-        func table() -> String { (try? bird.birdc("show", "route", "all")) ?? "" }
-        func answer() -> String? { try? LabClient.ask(from: client, address: AgentLab.vip, timeout: .milliseconds(50)) }
+        let router = try BGPRouterLab()
+        defer { router.end() }
+        let lab = router.lab, bird = router.bird
+        func table() -> String { router.table() }
+        func answer() -> String? { router.answer() }
 
         try lab.start(1)
         try lab.start(2)
@@ -82,5 +55,55 @@ struct BGPEndToEndTests {
         #expect(withdrawn != nil, "\(table())")
         #expect(try bird.birdc("show", "protocols", "all", "node2").contains("floatip agent stopping"))
         #expect(try !lab.network.ip(lab.namespace(2), "addr", "show", "dev", "lo").contains("\(AgentLab.vip)/32"), "released: gone from lo")
+    }
+
+    /// Maintenance moves the group make-before-break: the new holder announces before the old one
+    /// withdraws, so the client misses no request. There and back, twice.
+    @Test func maintenanceMovesLoseNoRequest() async throws {
+        let router = try BGPRouterLab()
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
+        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        for repetition in 0..<4 {
+            let (from, to) = repetition % 2 == 0 ? (1, 2) : (2, 1)
+            _ = try await lab.floatip(to, ["maintenance", "off", "--config", lab.config(to)])
+            let seen = try await router.probe(until: "web\(to)") {
+                let run = try await lab.floatip(from, ["maintenance", "on", "--config", lab.config(from)])
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+            print("bgp maintenance move web\(from) → web\(to): \(seen.failed) requests unanswered, longest gap between answers "
+                + "\(seen.gap.shortDescription)")
+            #expect(seen.reached && router.answer() == "web\(to)", "\(router.table())\n\(lab.log(to))")
+            #expect(seen.failed == 0, "make-before-break: the old path goes only after the new one is in\n\(router.table())")
+        }
+    }
+
+    /// A frozen holder (SIGSTOP) says nothing: the standby claims after the dead interval, but the
+    /// router keeps the frozen node's path until its hold time (3 s here) runs out; without BFD that
+    /// is the outage. Thawed, the old holder's stale session is gone and one path remains.
+    @Test func aFrozenHolderIsDroppedAfterTheHoldTime() async throws {
+        let router = try BGPRouterLab()
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
+        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        let seen = try await router.probe(until: "web2") { router.freeze(1, true) }
+        router.freeze(1, false)
+        print("bgp failover (BIRD, hold time 3 s, no BFD) after SIGSTOP of the holder's agent and service: "
+            + "\(seen.failed) requests unanswered, longest gap between answers \(seen.gap.shortDescription)")
+        #expect(seen.reached, "\(router.table())\n\(lab.log(2))")
+        #expect(seen.gap > .seconds(2) && seen.gap < .seconds(5), "about the hold time (3 s)\n\(router.table())\n\(lab.log(2))")
+        // Thawed: whoever holds now, the router has one path and the client reaches that node.
+        let settled = try await lab.wait(.seconds(10)) {
+            let route = try router.bird.route("\(AgentLab.vip)/32")
+            let paths = route.components(separatedBy: "via 198.18.0.").count - 1
+            return paths == 1 && router.answer() != nil
+        }
+        #expect(settled != nil, "\(router.table())\n\(lab.log(1))\n\(lab.log(2))")
     }
 }

@@ -1,0 +1,122 @@
+import FloatIPLab
+import FloatIPTestSupport
+import Foundation
+import Glibc
+
+/// `AgentLab`'s two agents with the `bgp` mover, a real BIRD 2 on the switch (198.18.0.254, AS
+/// 65000) installing its best route in its forwarding table, each node's responder (UDP 7480,
+/// answering with its name on any of its addresses, the floating one on `lo` too), and a client
+/// one hop behind the router (198.18.9.2) whose only route is the floating address via it.
+final class BGPRouterLab {
+    static let router = "198.18.0.254"
+    let lab: AgentLab
+    let bird: BIRDRouter
+    let client: String
+    private var responders: [Process] = []
+
+    init(holdTime: Int = 3) throws {
+        lab = try AgentLab(mover: { _ in
+            "{ kind: bgp, local_asn: 65001, peer_asn: 65000, peers: [\(Self.router)], hold_time: \(holdTime)s }"
+        })
+        let routerNamespace = lab.switchNamespace
+        try lab.network.ip(routerNamespace, "addr", "add", "\(Self.router)/24", "dev", "br0")
+        try lab.network.ip(routerNamespace, "link", "set", "br0", "up")
+        _ = try command(["ip", "netns", "exec", routerNamespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+        client = try lab.network.namespace("cl")
+        try lab.network.link(client, "eth0", routerNamespace, "pc")
+        try lab.network.ip(routerNamespace, "addr", "add", "198.18.9.1/24", "dev", "pc")
+        try lab.network.ip(client, "addr", "add", "198.18.9.2/24", "dev", "eth0")
+        try lab.network.ip(client, "route", "add", "\(AgentLab.vip)/32", "via", "198.18.9.1")
+        for node in 1...2 { try lab.network.ip(lab.namespace(node), "route", "add", "198.18.9.0/24", "via", Self.router) }
+        bird = try BIRDRouter(
+            namespace: routerNamespace, address: Self.router, asn: 65000,
+            peers: [("198.18.0.1", 65001), ("198.18.0.2", 65001)], holdTime: holdTime, kernel: true)
+        try bird.start()
+        for node in 1...2 {
+            responders.append(try ServerProcess.start(
+                [try CLITests.floatipBinary().path, "lab", "responder", "--node", "web\(node)", "--directory", lab.directory.path,
+                 "--lifetime", "120"],
+                namespace: lab.namespace(node), log: lab.directory.appendingPathComponent("responder\(node).log").path))
+        }
+    }
+
+    deinit { end() }
+
+    func end() {
+        for responder in responders { ServerProcess.end(responder) }
+        responders = []
+        bird.end()
+    }
+
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) node `node` as a stalled VM would be: its agent and its service.
+    func freeze(_ node: Int, _ on: Bool) {
+        lab.signal(node, on ? SIGSTOP : SIGCONT)
+        kill(responders[node - 1].processIdentifier, on ? SIGSTOP : SIGCONT)
+    }
+
+    /// BIRD's whole table, for failure messages.
+    func table() -> String { (try? bird.birdc("show", "route", "all")) ?? "" }
+
+    /// Who answers the client at the floating address within 50 ms, if anyone.
+    func answer() -> String? { try? LabClient.ask(from: client, address: AgentLab.vip, timeout: .milliseconds(50)) }
+
+    /// Whether node `node` has the floating address on `lo`.
+    func onLoopback(_ node: Int) -> Bool {
+        ((try? lab.network.ip(lab.namespace(node), "addr", "show", "dev", "lo")) ?? "").contains("\(AgentLab.vip)/32")
+    }
+
+    /// What the client saw while `body` ran and until `node` answered (at most `limit` after `body`):
+    /// requests unanswered, and the longest time between two answers.
+    func probe(until node: String, limit: Duration = .seconds(8), _ body: () async throws -> Void) async throws -> (failed: Int, gap: Duration, reached: Bool) {
+        let box = ProbeBox()
+        let client = client
+        let thread = Thread { box.run(client: client) }
+        thread.start()
+        try await body()
+        let clock = ContinuousClock()
+        let end = clock.now + limit
+        while clock.now < end, box.last != node { try await Task.sleep(for: .milliseconds(5)) }
+        // A little longer: the old path must not come back.
+        try await Task.sleep(for: .milliseconds(300))
+        return box.stop()
+    }
+}
+
+/// The client's probe loop on its own thread: one request every ~5 ms.
+private final class ProbeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopping = false
+    private var failed = 0
+    private var gap: Duration = .zero
+    private var answered: String?
+    private var finished = false
+
+    var last: String? { lock.withLock { answered } }
+
+    func run(client: String) {
+        let clock = ContinuousClock()
+        var previous = clock.now
+        let end = clock.now + .seconds(60)
+        while clock.now < end, !lock.withLock({ stopping }) {
+            let answer = try? LabClient.ask(from: client, address: AgentLab.vip, timeout: .milliseconds(50))
+            let now = clock.now
+            lock.withLock {
+                if let answer {
+                    gap = max(gap, now - previous)
+                    answered = answer
+                } else {
+                    failed += 1
+                }
+            }
+            if answer != nil { previous = now }
+            usleep(5_000)
+        }
+        lock.withLock { finished = true }
+    }
+
+    func stop() -> (failed: Int, gap: Duration, reached: Bool) {
+        lock.withLock { stopping = true }
+        while !lock.withLock({ finished }) { usleep(1_000) }
+        return lock.withLock { (failed, gap, answered != nil) }
+    }
+}
