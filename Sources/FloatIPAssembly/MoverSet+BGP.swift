@@ -27,7 +27,7 @@ extension MoverSet {
         for (group, read) in settings {
             let password = try bgpPassword(read.passwordFile, group: group)
             for peer in read.peers {
-                let wanted = BGPSpeaker.Peer(settings: peer, session: read.session(peer), password: password)
+                let wanted = BGPSpeaker.Peer(settings: peer, session: read.session(peer), password: password, bfd: read.bfd)
                 if let index = peers.firstIndex(where: { $0.settings.address == peer.address }) {
                     guard peers[index] == wanted else {
                         throw MoverSetupError(message: "group \(group.name): mover: the session with \(peer.address) is set "
@@ -49,7 +49,7 @@ extension MoverSet {
             speaker = existing
         } else {
             do {
-                speaker = try BGPSpeaker(peers: peers, logger: logger)
+                speaker = try BGPSpeaker(peers: peers, bfdAddress: node?.address, logger: logger)
             } catch {
                 throw MoverSetupError(message: "bgp: cannot start the speaker: \(error)")
             }

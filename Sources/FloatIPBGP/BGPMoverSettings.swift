@@ -44,10 +44,15 @@ public struct BGPMoverSettings: Sendable, Equatable {
     public var localPreference: UInt32
     /// `communities`: `ASN:VALUE` each (RFC 1997), or `graceful_shutdown` (RFC 8326).
     public var communities: [UInt32]
+    /// `bfd: true`: a BFD session (RFC 5880/5881) with every peer, at `bfd_interval` (default
+    /// 100 ms) × `bfd_multiplier` (default 3), so a router drops a frozen or cut-off holder's routes
+    /// after that instead of the hold time.
+    public var bfd: BFDSettings?
 
     public init(
         localASN: UInt32, routerID: IPAddress, peers: [BGPPeerSettings], holdTime: UInt16 = 9, passwordFile: String? = nil,
-        nextHops: [IPAddress], med: UInt32? = nil, localPreference: UInt32 = 100, communities: [UInt32] = []
+        nextHops: [IPAddress], med: UInt32? = nil, localPreference: UInt32 = 100, communities: [UInt32] = [],
+        bfd: BFDSettings? = nil
     ) {
         self.localASN = localASN
         self.routerID = routerID
@@ -58,6 +63,7 @@ public struct BGPMoverSettings: Sendable, Equatable {
         self.med = med
         self.localPreference = localPreference
         self.communities = communities
+        self.bfd = bfd
     }
 
     /// The routes that announce `addresses`: each as a host route (/32, /128), whatever length the
@@ -102,11 +108,12 @@ public struct BGPMoverSettings: Sendable, Equatable {
         let med = number(&check, "med")
         let localPreference = number(&check, "local_pref") ?? 100
         let communities = communityList(&check)
+        let bfd = BFDSettings.read(&check, peers: peers)
         check.finish(kind: .bgp)
         guard check.problems.count == before, let localASN, let routerID, let holdTime else { return nil }
         return BGPMoverSettings(
             localASN: localASN, routerID: routerID, peers: peers, holdTime: holdTime, passwordFile: passwordFile,
-            nextHops: nextHops, med: med, localPreference: localPreference, communities: communities)
+            nextHops: nextHops, med: med, localPreference: localPreference, communities: communities, bfd: bfd)
     }
 
     private static func asn(_ check: inout OptionCheck, _ key: String, required: Bool) -> UInt32? {

@@ -60,12 +60,26 @@ import Testing
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "router_id": "2001:2::1"], "router_id: `2001:2::1` is not an IPv4 address"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "communities": "65000"], "communities: `65000` is not a community"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "password_file": "bgp.pw"], "password_file: `bgp.pw` is not an absolute path"),
-        (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "true"], "bfd: unknown option for the `bgp` mover"),
+        (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "multihop": "2"], "multihop: unknown option for the `bgp` mover"),
+        (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd_interval": "50ms"], "bfd_interval: has no effect without `bfd: true`"),
+        (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "yes"], "bfd: `yes` must be `true` or `false`"),
+        (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "true", "bfd_multiplier": "0"], "bfd_multiplier: `0` is not a BFD detect multiplier"),
+        (["local_asn": "65001", "peers": "2001:2::fe", "peer_asn": "65000", "bfd": "true"], "bfd: BFD runs with IPv4 peers only for now"),
     ])
     func badOptionsAreNamed(options: [String: String], message: String) {
         let (settings, problems) = Self.read(options)
         #expect(settings == nil)
         #expect(problems.contains { $0.hasPrefix(message) }, "\(problems)")
+    }
+
+    @Test func bfdDefaultsToThreeTimesAHundredMilliseconds() throws {
+        let (settings, problems) = Self.read(["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "true"])
+        #expect(problems == [])
+        let bfd = try #require(settings?.bfd)
+        #expect(bfd.session(discriminator: 7) == BFDSession.Config(discriminator: 7, desiredMinTx: 100_000, requiredMinRx: 100_000, detectMultiplier: 3))
+        let (faster, _) = Self.read(["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "true",
+                                     "bfd_interval": "50ms", "bfd_multiplier": "5"])
+        #expect(faster?.bfd?.session(discriminator: 1).desiredMinTx == 50_000 && faster?.bfd?.multiplier == 5)
     }
 
     @Test func anIPv6AddressNeedsAnIPv6NextHop() {

@@ -24,21 +24,24 @@ public final class BIRDRouter {
         try self.init(namespace: namespace, address: address, asn: asn, peers: [(peer, peerASN)], holdTime: holdTime, password: password)
     }
 
-    /// BIRD as AS `asn` at `address`, with one session per `peers` entry (address, AS).
+    /// BIRD as AS `asn` at `address`, with one session per `peers` entry (address, AS), named
+    /// `floatip` when there is one, else `node1`, `node2`, …; `bfd`:
+    /// a BFD session (3 × 100 ms) with each, tied to its BGP session.
     public init(
         namespace: String, address: String, asn: UInt32, peers: [(address: String, asn: UInt32)], holdTime: Int = 9,
-        password: String? = nil, kernel: Bool = false
+        password: String? = nil, kernel: Bool = false, bfd: Bool = false
     ) throws {
         self.namespace = namespace
         scratch = try ScratchDirectory("floatip-bird")
         let sessions = peers.enumerated().map { number, peer in
             """
-            protocol bgp node\(number + 1) {
+            protocol bgp \(peers.count == 1 ? "floatip" : "node\(number + 1)") {
                 local \(address) as \(asn);
                 neighbor \(peer.address) as \(peer.asn);
                 passive on;
                 hold time \(holdTime);
                 \(password.map { "password \"\($0)\";" } ?? "")
+                \(bfd ? "bfd on;" : "")
                 ipv4 { import all; export none; };
                 ipv6 { import all; export none; };
             }
@@ -47,11 +50,13 @@ public final class BIRDRouter {
         // Routes into the namespace's forwarding table, checked each second as a router would.
         let kernelProtocols = kernel ? "protocol kernel { ipv4 { export all; }; scan time 1; }\n"
             + "protocol kernel { ipv6 { export all; }; scan time 1; }\n" : ""
+        // BFD at 3 × 100 ms with every BGP neighbour that says `bfd on`.
+        let bfdProtocol = bfd ? "protocol bfd { interface \"*\" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; }; }\n" : ""
         try """
             router id \(address);
             log "\(scratch.file("bird.log"))" all;
             protocol device { scan time 1; }
-            \(kernelProtocols)\(sessions)
+            \(kernelProtocols)\(bfdProtocol)\(sessions)
 
             """.write(toFile: scratch.file("bird.conf"), atomically: true, encoding: .utf8)
     }

@@ -106,4 +106,30 @@ struct BGPEndToEndTests {
         }
         #expect(settled != nil, "\(router.table())\n\(lab.log(1))\n\(lab.log(2))")
     }
+
+    /// With BFD (3 × 100 ms), the router drops a frozen holder's session, and its route, after the
+    /// detection time instead of the hold time; the standby has announced by then.
+    @Test func withBFDAFrozenHolderIsDroppedInAboutThreeHundredMilliseconds() async throws {
+        let router = try BGPRouterLab(holdTime: 9, bfd: true)
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
+        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        // BFD comes up after BGP (BIRD starts it once the session is established; 1 s per packet until up).
+        let up = try await lab.wait(.seconds(10)) {
+            let sessions = try router.bird.birdc("show", "bfd", "sessions")
+            return sessions.components(separatedBy: " Up ").count - 1 == 2
+        }
+        #expect(up != nil, "\((try? router.bird.birdc("show", "bfd", "sessions")) ?? "")\n\(lab.log(1))")
+        let seen = try await router.probe(until: "web2") { router.freeze(1, true) }
+        router.freeze(1, false)
+        print("bgp failover (BIRD, BFD 3 × 100 ms, hold time 9 s) after SIGSTOP of the holder's agent and service: "
+            + "\(seen.failed) requests unanswered, longest gap between answers \(seen.gap.shortDescription)")
+        #expect(seen.reached, "\(router.table())\n\(lab.log(2))")
+        #expect(seen.gap < .seconds(2), "BFD's 300 ms, not the 9 s hold time\n\(router.bird.log)")
+        let protocols = (try? router.bird.birdc("show", "protocols", "all", "node1")) ?? ""
+        #expect(protocols.contains("BFD session down"), "\(protocols)")
+    }
 }

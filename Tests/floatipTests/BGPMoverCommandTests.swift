@@ -27,13 +27,13 @@ import Testing
         let passed = try CLITests.run(["check-config", good.path], limit: .seconds(20))
         #expect(passed.status == 0, "\(passed.stderr)")
 
-        let bad = try Self.config("local_asn: 65001, peers: [router1], hold_time: 1s, bfd: true", node: "web2")
+        let bad = try Self.config("local_asn: 65001, peers: [router1], hold_time: 1s, multihop: 2", node: "web2")
         defer { try? FileManager.default.removeItem(at: bad.deletingLastPathComponent()) }
         let failed = try CLITests.run(["check-config", bad.path], limit: .seconds(20))
         #expect(failed.status == 1)
         for message in ["web2.yaml:8: groups[0].mover.peers: `router1` is not an address",
                         "groups[0].mover.hold_time: `1s` is not a BGP hold time",
-                        "groups[0].mover.bfd: unknown option for the `bgp` mover"] {
+                        "groups[0].mover.multihop: unknown option for the `bgp` mover"] {
             #expect(failed.stderr.contains(message), "\(message)\n\(failed.stderr)")
         }
     }

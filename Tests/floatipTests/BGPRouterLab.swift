@@ -14,9 +14,10 @@ final class BGPRouterLab {
     let client: String
     private var responders: [Process] = []
 
-    init(holdTime: Int = 3) throws {
+    /// `bfd`: BFD (3 × 100 ms) between each node and the router, tied to the BGP sessions.
+    init(holdTime: Int = 3, bfd: Bool = false) throws {
         lab = try AgentLab(mover: { _ in
-            "{ kind: bgp, local_asn: 65001, peer_asn: 65000, peers: [\(Self.router)], hold_time: \(holdTime)s }"
+            "{ kind: bgp, local_asn: 65001, peer_asn: 65000, peers: [\(Self.router)], hold_time: \(holdTime)s\(bfd ? ", bfd: true" : "") }"
         })
         let routerNamespace = lab.switchNamespace
         try lab.network.ip(routerNamespace, "addr", "add", "\(Self.router)/24", "dev", "br0")
@@ -30,7 +31,7 @@ final class BGPRouterLab {
         for node in 1...2 { try lab.network.ip(lab.namespace(node), "route", "add", "198.18.9.0/24", "via", Self.router) }
         bird = try BIRDRouter(
             namespace: routerNamespace, address: Self.router, asn: 65000,
-            peers: [("198.18.0.1", 65001), ("198.18.0.2", 65001)], holdTime: holdTime, kernel: true)
+            peers: [("198.18.0.1", 65001), ("198.18.0.2", 65001)], holdTime: holdTime, kernel: true, bfd: bfd)
         try bird.start()
         for node in 1...2 {
             responders.append(try ServerProcess.start(

@@ -17,11 +17,14 @@ public final class BGPSpeaker: Sendable {
         public var session: BGPSessionConfig
         /// TCP-MD5 (RFC 2385), when set.
         public var password: [UInt8]?
+        /// A BFD session with the peer (its discriminator set by the speaker), when set.
+        public var bfd: BFDSettings?
 
-        public init(settings: BGPPeerSettings, session: BGPSessionConfig, password: [UInt8]? = nil) {
+        public init(settings: BGPPeerSettings, session: BGPSessionConfig, password: [UInt8]? = nil, bfd: BFDSettings? = nil) {
             self.settings = settings
             self.session = session
             self.password = password
+            self.bfd = bfd
         }
     }
 
@@ -33,6 +36,8 @@ public final class BGPSpeaker: Sendable {
         public var announced: [IPPrefix]
         /// Why the session last went down, if it did.
         public var lastDown: String?
+        /// The BFD session's state (`up`, `down`, `init`), nil without BFD.
+        public var bfd: String?
     }
 
     private struct Shared {
@@ -49,12 +54,23 @@ public final class BGPSpeaker: Sendable {
     public let peers: [Peer]
     private let shared = Mutex(Shared())
     private let wake: WakePipe
-    private let logger: Logger
+    let logger: Logger
+    /// The BFD socket (UDP 3784 on `bfdAddress`), when a peer has BFD.
+    let bfdSocket: BFDSocket?
 
     /// Starts the speaker's thread; it connects to every peer at once and keeps doing so.
-    public init(peers: [Peer], logger: Logger) throws(SystemError) {
+    /// `bfdAddress`: this node's IPv4 address, where BFD listens (needed when a peer has BFD).
+    public init(peers: [Peer], bfdAddress: IPAddress? = nil, logger: Logger) throws {
         self.peers = peers
         self.logger = logger
+        if peers.contains(where: { $0.bfd != nil }) {
+            guard let bfdAddress, bfdAddress.isIPv4 else {
+                throw SystemError(call: "BFD needs the node's IPv4 address (node.address)", errno: EAFNOSUPPORT)
+            }
+            bfdSocket = try BFDSocket(address: bfdAddress)
+        } else {
+            bfdSocket = nil
+        }
         wake = try WakePipe()
         shared.withLock { $0.statuses = peers.map { PeerStatus(peer: $0.settings, state: "idle", announced: []) } }
         let thread = Thread { [self] in
@@ -96,16 +112,22 @@ public final class BGPSpeaker: Sendable {
 
     // MARK: The thread
 
-    private struct Running {
+    struct Running {
         var session: BGPSession
         var connection: BGPConnection?
         var lastDown: String?
+        var bfd: BFDSession?
     }
 
     private func run() {
-        var sessions = peers.map { Running(session: BGPSession(config: $0.session)) }
+        var sessions = peers.enumerated().map { index, peer in
+            // Discriminators unique on the node: a random high half, the peer's index below.
+            Running(session: BGPSession(config: peer.session),
+                    bfd: peer.bfd.map { BFDSession(config: $0.session(discriminator: UInt32.random(in: 1...0xFFFF) << 16 | UInt32(index + 1))) })
+        }
         var applied = 0
         for index in sessions.indices { perform(sessions[index].session.start(now: .monotonicNow), &sessions, index) }
+        startBFD(&sessions)
         while true {
             let (routes, version, stopMessage) = shared.withLock { ($0.routes, $0.version, $0.stopMessage) }
             if let stopMessage {
@@ -124,6 +146,7 @@ public final class BGPSpeaker: Sendable {
             }
             let now = Instant.monotonicNow
             for index in sessions.indices { perform(sessions[index].session.tick(now: now), &sessions, index) }
+            tickBFD(&sessions)
             publish(sessions, applied: applied, finished: false)
             wait(&sessions)
         }
@@ -133,17 +156,22 @@ public final class BGPSpeaker: Sendable {
     private func wait(_ sessions: inout [Running]) {
         var descriptors = [pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]
         var owners: [Int] = [-1]
+        if let bfdSocket {
+            descriptors.append(pollfd(fd: bfdSocket.fd, events: Int16(POLLIN), revents: 0))
+            owners.append(-2)
+        }
         for (index, running) in sessions.enumerated() {
             guard let connection = running.connection else { continue }
             descriptors.append(pollfd(fd: connection.fd, events: Int16(connection.connecting ? POLLOUT : POLLIN), revents: 0))
             owners.append(index)
         }
         let now = Instant.monotonicNow
-        let deadline = sessions.compactMap(\.session.nextDeadline).min()
+        let deadline = (sessions.compactMap(\.session.nextDeadline) + sessions.compactMap(\.bfd?.nextDeadline)).min()
         // Rounded up to the next millisecond, so a timer is never seen as due a moment too early.
         let timeout = deadline.map { Int32(clamping: max(0, ($0 - now).nanoseconds + 999_999) / 1_000_000) } ?? -1
         guard poll(&descriptors, nfds_t(descriptors.count), timeout) > 0 else { return }
         if descriptors[0].revents != 0 { wake.drain() }
+        if let slot = owners.firstIndex(of: -2), descriptors[slot].revents != 0 { receiveBFD(&sessions) }
         for (slot, index) in owners.enumerated() where index >= 0 && descriptors[slot].revents != 0 {
             guard let connection = sessions[index].connection else { continue }
             if connection.connecting {
@@ -163,13 +191,13 @@ public final class BGPSpeaker: Sendable {
         }
     }
 
-    private func drop(_ sessions: inout [Running], _ index: Int, reason: String) {
+    func drop(_ sessions: inout [Running], _ index: Int, reason: String) {
         sessions[index].connection?.close()
         sessions[index].connection = nil
         perform(sessions[index].session.closed(now: .monotonicNow, reason: reason), &sessions, index)
     }
 
-    private func perform(_ actions: [BGPSession.Action], _ sessions: inout [Running], _ index: Int) {
+    func perform(_ actions: [BGPSession.Action], _ sessions: inout [Running], _ index: Int) {
         let peer = peers[index]
         for action in actions {
             switch action {
@@ -201,7 +229,8 @@ public final class BGPSpeaker: Sendable {
     private func publish(_ sessions: [Running], applied: Int, finished: Bool) {
         let statuses = sessions.enumerated().map { index, running in
             PeerStatus(peer: peers[index].settings, state: running.session.state.rawValue,
-                       announced: running.session.announced.map(\.prefix), lastDown: running.lastDown)
+                       announced: running.session.announced.map(\.prefix), lastDown: running.lastDown,
+                       bfd: running.bfd.map { "\($0.state)" })
         }
         shared.withLock { state in
             state.statuses = statuses
