@@ -34,7 +34,9 @@ public final class BIRDRouter {
         self.namespace = namespace
         scratch = try ScratchDirectory("floatip-bird")
         let sessions = peers.enumerated().map { number, peer in
-            """
+            // BIRD takes iBGP as multihop by default; the nodes are on the router's link.
+            let direct = peer.asn == asn ? "direct;" : ""
+            return """
             protocol bgp \(peers.count == 1 ? "floatip" : "node\(number + 1)") {
                 local \(address) as \(asn);
                 neighbor \(peer.address) as \(peer.asn);
@@ -42,6 +44,7 @@ public final class BIRDRouter {
                 hold time \(holdTime);
                 \(password.map { "password \"\($0)\";" } ?? "")
                 \(bfd ? "bfd on;" : "")
+                \(direct)
                 ipv4 { import all; export none; };
                 ipv6 { import all; export none; };
             }

@@ -19,14 +19,15 @@ final class AgentLab {
     /// `hooks`: every node runs `hookScript` on becoming holder (it appends node, role and previous role to `hookLog`).
     /// `preempt`: the group's `preempt` setting.
     /// `dnsMover`: the group uses the `dns` mover with these options (`server: …, zone: …`) instead of `local`.
-    /// `mover`: the group's `mover:` for each node (flow YAML), instead of the local mover on eth0.
+    /// `mover`: the group's `mover:` for each node (flow YAML), instead of the local mover on eth0;
+    /// `moverAddresses`: that group's addresses (default `vip`).
     /// `apiListen`: `api.listen` as written in YAML (`off`: the API on the Unix socket only).
     /// `wan`: a second switch (`br1`, 198.18.1.0/24) on each node's `eth1`, and the group's second
     /// address `wanVIP` on it (a group across interfaces).
     init(
         nodes count: Int = 2, lifetime: String = "3s", wrongSecret: Set<Int> = [], hooks: Bool = false,
         preempt: Bool = true, dnsMover: String? = nil, mover: ((Int) -> String)? = nil,
-        apiListen: String = "\"127.0.0.1:7454\"", wan: Bool = false
+        apiListen: String = "\"127.0.0.1:7454\"", wan: Bool = false, moverAddresses: [String] = ["\(vip)/32"]
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-lab-\(network.prefix)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -47,7 +48,7 @@ final class AgentLab {
         // The group's mover lines (4 spaces in): dns (no addresses), a cloud mover, or local on eth0.
         func groupMover(_ number: Int) -> String {
             if let dnsMover { return "mover: { kind: dns, \(dnsMover) }" }
-            if let mover { return "addresses: [\(Self.vip)/32]\n    mover: \(mover(number))" }
+            if let mover { return "addresses: [\(moverAddresses.joined(separator: ", "))]\n    mover: \(mover(number))" }
             let second = wan ? ", { address: \(Self.wanVIP)/32, interface: eth1 }" : ""
             return "addresses: [\(Self.vip)/32\(second)]\n    interface: eth0\n    address_lifetime: \(lifetime)"
         }

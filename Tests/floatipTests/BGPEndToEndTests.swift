@@ -22,11 +22,11 @@ struct BGPEndToEndTests {
         let first = try await lab.wait(.seconds(15)) { answer() == "web1" }
         #expect(first != nil, "the client never reached web1: \(answer() ?? "no answer")\n\(table())\n\(lab.log(1))")
         guard first != nil else { return }
-        let route = try bird.route("\(AgentLab.vip)/32")
+        let route = try bird.route("\(BGPRouterLab.vip)/32")
         #expect(route.contains("via 198.18.0.1") && route.contains("AS65001"), "\(route)")
         #expect(!route.contains("via 198.18.0.2"), "only the holder announces\n\(route)")
-        #expect(try lab.network.ip(lab.namespace(1), "addr", "show", "dev", "lo").contains("\(AgentLab.vip)/32"))
-        #expect(try !lab.network.ip(lab.namespace(2), "addr", "show", "dev", "lo").contains("\(AgentLab.vip)/32"))
+        #expect(try lab.network.ip(lab.namespace(1), "addr", "show", "dev", "lo").contains("\(BGPRouterLab.vip)/32"))
+        #expect(try !lab.network.ip(lab.namespace(2), "addr", "show", "dev", "lo").contains("\(BGPRouterLab.vip)/32"))
 
         // SIGKILL: web1's session closes with it (the router drops its route at once); web2 claims
         // after the dead interval and announces. Probed every few ms; the gap is the outage.
@@ -45,16 +45,16 @@ struct BGPEndToEndTests {
         print("bgp failover (BIRD) after SIGKILL, fault to the client's first answer from the standby: \(outage.shortDescription), "
             + "\(failed) probes unanswered")
         #expect(outage < .seconds(3), "dead interval (300 ms) and one UPDATE; not the 3 s hold time")
-        let moved = try bird.route("\(AgentLab.vip)/32")
+        let moved = try bird.route("\(BGPRouterLab.vip)/32")
         #expect(moved.contains("via 198.18.0.2") && !moved.contains("via 198.18.0.1"), "\(moved)")
 
         // A clean stop: the agent withdraws, then ends its session with a message the router shows.
         lab.signal(2, SIGTERM)
         _ = try await lab.waitForExit(2)
-        let withdrawn = try await lab.wait(.seconds(3)) { try bird.route("\(AgentLab.vip)/32").isEmpty }
+        let withdrawn = try await lab.wait(.seconds(3)) { try bird.route("\(BGPRouterLab.vip)/32").isEmpty }
         #expect(withdrawn != nil, "\(table())")
         #expect(try bird.birdc("show", "protocols", "all", "node2").contains("floatip agent stopping"))
-        #expect(try !lab.network.ip(lab.namespace(2), "addr", "show", "dev", "lo").contains("\(AgentLab.vip)/32"), "released: gone from lo")
+        #expect(try !lab.network.ip(lab.namespace(2), "addr", "show", "dev", "lo").contains("\(BGPRouterLab.vip)/32"), "released: gone from lo")
     }
 
     /// Maintenance moves the group make-before-break: the new holder announces before the old one
@@ -100,7 +100,7 @@ struct BGPEndToEndTests {
         #expect(seen.gap > .seconds(2) && seen.gap < .seconds(5), "about the hold time (3 s)\n\(router.table())\n\(lab.log(2))")
         // Thawed: whoever holds now, the router has one path and the client reaches that node.
         let settled = try await lab.wait(.seconds(10)) {
-            let route = try router.bird.route("\(AgentLab.vip)/32")
+            let route = try router.bird.route("\(BGPRouterLab.vip)/32")
             let paths = route.components(separatedBy: "via 198.18.0.").count - 1
             return paths == 1 && router.answer() != nil
         }
@@ -131,5 +131,49 @@ struct BGPEndToEndTests {
         #expect(seen.gap < .seconds(2), "BFD's 300 ms, not the 9 s hold time\n\(router.bird.log)")
         let protocols = (try? router.bird.birdc("show", "protocols", "all", "node1")) ?? ""
         #expect(protocols.contains("BFD session down"), "\(protocols)")
+    }
+
+    /// iBGP (one AS, LOCAL_PREF sent, empty AS path) carrying both families over the IPv4 session:
+    /// the IPv6 floating address moves with the IPv4 one when the holder is killed.
+    @Test func iBGPMovesAnIPv6AddressWithTheIPv4One() async throws {
+        let router = try BGPRouterLab(iBGP: true, ipv6: true)
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" && router.pings6() }
+        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        let route6 = try router.bird.route("\(BGPRouterLab.vip6)/128")
+        #expect(route6.contains("via 2001:2::1"), "\(route6)\n\(router.table())")
+        #expect(route6.contains("BGP.local_pref: 100"), "iBGP carries LOCAL_PREF\n\(route6)")
+        lab.signal(1, SIGKILL)
+        let moved = try await lab.wait(.seconds(8)) {
+            let route = try router.bird.route("\(BGPRouterLab.vip6)/128")
+            return router.answer() == "web2" && router.pings6() && route.contains("via 2001:2::2")
+        }
+        #expect(moved != nil, "\(router.table())\n\(lab.log(2))")
+        print("bgp failover (BIRD, iBGP, IPv4 and IPv6) after SIGKILL: both families at the standby after \(moved?.shortDescription ?? "never")")
+        #expect(try !router.bird.route("\(BGPRouterLab.vip6)/128").contains("via 2001:2::1"))
+    }
+
+    /// TCP-MD5: with the router's password the session comes up and the route is in; with another,
+    /// the router's kernel drops every segment, and the agent's log names the peer and the likely cause.
+    @Test func tcpMD5RightAndWrongPassword() async throws {
+        do {
+            let router = try BGPRouterLab(passwords: ("floatip-md5", "floatip-md5"))
+            defer { router.end() }
+            try router.lab.start(1)
+            let reached = try await router.lab.wait(.seconds(15)) { router.answer() == "web1" }
+            #expect(reached != nil, "\(router.table())\n\(router.lab.log(1))")
+        }
+        let router = try BGPRouterLab(passwords: ("floatip-md5", "another"))
+        defer { router.end() }
+        try router.lab.start(1)
+        let named = try await router.lab.wait(.seconds(14)) {
+            router.lab.log(1).contains("bgp: session with 198.18.0.254 (AS 65000) down: no connection within 10 s (with TCP-MD5 on")
+        }
+        #expect(named != nil, "\(router.lab.log(1))")
+        #expect(router.answer() == nil, "no session, no route")
+        #expect(try router.bird.route("\(BGPRouterLab.vip)/32").isEmpty)
     }
 }

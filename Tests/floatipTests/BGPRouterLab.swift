@@ -13,12 +13,35 @@ final class BGPRouterLab {
     let bird: BIRDRouter
     let client: String
     private var responders: [Process] = []
+    /// Where the password file lives.
+    private let scratch: URL
+
+    static let router6 = "2001:2::fe"
+    /// The floating addresses: outside every link's subnet, as in a routed network (inside one,
+    /// the router would also find the holder by ARP, and the test would not show BGP at work).
+    static let vip = "198.18.100.100"
+    static let vip6 = "2001:2:100::100"
 
     /// `bfd`: BFD (3 × 100 ms) between each node and the router, tied to the BGP sessions.
-    init(holdTime: Int = 3, bfd: Bool = false) throws {
-        lab = try AgentLab(mover: { _ in
-            "{ kind: bgp, local_asn: 65001, peer_asn: 65000, peers: [\(Self.router)], hold_time: \(holdTime)s\(bfd ? ", bfd: true" : "") }"
-        })
+    /// `iBGP`: iBGP (everyone in AS 65000) instead of eBGP (the nodes in 65001).
+    /// `ipv6`: the nodes, the router and the client get IPv6 addresses too, and the group `vip6`.
+    /// `passwords`: TCP-MD5, the nodes' password and the router's.
+    init(holdTime: Int = 3, bfd: Bool = false, iBGP: Bool = false, ipv6: Bool = false,
+         passwords: (node: String, router: String)? = nil) throws {
+        let nodeASN: UInt32 = iBGP ? 65000 : 65001
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-bgp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = directory
+        let passwordFile = directory.appendingPathComponent("bgp.password")
+        if let passwords {
+            try "\(passwords.node)\n".write(to: passwordFile, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile.path)
+        }
+        lab = try AgentLab(mover: { number in
+            "{ kind: bgp, local_asn: \(nodeASN), peer_asn: 65000, peers: [\(Self.router)], hold_time: \(holdTime)s"
+                + (bfd ? ", bfd: true" : "") + (ipv6 ? ", next_hop: [\"2001:2::\(number)\"]" : "")
+                + (passwords != nil ? ", password_file: \(passwordFile.path)" : "") + " }"
+        }, moverAddresses: ["\(Self.vip)/32"] + (ipv6 ? ["\(Self.vip6)/128"] : []))
         let routerNamespace = lab.switchNamespace
         try lab.network.ip(routerNamespace, "addr", "add", "\(Self.router)/24", "dev", "br0")
         try lab.network.ip(routerNamespace, "link", "set", "br0", "up")
@@ -27,11 +50,23 @@ final class BGPRouterLab {
         try lab.network.link(client, "eth0", routerNamespace, "pc")
         try lab.network.ip(routerNamespace, "addr", "add", "198.18.9.1/24", "dev", "pc")
         try lab.network.ip(client, "addr", "add", "198.18.9.2/24", "dev", "eth0")
-        try lab.network.ip(client, "route", "add", "\(AgentLab.vip)/32", "via", "198.18.9.1")
+        try lab.network.ip(client, "route", "add", "\(Self.vip)/32", "via", "198.18.9.1")
         for node in 1...2 { try lab.network.ip(lab.namespace(node), "route", "add", "198.18.9.0/24", "via", Self.router) }
+        if ipv6 {
+            _ = try command(["ip", "netns", "exec", routerNamespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
+            try lab.network.ip(routerNamespace, "-6", "addr", "add", "\(Self.router6)/64", "dev", "br0", "nodad")
+            try lab.network.ip(routerNamespace, "-6", "addr", "add", "2001:2:9::1/64", "dev", "pc", "nodad")
+            try lab.network.ip(client, "-6", "addr", "add", "2001:2:9::2/64", "dev", "eth0", "nodad")
+            try lab.network.ip(client, "-6", "route", "add", "\(Self.vip6)/128", "via", "2001:2:9::1")
+            for node in 1...2 {
+                try lab.network.ip(lab.namespace(node), "-6", "addr", "add", "2001:2::\(node)/64", "dev", "eth0", "nodad")
+                try lab.network.ip(lab.namespace(node), "-6", "route", "add", "2001:2:9::/64", "via", Self.router6)
+            }
+        }
         bird = try BIRDRouter(
             namespace: routerNamespace, address: Self.router, asn: 65000,
-            peers: [("198.18.0.1", 65001), ("198.18.0.2", 65001)], holdTime: holdTime, kernel: true, bfd: bfd)
+            peers: [("198.18.0.1", nodeASN), ("198.18.0.2", nodeASN)], holdTime: holdTime, password: passwords?.router,
+            kernel: true, bfd: bfd)
         try bird.start()
         for node in 1...2 {
             responders.append(try ServerProcess.start(
@@ -47,6 +82,7 @@ final class BGPRouterLab {
         for responder in responders { ServerProcess.end(responder) }
         responders = []
         bird.end()
+        try? FileManager.default.removeItem(at: scratch)
     }
 
     /// Freezes (SIGSTOP) or thaws (SIGCONT) node `node` as a stalled VM would be: its agent and its service.
@@ -59,11 +95,16 @@ final class BGPRouterLab {
     func table() -> String { (try? bird.birdc("show", "route", "all")) ?? "" }
 
     /// Who answers the client at the floating address within 50 ms, if anyone.
-    func answer() -> String? { try? LabClient.ask(from: client, address: AgentLab.vip, timeout: .milliseconds(50)) }
+    func answer() -> String? { try? LabClient.ask(from: client, address: Self.vip, timeout: .milliseconds(50)) }
+
+    /// Whether the client reaches `vip6` (one ping, 200 ms).
+    func pings6() -> Bool {
+        (try? command(["ip", "netns", "exec", client, "ping", "-6", "-c", "1", "-W", "0.2", Self.vip6])) != nil
+    }
 
     /// Whether node `node` has the floating address on `lo`.
     func onLoopback(_ node: Int) -> Bool {
-        ((try? lab.network.ip(lab.namespace(node), "addr", "show", "dev", "lo")) ?? "").contains("\(AgentLab.vip)/32")
+        ((try? lab.network.ip(lab.namespace(node), "addr", "show", "dev", "lo")) ?? "").contains("\(Self.vip)/32")
     }
 
     /// What the client saw while `body` ran and until `node` answered (at most `limit` after `body`):
@@ -99,7 +140,7 @@ private final class ProbeBox: @unchecked Sendable {
         var previous = clock.now
         let end = clock.now + .seconds(60)
         while clock.now < end, !lock.withLock({ stopping }) {
-            let answer = try? LabClient.ask(from: client, address: AgentLab.vip, timeout: .milliseconds(50))
+            let answer = try? LabClient.ask(from: client, address: BGPRouterLab.vip, timeout: .milliseconds(50))
             let now = clock.now
             lock.withLock {
                 if let answer {

@@ -218,7 +218,11 @@ public final class BGPSpeaker: Sendable {
             case .event(.established(let holdTime)):
                 logger.info("bgp: session with \(peer.settings) established (hold time \(holdTime) s)")
                 sessions[index].lastDown = nil
-            case .event(.down(let reason, let retryAt)):
+            case .event(.down(var reason, let retryAt)):
+                // The peer's kernel drops segments with a wrong digest without a word.
+                if peer.password != nil, reason.hasPrefix("no connection within") {
+                    reason += " (with TCP-MD5 on, a password that differs from the router's looks like this: check password_file)"
+                }
                 let retry = retryAt.map { ", again in \(($0 - .monotonicNow).shortDescription)" } ?? ""
                 logger.warning("bgp: session with \(peer.settings) down: \(reason)\(retry)")
                 sessions[index].lastDown = reason
