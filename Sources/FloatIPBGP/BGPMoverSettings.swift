@@ -48,6 +48,10 @@ public struct BGPMoverSettings: Sendable, Equatable {
     /// 100 ms) × `bfd_multiplier` (default 3), so a router drops a frozen or cut-off holder's routes
     /// after that instead of the hold time.
     public var bfd: BFDSettings?
+    /// `drain`: on release, how long the routes stay announced as about to go (RFC 8326's
+    /// GRACEFUL_SHUTDOWN community and the worst MED) before they are withdrawn, so routers move
+    /// to another holder's path first; default 200 ms, 0 withdraws at once.
+    public var drain: Duration = .milliseconds(200)
 
     public init(
         localASN: UInt32, routerID: IPAddress, peers: [BGPPeerSettings], holdTime: UInt16 = 9, passwordFile: String? = nil,
@@ -109,11 +113,27 @@ public struct BGPMoverSettings: Sendable, Equatable {
         let localPreference = number(&check, "local_pref") ?? 100
         let communities = communityList(&check)
         let bfd = BFDSettings.read(&check, peers: peers)
+        let drain = check.optional("drain") == "0" ? .zero : check.duration("drain", default: .milliseconds(200))
+        if drain > .seconds(30) { check.report("drain", "at most 30s (a release waits this long; default 200ms, 0 for none)") }
         check.finish(kind: .bgp)
         guard check.problems.count == before, let localASN, let routerID, let holdTime else { return nil }
-        return BGPMoverSettings(
+        var settings = BGPMoverSettings(
             localASN: localASN, routerID: routerID, peers: peers, holdTime: holdTime, passwordFile: passwordFile,
             nextHops: nextHops, med: med, localPreference: localPreference, communities: communities, bfd: bfd)
+        settings.drain = drain
+        return settings
+    }
+
+    /// `routes` as about to go: GRACEFUL_SHUTDOWN added (RFC 8326; routers that honour it lower the
+    /// path's preference) and the worst MED (routers compare MEDs of paths from one AS, as a
+    /// group's nodes are).
+    public func draining(_ routes: [BGPRoute]) -> [BGPRoute] {
+        routes.map { route in
+            var route = route
+            route.med = UInt32.max
+            if !route.communities.contains(BGPAttribute.gracefulShutdown) { route.communities.append(BGPAttribute.gracefulShutdown) }
+            return route
+        }
     }
 
     private static func asn(_ check: inout OptionCheck, _ key: String, required: Bool) -> UInt32? {

@@ -25,6 +25,9 @@ import Testing
         #expect(read.holdTime == 9)
         #expect(read.nextHops == [Self.node])
         #expect(read.localPreference == 100 && read.med == nil && read.communities == [])
+        #expect(read.drain == .milliseconds(200))
+        let draining = read.draining(read.routes(for: [IPPrefix(address: IPAddress("198.18.0.100")!, length: 32)]))
+        #expect(draining.first?.med == UInt32.max && draining.first?.communities == [0xFFFF_0000])
         // A /24 written in the group is still announced as the host route.
         let routes = read.routes(for: [IPPrefix(address: IPAddress("198.18.0.100")!, length: 24)])
         #expect(routes.map(\.prefix.description) == ["198.18.0.100/32"])
@@ -61,6 +64,7 @@ import Testing
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "communities": "65000"], "communities: `65000` is not a community"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "password_file": "bgp.pw"], "password_file: `bgp.pw` is not an absolute path"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "multihop": "2"], "multihop: unknown option for the `bgp` mover"),
+        (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "drain": "1h"], "drain: at most 30s"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd_interval": "50ms"], "bfd_interval: has no effect without `bfd: true`"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "yes"], "bfd: `yes` must be `true` or `false`"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "true", "bfd_multiplier": "0"], "bfd_multiplier: `0` is not a BFD detect multiplier"),

@@ -176,4 +176,32 @@ struct BGPEndToEndTests {
         #expect(router.answer() == nil, "no session, no route")
         #expect(try router.bird.route("\(BGPRouterLab.vip)/32").isEmpty)
     }
+
+    /// A released route drains before it goes: re-announced with GRACEFUL_SHUTDOWN and the worst MED,
+    /// the router already prefers the new holder's path (and the client reaches it) while the old
+    /// one is still announced; only after `drain` is it withdrawn.
+    @Test func aReleasedRouteDrainsToTheNewHolderBeforeItIsWithdrawn() async throws {
+        let router = try BGPRouterLab(drain: "3s")
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
+        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        let started = ContinuousClock.now
+        let maintenance = try await lab.floatip(1, ["maintenance", "on", "--config", lab.config(1)])
+        #expect(maintenance.status == 0, "\(maintenance.stderr)")
+        let drained = try await lab.wait(.seconds(2)) {
+            let route = try router.bird.route("\(BGPRouterLab.vip)/32")
+            let first = route.range(of: "via ").map { String(route[$0.upperBound...].prefix(10)) }
+            return first == "198.18.0.2" && route.contains("via 198.18.0.1") && route.contains("(65535,0)")
+                && route.contains("BGP.med: 4294967295") && router.answer() == "web2"
+        }
+        #expect(drained != nil, "both paths, the draining one second\n\(router.table())")
+        print("bgp drain: the router preferred the new holder's path \((ContinuousClock.now - started).shortDescription) after "
+            + "maintenance on the old one, its path still announced as GRACEFUL_SHUTDOWN")
+        let withdrawn = try await lab.wait(.seconds(5)) { !(try router.bird.route("\(BGPRouterLab.vip)/32")).contains("via 198.18.0.1") }
+        #expect(withdrawn != nil, "withdrawn after the drain\n\(router.table())")
+        #expect(ContinuousClock.now - started > .seconds(2), "not before the drain")
+    }
 }

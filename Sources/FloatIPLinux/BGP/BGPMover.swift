@@ -10,7 +10,8 @@ import Logging
 ///
 /// - `claim`: the addresses on `lo` first, then the announcement; returns once every established
 ///   session has sent it.
-/// - `release`: the withdrawal first (routers stop sending here), then the addresses go.
+/// - `release`: the routes are announced as about to go for `drain` (GRACEFUL_SHUTDOWN, the worst
+///   MED: routers move to the new holder's path), then withdrawn, then the addresses go.
 /// - `holder`: this node while it announces the group; nobody otherwise (the routers know the rest).
 public struct BGPMover: Mover {
     public let speaker: BGPSpeaker
@@ -37,6 +38,12 @@ public struct BGPMover: Mover {
     }
 
     public func release(_ group: GroupConfig, epoch: UInt64) async throws {
+        // Announced here: first as about to go, so routers move to the new holder's path while
+        // this one still carries traffic; then withdrawn.
+        if let routes = speaker.routes(of: group.name), settings.drain > .zero {
+            await speaker.advertise(settings.draining(routes), for: group.name, to: peerIndices)
+            try? await Task.sleep(for: settings.drain)
+        }
         await speaker.advertise([], for: group.name, to: peerIndices)
         let loopback = try loopbackIndex()
         for route in settings.routes(for: group.addresses) { try removeAddress(route.prefix, loopback) }
