@@ -11,6 +11,14 @@ extension AgentCore {
         let now = clock.now()
         let groups = config.groups.compactMap { group -> AgentStatus.Group? in
             if let vrrp = vrrpGroups[group.name] { return vrrpStatus(group.name, vrrp) }
+            if let anycast = anycastGroups[group.name] {
+                // Every healthy node announces: "holder" is this node while it does, no one else is known.
+                return AgentStatus.Group(
+                    name: group.name, role: "\(anycast.role)", reason: anycast.reason,
+                    holder: anycast.role == .holder ? "\(config.node.name) (anycast)" : nil, term: anycast.epoch,
+                    priority: checkConditions[group.name]?.priority ?? group.priority, maintenance: inMaintenance(group.name),
+                    handoverTo: nil, mover: nil)
+            }
             guard let engine = machine.engine(group.name) else { return nil }
             let condition = machine.condition(engine.group)
             let holder: String? =

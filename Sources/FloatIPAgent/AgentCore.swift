@@ -46,6 +46,8 @@ public actor AgentCore {
     var coordinationFaults: [String: String] = [:]
     /// The `protocol: vrrp` groups, by name (AgentCore+VRRP.swift); the machine runs the others.
     var vrrpGroups: [String: VRRPGroupState] = [:]
+    /// The `mode: anycast` groups, by name (AgentCore+Anycast.swift): no election, every healthy node announces.
+    var anycastGroups: [String: AnycastGroupState] = [:]
 
     /// An agent for `config`; `movers` maps each group's name to its mover. Starts the agent's
     /// thread (named "floatip-agent"); throws only when the system refuses a pipe or a timerfd.
@@ -66,6 +68,7 @@ public actor AgentCore {
             config: config.floatipProtocolOnly, secret: secret, bootID: boots?.bootID ?? clock.wallMilliseconds(), now: clock.now(),
             peerBoots: boots?.peerBoots ?? [:])
         for group in config.groups { queues[group.name] = MoverQueue() }
+        for group in config.groups where group.isAnycast { anycastGroups[group.name] = AnycastGroupState() }
     }
 
     deinit { loop.shutdown() }
@@ -89,6 +92,7 @@ public actor AgentCore {
     /// not released here (a clean stop hands groups over first; see `AgentService`).
     public func stop() async {
         stopVRRP()
+        stopAnycast()
         running = false
         loop.watch(nil)
         loop.disarm()
@@ -123,6 +127,7 @@ public actor AgentCore {
     public func setCondition(_ condition: LocalCondition, group: String) {
         checkConditions[group] = condition
         if isVRRP(group) { return applyVRRP(group: group) }
+        if isAnycast(group) { return applyAnycast(group: group) }
         machine.setCondition(withCoordinationFault(condition, group: group), group: group)
         tick()
     }
@@ -131,12 +136,14 @@ public actor AgentCore {
     public func setMaintenance(_ on: Bool, group: String? = nil) {
         machine.setMaintenance(on, group: group)
         for name in vrrpGroups.keys where group == nil || group == name { applyVRRP(group: name) }
+        for name in anycastGroups.keys where group == nil || group == name { applyAnycast(group: name) }
         tick()
     }
 
     /// Starts an operator's switchover of `group` (make-before-break); returns the target.
     public func switchover(group: String, to target: String?) throws(SwitchoverFailure) -> String {
         if isVRRP(group) { throw .vrrp(group) }
+        if isAnycast(group) { throw .anycast(group) }
         let (chosen, output) = try machine.switchover(group: group, to: target, now: clock.now())
         perform(output)
         return chosen
@@ -148,6 +155,7 @@ public actor AgentCore {
     public func roles() -> [(group: String, role: Role, reason: String)] {
         config.groups.compactMap { group in
             if let vrrp = vrrpGroups[group.name] { return (group.name, vrrp.role, vrrp.reason) }
+            if let anycast = anycastGroups[group.name] { return (group.name, anycast.role, anycast.reason) }
             return machine.engine(group.name).map { ($0.group, $0.role, $0.reason) }
         }
     }

@@ -52,6 +52,9 @@ public struct BGPMoverSettings: Sendable, Equatable {
     /// GRACEFUL_SHUTDOWN community and the worst MED) before they are withdrawn, so routers move
     /// to another holder's path first; default 200 ms, 0 withdraws at once.
     public var drain: Duration = .milliseconds(200)
+    /// `mode: anycast`: every healthy node announces (the agent runs the group without electing a
+    /// holder: `GroupConfig.isAnycast`); default `holder`, only the holder announces.
+    public var anycast = false
 
     public init(
         localASN: UInt32, routerID: IPAddress, peers: [BGPPeerSettings], holdTime: UInt16 = 9, passwordFile: String? = nil,
@@ -115,12 +118,18 @@ public struct BGPMoverSettings: Sendable, Equatable {
         let bfd = BFDSettings.read(&check, peers: peers)
         let drain = check.optional("drain") == "0" ? .zero : check.duration("drain", default: .milliseconds(200))
         if drain > .seconds(30) { check.report("drain", "at most 30s (a release waits this long; default 200ms, 0 for none)") }
+        let mode = check.optional("mode") ?? "holder"
+        if mode != "holder", mode != "anycast" {
+            check.report("mode", "`\(mode)` is not a mode; write `holder` (the default: only the holder announces) or `anycast` "
+                + "(every healthy node announces)")
+        }
         check.finish(kind: .bgp)
         guard check.problems.count == before, let localASN, let routerID, let holdTime else { return nil }
         var settings = BGPMoverSettings(
             localASN: localASN, routerID: routerID, peers: peers, holdTime: holdTime, passwordFile: passwordFile,
             nextHops: nextHops, med: med, localPreference: localPreference, communities: communities, bfd: bfd)
         settings.drain = drain
+        settings.anycast = mode == "anycast"
         return settings
     }
 

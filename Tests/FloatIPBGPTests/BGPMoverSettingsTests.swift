@@ -65,6 +65,7 @@ import Testing
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "password_file": "bgp.pw"], "password_file: `bgp.pw` is not an absolute path"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "multihop": "2"], "multihop: unknown option for the `bgp` mover"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "drain": "1h"], "drain: at most 30s"),
+        (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "mode": "ecmp"], "mode: `ecmp` is not a mode"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd_interval": "50ms"], "bfd_interval: has no effect without `bfd: true`"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "yes"], "bfd: `yes` must be `true` or `false`"),
         (["local_asn": "65001", "peers": "198.18.0.254", "peer_asn": "65000", "bfd": "true", "bfd_multiplier": "0"], "bfd_multiplier: `0` is not a BFD detect multiplier"),

@@ -204,4 +204,37 @@ struct BGPEndToEndTests {
         #expect(withdrawn != nil, "withdrawn after the drain\n\(router.table())")
         #expect(ContinuousClock.now - started > .seconds(2), "not before the drain")
     }
+
+    /// `mode: anycast`: both healthy nodes announce; a failing required check withdraws that node's
+    /// path (the client is then served by the other), its return announces it again, and
+    /// maintenance withdraws too.
+    @Test func anycastAnnouncesFromEveryHealthyNode() async throws {
+        let router = try BGPRouterLab(anycast: true)
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let both = try await lab.wait(.seconds(15)) { Set(router.paths()) == [1, 2] && router.answer() != nil }
+        try #require(both != nil, "both paths\n\(router.table())\n\(lab.log(1))\n\(lab.log(2))")
+        let best = try #require(router.paths().first)
+        // The node the router prefers fails its required check: its path goes, the other serves.
+        let failing = best, other = 3 - best
+        try FileManager.default.removeItem(at: lab.serviceFile(failing))
+        let started = ContinuousClock.now
+        let withdrawn = try await lab.wait(.seconds(5)) { router.paths() == [other] && router.answer() == "web\(other)" }
+        #expect(withdrawn != nil, "\(router.table())\n\(lab.log(failing))")
+        print("bgp anycast: web\(failing)'s failing check took its path away after \((ContinuousClock.now - started).shortDescription) "
+            + "(check fall 2 × 100 ms and the 200 ms drain)")
+        try Data().write(to: lab.serviceFile(failing))
+        let back = try await lab.wait(.seconds(5)) { Set(router.paths()) == [1, 2] }
+        #expect(back != nil, "announced again once healthy\n\(router.table())")
+        let status = try await lab.floatip(other, ["status", "--config", lab.config(other)])
+        #expect(status.stdout.contains("anycast"), "\(status.stdout)")
+        let switchover = try await lab.floatip(other, ["switchover", "web", "--config", lab.config(other)])
+        #expect(switchover.status != 0 && switchover.stderr.contains("is anycast"), "\(switchover.stderr)")
+        let maintenance = try await lab.floatip(other, ["maintenance", "on", "--config", lab.config(other)])
+        #expect(maintenance.status == 0, "\(maintenance.stderr)")
+        let drained = try await lab.wait(.seconds(5)) { router.paths() == [failing] && router.answer() == "web\(failing)" }
+        #expect(drained != nil, "maintenance withdraws\n\(router.table())")
+    }
 }

@@ -26,9 +26,9 @@ final class BGPRouterLab {
     /// `iBGP`: iBGP (everyone in AS 65000) instead of eBGP (the nodes in 65001).
     /// `ipv6`: the nodes, the router and the client get IPv6 addresses too, and the group `vip6`.
     /// `passwords`: TCP-MD5, the nodes' password and the router's.
-    /// `drain`: the mover's `drain` option, as written.
+    /// `drain`: the mover's `drain` option, as written. `anycast`: `mode: anycast`.
     init(holdTime: Int = 3, bfd: Bool = false, iBGP: Bool = false, ipv6: Bool = false,
-         passwords: (node: String, router: String)? = nil, drain: String? = nil) throws {
+         passwords: (node: String, router: String)? = nil, drain: String? = nil, anycast: Bool = false) throws {
         let nodeASN: UInt32 = iBGP ? 65000 : 65001
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-bgp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,7 +41,8 @@ final class BGPRouterLab {
         lab = try AgentLab(mover: { number in
             "{ kind: bgp, local_asn: \(nodeASN), peer_asn: 65000, peers: [\(Self.router)], hold_time: \(holdTime)s"
                 + (bfd ? ", bfd: true" : "") + (ipv6 ? ", next_hop: [\"2001:2::\(number)\"]" : "")
-                + (passwords != nil ? ", password_file: \(passwordFile.path)" : "") + (drain.map { ", drain: \($0)" } ?? "") + " }"
+                + (passwords != nil ? ", password_file: \(passwordFile.path)" : "") + (drain.map { ", drain: \($0)" } ?? "")
+                + (anycast ? ", mode: anycast" : "") + " }"
         }, moverAddresses: ["\(Self.vip)/32"] + (ipv6 ? ["\(Self.vip6)/128"] : []))
         let routerNamespace = lab.switchNamespace
         try lab.network.ip(routerNamespace, "addr", "add", "\(Self.router)/24", "dev", "br0")
@@ -97,6 +98,12 @@ final class BGPRouterLab {
 
     /// Who answers the client at the floating address within 50 ms, if anyone.
     func answer() -> String? { try? LabClient.ask(from: client, address: Self.vip, timeout: .milliseconds(50)) }
+
+    /// The nodes whose path to `vip` the router has (1, 2), best first.
+    func paths() -> [Int] {
+        let route = (try? bird.route("\(Self.vip)/32")) ?? ""
+        return route.components(separatedBy: "via 198.18.0.").dropFirst().compactMap { Int($0.prefix(1)) }
+    }
 
     /// Whether the client reaches `vip6` (one ping, 200 ms).
     func pings6() -> Bool {

@@ -69,7 +69,7 @@ struct APIHandlers: Sendable {
                 eventLog?.append("switchover", fields)
                 switch error {
                 case .unknownGroup(let group): throw APIFailure.unknownGroup(group, await agent.groupNames())
-                case .refused, .vrrp: throw APIFailure.conflict(error.description)
+                case .refused, .vrrp, .anycast: throw APIFailure.conflict(error.description)
                 }
             }
             fields["target"] = .string(target)

@@ -108,6 +108,11 @@ public struct ConfigReload: Sendable, Equatable {
             vrrp(running) != vrrp(new),
             "groups with `protocol: vrrp`", "a VRRP group's virtual router is joined once, at start (no group of it may "
                 + "be added, removed or changed by a reload)")
+        let anycast = { (config: ClusterConfig) in config.groups.filter(\.isAnycast) }
+        refuse(
+            anycast(running) != anycast(new),
+            "groups with `mode: anycast`", "an anycast group is set up once, at start (none may be added, removed or "
+                + "changed by a reload)")
         return found
     }
 

@@ -53,12 +53,3 @@ extension GroupConfig {
             authentication: password.map { .password($0) } ?? .none)
     }
 }
-
-extension ClusterConfig {
-    /// This config with its VRRP groups left out: what floatip's own protocol (the `NodeMachine`) runs.
-    public var floatipProtocolOnly: ClusterConfig {
-        var config = self
-        config.groups.removeAll { $0.vrrp != nil }
-        return config
-    }
-}

@@ -443,9 +443,14 @@ public enum SwitchoverFailure: Error, Equatable, Sendable, CustomStringConvertib
     case refused(GroupEngine.SwitchoverError)
     /// The group speaks VRRP: its virtual router decides, and VRRP has no make-before-break switchover.
     case vrrp(String)
+    /// The group is anycast: every healthy node announces it, there is no holder to switch.
+    case anycast(String)
 
     public var description: String {
         switch self {
+        case .anycast(let group):
+            "group \(group) is anycast (every healthy node announces it): there is no holder to switch; put a node in "
+                + "maintenance to take its announcement away (docs/bgp.md)"
         case .unknownGroup(let group): "no group named \(group) on this node"
         case .vrrp(let group):
             "group \(group) speaks VRRP, which has no make-before-break switchover: put the holder in maintenance "
