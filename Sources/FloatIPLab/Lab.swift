@@ -73,17 +73,31 @@ public final class Lab {
         let switchNamespace = try addNamespace(layout.switchNamespace)
         try LabShell.ip("-n", switchNamespace, "link", "add", LabLayout.bridge, "type", "bridge")
         try LabShell.ip("-n", switchNamespace, "link", "set", LabLayout.bridge, "up")
-        try plug(addNamespace(layout.clientNamespace), port: layout.clientSwitchPort, address: LabLayout.clientAddress)
+        if layout.router {
+            _ = try addNamespace(layout.clientNamespace)
+        } else {
+            try plug(addNamespace(layout.clientNamespace), port: layout.clientSwitchPort, address: LabLayout.clientAddress)
+        }
         for node in 1...layout.nodes {
             try plug(addNamespace(layout.namespace(node: node)), port: layout.switchPort(node: node), address: layout.address(node: node))
         }
-        progress("network: switch, \(layout.nodes) nodes and a client on 198.18.0.0/24 (no route out)")
+        if layout.router {
+            try buildRouter()
+            progress("network: \(layout.nodes) nodes on 198.18.0.0/24, a router (\(LabLayout.routerAddress)) and behind it a client on "
+                + "198.18.9.0/24 (no route out)")
+        } else {
+            progress("network: switch, \(layout.nodes) nodes and a client on 198.18.0.0/24 (no route out)")
+        }
 
         try write(randomSecret(), to: layout.secretFile, mode: 0o600)
         try write(randomSecret(), to: layout.tokenFile, mode: 0o600)
         for node in 1...layout.nodes {
             try write(layout.config(node: node), to: layout.configFile(node: node), mode: 0o600)
             try write("", to: layout.serviceFile(node: node), mode: 0o644)
+        }
+        if layout.router {
+            try startRouter()
+            progress("router: BIRD in \(layout.switchNamespace), eBGP with every node, BFD 3 × 100 ms (log \(layout.routerLog))")
         }
         do {
             try beforeAgents()
@@ -116,6 +130,7 @@ public final class Lab {
             let log = switch process.role {
             case "agent": layout.agentLog(node: node)
             case "keepalived": layout.keepalivedLog(node: node)
+            case "router": layout.routerLog
             default: layout.responderLog(node: node)
             }
             throw .system("the \(process.role) of \(process.node) exited; its log \(log) ends with:\n\(LabText.tail(of: log, lines: 3))")
