@@ -13,7 +13,7 @@ struct BGPEndToEndTests {
     @Test func theRouterSendsTheClientToTheHolderAndThenToTheStandby() async throws {
         let router = try BGPRouterLab()
         defer { router.end() }
-        let lab = router.lab, bird = router.bird
+        let lab = router.lab, bird = router.bird!
         func table() -> String { router.table() }
         func answer() -> String? { router.answer() }
 

@@ -10,7 +10,9 @@ import Glibc
 final class BGPRouterLab {
     static let router = "198.18.0.254"
     let lab: AgentLab
-    let bird: BIRDRouter
+    /// The router: BIRD, unless the lab was made with `frr`.
+    let bird: BIRDRouter!
+    let frr: FRRRouter?
     let client: String
     private var responders: [Process] = []
     /// Where the password file lives.
@@ -26,9 +28,10 @@ final class BGPRouterLab {
     /// `iBGP`: iBGP (everyone in AS 65000) instead of eBGP (the nodes in 65001).
     /// `ipv6`: the nodes, the router and the client get IPv6 addresses too, and the group `vip6`.
     /// `passwords`: TCP-MD5, the nodes' password and the router's.
-    /// `drain`: the mover's `drain` option, as written. `anycast`: `mode: anycast`.
+    /// `drain`: the mover's `drain` option, as written. `anycast`: `mode: anycast`. `frr`: FRR
+    /// (zebra, bgpd, bfdd) is the router instead of BIRD.
     init(holdTime: Int = 3, bfd: Bool = false, iBGP: Bool = false, ipv6: Bool = false,
-         passwords: (node: String, router: String)? = nil, drain: String? = nil, anycast: Bool = false) throws {
+         passwords: (node: String, router: String)? = nil, drain: String? = nil, anycast: Bool = false, frr useFRR: Bool = false) throws {
         let nodeASN: UInt32 = iBGP ? 65000 : 65001
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("floatip-bgp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -65,11 +68,20 @@ final class BGPRouterLab {
                 try lab.network.ip(lab.namespace(node), "-6", "route", "add", "2001:2:9::/64", "via", Self.router6)
             }
         }
-        bird = try BIRDRouter(
-            namespace: routerNamespace, address: Self.router, asn: 65000,
-            peers: [("198.18.0.1", nodeASN), ("198.18.0.2", nodeASN)], holdTime: holdTime, password: passwords?.router,
-            kernel: true, bfd: bfd)
-        try bird.start()
+        let peers: [(address: String, asn: UInt32)] = [("198.18.0.1", nodeASN), ("198.18.0.2", nodeASN)]
+        if useFRR {
+            let frr = try FRRRouter(namespace: routerNamespace, address: Self.router, asn: 65000, peers: peers, holdTime: holdTime, bfd: bfd)
+            try frr.start()
+            self.frr = frr
+            bird = nil
+        } else {
+            let bird = try BIRDRouter(
+                namespace: routerNamespace, address: Self.router, asn: 65000, peers: peers, holdTime: holdTime, password: passwords?.router,
+                kernel: true, bfd: bfd)
+            try bird.start()
+            self.bird = bird
+            frr = nil
+        }
         for node in 1...2 {
             responders.append(try ServerProcess.start(
                 [try CLITests.floatipBinary().path, "lab", "responder", "--node", "web\(node)", "--directory", lab.directory.path,
@@ -83,7 +95,8 @@ final class BGPRouterLab {
     func end() {
         for responder in responders { ServerProcess.end(responder) }
         responders = []
-        bird.end()
+        bird?.end()
+        frr?.end()
         try? FileManager.default.removeItem(at: scratch)
     }
 
@@ -94,7 +107,10 @@ final class BGPRouterLab {
     }
 
     /// BIRD's whole table, for failure messages.
-    func table() -> String { (try? bird.birdc("show", "route", "all")) ?? "" }
+    func table() -> String {
+        if let frr { return ((try? frr.vtysh("show bgp ipv4 unicast")) ?? "") + "\n" + frr.kernelRoute(Self.vip) }
+        return (try? bird.birdc("show", "route", "all")) ?? ""
+    }
 
     /// Who answers the client at the floating address within 50 ms, if anyone.
     func answer() -> String? { try? LabClient.ask(from: client, address: Self.vip, timeout: .milliseconds(50)) }
