@@ -237,4 +237,52 @@ struct BGPEndToEndTests {
         let drained = try await lab.wait(.seconds(5)) { router.paths() == [failing] && router.answer() == "web\(failing)" }
         #expect(drained != nil, "maintenance withdraws\n\(router.table())")
     }
+
+    /// Planned moves the operator makes: a switchover to web2 and back (make-before-break), then a
+    /// failback: web1 is killed, web2 takes over, web1 restarts and takes the group back after its
+    /// preempt delay. The planned ones lose nothing; every gap is reported.
+    @Test func switchoverAndFailbackLoseNoRequest() async throws {
+        let router = try BGPRouterLab()
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
+        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        for (from, to) in [(1, 2), (2, 1)] {
+            let seen = try await router.probe(until: "web\(to)") {
+                let run = try await lab.floatip(from, ["switchover", "web", "--to", "web\(to)", "--config", lab.config(from)])
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+            print("bgp switchover web\(from) → web\(to): \(seen.failed) requests unanswered, longest gap \(seen.gap.shortDescription)")
+            #expect(seen.reached && seen.failed == 0, "\(router.table())\n\(lab.log(to))")
+        }
+        lab.signal(1, SIGKILL)
+        _ = try await lab.waitForExit(1)
+        let standby = try await lab.wait(.seconds(8)) { router.answer() == "web2" }
+        try #require(standby != nil, "\(router.table())\n\(lab.log(2))")
+        let seen = try await router.probe(until: "web1", limit: .seconds(15)) { try lab.start(1) }
+        print("bgp failback to the restarted web1: \(seen.failed) requests unanswered, longest gap \(seen.gap.shortDescription)")
+        #expect(seen.reached && seen.failed == 0, "\(router.table())\n\(lab.log(1))")
+    }
+
+    /// The holder's link goes down: with BFD the router drops its path after the detection time.
+    @Test func withBFDTheHoldersLinkDownIsDroppedInAboutThreeHundredMilliseconds() async throws {
+        let router = try BGPRouterLab(holdTime: 9, bfd: true)
+        defer { router.end() }
+        let lab = router.lab
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
+        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        let up = try await lab.wait(.seconds(10)) {
+            (try router.bird.birdc("show", "bfd", "sessions")).components(separatedBy: " Up ").count - 1 == 2
+        }
+        #expect(up != nil)
+        // The link from the switch to web1 goes down (as a cable pulled at the switch).
+        let seen = try await router.probe(until: "web2") { try lab.network.ip(lab.switchNamespace, "link", "set", "p1", "down") }
+        print("bgp failover (BIRD, BFD 3 × 100 ms, hold time 9 s) after the holder's link went down: "
+            + "\(seen.failed) requests unanswered, longest gap between answers \(seen.gap.shortDescription)")
+        #expect(seen.reached && seen.gap < .seconds(2), "BFD's 300 ms, not the 9 s hold time\n\(router.table())")
+    }
 }
