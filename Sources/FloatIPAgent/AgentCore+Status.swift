@@ -17,7 +17,7 @@ extension AgentCore {
                     name: group.name, role: "\(anycast.role)", reason: anycast.reason,
                     holder: anycast.role == .holder ? "\(config.node.name) (anycast)" : nil, term: anycast.epoch,
                     priority: checkConditions[group.name]?.priority ?? group.priority, maintenance: inMaintenance(group.name),
-                    handoverTo: nil, mover: nil)
+                    handoverTo: nil, mover: (movers[group.name] as? any MoverTelemetrySource)?.telemetry())
             }
             guard let engine = machine.engine(group.name) else { return nil }
             let condition = machine.condition(engine.group)

@@ -27,6 +27,13 @@ struct BGPEndToEndTests {
         #expect(!route.contains("via 198.18.0.2"), "only the holder announces\n\(route)")
         #expect(try lab.network.ip(lab.namespace(1), "addr", "show", "dev", "lo").contains("\(BGPRouterLab.vip)/32"))
         #expect(try !lab.network.ip(lab.namespace(2), "addr", "show", "dev", "lo").contains("\(BGPRouterLab.vip)/32"))
+        // Status shows the session and what it announced.
+        let status = try await lab.floatip(1, ["status", "--json", "--config", lab.config(1)])
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let mover = try #require(((object?["groups"] as? [[String: Any]])?.first)?["mover"] as? [String: Any], "\(status.stdout)")
+        #expect(mover["kind"] as? String == "bgp")
+        #expect((mover["answer"] as? String) == "198.18.0.254 (AS 65000): established, announced \(BGPRouterLab.vip)/32", "\(mover)")
+        #expect(mover["providerHoldsHere"] as? Bool == true, "\(mover)")
 
         // SIGKILL: web1's session closes with it (the router drops its route at once); web2 claims
         // after the dead interval and announces. Probed every few ms; the gap is the outage.

@@ -15,11 +15,17 @@ struct BGPConnection {
         var description: String
     }
 
-    /// Starts connecting to `peer` (TCP-MD5 with `password`); throws the reason it cannot.
-    static func open(to peer: BGPPeerSettings, password: [UInt8]?) throws(Failure) -> BGPConnection {
+    /// Starts connecting to `peer` (TCP-MD5 with `password`) from the namespace `namespace` (the
+    /// current one if nil); throws the reason it cannot.
+    static func open(to peer: BGPPeerSettings, password: [UInt8]?, namespace: String? = nil) throws(Failure) -> BGPConnection {
         let family = peer.address.isIPv4 ? AF_INET : AF_INET6
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        let type = Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue)
+        let fd: Int32
+        do {
+            fd = try NetworkNamespace.socket(in: namespace, domain: family, type: type, protocol: 0)
+        } catch {
+            throw Failure(description: "socket: \(error)")
+        }
         do throws(Failure) {
             if let password {
                 do {

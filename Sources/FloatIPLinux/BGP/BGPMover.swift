@@ -13,7 +13,7 @@ import Logging
 /// - `release`: the routes are announced as about to go for `drain` (GRACEFUL_SHUTDOWN, the worst
 ///   MED: routers move to the new holder's path), then withdrawn, then the addresses go.
 /// - `holder`: this node while it announces the group; nobody otherwise (the routers know the rest).
-public struct BGPMover: Mover {
+public struct BGPMover: Mover, MoverTelemetrySource {
     public let speaker: BGPSpeaker
     public let settings: BGPMoverSettings
     /// The speaker's peers this group's routes go to.
@@ -87,4 +87,24 @@ public struct BGPMover: Mover {
         guard let link = try netlink.link(named: "lo") else { throw NetlinkError(operation: "find lo", errno: ENODEV, detail: "no loopback interface") }
         return link.index
     }
+
+    /// For status: each of the group's sessions and what the router has from this node. What the
+    /// router does with a route (its import filters, its best path) is not visible from here
+    /// without BMP; an established session that took the UPDATE is as far as a speaker can know.
+    public func telemetry() -> MoverTelemetry {
+        var telemetry = MoverTelemetry(kind: MoverKind.bgp.rawValue)
+        let statuses = speaker.statuses.enumerated().filter { peerIndices.contains($0.offset) }.map(\.element)
+        telemetry.answer = statuses.map { status in
+            "\(status.peer): \(status.state)" + (status.bfd.map { ", BFD \($0)" } ?? "")
+                + (status.announced.isEmpty ? "" : ", announced " + status.announced.map(\.description).joined(separator: ", "))
+        }.joined(separator: "; ")
+        let announcedTo = statuses.filter { !$0.announced.isEmpty }.count
+        telemetry.providerHoldsHere = announcedTo > 0
+        telemetry.providerHolder = announcedTo > 0 ? "this node (announced to \(announcedTo) of \(statuses.count) routers)" : nil
+        telemetry.lastError = statuses.compactMap { status in status.lastDown.map { "\(status.peer): \($0)" } }.first
+        return telemetry
+    }
+
+    /// The agent's reconcile loop does not run for this mover (the routers hold no state to drift).
+    public func noteDrift() {}
 }

@@ -57,17 +57,21 @@ public final class BGPSpeaker: Sendable {
     let logger: Logger
     /// The BFD socket (UDP 3784 on `bfdAddress`), when a peer has BFD.
     let bfdSocket: BFDSocket?
+    /// The network namespace the sessions' sockets are made in (nil: the agent's own; tests set one).
+    let namespace: String?
 
     /// Starts the speaker's thread; it connects to every peer at once and keeps doing so.
     /// `bfdAddress`: this node's IPv4 address, where BFD listens (needed when a peer has BFD).
-    public init(peers: [Peer], bfdAddress: IPAddress? = nil, logger: Logger) throws {
+    /// `namespace`: where the sockets are made (nil: this process's namespace).
+    public init(peers: [Peer], bfdAddress: IPAddress? = nil, namespace: String? = nil, logger: Logger) throws {
         self.peers = peers
         self.logger = logger
+        self.namespace = namespace
         if peers.contains(where: { $0.bfd != nil }) {
             guard let bfdAddress, bfdAddress.isIPv4 else {
                 throw SystemError(call: "BFD needs the node's IPv4 address (node.address)", errno: EAFNOSUPPORT)
             }
-            bfdSocket = try BFDSocket(address: bfdAddress)
+            bfdSocket = try BFDSocket(address: bfdAddress, namespace: namespace)
         } else {
             bfdSocket = nil
         }
@@ -203,7 +207,7 @@ public final class BGPSpeaker: Sendable {
             switch action {
             case .connect:
                 do {
-                    let connection = try BGPConnection.open(to: peer.settings, password: peer.password)
+                    let connection = try BGPConnection.open(to: peer.settings, password: peer.password, namespace: namespace)
                     sessions[index].connection = connection
                     if !connection.connecting { perform(sessions[index].session.connected(now: .monotonicNow), &sessions, index) }
                 } catch {
