@@ -10,17 +10,7 @@ extension AgentCore {
     /// The checks' condition, or maintenance, changed for an anycast group: announce or withdraw.
     func applyAnycast(group: String) {
         guard var entry = anycastGroups[group] else { return }
-        let condition = checkConditions[group]
-        let (role, reason): (Role, String) =
-            if inMaintenance(group) {
-                (.maintenance, machine.maintenance ? "node in maintenance" : "group in maintenance")
-            } else if let condition, !condition.healthy {
-                (.fault, condition.faultReason ?? "a required check fails")
-            } else if condition == nil {
-                (.starting, "waiting for the checks' first results")
-            } else {
-                (.holder, "anycast: healthy, announcing beside every other healthy node")
-            }
+        let (role, reason) = suspension(of: group) ?? (.holder, "anycast: healthy, announcing beside every other healthy node")
         let announce = role == .holder
         let was = entry.role == .holder
         if entry.role != role || entry.reason != reason {

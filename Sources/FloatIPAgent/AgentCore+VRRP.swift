@@ -44,19 +44,8 @@ extension AgentCore {
     /// runs, advertising the configured priority plus the failing checks' weights.
     func applyVRRP(group: String) {
         guard var entry = vrrpGroups[group], let config = config.groups.first(where: { $0.name == group }) else { return }
-        let condition = checkConditions[group]
-        let maintenance = inMaintenance(group)
-        let weight = (condition?.priority ?? config.priority) - config.priority
-        let suspension: (role: Role, reason: String)? =
-            if maintenance {
-                (.maintenance, machine.maintenance ? "node in maintenance" : "group in maintenance")
-            } else if let condition, !condition.healthy {
-                (.fault, condition.faultReason ?? "a required check fails")
-            } else if condition == nil {
-                (.starting, "waiting for the checks' first results")
-            } else {
-                nil
-            }
+        let weight = (checkConditions[group]?.priority ?? config.priority) - config.priority
+        let suspension = suspension(of: group)
         entry.suspension = suspension
         if let suspension, entry.role != .holder {
             setVRRPRole(group, &entry, suspension.role, suspension.reason)
@@ -65,6 +54,16 @@ extension AgentCore {
         }
         vrrpGroups[group] = entry
         entry.speaker.set(running: suspension == nil, weight: weight)
+    }
+
+    /// Why a group this agent runs beside the machine (VRRP, anycast) may not hold now: maintenance,
+    /// a required check failing, or no check results yet; nil when it may.
+    func suspension(of group: String) -> (role: Role, reason: String)? {
+        let condition = checkConditions[group]
+        if inMaintenance(group) { return (.maintenance, machine.maintenance ? "node in maintenance" : "group in maintenance") }
+        if let condition, !condition.healthy { return (.fault, condition.faultReason ?? "a required check fails") }
+        if condition == nil { return (.starting, "waiting for the checks' first results") }
+        return nil
     }
 
     /// Whether an operator put the node, or `group`, in maintenance.

@@ -70,10 +70,7 @@ struct BGPEndToEndTests {
         let router = try BGPRouterLab()
         defer { router.end() }
         let lab = router.lab
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         for repetition in 0..<4 {
             let (from, to) = repetition % 2 == 0 ? (1, 2) : (2, 1)
             _ = try await lab.floatip(to, ["maintenance", "off", "--config", lab.config(to)])
@@ -95,10 +92,7 @@ struct BGPEndToEndTests {
         let router = try BGPRouterLab()
         defer { router.end() }
         let lab = router.lab
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         let seen = try await router.probe(until: "web2") { router.freeze(1, true) }
         router.freeze(1, false)
         print("bgp failover (BIRD, hold time 3 s, no BFD) after SIGSTOP of the holder's agent and service: "
@@ -120,10 +114,7 @@ struct BGPEndToEndTests {
         let router = try BGPRouterLab(holdTime: 9, bfd: true)
         defer { router.end() }
         let lab = router.lab
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         // BFD comes up after BGP (BIRD starts it once the session is established; 1 s per packet until up).
         let up = try await lab.wait(.seconds(10)) {
             let sessions = try router.bird.birdc("show", "bfd", "sessions")
@@ -191,10 +182,7 @@ struct BGPEndToEndTests {
         let router = try BGPRouterLab(drain: "3s")
         defer { router.end() }
         let lab = router.lab
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         let started = ContinuousClock.now
         let maintenance = try await lab.floatip(1, ["maintenance", "on", "--config", lab.config(1)])
         #expect(maintenance.status == 0, "\(maintenance.stderr)")
@@ -252,10 +240,7 @@ struct BGPEndToEndTests {
         let router = try BGPRouterLab()
         defer { router.end() }
         let lab = router.lab
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         for (from, to) in [(1, 2), (2, 1)] {
             let seen = try await router.probe(until: "web\(to)") {
                 let run = try await lab.floatip(from, ["switchover", "web", "--to", "web\(to)", "--config", lab.config(from)])
@@ -278,10 +263,7 @@ struct BGPEndToEndTests {
         let router = try BGPRouterLab(holdTime: 9, bfd: true)
         defer { router.end() }
         let lab = router.lab
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         let up = try await lab.wait(.seconds(10)) {
             (try router.bird.birdc("show", "bfd", "sessions")).components(separatedBy: " Up ").count - 1 == 2
         }

@@ -12,10 +12,7 @@ struct BGPFRREndToEndTests {
         let router = try BGPRouterLab(frr: true)
         defer { router.end() }
         let lab = router.lab, frr = try #require(router.frr)
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         #expect(frr.kernelRoute(BGPRouterLab.vip).contains("via 198.18.0.1"), "zebra installed bgpd's route\n\(router.table())")
         let clock = ContinuousClock()
         let killed = clock.now
@@ -30,10 +27,7 @@ struct BGPFRREndToEndTests {
         let router = try BGPRouterLab(holdTime: 9, bfd: true, frr: true)
         defer { router.end() }
         let lab = router.lab, frr = try #require(router.frr)
-        try lab.start(1)
-        try lab.start(2)
-        let first = try await lab.wait(.seconds(15)) { router.answer() == "web1" }
-        try #require(first != nil, "the client never reached web1\n\(router.table())\n\(lab.log(1))")
+        try await router.startAndReachWeb1()
         let up = try await lab.wait(.seconds(10)) {
             (try frr.vtysh("show bfd peers brief")).components(separatedBy: " up ").count - 1 == 2
         }

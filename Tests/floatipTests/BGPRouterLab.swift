@@ -106,6 +106,16 @@ final class BGPRouterLab {
         kill(responders[node - 1].processIdentifier, on ? SIGSTOP : SIGCONT)
     }
 
+    /// Starts both agents and waits (15 s at most) until the client is answered by web1.
+    func startAndReachWeb1() async throws {
+        try lab.start(1)
+        try lab.start(2)
+        let first = try await lab.wait(.seconds(15)) { self.answer() == "web1" }
+        guard first != nil else {
+            throw CommandError(arguments: ["the client reaching web1"], status: 1, stderr: "\(table())\n\(lab.log(1))\n\(lab.log(2))")
+        }
+    }
+
     /// BIRD's whole table, for failure messages.
     func table() -> String {
         if let frr { return ((try? frr.vtysh("show bgp ipv4 unicast")) ?? "") + "\n" + frr.kernelRoute(Self.vip) }
