@@ -54,6 +54,7 @@ extension Lab {
                 failures.append(error.description)
             }
         }
+        removeFRRRunFiles(layout)
         for directory in [layout.directory, layout.etcdDirectory] where FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.removeItem(atPath: directory)

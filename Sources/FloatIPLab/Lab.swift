@@ -14,7 +14,7 @@ public final class Lab {
     public internal(set) var state: LabState
     /// The `floatip` binary the agents and responders run.
     public let binary: String
-    private let interrupt: LabInterrupt
+    let interrupt: LabInterrupt
 
     private init(layout: LabLayout, binary: String, interrupt: LabInterrupt) {
         self.layout = layout
@@ -73,7 +73,7 @@ public final class Lab {
         let switchNamespace = try addNamespace(layout.switchNamespace)
         try LabShell.ip("-n", switchNamespace, "link", "add", LabLayout.bridge, "type", "bridge")
         try LabShell.ip("-n", switchNamespace, "link", "set", LabLayout.bridge, "up")
-        if layout.router {
+        if layout.router != nil {
             _ = try addNamespace(layout.clientNamespace)
         } else {
             try plug(addNamespace(layout.clientNamespace), port: layout.clientSwitchPort, address: LabLayout.clientAddress)
@@ -81,7 +81,7 @@ public final class Lab {
         for node in 1...layout.nodes {
             try plug(addNamespace(layout.namespace(node: node)), port: layout.switchPort(node: node), address: layout.address(node: node))
         }
-        if layout.router {
+        if layout.router != nil {
             try buildRouter()
             progress("network: \(layout.nodes) nodes on 198.18.0.0/24, a router (\(LabLayout.routerAddress)) and behind it a client on "
                 + "198.18.9.0/24 (no route out)")
@@ -95,9 +95,10 @@ public final class Lab {
             try write(layout.config(node: node), to: layout.configFile(node: node), mode: 0o600)
             try write("", to: layout.serviceFile(node: node), mode: 0o644)
         }
-        if layout.router {
+        if let router = layout.router {
             try startRouter()
-            progress("router: BIRD in \(layout.switchNamespace), eBGP with every node, BFD 3 × 100 ms (log \(layout.routerLog))")
+            progress("router: \(router == .bird ? "BIRD" : "FRR (zebra, bgpd, bfdd)") in \(layout.switchNamespace), eBGP with every "
+                + "node, BFD 3 × 100 ms (log \(layout.routerLog))")
         }
         do {
             try beforeAgents()

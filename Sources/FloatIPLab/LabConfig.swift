@@ -36,8 +36,8 @@ extension LabLayout {
             groups:
               - name: web
                 addresses: [\(Self.floatingAddress)/32]
-                \(router ? "mover: \(bgpMover)" : "interface: \(Self.interface)")
-                priority: \(priority(node: node))\(router ? "" : "\n    address_lifetime: \(Self.seconds(Self.addressLifetime))")\(protocolLines)
+                \(router != nil ? "mover: \(bgpMover)" : "interface: \(Self.interface)")
+                priority: \(priority(node: node))\(router != nil ? "" : "\n    address_lifetime: \(Self.seconds(Self.addressLifetime))")\(protocolLines)
             checks:
               - { name: service, kind: file, target: \(serviceFile(node: node)), required: true, interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }
               - { name: link, kind: interface, target: \(Self.interface), required: true, interval: 100ms, timeout: 50ms, rise: 1, fall: 1 }

@@ -20,9 +20,9 @@ public struct LabLayout: Sendable, Equatable {
     /// last K). With any, every floatip node's group speaks VRRP in keepalived's virtual router
     /// (docs/lab.md, "With keepalived").
     public var keepalived: Set<Int> = []
-    /// `lab up --router bird`: BIRD between the nodes and the client, the group on the `bgp` mover
-    /// (LabRouter.swift).
-    public var router = false
+    /// `lab up --router bird|frr`: a router between the nodes and the client, the group on the `bgp`
+    /// mover (LabRouter.swift).
+    public var router: LabRouter?
 
     /// The most nodes a lab has (addresses and names are reserved for all of them).
     public static let maximumNodes = 5

@@ -14,16 +14,17 @@ struct LabUpCommand: ParsableCommand {
             virtual router with the floatip nodes, whose group then speaks VRRP (docs/lab.md): \
             watch a mixed cluster, and try a migration by hand.
 
-            --router bird puts BIRD 2 between the nodes and the client: the group uses the bgp \
-            mover, the holder announces the floating address to the router, and the client reaches \
-            it through the router alone (docs/lab.md): watch the announcement move with birdc.
+            --router bird (or frr) puts BIRD 2 (or FRR) between the nodes and the client: the group \
+            uses the bgp mover, the holder announces the floating address to the router, and the \
+            client reaches it through the router alone (docs/lab.md): watch the announcement move \
+            with birdc (or vtysh).
             """
     )
 
     @OptionGroup var lab: LabNameOption
     @Option(help: "How many server nodes (2–5).") var nodes: Int = 2
     @Option(help: "How many of them (the last ones) run keepalived instead of floatip.") var keepalived: Int = 0
-    @Option(help: "A router between the nodes and the client: bird (the group then uses the bgp mover).") var router: LabRouterKind?
+    @Option(help: "A router between the nodes and the client: bird or frr (the group then uses the bgp mover).") var router: LabRouter?
 
     func validate() throws {
         guard (0...nodes).contains(keepalived) else {
@@ -37,20 +38,28 @@ struct LabUpCommand: ParsableCommand {
     func run() throws {
         var layout = try lab.layout(nodes: nodes)
         layout.keepalived = keepalived == 0 ? [] : Set((nodes - keepalived + 1)...nodes)
-        layout.router = router != nil
+        layout.router = router
         LabInterrupt.shared.install()
         let built = try runLabStep { () throws(LabError) in try Lab.up(layout) { print("  \($0)") } }
         print("""
             lab \(layout.name) is up: floating address \(LabLayout.floatingAddress), held by web1\(keepalived == 0 ? "" : "; keepalived on " + layout.keepalived.sorted().map { layout.nodeName($0) }.joined(separator: ", ") + " (VRID \(LabLayout.vrid))")
               ip netns exec \(layout.clientNamespace) \(Lab.currentBinary()) lab ask --name \(layout.name)   # who answers?
               ip netns exec \(layout.namespace(node: 1)) ip addr show \(router == nil ? "eth0" : "lo  ")                      # the address on web1
-            \(router == nil ? "" : "  ip netns exec \(layout.switchNamespace) birdc -s \(layout.routerSocket) show route all   # the announcement\n")  logs, configs and state: \(built.layout.directory)
+            \(routerHint(layout))  logs, configs and state: \(built.layout.directory)
               remove it: floatip lab down --name \(layout.name)
             """)
     }
 }
 
-/// The routers `lab up --router` can put between the nodes and the client.
-enum LabRouterKind: String, ExpressibleByArgument, CaseIterable {
-    case bird
+extension LabUpCommand {
+    /// How to look at the router's table, one line (empty without a router).
+    func routerHint(_ layout: LabLayout) -> String {
+        switch router {
+        case .bird: "  ip netns exec \(layout.switchNamespace) birdc -s \(layout.routerSocket) show route all   # the announcement\n"
+        case .frr: "  vtysh --vty_socket \(layout.frrDirectory) -c 'show ip bgp'   # the announcement\n"
+        case nil: ""
+        }
+    }
 }
+
+extension LabRouter: ExpressibleByArgument {}
