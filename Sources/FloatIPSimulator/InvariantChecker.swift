@@ -52,6 +52,8 @@ struct InvariantChecker {
     var checksCoverage = true
     /// `bgp` mover: the router's table is the truth, and what it allows (nil: addresses on servers).
     var router: RouterAllowance?
+    /// `bgp` mover: per group, the last instant a node believed it held it without a router session.
+    var sessionlessHold: [Int: Instant] = [:]
 
     mutating func disturbed(at now: Instant) { lastDisturbance = max(lastDisturbance, now) }
 
@@ -146,9 +148,12 @@ struct InvariantChecker {
             let hole = holeStart[g] ?? now
             holeStart[g] = hole
             guard !partitioned, checksCoverage else { continue }
-            // bgp: a holder back from a stall whose session the router dropped believes it holds,
-            // and its peers rightly let it; its route returns when its session does (a disturbance).
+            // bgp: a node that believes it holds while it has no session with the router (back from
+            // a stall whose session the router dropped, or one that claimed before its session came
+            // back: the mover's claim does not wait for one) is the holder to its peers, and they
+            // rightly let it; the bound counts from the end of that (its session back, or its release).
             if router != nil, nodes.contains(where: { $0.isUp && $0.stalledSince == nil && $0.holds[g] && $0.routerSessionSince == nil }) {
+                sessionlessHold[g] = now
                 continue
             }
             var earliest: Instant? = nil
@@ -160,7 +165,7 @@ struct InvariantChecker {
             // A node gone quiet and then down may count as alive (and ranking first) until its
             // quiet bound: the takeover waits for it.
             let quietGone = nodes.filter { !$0.isUp || $0.stalledSince != nil }.map(\.quietUntil).max() ?? .zero
-            let reference = max(hole, lastDisturbance, earliest, min(quietGone, now))
+            let reference = max(hole, lastDisturbance, earliest, min(quietGone, now), sessionlessHold[g] ?? .zero)
             let bound = timers.deadInterval + timers.interval + (router?.delay ?? .zero)
             if now - reference > bound {
                 let able = nodes.filter { $0.canHold(g, now: now, listen: timers.startupListen) }.map(\.name)
