@@ -19,6 +19,9 @@ import FloatIPCore
 ///   (`noticeable`) claims nothing for one dead interval after it resumes; and in that time, if it
 ///   still holds a group from before the stall and hears a peer hold it with a claim made while it
 ///   was stalled (a newer term), it releases within one interval.
+///
+/// With the `bgp` mover the truth is the router's table, and (a) and (b) read it
+/// (`InvariantChecker+Router.swift`).
 struct InvariantChecker {
     let timers: Timers
     var lastDisturbance = Instant.zero
@@ -47,6 +50,10 @@ struct InvariantChecker {
 
     /// (b) is checked (etcd mode checks its own bound instead).
     var checksCoverage = true
+    /// `bgp` mover: the router's table is the truth, and what it allows (nil: addresses on servers).
+    var router: RouterAllowance?
+    /// `bgp` mover: per group, the last instant a node believed it held it without a router session.
+    var sessionlessHold: [Int: Instant] = [:]
 
     mutating func disturbed(at now: Instant) { lastDisturbance = max(lastDisturbance, now) }
 
@@ -126,8 +133,14 @@ struct InvariantChecker {
         if let stale = checkStaleHolds(nodes: nodes, now: now) { return stale }
         for g in holeStart.indices {
             var holders: [Int] = []
-            for index in nodes.indices where nodes[index].isUp && nodes[index].holds[g] { holders.append(index) }
-            if let violation = checkDoubleHold(holders, nodes: nodes, group: g, now: now) { return violation }
+            if let router {
+                // bgp mover: the router's announcements are the holders (InvariantChecker+Router).
+                holders = nodes.indices.filter { nodes[$0].routed[g] != nil }
+                if let violation = checkRoutes(holders, router: router, nodes: nodes, group: g, now: now) { return violation }
+            } else {
+                for index in nodes.indices where nodes[index].isUp && nodes[index].holds[g] { holders.append(index) }
+                if let violation = checkDoubleHold(holders, nodes: nodes, group: g, now: now) { return violation }
+            }
             if !holders.isEmpty {
                 holeStart[g] = nil
                 continue
@@ -135,6 +148,14 @@ struct InvariantChecker {
             let hole = holeStart[g] ?? now
             holeStart[g] = hole
             guard !partitioned, checksCoverage else { continue }
+            // bgp: a node that believes it holds while it has no session with the router (back from
+            // a stall whose session the router dropped, or one that claimed before its session came
+            // back: the mover's claim does not wait for one) is the holder to its peers, and they
+            // rightly let it; the bound counts from the end of that (its session back, or its release).
+            if router != nil, nodes.contains(where: { $0.isUp && $0.stalledSince == nil && $0.holds[g] && $0.routerSessionSince == nil }) {
+                sessionlessHold[g] = now
+                continue
+            }
             var earliest: Instant? = nil
             for index in nodes.indices where nodes[index].canHold(g, now: now, listen: timers.startupListen) {
                 let from = nodes[index].eligibleFrom(g, listen: timers.startupListen)
@@ -144,8 +165,8 @@ struct InvariantChecker {
             // A node gone quiet and then down may count as alive (and ranking first) until its
             // quiet bound: the takeover waits for it.
             let quietGone = nodes.filter { !$0.isUp || $0.stalledSince != nil }.map(\.quietUntil).max() ?? .zero
-            let reference = max(hole, lastDisturbance, earliest, min(quietGone, now))
-            let bound = timers.deadInterval + timers.interval
+            let reference = max(hole, lastDisturbance, earliest, min(quietGone, now), sessionlessHold[g] ?? .zero)
+            let bound = timers.deadInterval + timers.interval + (router?.delay ?? .zero)
             if now - reference > bound {
                 let able = nodes.filter { $0.canHold(g, now: now, listen: timers.startupListen) }.map(\.name)
                 return "(b) g\(g + 1) unheld for \((now - reference).shortDescription) since the last fault "
@@ -155,7 +176,7 @@ struct InvariantChecker {
         return nil
     }
 
-    private func checkDoubleHold(_ holders: [Int], nodes: [SimNode], group g: Int, now: Instant) -> String? {
+    func checkDoubleHold(_ holders: [Int], nodes: [SimNode], group g: Int, now: Instant) -> String? {
         guard holders.count > 1 else { return nil }
         for (i, first) in holders.enumerated() {
             for second in holders[(i + 1)...] {

@@ -13,10 +13,12 @@ extension Simulation {
         case .stall(let node):
             guard nodes[node].isUp, nodes[node].stalledSince == nil else { return }
             nodes[node].stalledSince = now
+            if bgpMode { bgpStalled(node) }
         case .resume(let node):
             guard let since = nodes[node].stalledSince else { return }
             nodes[node].stalledSince = nil
             checker.resumed(node: nodes[node], stalledSince: since, now: now)
+            if bgpMode { bgpResumed(node) }
             // A resumed process finds everything that arrived meanwhile at once, in order.
             for event in nodes[node].waiting { queue.schedule(event, at: now) }
             nodes[node].waiting = []
@@ -33,6 +35,7 @@ extension Simulation {
                 nodes[node].fenced = nodes[node].fenced.map { _ in SimFencedMover() }
             } else {
                 // Host death: the agent stops and the server with its addresses is gone.
+                if bgpMode { bgpCrashed(node) }
                 nodes[node].holds = nodes[node].holds.map { _ in false }
             }
         case .restart(let node):

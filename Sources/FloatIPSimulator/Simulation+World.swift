@@ -33,6 +33,14 @@ struct SimNode {
     /// Until when a peer may still count this node alive from a quiet heartbeat it sent (its
     /// quiet bound, docs/decision.md): a takeover that waits for it is not late (invariant (b)).
     var quietUntil = Instant.zero
+    /// `bgp` mover: since when the router has this node's route for each group (nil: none). The
+    /// world's truth in that mode, in place of `holds` (which is then the speaker's own state).
+    var routed: [Instant?]
+    /// `bgp` mover: when the node last stopped announcing each group (a release, or its host's death).
+    var releasedAt: [Instant]
+    /// `bgp` mover: since when the router has a session with the node (nil: none, so the node cannot
+    /// hold anything the clients would see). Always `.zero` with other movers.
+    var routerSessionSince: Instant? = .zero
 
     init(index: Int, config: ClusterConfig) {
         self.index = index
@@ -47,6 +55,8 @@ struct SimNode {
         checkStreams = Array(repeating: nil, count: groups)
         fenced = Array(repeating: SimFencedMover(), count: groups)
         addresses = Array(repeating: SimAddressLife(), count: groups)
+        routed = Array(repeating: nil, count: groups)
+        releasedAt = Array(repeating: .zero, count: groups)
     }
 
     var name: String { config.node.name }
@@ -62,12 +72,16 @@ struct SimNode {
             priority: max(0, config.groups[g].priority - priorityDrop[g]))
     }
 
-    /// Could hold group `g` now: up, past its start-up listen, healthy, not in maintenance, mover working.
+    /// Could hold group `g` now: up, past its start-up listen, healthy, not in maintenance, mover working
+    /// (with the `bgp` mover: a session with the router).
     func canHold(_ g: Int, now: Instant, listen: Duration) -> Bool {
-        isUp && stalledSince == nil && healthy[g] && !maintenance && now >= eligibleFrom(g, listen: listen)
+        isUp && stalledSince == nil && healthy[g] && !maintenance && routerSessionSince != nil
+            && now >= eligibleFrom(g, listen: listen)
     }
 
-    func eligibleFrom(_ g: Int, listen: Duration) -> Instant { max(bootedAt + listen, moverFaultUntil[g]) }
+    func eligibleFrom(_ g: Int, listen: Duration) -> Instant {
+        max(bootedAt + listen, moverFaultUntil[g], routerSessionSince ?? .zero)
+    }
 }
 
 /// One simulated check's results: a repeating pattern, one result per `every`, through the real `Hysteresis`.

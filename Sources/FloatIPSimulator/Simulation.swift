@@ -23,6 +23,8 @@ public struct Simulation {
     /// etcd mode (`plan.etcd`): the simulated etcd and the links to it.
     var etcd: SimEtcdWorld
     var etcdMode: Bool { plan.etcd != nil }
+    /// `bgp` mover (`plan.bgp`): the sessions with the router (its routes are `SimNode.routed`).
+    var bgp: SimBGPWorld
 
     enum Event {
         case wake(node: Int, generation: Int)
@@ -31,6 +33,7 @@ public struct Simulation {
         case fault(SimulationPlan.Fault)
         case checkResult(node: Int, group: Int, generation: Int, step: Int)
         case etcd(SimEtcdEvent)
+        case bgp(SimBGPEvent)
         case end
 
         /// The node whose agent handles the event (it waits while that agent is stalled).
@@ -39,6 +42,7 @@ public struct Simulation {
             case .wake(let node, _), .deliver(let node, _, _, _, _), .claimDone(let node, _, _, _, _),
                 .checkResult(let node, _, _, _):
                 node
+            case .bgp(let event): event.node
             case .fault, .etcd, .end: nil
             }
         }
@@ -52,6 +56,9 @@ public struct Simulation {
         checker = InvariantChecker(timers: plan.timers, groups: plan.groupNames.count)
         // etcd mode has its own bound for a group without a holder (e5 replaces b).
         checker.checksCoverage = plan.etcd == nil
+        // bgp mover: the router's table is the truth, with its own allowances (docs/simulator.md).
+        checker.router = plan.bgp.map { RouterAllowance(delay: $0.routerDelay, detection: $0.detection) }
+        bgp = SimBGPWorld(settings: plan.bgp ?? SimulatedBGPSettings(), nodes: plan.configs.count, groups: plan.groupNames.count)
         etcd = SimEtcdWorld(settings: plan.etcd ?? SimulatedEtcdSettings(), groups: plan.groupNames.count, timers: plan.timers)
         secret = Array("simulated cluster secret \(plan.seed)".utf8)
         unheldSince = Array(repeating: nil, count: plan.groupNames.count)
@@ -106,21 +113,27 @@ public struct Simulation {
             checkResult(node: node, group: group, generation: generation, step: step)
         case .etcd(let event):
             handleEtcd(event)
+        case .bgp(let event):
+            handleBGP(event)
         case .end:
             break
         }
     }
 
-    /// The nodes whose servers have the group's addresses now.
+    /// The nodes whose servers have the group's addresses now (`bgp` mover: whose announcements
+    /// the router has).
     public func holders(of group: String) -> [String] {
         guard let g = plan.groupNames.firstIndex(of: group) else { return [] }
-        return nodes.filter { $0.isUp && $0.holds[g] }.map(\.name)
+        return nodes.filter { inWorld($0, g) }.map(\.name)
     }
+
+    /// Whether the world's truth has the node holding group `g`.
+    func inWorld(_ node: SimNode, _ g: Int) -> Bool { bgpMode ? node.routed[g] != nil : node.isUp && node.holds[g] }
 
     /// Adds up the time each group spent with no holder after its first claim.
     private mutating func measureCoverage() {
         for g in unheldSince.indices {
-            let held = nodes.contains { $0.isUp && $0.holds[g] }
+            let held = nodes.contains { inWorld($0, g) }
             if held {
                 everHeld[g] = true
                 if let since = unheldSince[g] {
@@ -152,6 +165,7 @@ public struct Simulation {
             nodes[index].fenced = nodes[index].fenced.map { _ in SimFencedMover() }
             queue.schedule(.etcd(.maintain(node: index, boot: nodes[index].boots)), at: now + settings.maintainEvery)
         }
+        if bgpMode { bgpBooted(index) }
         perform(index) { $0.tick(now: $1) }
     }
 
@@ -215,6 +229,8 @@ public struct Simulation {
                 }
                 nodes[index].pendingClaim[g] = nil
                 if nodes[index].holds[g] {
+                    // bgp: withdrawn first, then the address leaves lo (both now).
+                    if bgpMode { bgpWithdraw(index, g) }
                     nodes[index].holds[g] = false
                     timeline.append(TimelineEntry(at: now, node: name, kind: .mover, text: "\(action.group): addresses removed"))
                 }
@@ -236,6 +252,7 @@ public struct Simulation {
         } else {
             nodes[index].holds[g] = true
             nodes[index].holdStart[g] = now
+            if bgpMode { bgpAnnounce(index, g) }
             timeline.append(
                 TimelineEntry(at: now, node: nodes[index].name, kind: .mover, text: "\(groupName): addresses in place (term \(epoch))"))
         }

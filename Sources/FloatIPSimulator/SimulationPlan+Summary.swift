@@ -13,6 +13,11 @@ extension SimulationPlan {
             "network: loss \(Int(loss * 100)) %, delay \(baseDelay.shortDescription) + up to \(jitter.shortDescription), "
                 + "duplicates \(Int(duplicateChance * 100)) %; \(faults.count) fault events",
         ]
+        if let bgp {
+            lines.append(
+                "mover: bgp, router delay \(bgp.routerDelay.shortDescription), a silent peer dropped after "
+                    + "\(bgp.detectionName), reconnect after \(bgp.reconnectBackoff.shortDescription)")
+        }
         for (g, name) in groupNames.enumerated() {
             let priorities = configs.map { "\($0.node.name)=\($0.groups[g].priority)" }.joined(separator: " ")
             lines.append("\(name): priorities \(priorities), preempt \(configs[0].groups[g].preempt ? "on" : "off")")

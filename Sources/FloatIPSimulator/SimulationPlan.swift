@@ -20,6 +20,9 @@ public struct SimulationPlan: Sendable {
     public var checkFall = 2
     /// `coordination: etcd`: every node's movers are fenced by a simulated etcd (nil: peers only).
     public var etcd: SimulatedEtcdSettings?
+    /// The `bgp` mover: every group is announced to one simulated router, whose table is the truth
+    /// (nil: the local mover, addresses on the servers). `withBGP()` adds a seed's own draw.
+    public var bgp: SimulatedBGPSettings?
 
     public var timers: Timers { configs[0].timers }
     public var groupNames: [String] { configs[0].groups.map(\.name) }
@@ -135,6 +138,14 @@ public struct SimulationPlan: Sendable {
         }
     }
 
+    /// The same plan with the `bgp` mover, its router drawn from the seed's own stream: a bgp seed
+    /// has the cluster, network and faults of the plain seed of the same number.
+    public func withBGP() -> SimulationPlan {
+        var plan = self
+        plan.bgp = SimulatedBGPSettings(seed: seed)
+        return plan
+    }
+
     /// Stalls of 0.1–5 s, a few seconds apart, from a stream of their own: adding them left every
     /// seed's other faults as they were (seeds named in docs/simulator.md keep their meaning).
     static func drawStalls(seed: UInt64, nodes: Int, duration: Duration) -> [(at: Instant, fault: Fault)] {
@@ -156,10 +167,11 @@ public struct SimulationPlan: Sendable {
     /// `priorities[group][node]`.
     public init(
         scenario seed: UInt64, timers: Timers, priorities: [[Int]], preempt: Bool = true, loss: Double = 0,
-        checkRise: Int = 2, checkFall: Int = 2, etcd: SimulatedEtcdSettings? = nil, duration: Duration,
-        faults: [(at: Instant, fault: Fault)]
+        checkRise: Int = 2, checkFall: Int = 2, etcd: SimulatedEtcdSettings? = nil, bgp: SimulatedBGPSettings? = nil,
+        duration: Duration, faults: [(at: Instant, fault: Fault)]
     ) {
         self.etcd = etcd
+        self.bgp = bgp
         self.checkRise = checkRise
         self.checkFall = checkFall
         self.seed = seed

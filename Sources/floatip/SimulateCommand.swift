@@ -29,6 +29,14 @@ struct SimulateCommand: AsyncParsableCommand {
             are masters, a master yields exactly to better advertisements, and a backup waits out \
             the advertisements it had to accept (preempt_delay) (docs/simulator.md).
 
+            With --mover bgp (floatip's own protocol), the groups move as the bgp mover moves \
+            them: a claim announces the address to a simulated router and a release withdraws it, \
+            each taking effect after a router delay (1–20 ms per seed); a crashed host's routes go \
+            after that delay, a stalled node's after BFD's detection time or the hold time (300 ms, \
+            3 s or 9 s per seed), and a resumed node reconnects after 1 s and announces what it \
+            still holds. The router's table is then the truth the invariants read; they allow a \
+            stalled holder's route for its detection time and add the router delay to their bounds.
+
             With one seed it prints the timeline of roles and reasons. With --seeds it runs many \
             and prints the first failing seed's timeline; replay it with --seed.
 
@@ -37,6 +45,7 @@ struct SimulateCommand: AsyncParsableCommand {
               floatip simulate --seed 42 --nodes 3
               floatip simulate --seeds 20000        # exit 1 on any violation
               floatip simulate --protocol mixed --seeds 5000
+              floatip simulate --mover bgp --seeds 20000
             """
     )
 
@@ -50,6 +59,14 @@ struct SimulateCommand: AsyncParsableCommand {
         name: .customLong("protocol"),
         help: "floatip (its own protocol), vrrp (floatip's VRRP routers), mixed (floatip and keepalived-model VRRP routers) or keepalived (the model alone)."
     ) var simulated: SimulatedProtocol = .floatip
+    @Option(
+        help: "With floatip's own protocol: local (addresses on the servers) or bgp (announcements to a simulated router, whose table is the truth)."
+    ) var mover: SimulatedMover = .local
+
+    /// How the simulated groups move (floatip's own protocol only).
+    enum SimulatedMover: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case local, bgp
+    }
 
     /// What the simulated cluster runs.
     enum SimulatedProtocol: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -64,12 +81,16 @@ struct SimulateCommand: AsyncParsableCommand {
         if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
         if duration <= .zero || duration > .seconds(3600) { throw ValidationError("--duration must be between 1 ms and 1 h") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        // VRRP groups need the local mover (docs/vrrp.md), so the VRRP modes model addresses only.
+        if mover != .local && simulated != .floatip {
+            throw ValidationError("--mover \(mover.rawValue) needs --protocol floatip (VRRP groups use the local mover)")
+        }
     }
 
     func run() async throws {
         if seeds == 1 {
-            let result = Self.simulate(seed: seed, nodes: nodes, duration: duration, simulated: simulated)
-            Self.summary(seed: seed, nodes: nodes, duration: duration, simulated: simulated).forEach { print($0) }
+            let result = Self.simulate(seed: seed, nodes: nodes, duration: duration, simulated: simulated, mover: mover)
+            Self.summary(seed: seed, nodes: nodes, duration: duration, simulated: simulated, mover: mover).forEach { print($0) }
             if !quiet {
                 print("")
                 result.timeline.forEach { print($0) }
@@ -84,14 +105,15 @@ struct SimulateCommand: AsyncParsableCommand {
         let outcome = await runMany()
         let elapsed = clock.now - started
         if let failure = outcome.failure {
-            Self.summary(seed: failure.seed, nodes: nodes, duration: duration, simulated: simulated).forEach { print($0) }
+            Self.summary(seed: failure.seed, nodes: nodes, duration: duration, simulated: simulated, mover: mover).forEach { print($0) }
             print("")
             failure.timeline.suffix(80).forEach { print($0) }
             print("")
             report(failure)
             print(
                 "replay: floatip simulate --seed \(failure.seed)\(nodes.map { " --nodes \($0)" } ?? "")"
-                    + (simulated == .floatip ? "" : " --protocol \(simulated.rawValue)") + " --duration \(DurationText.format(duration))")
+                    + (simulated == .floatip ? "" : " --protocol \(simulated.rawValue)")
+                    + (mover == .local ? "" : " --mover \(mover.rawValue)") + " --duration \(DurationText.format(duration))")
             throw ExitCode.failure
         }
         print(
@@ -127,6 +149,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let nodes = nodes
         let duration = duration
         let simulated = simulated
+        let mover = mover
         let workers = min(jobs, total)
         return await withTaskGroup(of: Outcome.self) { group in
             for worker in 0..<workers {
@@ -134,7 +157,7 @@ struct SimulateCommand: AsyncParsableCommand {
                     var outcome = Outcome()
                     var index = worker
                     while index < total {
-                        let result = Self.simulate(seed: first + UInt64(index), nodes: nodes, duration: duration, simulated: simulated)
+                        let result = Self.simulate(seed: first + UInt64(index), nodes: nodes, duration: duration, simulated: simulated, mover: mover)
                         outcome.count += 1
                         outcome.events += result.stats.events
                         outcome.claims += result.stats.claims
@@ -160,18 +183,26 @@ struct SimulateCommand: AsyncParsableCommand {
         }
     }
 
-    static func simulate(seed: UInt64, nodes: Int?, duration: Duration, simulated: SimulatedProtocol) -> SimulationResult {
+    static func simulate(
+        seed: UInt64, nodes: Int?, duration: Duration, simulated: SimulatedProtocol, mover: SimulatedMover
+    ) -> SimulationResult {
         if let cluster = simulated.vrrp {
             var simulation = VRRPSimulation(plan: VRRPSimulationPlan(seed: seed, cluster: cluster, nodes: nodes, duration: duration))
             return simulation.run()
         }
-        var simulation = Simulation(plan: SimulationPlan(seed: seed, nodes: nodes, duration: duration))
+        var simulation = Simulation(plan: plan(seed: seed, nodes: nodes, duration: duration, mover: mover))
         return simulation.run()
     }
 
-    static func summary(seed: UInt64, nodes: Int?, duration: Duration, simulated: SimulatedProtocol) -> [String] {
+    static func summary(seed: UInt64, nodes: Int?, duration: Duration, simulated: SimulatedProtocol, mover: SimulatedMover) -> [String] {
         if let cluster = simulated.vrrp { return VRRPSimulationPlan(seed: seed, cluster: cluster, nodes: nodes, duration: duration).summary }
-        return SimulationPlan(seed: seed, nodes: nodes, duration: duration).summary
+        return plan(seed: seed, nodes: nodes, duration: duration, mover: mover).summary
+    }
+
+    /// A seed's plan for floatip's own protocol; with the bgp mover, the same seed plus its router.
+    static func plan(seed: UInt64, nodes: Int?, duration: Duration, mover: SimulatedMover) -> SimulationPlan {
+        let plan = SimulationPlan(seed: seed, nodes: nodes, duration: duration)
+        return mover == .bgp ? plan.withBGP() : plan
     }
 
     static var cpuCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
