@@ -149,9 +149,9 @@ struct InvariantChecker {
             holeStart[g] = hole
             guard !partitioned, checksCoverage else { continue }
             // bgp: a node that believes it holds while it has no session with the router (back from
-            // a stall whose session the router dropped, or one that claimed before its session came
-            // back: the mover's claim does not wait for one) is the holder to its peers, and they
-            // rightly let it; the bound counts from the end of that (its session back, or its release).
+            // a stall whose session the router dropped; a claim without a session fails) is the
+            // holder to its peers, and they rightly let it; the bound counts from the end of that
+            // (its session back, or its release).
             if router != nil, nodes.contains(where: { $0.isUp && $0.stalledSince == nil && $0.holds[g] && $0.routerSessionSince == nil }) {
                 sessionlessHold[g] = now
                 continue

@@ -244,6 +244,8 @@ public struct Simulation {
         guard nodes[index].isUp, nodes[index].boots == boot, nodes[index].pendingClaim[g] == epoch else { return }
         nodes[index].pendingClaim[g] = nil
         let groupName = nodes[index].config.groups[g].name
+        // bgp: a claim no router hears fails (the mover waits for a session, then gives up; here at once).
+        let error = error ?? (bgpMode && bgp.speaker[index] == nil ? "no BGP session with the router" : nil)
         if error != nil {
             checker.disturbed(at: now)
             let retry = max(Duration.seconds(1), plan.timers.deadInterval)

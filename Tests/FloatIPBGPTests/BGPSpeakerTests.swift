@@ -53,3 +53,29 @@ struct BGPSpeakerTests {
         #expect(gone, "stop ends the session (Cease): BIRD drops the route")
     }
 }
+
+/// A claim that no router hears fails (bounded), names the sessions, and leaves nothing on `lo`: the
+/// engine then counts the mover as failing, and another node takes the group (docs/bgp.md).
+@Suite(.serialized, .enabled(if: NamespaceSupport.available, .namespaces))
+struct BGPMoverClaimTests {
+    @Test func aClaimWithoutASessionFailsAndLeavesNothing() async throws {
+        let lab = try BGPLab()
+        let peer = BGPPeerSettings(address: IPAddress(BGPLab.routerAddress)!, asn: 65000)
+        let settings = BGPMoverSettings(
+            localASN: 65001, routerID: IPAddress(BGPLab.nodeAddress)!, peers: [peer], nextHops: [IPAddress(BGPLab.nodeAddress)!])
+        let speaker = try BGPSpeaker(peers: [BGPSpeaker.Peer(settings: peer, session: settings.session(peer))], namespace: lab.node, logger: .silent)
+        let mover = try BGPMover(speaker: speaker, settings: settings, namespace: lab.node, sessionWait: .milliseconds(500))
+        let group = GroupConfig(
+            name: "web", addresses: [IPPrefix(address: IPAddress("198.18.100.100")!, length: 32)], interface: nil, priority: 100)
+        let started = ContinuousClock.now
+        await #expect {
+            try await mover.claim(group, epoch: 1)
+        } throws: { error in
+            "\(error)".hasPrefix("group web: no BGP session with a router is up to announce it (198.18.5.1 (AS 65000): ")
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(try !lab.network.ip(lab.node, "addr", "show", "dev", "lo").contains("198.18.100.100"), "nothing left on lo")
+        #expect(try await mover.holder(of: group) == .none)
+        await speaker.stop(message: "test over")
+    }
+}

@@ -8,8 +8,9 @@ import Logging
 /// the traffic to the holder. A killed holder's sessions close with it (the routers drop its
 /// routes at once); a silent one's end after the hold time.
 ///
-/// - `claim`: the addresses on `lo` first, then the announcement; returns once every established
-///   session has sent it.
+/// - `claim`: the addresses on `lo` first, then the announcement; returns once a session with a
+///   router carries it (every established one has sent it), and fails, taking the addresses away,
+///   when none does within `sessionWait` (3 s).
 /// - `release`: the routes are announced as about to go for `drain` (GRACEFUL_SHUTDOWN, the worst
 ///   MED: routers move to the new holder's path), then withdrawn, then the addresses go.
 /// - `holder`: this node while it announces the group; nobody otherwise (the routers know the rest).
@@ -20,27 +21,59 @@ public struct BGPMover: Mover, MoverTelemetrySource {
     let peerIndices: Set<Int>
     let netlink: RouteNetlink
     let logger: Logger
+    /// How long a claim waits for a session that carries the routes before it fails.
+    let sessionWait: Duration
 
-    public init(speaker: BGPSpeaker, settings: BGPMoverSettings, logger: Logger = .silent) throws(NetlinkError) {
+    /// `namespace`: where the addresses go on `lo` (nil: this process's namespace; tests set one).
+    public init(
+        speaker: BGPSpeaker, settings: BGPMoverSettings, namespace: String? = nil, sessionWait: Duration = .seconds(3),
+        logger: Logger = .silent
+    ) throws(NetlinkError) {
         self.speaker = speaker
         self.settings = settings
         peerIndices = Set(speaker.peers.indices.filter { settings.peers.contains(speaker.peers[$0].settings) })
-        netlink = try RouteNetlink()
+        netlink = try RouteNetlink(namespace: namespace)
+        self.sessionWait = sessionWait
         self.logger = logger
     }
 
     public func claim(_ group: GroupConfig, epoch: UInt64) async throws {
         let loopback = try loopbackIndex()
-        for route in settings.routes(for: group.addresses) {
-            try netlink.addAddress(route.prefix, interfaceIndex: loopback, replace: true)
+        let routes = settings.routes(for: group.addresses)
+        for route in routes { try netlink.addAddress(route.prefix, interfaceIndex: loopback, replace: true) }
+        await speaker.advertise(routes, for: group.name, to: peerIndices)
+        // A claim no router heard would make this node the holder of an address nobody can reach:
+        // it waits (bounded) for a session that carries the routes, and otherwise fails, so the
+        // engine counts the mover as failing and another node takes the group.
+        let clock = ContinuousClock()
+        let end = clock.now + sessionWait
+        while clock.now < end {
+            if announcedSomewhere(routes) { return }
+            try? await Task.sleep(for: .milliseconds(5))
         }
-        await speaker.advertise(settings.routes(for: group.addresses), for: group.name, to: peerIndices)
+        if announcedSomewhere(routes) { return }
+        try await release(group, epoch: epoch, drain: false)
+        throw BGPMoverError(message: "group \(group.name): no BGP session with a router is up to announce it (\(sessions)); "
+            + "not claimed")
+    }
+
+    /// Whether an established session of this group's carries all of `routes`.
+    private func announcedSomewhere(_ routes: [BGPRoute]) -> Bool {
+        let prefixes = Set(routes.map(\.prefix))
+        return speaker.statuses.enumerated().contains { index, status in
+            peerIndices.contains(index) && status.state == BGPSession.State.established.rawValue
+                && prefixes.isSubset(of: Set(status.announced))
+        }
     }
 
     public func release(_ group: GroupConfig, epoch: UInt64) async throws {
+        try await release(group, epoch: epoch, drain: true)
+    }
+
+    private func release(_ group: GroupConfig, epoch: UInt64, drain: Bool) async throws {
         // Announced here: first as about to go, so routers move to the new holder's path while
         // this one still carries traffic; then withdrawn.
-        if let routes = speaker.routes(of: group.name), settings.drain > .zero {
+        if drain, let routes = speaker.routes(of: group.name), settings.drain > .zero {
             await speaker.advertise(settings.draining(routes), for: group.name, to: peerIndices)
             try? await Task.sleep(for: settings.drain)
         }
@@ -107,4 +140,10 @@ public struct BGPMover: Mover, MoverTelemetrySource {
 
     /// The agent's reconcile loop does not run for this mover (the routers hold no state to drift).
     public func noteDrift() {}
+}
+
+/// Why a claim failed: it names the group and each session's state.
+public struct BGPMoverError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
